@@ -1,0 +1,1 @@
+"""Files → normalized Vietnamese text → document structure → citable chunks."""

