@@ -14,6 +14,7 @@ def register(app: typer.Typer) -> None:
     def config_cmd(
         ctx: typer.Context,
         as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+        markdown: bool = typer.Option(False, "--markdown", help="Print the table as Markdown (used for the README)."),
     ) -> None:
         """Print the effective settings.
 
@@ -27,6 +28,11 @@ def register(app: typer.Typer) -> None:
             values["llm_api_key"] = "***"
         if as_json:
             typer.echo(json.dumps(values, ensure_ascii=False, indent=2))
+            return
+        if markdown:
+            typer.echo("| setting | environment variable | value | meaning |\n|---|---|---|---|")
+            for name, field in type(settings).model_fields.items():
+                typer.echo(f"| `{name}` | `TROLY_{name.upper()}` | `{values[name]}` | {field.description or ''} |")
             return
         table = Table("setting", "env", "value", "meaning")
         for name, field in type(settings).model_fields.items():

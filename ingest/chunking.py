@@ -1,0 +1,183 @@
+"""Cut a structured document into citable chunks.
+
+A chunk is a run of whole sentences from one section (the introduction, a
+topic heading, or one labelled field of one topic), so a citation never
+mixes two topics or two fields, and the metadata a chunk carries (topic,
+field, organisations) is true for every word in it. Sizes are measured with
+the embedding model's own tokenizer because e5-small silently truncates
+input beyond 512 tokens. Neighbouring chunks of a section repeat
+``overlap`` sentences, so a fact split across a boundary is found whole in
+at least one chunk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.model import Chunk, Document, Topic, content_hash
+from ingest.segment import segment_words
+from ingest.structure import INTRO_SECTION
+
+SAFETY_TOKENS = 8
+"""Below budget minus this, summed sentence sizes are trusted without re-counting the joined text."""
+
+WHOLE_DOCUMENT_SECTION = "Nội dung"
+"""Section label for documents without numbered parts."""
+
+
+@dataclass
+class Section:
+    """A stretch of ``doc.text`` that chunks must not cross."""
+
+    start: int
+    end: int
+    label: str
+    topic: Topic | None = None
+
+
+@lru_cache(maxsize=1)
+def _sent_tokenize() -> Callable[[str], list[str]]:
+    from underthesea import sent_tokenize
+
+    return sent_tokenize
+
+
+def document_sections(doc: Document) -> list[Section]:
+    """Introduction, then per topic its heading part and each labelled field, in text order."""
+    if not doc.topics:
+        return [Section(0, len(doc.text), WHOLE_DOCUMENT_SECTION)]
+    sections = [Section(0, doc.topics[0].start, INTRO_SECTION)]
+    for topic in doc.topics:
+        field_starts = sorted((doc.text.rfind("\n", 0, s) + 1, label) for label, (s, _) in topic.field_spans.items())
+        bounds = [(topic.start, topic.title), *field_starts]
+        for i, (start, label) in enumerate(bounds):
+            end = bounds[i + 1][0] if i + 1 < len(bounds) else topic.end
+            sections.append(Section(start, end, label, topic))
+    return [s for s in sections if doc.text[s.start : s.end].strip()]
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Exact (start, end) offsets of the sentences of ``text[start:end]``; never across a line break."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        base = start + line.start()
+        body = line.group(0)
+        cursor = 0
+        for sentence in _sent_tokenize()(body):
+            found = _locate(body, sentence, cursor)
+            if found is None:
+                continue
+            s, e = found
+            spans.append((base + s, base + e))
+            cursor = e
+        tail = body[cursor:].strip()
+        if tail:  # anything the tokenizer dropped still belongs to the text
+            s = body.index(tail, cursor)
+            spans.append((base + s, base + s + len(tail)))
+    return spans
+
+
+def _locate(body: str, sentence: str, cursor: int) -> tuple[int, int] | None:
+    """Where ``sentence`` occurs in ``body`` at or after ``cursor`` (tolerating changed whitespace)."""
+    words = sentence.split()
+    if not words:
+        return None
+    idx = body.find(sentence, cursor)
+    if idx >= 0:
+        return idx, idx + len(sentence)
+    match = re.compile(r"\s*".join(re.escape(w) for w in words)).search(body, cursor)
+    return (match.start(), match.end()) if match else None
+
+
+def _split_long(text: str, span: tuple[int, int], count: Callable[[str], int], limit: int) -> list[tuple[int, int]]:
+    """Cut a sentence longer than ``limit`` tokens at word boundaries (e5 would silently truncate it)."""
+    words = [(m.start() + span[0], m.end() + span[0]) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
+    pieces: list[tuple[int, int]] = []
+    piece_start, last_end = words[0][0], words[0][1]
+    for word_start, word_end in words[1:]:
+        if count(text[piece_start:word_end]) > limit:
+            pieces.append((piece_start, last_end))
+            piece_start = word_start
+        last_end = word_end
+    pieces.append((piece_start, last_end))
+    return pieces
+
+
+def _pack(
+    sizes: list[int], budget: int, overlap: int, exact: Callable[[int, int], int] | None = None
+) -> list[tuple[int, int]]:
+    """Greedy runs of sentences [i, j) that fit ``budget``, each repeating up to ``overlap`` sentences.
+
+    Sizes are per-sentence estimates; near the budget the real count of the
+    joined text (``exact(i, j)``) decides, since joining can add a token.
+    """
+
+    def fits(i: int, j: int, estimate: int) -> bool:
+        if estimate > budget:
+            return False
+        return exact is None or estimate < budget - SAFETY_TOKENS or exact(i, j) <= budget
+
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(sizes):
+        j, used = i + 1, sizes[i]
+        while j < len(sizes) and fits(i, j + 1, used + sizes[j]):
+            used += sizes[j]
+            j += 1
+        runs.append((i, j))
+        if j >= len(sizes):
+            break
+        i = max(j - overlap, i + 1)
+        while i < j and not fits(i, j + 1, sum(sizes[i : j + 1])):  # drop overlap that leaves no room
+            i += 1
+    return runs
+
+
+def chunk_document(
+    doc: Document, count_tokens: Callable[[str], int], chunk_tokens: int = 256, overlap: int = 1
+) -> list[Chunk]:
+    """Sentence-bounded chunks of at most ``chunk_tokens`` tokens that never cross a section."""
+    overhead = count_tokens("")  # special tokens the model adds once per input
+    chunks: list[Chunk] = []
+    for section in document_sections(doc):
+        spans: list[tuple[int, int]] = []
+        sizes: list[int] = []
+        for span in sentence_spans(doc.text, section.start, section.end):
+            tokens = count_tokens(doc.text[span[0] : span[1]])
+            pieces = [span] if tokens <= chunk_tokens else _split_long(doc.text, span, count_tokens, chunk_tokens)
+            spans.extend(pieces)
+            sizes.extend([tokens] if len(pieces) == 1 else [count_tokens(doc.text[s:e]) for s, e in pieces])
+        sizes = [max(n - overhead, 1) for n in sizes]
+
+        def exact(i: int, j: int, spans: list[tuple[int, int]] = spans) -> int:
+            return count_tokens(doc.text[spans[i][0] : spans[j - 1][1]]) - overhead
+
+        for i, j in _pack(sizes, chunk_tokens - overhead, overlap, exact):
+            chunks.append(_make_chunk(doc, section, spans[i][0], spans[j - 1][1]))
+    return chunks
+
+
+def _make_chunk(doc: Document, section: Section, start: int, end: int) -> Chunk:
+    text = doc.text[start:end]
+    digest = content_hash(f"{doc.doc_id}\x00{start}\x00{end}\x00{text}")
+    topic = section.topic
+    return Chunk(
+        chunk_id=f"{doc.doc_id}:{start}-{end}:{digest[:8]}",
+        doc_id=doc.doc_id,
+        doc_title=doc.title,
+        doc_type=doc.doc_type,
+        text=text,
+        start=start,
+        end=end,
+        topic=topic.number if topic else None,
+        topic_title=topic.title if topic else "",
+        section=section.label,
+        page=doc.page_at(start),
+        classification=doc.classification,
+        organisations=list(topic.organisations) if topic else [],
+        segmented=segment_words(text),
+        hash=digest,
+    )

@@ -1,0 +1,55 @@
+"""What every loader returns, plus the checks all loaders share.
+
+A loader only turns bytes into raw text (per page when the format has
+pages). Legacy-font decoding, reflow, normalization and structure happen
+later in :mod:`ingest.pipeline`, so each loader stays small and the same
+cleaning applies to every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import IngestFileError
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+"""Files larger than this are refused (configurable per call)."""
+
+
+@dataclass
+class RawDocument:
+    """Text straight out of a file, before any cleaning.
+
+    ``pages`` is set for paged formats (PDF); then ``text`` is the pages
+    joined with "\\n". ``meta`` carries format facts the pipeline may use,
+    e.g. ``{"format": "pdf", "needs_reflow": True}``.
+    """
+
+    text: str
+    pages: list[str] | None = None
+    title: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def read_checked_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """File bytes after the checks every format needs: exists, not huge, not empty."""
+    if not path.is_file():
+        raise IngestFileError(path, "not a regular file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise IngestFileError(path, f"file is too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit)")
+    if size == 0:
+        raise IngestFileError(path, "file is empty")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise IngestFileError(path, f"cannot read file ({exc.strerror or exc})") from exc
+
+
+def require_text(path: Path, text: str, what: str = "no text found") -> str:
+    """Refuse documents whose text is only whitespace (an empty document helps nobody)."""
+    if not text.strip():
+        raise IngestFileError(path, what)
+    return text

@@ -1,0 +1,184 @@
+"""Undo PDF layout: hard-wrapped lines back into paragraphs.
+
+Text that went through a PDF comes out one *layout line* per line, often
+with a blank line after every line, page numbers and running headers in
+between, and words hyphenated at the margin. Chunking and citations need
+paragraphs, so this module rebuilds them. Decisions are made line by line
+from the line itself and its predecessor:
+
+* a line starting with a list marker ("- ", "1.", "I.", "a)", "Chuyên đề 2")
+  opens a paragraph when the previous line ends a sentence or is short;
+* a line starting in lowercase (or with , ; ) %) continues the previous one;
+* a previous line that ends a sentence (. ? ! : ;) and stops clearly short of
+  the usual line width ends its paragraph; so does any short line followed
+  by a capital, and an upper-case line next to a normal one (headings);
+* everything else is a wrapped line and is joined with one space.
+
+Blank lines are paragraph breaks only when they are not everywhere (when
+almost every line is followed by one, they are an extraction artefact).
+Quotes (“ ” ‘ ’) and all other characters are kept as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from ingest.normalize import is_vietnamese_syllable
+
+LIST_MARKER = re.compile(
+    r"^(?:[-–—•*+▪●○◦]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[IVXLC]{1,6}[.)]\s|[a-zđ][.)]\s"
+    r"|(?:Chuyên đề|CHUYÊN ĐỀ|Phần|PHẦN|Chương|CHƯƠNG|Mục|MỤC|Điều|ĐIỀU)\s+[\dIVXLC]+\b)"
+)
+PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:trang|page)\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
+SENTENCE_END = re.compile(r"[.?!:;…][\"”’»)\]]*$")
+CONTINUATION_START = re.compile(r"^[,;:)\]%”’]")
+
+
+@dataclass
+class Reflowed:
+    """Reflowed text and, for paged input, where each page starts in it."""
+
+    text: str
+    page_starts: list[int] = field(default_factory=list)
+    removed_headers: list[str] = field(default_factory=list)
+    """Running header/footer lines taken out (once each); a secrecy stamp may be among them."""
+
+
+@dataclass
+class _Line:
+    text: str
+    page: int
+    blank_before: bool
+
+
+def _percentile(values: list[int], q: float) -> int:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else 0
+
+
+def _header_keys(pages: list[list[str]]) -> set[str]:
+    """First/last lines that repeat on at least half the pages (digits ignored): running headers/footers."""
+    if len(pages) < 3:
+        return set()
+    counts: dict[str, int] = {}
+    for lines in pages:
+        edges = {_key(line) for line in (lines[:1] + lines[-1:]) if line.strip()}
+        for key in edges:
+            counts[key] = counts.get(key, 0) + 1
+    return {k for k, n in counts.items() if n >= max(2, len(pages) // 2) and k}
+
+
+def _key(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split())).lower()
+
+
+def _collect_lines(pages: list[str]) -> tuple[list[_Line], list[str]]:
+    """Non-empty, stripped lines with their page, minus page numbers and running headers (also returned)."""
+    split = [page.splitlines() for page in pages]
+    headers = _header_keys([[ln for ln in lines if ln.strip()] for lines in split])
+    removed: dict[str, None] = {}
+    out: list[_Line] = []
+    for page_no, lines in enumerate(split):
+        blank = False  # a page break is not a blank line: paragraphs run on across pages
+        for raw in lines:
+            line = raw.strip()
+            if not line:
+                blank = True
+                continue
+            if PAGE_NUMBER.match(line):
+                continue
+            if _key(line) in headers:
+                removed.setdefault(line)
+                continue
+            out.append(_Line(line, page_no, blank))
+            blank = False
+    return out, list(removed)
+
+
+def _dehyphenate(prev: str, nxt: str) -> str | None:
+    """Joined text if ``prev`` ends with a word broken by a hyphen at the margin, else None."""
+    match = re.search(r"([^\W\d_]+)[-\u00ad]$", prev)
+    if not match or not nxt[:1].islower():
+        return None
+    head = match.group(1)
+    tail = re.match(r"[^\W\d_]*", nxt).group(0)
+    soft = prev.endswith("\u00ad")
+    # Vietnamese loanwords keep their hyphen ("bô-xít"); broken foreign words lose it.
+    keep = not soft and is_vietnamese_syllable(head) and is_vietnamese_syllable(tail)
+    return prev[:-1] + ("-" if keep else "") + nxt
+
+
+def _is_upper(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def _starts_paragraph(prev: str, nxt: str, width: int) -> bool:
+    ends_sentence = bool(SENTENCE_END.search(prev))
+    short = len(prev) < 0.8 * width
+    if LIST_MARKER.match(nxt):
+        return ends_sentence or short
+    if nxt[:1].islower() or CONTINUATION_START.match(nxt):
+        return False
+    if ends_sentence and short:
+        return True
+    if _is_upper(prev) != _is_upper(nxt):  # an upper-case heading next to body text
+        return True
+    return len(prev) < 0.6 * width and nxt[:1].isupper()
+
+
+def is_hard_wrapped(text: str) -> bool:
+    """True when the text looks like layout lines (PDF/e-mail) rather than one paragraph per line."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 4 or _percentile([len(ln) for ln in lines], 0.9) > 160:
+        return False
+    continued = sum(1 for a, b in pairwise(lines) if b[:1].islower() and not SENTENCE_END.search(a))
+    return continued >= 0.2 * (len(lines) - 1)
+
+
+def reflow_pages(pages: list[str]) -> Reflowed:
+    """Rebuild paragraphs (one per line in the result) across pages; record each page's start offset."""
+    lines, removed = _collect_lines(pages)
+    if not lines:
+        return Reflowed("", [0] * len(pages), removed)
+    width = _percentile([len(ln.text) for ln in lines], 0.9)
+    blanks_meaningful = sum(ln.blank_before for ln in lines[1:]) < 0.6 * max(len(lines) - 1, 1)
+    paragraphs: list[str] = [lines[0].text]
+    first_offset: dict[int, int] = {lines[0].page: 0}
+    done = 0  # length of text in finished paragraphs, including their "\n"
+    for prev, line in pairwise(lines):
+        current = paragraphs[-1]
+        if (blanks_meaningful and line.blank_before) or _starts_paragraph(prev.text, line.text, width):
+            done += len(current) + 1
+            paragraphs.append(line.text)
+            first_offset.setdefault(line.page, done)
+            continue
+        joined = _dehyphenate(current, line.text)
+        if joined is None:
+            joined = current + " " + line.text
+        first_offset.setdefault(line.page, done + len(joined) - len(line.text))
+        paragraphs[-1] = joined
+    text = "\n".join(paragraphs)
+    return Reflowed(text, _page_starts(first_offset, len(pages), len(text)), removed)
+
+
+def _page_starts(first_offset: dict[int, int], n_pages: int, end: int) -> list[int]:
+    """Start offset of every page; a page without text starts where the next text does."""
+    starts = [end] * n_pages
+    nxt = end
+    for page in range(n_pages - 1, -1, -1):
+        nxt = first_offset.get(page, nxt)
+        starts[page] = nxt
+    return starts
+
+
+def reflow(text: str) -> str:
+    """Paragraphs of a single hard-wrapped text (see module doc)."""
+    return reflow_pages([text]).text
+
+
+def tidy_lines(text: str) -> str:
+    """For text that is not hard-wrapped: strip line ends and drop empty lines, nothing else."""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())

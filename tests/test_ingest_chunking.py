@@ -1,0 +1,137 @@
+"""Chunks: exact offsets, sentence bounds, token budget (real e5 tokenizer), topic/field boundaries."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from ingest.chunking import chunk_document, document_sections, sentence_spans
+from ingest.model import Chunk, Document
+from ingest.pipeline import load_document
+from ingest.structure import parse_structure
+from rag.embeddings import make_embeddings
+
+ROOT = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def count_tokens():
+    from rag.settings import Settings
+
+    return make_embeddings(Settings(), cached=False).count_tokens
+
+
+@pytest.fixture(scope="module")
+def guide() -> Document:
+    return load_document(ROOT / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt", root=ROOT)
+
+
+@pytest.fixture(scope="module")
+def small_chunks(guide, count_tokens) -> list[Chunk]:
+    """Small budget so that sections really are split and overlap is exercised."""
+    return chunk_document(guide, count_tokens, chunk_tokens=48, overlap=1)
+
+
+def test_every_chunk_slices_back_exactly(guide, small_chunks):
+    assert small_chunks
+    for chunk in small_chunks:
+        assert guide.text[chunk.start : chunk.end] == chunk.text
+        assert chunk.text == chunk.text.strip()
+
+
+def test_chunks_fit_the_token_budget(small_chunks, count_tokens):
+    over = [c for c in small_chunks if count_tokens(c.text) > 48]
+    assert not over, [(c.chunk_id, count_tokens(c.text)) for c in over]
+
+
+def test_chunks_never_cross_topic_or_field(guide, small_chunks):
+    for chunk in small_chunks:
+        if chunk.topic is None:
+            assert chunk.section == "Mở đầu"
+            assert chunk.end <= guide.topics[0].start
+            continue
+        topic = guide.topics[chunk.topic - 1]
+        assert topic.start <= chunk.start and chunk.end <= topic.end
+        assert chunk.topic_title == topic.title
+        assert chunk.organisations == topic.organisations
+        if chunk.section in topic.field_spans:
+            field_start, field_end = topic.field_spans[chunk.section]
+            assert guide.text.rfind("\n", 0, field_start) < chunk.start and chunk.end <= field_end
+        else:
+            assert chunk.section == topic.title
+
+
+@pytest.fixture(scope="module")
+def medium_chunks(guide, count_tokens) -> list[Chunk]:
+    """A budget above every corpus sentence: chunks must then be whole sentences."""
+    return chunk_document(guide, count_tokens, chunk_tokens=96, overlap=1)
+
+
+def test_chunks_are_whole_sentences(guide, medium_chunks):
+    boundaries = set()
+    for section in document_sections(guide):
+        for s, e in sentence_spans(guide.text, section.start, section.end):
+            boundaries.update({("s", s), ("e", e)})
+    for chunk in medium_chunks:
+        assert ("s", chunk.start) in boundaries and ("e", chunk.end) in boundaries, chunk.text
+
+
+@pytest.mark.parametrize("budget", [96, 128])
+def test_overlap_repeats_sentences_and_always_progresses(guide, count_tokens, budget):
+    chunks = chunk_document(guide, count_tokens, chunk_tokens=budget, overlap=1)
+    same = [(a, b) for a, b in pairwise(chunks) if a.section == b.section and a.topic == b.topic]
+    assert same, f"budget {budget} must split at least one section"
+    assert any(b.start < a.end for a, b in same)
+    assert all(b.start > a.start and b.end > a.end for a, b in same)
+    without = chunk_document(guide, count_tokens, chunk_tokens=budget, overlap=0)
+    assert all(b.start >= a.end for a, b in pairwise(without))
+
+
+def test_default_budget_keeps_fields_whole(guide, count_tokens):
+    chunks = chunk_document(guide, count_tokens)
+    fields = {(c.topic, c.section) for c in chunks if c.topic and c.section != c.topic_title}
+    assert len(fields) == 15  # 5 topics x 3 fields
+    assert {c.topic for c in chunks} == {None, 1, 2, 3, 4, 5, 6}
+    assert all(count_tokens(c.text) <= 256 for c in chunks)
+
+
+def test_chunk_metadata(guide, small_chunks):
+    first_field = next(c for c in small_chunks if c.section == "Các TCCS Đảng chuẩn bị thảo luận")
+    assert first_field.topic == 1
+    assert first_field.organisations[0] == "Đảng bộ Sở Tài chính"
+    assert first_field.doc_id == guide.doc_id and first_field.doc_title == guide.title
+    assert first_field.doc_type == "topic_guide" and first_field.classification == "public"
+    assert first_field.page is None
+    assert "đảng_bộ" in first_field.segmented.split()
+    assert first_field.chunk_id == f"{guide.doc_id}:{first_field.start}-{first_field.end}:{first_field.hash[:8]}"
+    round_trip = Chunk.from_metadata(first_field.text, first_field.to_metadata())
+    assert round_trip == first_field
+
+
+def test_chunk_ids_are_stable(guide, count_tokens, small_chunks):
+    again = chunk_document(guide, count_tokens, chunk_tokens=48, overlap=1)
+    assert [c.chunk_id for c in again] == [c.chunk_id for c in small_chunks]
+    assert len({c.chunk_id for c in small_chunks}) == len(small_chunks)
+
+
+def test_overlong_sentence_is_cut_at_words(count_tokens):
+    sentence = " ".join(["cán bộ đảng viên thực hiện nhiệm vụ"] * 60) + "."
+    text = f"1. Chủ đề\n- Thực trạng: {sentence}\n2. Khác\nnội dung."
+    structure = parse_structure(text)
+    doc = Document(
+        doc_id="dai",
+        title="t",
+        path="dai.txt",
+        doc_type=structure.doc_type,
+        text=text,
+        source_hash="x",
+        topics=structure.topics,
+    )
+    chunks = chunk_document(doc, count_tokens, chunk_tokens=64, overlap=0)
+    field_chunks = [c for c in chunks if c.section == "Thực trạng"]
+    assert len(field_chunks) > 3
+    assert all(count_tokens(c.text) <= 64 for c in chunks)
+    assert all(text[c.start : c.end] == c.text for c in chunks)
+    assert field_chunks[-1].text.endswith("nhiệm vụ.")
