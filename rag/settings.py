@@ -55,20 +55,54 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences repeated between neighbouring chunks.")
 
     k: int = Field(5, ge=1, le=100, description="Passages returned by retrieval.")
-    dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense (Chroma) ranking.")
+    dense_weight: float = Field(
+        0.4, ge=0, description="RRF weight of the dense (Chroma) ranking (chosen in eval/reports/retrieval.md)."
+    )
     lexical_weight: float = Field(1.0, ge=0, description="RRF weight of the lexical (BM25) ranking.")
-    rrf_k: int = Field(60, ge=1, description="RRF constant.")
+    rrf_k: int = Field(2, ge=1, description="RRF constant; small = top ranks count most (eval/reports/retrieval.md).")
     restore_diacritics: bool = Field(True, description="Restore tone marks of unaccented queries before dense search.")
     reranker_model: str = Field("", description="Optional local cross-encoder (sentence-transformers) path.")
 
     generator: Literal["extractive", "openai"] = Field("extractive", description="Answer generator.")
-    llm_url: str = Field("", description="OpenAI-compatible endpoint on the office network, e.g. http://10.0.0.5:8080/v1.")
+    llm_url: str = Field(
+        "", description="OpenAI-compatible endpoint on the office network, e.g. http://10.0.0.5:8080/v1."
+    )
     llm_model: str = Field("", description="Model name at that endpoint.")
     llm_api_key: str = Field("none", description="API key for that endpoint (many local servers ignore it).")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before the endpoint counts as down.")
+    llm_max_tokens: int = Field(400, ge=16, le=8192, description="Most tokens the LLM may generate per answer.")
+
+    answer_min_score: float = Field(
+        0.80, ge=0, le=1, description="Refuse unless the best passage's dense (cosine) score reaches this."
+    )
+    answer_min_overlap: float = Field(
+        0.355,
+        ge=0,
+        le=1,
+        description="Refuse unless one passage sentence holds this IDF-weighted share of the question's key terms "
+        "(tuned on eval/questions/topic_guide.jsonl: 91/94 right, no answerable refused, for 0.34-0.36).",
+    )
+    answer_max_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer.")
+    answer_runner_up: float = Field(
+        0.8, ge=0, le=1, description="Extractive: keep further sentences scoring at least this share of the best."
+    )
+    answer_complement: float = Field(
+        0.5, ge=0, le=1, description="Extractive: a sentence adding uncovered question terms may join above this share."
+    )
+    answer_embed_sentences: int = Field(8, ge=0, le=50, description="Extractive: sentences re-scored by embedding.")
+    citation_min_support: float = Field(
+        0.5, ge=0, le=1, description="Share of a sentence's content words its cited passage must contain."
+    )
 
     host: str = Field("127.0.0.1", description="Bind address of troly serve.")
     port: int = Field(7860, ge=1, le=65535, description="Port of troly serve.")
+    open_role: Literal["reader", "editor", "admin"] = Field(
+        "editor", description="Role of the local user when no users exist (open mode, loopback only)."
+    )
+    open_clearance: Literal["public", "internal", "mat", "toi_mat", "tuyet_mat"] = Field(
+        "public", description="Clearance of the local user in open mode."
+    )
+    max_upload_mb: int = Field(50, ge=1, description="Largest file accepted by POST /api/documents.")
 
     @field_validator("chroma")
     @classmethod

@@ -20,7 +20,7 @@ from rag.settings import Settings  # noqa: E402
 app = typer.Typer(
     name="troly",
     help="Trợ lý văn kiện – offline assistant for Vietnamese party-work documents.\n\n"
-    "Example: troly ingest corpus/ && troly ask \"Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?\"",
+    'Example: troly ingest corpus/ && troly ask "Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?"',
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
@@ -31,7 +31,9 @@ app = typer.Typer(
 @app.callback()
 def root(
     ctx: typer.Context,
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="Data directory (env TROLY_DATA_DIR, default ./data)."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Data directory (env TROLY_DATA_DIR, default ./data)."
+    ),
     collection: str | None = typer.Option(None, "--collection", "-c", help="Collection name (env TROLY_COLLECTION)."),
 ) -> None:
     """Build the settings once; commands read them from ``ctx.obj``."""

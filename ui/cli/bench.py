@@ -1,13 +1,97 @@
-"""Placeholder group until its issue lands."""
+"""``troly bench``: benchmarks (not tests) that report numbers for the README and the reports."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-app = typer.Typer(help="Not implemented yet.", no_args_is_help=True)
+app = typer.Typer(
+    help="Benchmarks (not tests): retrieval latency at scale.\n\nExample: troly bench retrieval --sizes 1000,10000",
+    no_args_is_help=True,
+)
 
 
-@app.command("todo")
-def todo() -> None:
-    """Not implemented yet."""
-    raise typer.Exit(2)
+@app.command("retrieval")
+def retrieval_cmd(
+    ctx: typer.Context,
+    sizes: str = typer.Option("1000,10000,100000", "--sizes", help="Comma-separated corpus sizes in chunks."),
+    queries: int = typer.Option(200, "--queries", min=10, help="Timed queries per size and mode."),
+    shared: Path = typer.Option(Path("../shared/data"), "--shared", help="Public data (laws) for the sentences."),
+    out: Path = typer.Option(Path("eval/reports/bench_retrieval"), "--out", help="Report path without suffix."),
+) -> None:
+    """Hybrid search p50/p95 at 1k/10k/100k synthetic chunks (recombined real sentences).
+
+    Collections are built under <data-dir>/collections/bench-N and reused on reruns.
+    Example: troly --data-dir /tmp/bench bench retrieval --sizes 1000,10000
+    """
+    from eval.benchmarks import render_markdown, run_benchmark, write_report
+    from ui.cli import settings_of
+
+    settings = settings_of(ctx)
+    try:
+        size_list = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"--sizes must be integers separated by commas, got {sizes!r}") from exc
+    report = run_benchmark(settings.data_dir, size_list, queries, shared if shared.is_dir() else None)
+    write_report(report, out)
+    typer.echo(render_markdown(report))
+    typer.echo(f"written {out.with_suffix('.md')} and {out.with_suffix('.json')}", err=True)
+
+
+@app.command("ingest")
+def ingest_cmd(
+    ctx: typer.Context,
+    chunks: int = typer.Option(10_000, "--chunks", min=1, help="About how many chunks to ingest."),
+    out: Path = typer.Option(Path("eval/reports"), "--out", help="Folder for bench_ingest.json and .md."),
+    shared: Path = typer.Option(Path("../shared/data"), "--shared", help="Public data (vn_laws) to ingest."),
+    baseline: int = typer.Option(64, "--baseline", min=1, help="Passages per kind for the raw-embedder baseline."),
+) -> None:
+    """Ingest throughput with the real embedder on real Vietnamese laws, cold vs re-ingest vs raw model.
+
+    Runs in a fresh temporary data dir (nothing cached); --data-dir is not touched.
+    Example: troly bench ingest --chunks 10000
+    """
+    from eval.bench_common import write_report
+    from eval.bench_ingest import render_ingest_markdown, run_ingest_benchmark
+    from ui.cli import settings_of
+
+    def log(message: str) -> None:
+        typer.echo(message, err=True)
+
+    report = run_ingest_benchmark(settings_of(ctx), chunks, shared, baseline, log=log)
+    markdown = render_ingest_markdown(report)
+    json_path, md_path = write_report(report, markdown, out, "bench_ingest")
+    typer.echo(markdown)
+    typer.echo(f"written {md_path} and {json_path}", err=True)
+
+
+@app.command("answer")
+def answer_cmd(
+    ctx: typer.Context,
+    chunks: int = typer.Option(10_000, "--chunks", min=1, help="Chunks in the index (topic guide + laws)."),
+    out: Path = typer.Option(Path("eval/reports"), "--out", help="Folder for bench_answer.json and .md."),
+    shared: Path = typer.Option(Path("../shared/data"), "--shared", help="Public data (vn_laws) for the other chunks."),
+    questions: int = typer.Option(0, "--questions", min=0, help="Ask only this many questions (0: all)."),
+    real_sample: int = typer.Option(200, "--real-sample", min=1, help="Law chunks embedded for real."),
+    all_real: bool = typer.Option(False, "--all-real", help="Embed every law chunk for real (slow)."),
+) -> None:
+    """End-to-end p50/p95 of troly's answers (extractive) at ~10k chunks, split retrieval / generation.
+
+    Runs in a fresh temporary data dir; --data-dir is not touched.
+    Example: troly bench answer --chunks 10000
+    """
+    from eval.bench_answer import render_answer_markdown, run_answer_benchmark
+    from eval.bench_common import write_report
+    from ui.cli import settings_of
+
+    def log(message: str) -> None:
+        typer.echo(message, err=True)
+
+    report = run_answer_benchmark(
+        settings_of(ctx), chunks, shared, questions or None, real_sample=real_sample, all_real=all_real, log=log
+    )
+    markdown = render_answer_markdown(report)
+    json_path, md_path = write_report(report, markdown, out, "bench_answer")
+    typer.echo(markdown)
+    typer.echo(f"written {md_path} and {json_path}", err=True)

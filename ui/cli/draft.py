@@ -1,13 +1,79 @@
-"""``troly draft``: placeholder until its issue lands (see issues)."""
+"""``troly draft``: talking points (dàn ý tham luận) for one topic, optionally as .docx."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from rag.talking_points import TalkingPoints
+
+
+def print_talking_points(tp: TalkingPoints) -> None:
+    """Readable outline with numbered sources."""
+    typer.echo(f"THAM LUẬN – Chuyên đề {tp.topic}: {tp.topic_title}")
+    typer.echo(f"Đơn vị: {tp.organisation}")
+    if tp.organisations:
+        typer.echo("Các TCCS được phân công: " + "; ".join(tp.organisations))
+    if tp.warning:
+        typer.echo(f"⚠ {tp.warning}")
+    if tp.is_draft:
+        typer.echo("(Bản nháp – phần trong [ ] do người viết hoàn thiện)")
+    typer.echo(f"\nMở đầu: {tp.opening}")
+    if tp.situation:
+        typer.echo(f"\nI. Thực trạng: {tp.situation}")
+    typer.echo("\nII. Nội dung tham luận:")
+    for i, point in enumerate(tp.points, start=1):
+        typer.echo(f"  {i}. {point.text}")
+        if point.direction:
+            typer.echo(f"     {point.direction}")
+    typer.echo(f"\nIII. Kết luận: {tp.closing}")
+    typer.echo("\nNguồn:")
+    for c in tp.citations:
+        where = c.document + (f" – chuyên đề {c.topic}" if c.topic is not None else " – phần mở đầu")
+        typer.echo(f"[{c.n}] {where} (ký tự {c.start}–{c.end}): “{' '.join(c.quote.split())}”")
 
 
 def register(app: typer.Typer) -> None:
     @app.command("draft")
-    def draft_cmd() -> None:
-        """Not implemented yet."""
-        typer.echo("troly draft is not implemented yet", err=True)
-        raise typer.Exit(2)
+    def draft_cmd(
+        ctx: typer.Context,
+        topic: int = typer.Option(..., "--topic", "-t", help="Topic number in the topic guide."),
+        org: str | None = typer.Option(None, "--org", help="Organisation that speaks (default: first assigned)."),
+        points: int = typer.Option(5, "--points", "-n", min=3, max=7, help="Number of points (3–7)."),
+        docx: Path | None = typer.Option(None, "--docx", help="Also write a .docx (administrative layout)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the outline as JSON."),
+        superior: str = typer.Option("", "--superior", help=".docx header: body above the organisation."),
+        header: str = typer.Option("both", "--header", help=".docx header style: party | state | both."),
+    ) -> None:
+        """Draft talking points for an organisation on one topic, each point citing the topic guide.
+
+        Example: troly draft --topic 1 --org "Đảng bộ Sở Tài chính" --docx tham-luan.docx
+        """
+        from rag.answer import make_generator
+        from rag.docx_export import talking_points_to_docx
+        from rag.talking_points import draft_talking_points
+        from ui.cli import settings_of
+        from ui.cli.ask import open_index
+
+        if header not in ("party", "state", "both"):
+            raise typer.BadParameter(f"--header must be party, state or both, got {header!r}")
+        settings = settings_of(ctx)
+        index = open_index(settings)
+        try:
+            generator = make_generator(settings, None) if settings.generator == "openai" else None
+            tp = draft_talking_points(settings, index, topic, organisation=org, n_points=points, generator=generator)
+        except ValueError as exc:
+            typer.echo(f"Lỗi: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        if as_json:
+            typer.echo(json.dumps(asdict(tp), ensure_ascii=False))
+        else:
+            print_talking_points(tp)
+        if docx is not None:
+            out = talking_points_to_docx(tp, docx, superior=superior, style=header)  # type: ignore[arg-type]
+            typer.echo(f"Đã ghi {out}", err=as_json)

@@ -1,13 +1,125 @@
-"""``troly ingest``: placeholder until its issue lands (see issues)."""
+"""``troly ingest``: files → chunks → index, with a live progress bar and a one-screen summary.
+
+Files that cannot be read are skipped with one line each (never a
+traceback); the exit code is 0 as long as at least one file made it in, so a
+folder with one broken PDF still ingests.
+"""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+
+class RateColumn(ProgressColumn):
+    """Items per second of a task, in the task's own unit (files/s, chunks/s)."""
+
+    def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit", "items")
+        elapsed = task.finished_time if task.finished else task.elapsed
+        if not elapsed or not task.completed:
+            return Text(f"– {unit}/s")
+        return Text(f"{task.completed / elapsed:.1f} {unit}/s")
+
+
+def open_index_or_exit(settings: Any) -> Any:
+    """Open the collection's index, turning known failures into a one-line error and exit code 1."""
+    from rag.embeddings import EmbeddingModelError
+    from rag.index import Index, IndexModelMismatchError, IndexUnavailableError
+
+    try:
+        return Index.open(settings)
+    except (IndexModelMismatchError, IndexUnavailableError, EmbeddingModelError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def _progress_callback(progress: Progress, task_id: Any) -> Any:
+    """Adapter for ingest.pipeline's on_progress(Progress(path, done, total, chunks, error))."""
+
+    def on_progress(p: Any) -> None:
+        progress.update(task_id, completed=p.done, total=p.total, description=f"files ({Path(p.path).name[:30]})")
+
+    return on_progress
+
+
+def _summary(result: Any, stats: Any, removed: list[str], seconds: float) -> Table:
+    table = Table("", "count / detail", title="troly ingest", show_header=False)
+    table.add_row("files ok", str(len(result.documents)))
+    table.add_row("files skipped", str(len(result.errors)))
+    table.add_row(
+        "documents added / updated / unchanged",
+        f"{stats.documents_added} / {stats.documents_updated} / {stats.documents_unchanged}",
+    )
+    table.add_row(
+        "chunks added / removed / unchanged",
+        f"{stats.chunks_added} / {stats.chunks_removed} / {stats.chunks_unchanged}",
+    )
+    if removed:
+        table.add_row("documents pruned", ", ".join(removed))
+    table.add_row("seconds", f"{seconds:.1f}")
+    return table
 
 
 def register(app: typer.Typer) -> None:
     @app.command("ingest")
-    def ingest_cmd() -> None:
-        """Not implemented yet."""
-        typer.echo("troly ingest is not implemented yet", err=True)
-        raise typer.Exit(2)
+    def ingest_cmd(
+        ctx: typer.Context,
+        paths: list[Path] = typer.Argument(..., help="Files or folders (.txt .md .docx .pdf .html)."),
+        prune: bool = typer.Option(False, "--prune", help="Remove indexed documents whose file is no longer given."),
+        chunk_tokens: int | None = typer.Option(None, "--chunk-tokens", min=32, max=512, help="Target chunk size."),
+    ) -> None:
+        """Read documents, split them into passages and index them (unchanged files cost nothing).
+
+        Example: troly ingest corpus/ --prune
+        """
+        from ingest.pipeline import discover_files, ingest_files
+        from rag.index import UpsertStats
+        from ui.cli import settings_of
+
+        settings = settings_of(ctx)
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            typer.echo(f"error: {missing[0]}: no such file or folder", err=True)
+            raise typer.Exit(1)
+        started = time.perf_counter()
+        index = open_index_or_exit(settings)
+        console = Console(stderr=True)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, RateColumn(), TimeElapsedColumn(), console=console) as bar:
+            files = discover_files(paths)
+            f_task = bar.add_task("files", total=len(files), unit="files")
+            result = ingest_files(
+                paths,
+                index.embeddings.count_tokens,
+                chunk_tokens or settings.chunk_tokens,
+                settings.chunk_overlap,
+                on_progress=_progress_callback(bar, f_task),
+            )
+            bar.update(f_task, completed=len(files), description="files")
+            c_task = bar.add_task("chunks", total=len(result.chunks), unit="chunks")
+
+            def on_index(stage: str, done: int, total: int) -> None:
+                if stage == "embed":
+                    bar.update(c_task, completed=done, total=total)
+
+            stats = (
+                index.upsert(result.documents, result.chunks, on_progress=on_index)
+                if result.documents
+                else UpsertStats()
+            )
+            bar.update(c_task, completed=bar.tasks[c_task].total or 0)
+        removed = index.prune(files) if prune else []
+        Console().print(_summary(result, stats, removed, time.perf_counter() - started))
+        for err in result.errors:  # plain lines: never wrapped or cut, easy to grep
+            typer.echo(f"skipped {err.path}: {err.reason}")
+        if not result.documents:
+            typer.echo("error: no file could be ingested", err=True)
+            raise typer.Exit(1)

