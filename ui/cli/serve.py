@@ -1,13 +1,88 @@
-"""``troly serve``: placeholder until its issue lands (see issues)."""
+"""``troly serve``: the REST API and the web UI in one uvicorn process.
+
+Refuses to bind a non-loopback address while no users exist, because open
+mode has no authentication at all (see ui/auth.py).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from ui.cli import settings_of
+
+DEFAULT_CORPUS = Path("corpus")
+
+
+def check_bind(host: str, has_users: bool) -> str | None:
+    """Why binding ``host`` is refused, or None when it is allowed."""
+    from ui.auth import is_loopback
+
+    if is_loopback(host) or has_users:
+        return None
+    return (
+        f"refusing to listen on {host}: no users are configured, so the API would be open to the network. "
+        "Create one with `troly users add NAME --role admin`, or bind 127.0.0.1."
+    )
+
+
+def ingest_if_empty(settings: object, corpus: Path) -> None:
+    """First start on a fresh clone: index the bundled corpus so the UI has something to show."""
+    from ui.auth import open_mode_user
+    from ui.service import TrolyService
+
+    service = TrolyService(settings)  # type: ignore[arg-type]
+    if service.index.documents() or not corpus.is_dir():
+        return
+    from ingest.pipeline import SUPPORTED_SUFFIXES
+
+    paths = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    if not paths:
+        return
+    typer.echo(f"index is empty: ingesting {len(paths)} file(s) from {corpus}/ …", err=True)
+    report = service.ingest_paths(open_mode_user("admin", "tuyet_mat"), paths)
+    for err in report.errors:
+        typer.echo(f"  skipped {err.path}: {err.reason}", err=True)
+    typer.echo(f"  indexed {len(report.documents)} document(s)", err=True)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("serve")
-    def serve_cmd() -> None:
-        """Not implemented yet."""
-        typer.echo("troly serve is not implemented yet", err=True)
-        raise typer.Exit(2)
+    def serve_cmd(
+        ctx: typer.Context,
+        host: str | None = typer.Option(None, "--host", help="Bind address (default: settings.host, 127.0.0.1)."),
+        port: int | None = typer.Option(None, "--port", help="Port (default: settings.port, 7860)."),
+        no_ingest: bool = typer.Option(False, "--no-ingest", help="Do not index ./corpus when the index is empty."),
+        corpus: Path = typer.Option(DEFAULT_CORPUS, "--corpus", help="Folder indexed on first start."),
+    ) -> None:
+        """Serve the web UI at / and the REST API at /api (OpenAPI docs at /docs).
+
+        Without users the service is open to this machine only; add users (`troly users add`) to
+        bind another address.
+
+        Example: troly serve --port 7860
+        """
+        from ui.auth import AuthError, UserStore
+
+        settings = settings_of(ctx)
+        bind_host, bind_port = host or settings.host, port or settings.port
+        try:
+            has_users = UserStore.for_data_dir(settings.data_dir).has_users()
+        except AuthError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        refusal = check_bind(bind_host, has_users)
+        if refusal:
+            typer.echo(f"error: {refusal}", err=True)
+            raise typer.Exit(2)
+        if not no_ingest:
+            ingest_if_empty(settings, corpus)
+
+        import uvicorn
+
+        from ui.api import create_app
+
+        mode = "API keys required" if has_users else "open mode (no users; loopback only)"
+        typer.echo(f"troly: http://{bind_host}:{bind_port}/  ·  API docs /docs  ·  {mode}", err=True)
+        uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="warning")

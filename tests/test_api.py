@@ -1,0 +1,192 @@
+"""REST API against a real small index: auth, roles, and – per endpoint – that a
+public-clearance user never receives the classified ("mat") fixture document,
+while a user cleared for it does (the positive control that lets each test fail).
+"""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from docx import Document as DocxDocument
+from fastapi.testclient import TestClient
+
+from tests.ui_support import SECRET_QUESTION, add_users, build_index, contains_secret
+from ui.api import create_api
+from ui.audit import AuditLog
+
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("api")
+    settings, secret_id = build_index(root / "data", root)
+    keys = add_users(settings.data_dir)
+    client = TestClient(create_api(settings))
+    return {"settings": settings, "secret_id": secret_id, "keys": keys, "client": client}
+
+
+def call(env: dict, user: str, method: str, url: str, **kwargs):
+    headers = {"X-API-Key": env["keys"][user]}
+    return env["client"].request(method, url, headers=headers, **kwargs)
+
+
+# ---- authentication and roles ----------------------------------------------------------------
+def test_missing_or_wrong_key_is_401(env: dict) -> None:
+    assert env["client"].get("/api/documents").status_code == 401
+    bad = env["client"].get("/api/documents", headers={"X-API-Key": "troly_wrong"})
+    assert bad.status_code == 401
+    ok = env["client"].get("/api/documents", headers={"Authorization": f"Bearer {env['keys']['doc_gia']}"})
+    assert ok.status_code == 200
+
+
+def test_health_endpoints_need_no_key(env: dict) -> None:
+    assert env["client"].get("/healthz").json()["status"] == "ok"
+    ready = env["client"].get("/readyz")
+    assert ready.status_code == 200 and ready.json()["documents"] >= 2
+
+
+def test_reader_cannot_upload_or_delete(env: dict) -> None:
+    up = call(env, "doc_gia", "POST", "/api/documents", files=[("files", ("a.txt", b"Noi dung.", "text/plain"))])
+    assert up.status_code == 403
+    assert call(env, "doc_gia", "DELETE", f"/api/documents/{env['secret_id']}").status_code == 403
+
+
+def test_open_mode_serves_loopback_only(tmp_path: Path) -> None:
+    from rag.settings import Settings
+
+    app = create_api(Settings(data_dir=tmp_path / "data"))
+    local = TestClient(app, client=("127.0.0.1", 40000))
+    remote = TestClient(app, client=("192.0.2.10", 40000))
+    assert local.get("/api/documents").status_code == 200
+    assert remote.get("/api/documents").status_code == 401
+
+
+# ---- no leaks, endpoint by endpoint ------------------------------------------------------------
+def test_documents_list_hides_classified(env: dict) -> None:
+    public = {d["doc_id"] for d in call(env, "doc_gia", "GET", "/api/documents").json()}
+    cleared = {d["doc_id"] for d in call(env, "can_bo_mat", "GET", "/api/documents").json()}
+    assert env["secret_id"] not in public and len(public) >= 1
+    assert env["secret_id"] in cleared
+
+
+def test_topics_hide_classified(env: dict) -> None:
+    public = call(env, "doc_gia", "GET", "/api/topics").json()
+    cleared = call(env, "can_bo_mat", "GET", "/api/topics").json()
+    assert not contains_secret(json.dumps(public, ensure_ascii=False))
+    assert {t["number"] for t in public} >= {1, 2, 3, 4, 5, 6}
+    assert any(t["doc_id"] == env["secret_id"] for t in cleared)
+
+
+def test_search_hides_classified(env: dict) -> None:
+    params = {"q": "điều động cán bộ chủ chốt khu kinh tế Vân Phong Bắc", "k": 10}
+    public = call(env, "doc_gia", "GET", "/api/search", params=params).json()
+    cleared = call(env, "can_bo_mat", "GET", "/api/search", params=params).json()
+    assert all(h["doc_id"] != env["secret_id"] for h in public)
+    assert not contains_secret(json.dumps(public, ensure_ascii=False))
+    assert cleared[0]["doc_id"] == env["secret_id"]
+
+
+def test_search_without_diacritics_finds_public_text(env: dict) -> None:
+    hits = call(env, "doc_gia", "GET", "/api/search", params={"q": "giai ngan von dau tu cong"}).json()
+    assert hits and "giải ngân" in hits[0]["text"].lower()
+
+
+def test_ask_hides_classified(env: dict) -> None:
+    public = call(env, "doc_gia", "POST", "/api/ask", json={"question": SECRET_QUESTION}).json()
+    cleared = call(env, "can_bo_mat", "POST", "/api/ask", json={"question": SECRET_QUESTION}).json()
+    assert public["question"] == SECRET_QUESTION  # the echo is the only place the secret words may appear
+    assert not contains_secret(json.dumps({**public, "question": ""}, ensure_ascii=False))
+    assert all(c["doc_id"] != env["secret_id"] for c in public["citations"])
+    assert any(c["doc_id"] == env["secret_id"] for c in cleared["citations"])
+    assert "Trần Minh Khôi" in cleared["answer"] + json.dumps(cleared["citations"], ensure_ascii=False)
+
+
+def test_ask_answers_public_question_with_citation(env: dict) -> None:
+    body = {"question": "Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?"}
+    answer = call(env, "doc_gia", "POST", "/api/ask", json=body).json()
+    assert not answer["refused"]
+    assert "6,42" in answer["answer"]
+    cit = answer["citations"][0]
+    assert cit["quote"] and cit["end"] > cit["start"]
+
+
+def test_ask_refuses_when_not_in_documents(env: dict) -> None:
+    body = {"question": "Giá vé máy bay Hà Nội đi Paris tháng tới là bao nhiêu?"}
+    answer = call(env, "doc_gia", "POST", "/api/ask", json=body).json()
+    assert answer["refused"] and answer["citations"] == []
+
+
+def test_ask_stream_hides_classified(env: dict) -> None:
+    def stream(user: str) -> str:
+        resp = call(env, user, "POST", "/api/ask/stream", json={"question": SECRET_QUESTION})
+        assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/event-stream")
+        return resp.text.replace(SECRET_QUESTION, "")  # drop the echo of the question
+
+    public, cleared = stream("doc_gia"), stream("can_bo_mat")
+    assert "event: answer" in public and not contains_secret(public)
+    assert contains_secret(cleared)
+
+
+def test_talking_points_hide_classified(env: dict) -> None:
+    secret_topic = {"topic": 1, "doc_id": env["secret_id"]}
+    public = call(env, "doc_gia", "POST", "/api/talking-points", json=secret_topic)
+    cleared = call(env, "can_bo_mat", "POST", "/api/talking-points", json=secret_topic)
+    assert public.status_code == 404 and not contains_secret(public.text)
+    assert cleared.status_code == 200 and contains_secret(cleared.text)
+    # Without doc_id, topic 1 exists in both guides: the public user must get the public one.
+    ok = call(env, "doc_gia", "POST", "/api/talking-points", json={"topic": 1, "n_points": 3}).json()
+    assert ok["points"] and ok["citations"] and not contains_secret(json.dumps(ok, ensure_ascii=False))
+    assert all(c["doc_id"] != env["secret_id"] for c in ok["citations"])
+
+
+def test_talking_points_docx(env: dict) -> None:
+    resp = call(env, "doc_gia", "GET", "/api/talking-points/1.docx", params={"n_points": 3})
+    assert resp.status_code == 200
+    text = "\n".join(p.text for p in DocxDocument(BytesIO(resp.content)).paragraphs)
+    assert "giải ngân" in text.lower() and not contains_secret(text)
+    params = {"doc_id": env["secret_id"]}
+    assert call(env, "doc_gia", "GET", "/api/talking-points/1.docx", params=params).status_code == 404
+    cleared = call(env, "can_bo_mat", "GET", "/api/talking-points/1.docx", params=params)
+    assert cleared.status_code == 200
+    assert contains_secret("\n".join(p.text for p in DocxDocument(BytesIO(cleared.content)).paragraphs))
+
+
+def test_audit_log_records_user_and_chunks(env: dict) -> None:
+    call(env, "doc_gia", "GET", "/api/search", params={"q": "chính quyền hai cấp"})
+    events = AuditLog.for_data_dir(env["settings"].data_dir).read()
+    last = [e for e in events if e["user"] == "doc_gia" and e["action"] == "search"][-1]
+    assert last["query"] == "chính quyền hai cấp" and last["chunk_ids"]
+
+
+# ---- upload, search, delete ------------------------------------------------------------------------
+def test_upload_search_delete(env: dict) -> None:
+    text = "Báo cáo chuyển đổi số. Tỉnh đã cấp 4.815 chữ ký số cho cán bộ xã phường trong năm 2025.\n".encode()
+    files = [
+        ("files", ("bao-cao-chuyen-doi-so.txt", text, "text/plain")),
+        ("files", ("virus.exe", b"MZ", "application/octet-stream")),
+    ]
+    up = call(env, "bien_tap", "POST", "/api/documents", files=files).json()
+    assert [d["file"] for d in up["documents"]] == ["bao-cao-chuyen-doi-so.txt"]
+    assert up["errors"][0]["file"] == "virus.exe" and "unsupported" in up["errors"][0]["reason"]
+    doc_id = up["documents"][0]["doc_id"]
+    hits = call(env, "doc_gia", "GET", "/api/search", params={"q": "chữ ký số cán bộ xã phường"}).json()
+    assert hits[0]["doc_id"] == doc_id
+    assert call(env, "bien_tap", "DELETE", f"/api/documents/{doc_id}").status_code == 200
+    hits = call(env, "doc_gia", "GET", "/api/search", params={"q": "chữ ký số cán bộ xã phường"}).json()
+    assert all(h["doc_id"] != doc_id for h in hits)
+
+
+def test_editor_cannot_upload_above_own_clearance_or_delete_classified(env: dict) -> None:
+    files = [("files", ("mat.txt", "Nội dung mật.".encode(), "text/plain"))]
+    up = call(env, "bien_tap", "POST", "/api/documents", files=files, data={"classification": "mat"}).json()
+    assert up["documents"] == [] and "clearance" in up["errors"][0]["reason"]
+    assert call(env, "bien_tap", "DELETE", f"/api/documents/{env['secret_id']}").status_code == 404
+
+
+def test_unknown_collection_is_404(env: dict) -> None:
+    resp = call(env, "doc_gia", "POST", "/api/ask", json={"question": "x", "collection": "khong-co"})
+    assert resp.status_code == 404

@@ -1,0 +1,485 @@
+"""The one door through which the REST API and the web UI reach the index.
+
+Both front ends call this class, so the clearance rule and the audit log are
+enforced in exactly one place:
+
+* every retrieval gets ``SearchFilters(max_level=user.clearance)`` – retrieval
+  drops higher-level chunks *before* ranking, so they cannot crowd out or
+  leak into anything;
+* every result is checked again on the way out (:meth:`TrolyService._guard_hits`)
+  – a second, independent line of defence that turns a retrieval bug into a
+  refusal instead of a leak;
+* document lists and topics are filtered by document classification;
+* every read of passages is written to the audit log with the chunk ids.
+
+The index and the answer pipeline are built lazily and shared; a lock
+serialises index access because the lexical index is rebuilt on writes and
+the 2-core target machine gains nothing from parallel queries anyway.
+"""
+
+from __future__ import annotations
+
+import inspect
+import queue
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ingest.model import Chunk, Document, IngestError, Topic, level_rank
+from rag.settings import Settings
+from ui.audit import AuditLog
+from ui.auth import User
+
+_SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
+_END = object()
+
+
+class NotFound(LookupError):
+    """The thing does not exist – or exists above the caller's clearance (indistinguishable on purpose)."""
+
+
+class Forbidden(PermissionError):
+    """The caller's role does not allow this action."""
+
+
+@dataclass
+class UploadReport:
+    """Per-file outcome of an upload: what was indexed and which files failed, with reasons."""
+
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[IngestError] = field(default_factory=list)
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe to write under the uploads folder (keeps Vietnamese letters, drops paths)."""
+    base = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name).strip()
+    cleaned = _SAFE_NAME.sub("_", base).strip(" .")
+    return cleaned[:150] or "upload"
+
+
+def accepts(func: Callable[..., Any], name: str) -> bool:
+    """True if ``func`` takes a keyword argument ``name`` (lets us use optional features of rag/ safely)."""
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+class ClearanceView:
+    """A read-only view of an index that holds only what one clearance level may see.
+
+    Code that walks the whole index (the talking-points drafter reads every
+    topic and chunk) gets this view instead of the index, so classified
+    material is filtered out before that code ever looks at it.
+    """
+
+    def __init__(self, index: Any, max_level: str, only_doc: str | None = None) -> None:
+        self._index = index
+        self._rank = level_rank(max_level)
+        self._only = only_doc
+        self.settings = index.settings
+        self.embeddings = index.embeddings
+
+    def _ok(self, level: str) -> bool:
+        return level_rank(level) <= self._rank
+
+    def _doc_ok(self, doc: Document) -> bool:
+        return self._ok(doc.classification) and (self._only is None or doc.doc_id == self._only)
+
+    def documents(self) -> list[Document]:
+        return [d for d in self._index.documents() if self._doc_ok(d)]
+
+    def get_document(self, doc_id: str) -> Document | None:
+        doc = self._index.get_document(doc_id)
+        return doc if doc is not None and self._doc_ok(doc) else None
+
+    def topics(self) -> list[tuple[Document, Topic]]:
+        return [(d, t) for d, t in self._index.topics() if self._doc_ok(d)]
+
+    def all_chunks(self) -> list[Chunk]:
+        visible = {d.doc_id for d in self.documents()}
+        return [c for c in self._index.all_chunks() if c.doc_id in visible and self._ok(c.classification)]
+
+    def get_chunks(self, ids: list[str]) -> list[Chunk]:
+        visible = {d.doc_id for d in self.documents()}
+        return [c for c in self._index.get_chunks(ids) if c.doc_id in visible and self._ok(c.classification)]
+
+
+class TrolyService:
+    """Clearance-aware, audited access to one collection's index."""
+
+    def __init__(self, settings: Settings, audit: AuditLog | None = None) -> None:
+        self.settings = settings
+        self.audit = audit or AuditLog.for_data_dir(settings.data_dir)
+        self.lock = threading.RLock()
+        self._index: Any = None
+        self._retriever: Any = None
+        self._pipeline: Any = None
+
+    # ---- lazily built components -------------------------------------------------
+    @property
+    def index(self) -> Any:
+        with self.lock:
+            if self._index is None:
+                from rag.index import Index
+
+                self._index = Index.open(self.settings)
+            return self._index
+
+    @property
+    def retriever(self) -> Any:
+        with self.lock:
+            if self._retriever is None:
+                from rag.retrieval import HybridRetriever
+
+                self._retriever = HybridRetriever(index=self.index, settings=self.settings)
+            return self._retriever
+
+    @property
+    def pipeline(self) -> Any:
+        with self.lock:
+            if self._pipeline is None:
+                from rag.answer import AnswerPipeline
+
+                self._pipeline = AnswerPipeline(self.settings, self.index)
+            return self._pipeline
+
+    def count_tokens(self, text: str) -> int:
+        """Chunk sizes are measured with the index's own embedder (no second model load)."""
+        return self.index.embeddings.count_tokens(text)
+
+    # ---- filters and guards ------------------------------------------------------
+    @staticmethod
+    def filters_for(user: User, **given: Any) -> Any:
+        """SearchFilters with the user's clearance as ``max_level`` (never taken from the request)."""
+        from rag.retrieval import SearchFilters
+
+        clean = {k: v for k, v in given.items() if v not in (None, "")}
+        clean.pop("max_level", None)
+        return SearchFilters(max_level=user.clearance, **clean)
+
+    @staticmethod
+    def _guard_hits(user: User, hits: list[Any]) -> list[Any]:
+        """Second line of defence: drop any hit above clearance (retrieval should already have)."""
+        return [h for h in hits if user.may_see(getattr(h.chunk, "classification", "tuyet_mat"))]
+
+    def _visible_documents(self, user: User) -> list[Document]:
+        return [d for d in self.index.documents() if user.may_see(d.classification)]
+
+    def _doc_levels(self) -> dict[str, str]:
+        return {d.doc_id: d.classification for d in self.index.documents()}
+
+    # ---- reads -------------------------------------------------------------------
+    def search(self, user: User, query: str, k: int, channel: str = "api", **filters: Any) -> list[Any]:
+        with self.lock:
+            hits = self.retriever.search(query, k, self.filters_for(user, **filters))
+        hits = self._guard_hits(user, hits)
+        self.audit.record(user.name, "search", query=query, channel=channel, chunk_ids=[h.chunk.chunk_id for h in hits])
+        return hits
+
+    def ask(self, user: User, question: str, k: int, channel: str = "api", **filters: Any) -> Any:
+        with self.lock:
+            answer = self.pipeline.ask(question, self.filters_for(user, **filters), k)
+        answer = self._guard_answer(user, answer)
+        self._audit_answer(user, answer, channel)
+        return answer
+
+    def ask_stream(self, user: User, question: str, k: int, channel: str = "api", **filters: Any) -> Iterator[Any]:
+        """Yields text pieces, then the final (guarded, audited) Answer.
+
+        The pieces are produced from passages retrieved under ``max_level``, so they
+        are safe to forward before the Answer arrives. The pipeline runs in its own
+        thread, which takes and releases the index lock itself: web servers resume a
+        sync generator on arbitrary threads and may abandon it when a client goes
+        away, so the consumer must never own the lock.
+        """
+        items: queue.Queue[Any] = queue.Queue()
+        search_filters = self.filters_for(user, **filters)
+
+        def produce() -> None:
+            try:
+                with self.lock:
+                    for item in self.pipeline.ask_stream(question, search_filters, k):
+                        if not isinstance(item, str):
+                            item = self._guard_answer(user, item)
+                            self._audit_answer(user, item, channel)
+                        items.put(item)
+            except Exception as exc:  # handed to the consumer, which re-raises it in its own thread
+                items.put(exc)
+            finally:
+                items.put(_END)
+
+        threading.Thread(target=produce, name="troly-ask-stream", daemon=True).start()
+        while (item := items.get()) is not _END:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+
+    def _guard_answer(self, user: User, answer: Any) -> Any:
+        hits = list(getattr(answer, "hits", []) or [])
+        levels = self._doc_levels()
+        leaked = len(self._guard_hits(user, hits)) != len(hits) or any(
+            not user.may_see(levels.get(c.doc_id, "tuyet_mat")) for c in answer.citations
+        )
+        if not leaked:
+            return answer
+        return replace(
+            answer,
+            answer="Không thể trả lời: kết quả vượt quá mức truy cập của bạn.",
+            refused=True,
+            reason="clearance",
+            citations=[],
+            hits=[],
+        )
+
+    def _audit_answer(self, user: User, answer: Any, channel: str) -> None:
+        self.audit.record(
+            user.name,
+            "ask",
+            query=answer.question,
+            channel=channel,
+            chunk_ids=[c.chunk_id for c in answer.citations],
+            retrieved=[h.chunk.chunk_id for h in getattr(answer, "hits", []) or []],
+            refused=bool(answer.refused),
+        )
+
+    def documents(self, user: User) -> list[Document]:
+        with self.lock:
+            return sorted(self._visible_documents(user), key=lambda d: d.title)
+
+    def document(self, user: User, doc_id: str) -> Document:
+        with self.lock:
+            doc = self.index.get_document(doc_id)
+        if doc is None or not user.may_see(doc.classification):
+            raise NotFound(f"no document {doc_id!r}")
+        return doc
+
+    def topics(self, user: User) -> list[tuple[Document, Topic]]:
+        with self.lock:
+            pairs = self.index.topics()
+        return [(d, t) for d, t in pairs if user.may_see(d.classification)]
+
+    def topic(self, user: User, number: int, doc_id: str | None = None) -> tuple[Document, Topic]:
+        for doc, topic in self.topics(user):
+            if topic.number == number and (not doc_id or doc.doc_id == doc_id):
+                return doc, topic
+        raise NotFound(f"no topic {number}" + (f" in {doc_id!r}" if doc_id else ""))
+
+    def talking_points(
+        self,
+        user: User,
+        topic: int,
+        organisation: str | None = None,
+        n_points: int = 5,
+        channel: str = "api",
+        doc_id: str | None = None,
+        **options: Any,
+    ) -> Any:
+        """Draft talking points from passages the user may see.
+
+        The drafter only ever sees a :class:`ClearanceView` (narrowed to ``doc_id``
+        when given, which also settles which guide's topic N is meant); every cited
+        document is checked against the clearance once more afterwards.
+        """
+        from rag.talking_points import draft_talking_points
+
+        self.topic(user, topic, doc_id)
+        kwargs: dict[str, Any] = {"organisation": organisation or None, "n_points": n_points}
+        for name, value in {"max_level": user.clearance, **options}.items():
+            if value not in (None, "") and accepts(draft_talking_points, name):
+                kwargs[name] = value
+        with self.lock:
+            view = ClearanceView(self.index, user.clearance, only_doc=doc_id)
+            try:
+                tp = draft_talking_points(self.settings, view, topic, **kwargs)
+            except ValueError as exc:  # unknown topic: the drafter's message is already user-facing
+                raise NotFound(str(exc)) from exc
+        levels = self._doc_levels()
+        if any(not user.may_see(levels.get(c.doc_id, "tuyet_mat")) for c in tp.citations):
+            raise NotFound(f"no talking points for topic {topic} within your clearance")  # defence in depth
+        self.audit.record(
+            user.name,
+            "talking_points",
+            query=f"topic {topic}"
+            + (f" of {doc_id}" if doc_id else "")
+            + (f" / {organisation}" if organisation else ""),
+            channel=channel,
+            chunk_ids=[c.chunk_id for c in tp.citations],
+        )
+        return tp
+
+    def passage(self, user: User, doc_id: str, start: int, end: int, chunk: Chunk | None = None) -> dict[str, Any]:
+        """Text around a citation for display: the chunk (or a window) and where the quote sits in it."""
+        doc = self.document(user, doc_id)
+        lo, hi = (chunk.start, chunk.end) if chunk is not None else (start, end)
+        lo, hi = min(lo, start), max(hi, end)
+        if hi - lo < 600:  # a one-sentence passage reads better with its neighbours (whole lines)
+            lo = doc.text.rfind("\n", 0, max(0, lo - 250)) + 1
+            nl = doc.text.find("\n", min(len(doc.text), hi + 250))
+            hi = len(doc.text) if nl < 0 else nl
+        return {"document": doc, "text": doc.text[lo:hi], "quote_start": start - lo, "quote_end": end - lo}
+
+    # ---- writes ------------------------------------------------------------------
+    def uploads_dir(self) -> Path:
+        return self.settings.data_dir / "uploads" / self.settings.collection
+
+    def upload(
+        self,
+        user: User,
+        files: list[tuple[str, bytes]],
+        classification: str = "public",
+        channel: str = "api",
+        on_progress: Callable[..., Any] | None = None,
+    ) -> UploadReport:
+        """Save, ingest and index files; each bad file becomes a named error, never an exception."""
+        from ingest.pipeline import SUPPORTED_SUFFIXES
+
+        self._require(user, "editor")
+        report = UploadReport()
+        if not user.may_see(classification):
+            report.errors = [
+                IngestError(n, f"classification {classification!r} is above your clearance") for n, _ in files
+            ]
+            return report
+        paths: list[Path] = []
+        folder = self.uploads_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        limit = self.settings.max_upload_mb * 1024 * 1024
+        for name, data in files:
+            safe = safe_filename(name)
+            if Path(safe).suffix.lower() not in SUPPORTED_SUFFIXES:
+                report.errors.append(
+                    IngestError(name, f"unsupported file type (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+                )
+            elif not data:
+                report.errors.append(IngestError(name, "the file is empty"))
+            elif len(data) > limit:
+                report.errors.append(IngestError(name, f"larger than {self.settings.max_upload_mb} MB"))
+            else:
+                path = folder / safe
+                path.write_bytes(data)
+                paths.append(path)
+        if paths:
+            self._ingest_paths(user, paths, classification, report, on_progress)
+        self.audit.record(
+            user.name,
+            "upload",
+            channel=channel,
+            doc_ids=[d["doc_id"] for d in report.documents],
+            errors=[f"{e.path}: {e.reason}" for e in report.errors],
+        )
+        return report
+
+    def ingest_paths(
+        self,
+        user: User,
+        paths: list[Path],
+        classification: str = "public",
+        on_progress: Callable[..., Any] | None = None,
+    ) -> UploadReport:
+        """Ingest files already on disk (first start of ``troly serve``, re-index)."""
+        self._require(user, "editor")
+        report = UploadReport()
+        self._ingest_paths(user, paths, classification, report, on_progress)
+        self.audit.record(user.name, "ingest", channel="cli", doc_ids=[d["doc_id"] for d in report.documents])
+        return report
+
+    def _ingest_paths(
+        self,
+        user: User,
+        paths: list[Path],
+        classification: str,
+        report: UploadReport,
+        on_progress: Callable[..., Any] | None,
+    ) -> None:
+        from ingest.pipeline import ingest_files
+
+        result = ingest_files(paths, self.count_tokens, self.settings.chunk_tokens, self.settings.chunk_overlap)
+        report.errors.extend(result.errors)
+        docs, chunks = self._raise_levels(result.documents, result.chunks, classification)
+        allowed = {d.doc_id for d in docs if user.may_see(d.classification)}
+        for d in docs:
+            if d.doc_id not in allowed:
+                report.errors.append(
+                    IngestError(Path(d.path).name, f"marked {d.classification!r}, above your clearance")
+                )
+        docs = [d for d in docs if d.doc_id in allowed]
+        chunks = [c for c in chunks if c.doc_id in allowed]
+        if docs:
+            with self.lock:
+                self.index.upsert(docs, chunks, on_progress=on_progress)
+        for d in docs:
+            n = sum(1 for c in chunks if c.doc_id == d.doc_id)
+            report.documents.append(
+                {
+                    "file": Path(d.path).name,
+                    "doc_id": d.doc_id,
+                    "title": d.title,
+                    "chunks": n,
+                    "classification": d.classification,
+                }
+            )
+
+    @staticmethod
+    def _raise_levels(
+        docs: list[Document], chunks: list[Chunk], classification: str
+    ) -> tuple[list[Document], list[Chunk]]:
+        """Apply the requested classification, never lowering what ingest detected in the file."""
+
+        def highest(*levels: str) -> str:
+            return max(levels, key=level_rank)
+
+        docs = [replace(d, classification=highest(d.classification, classification)) for d in docs]
+        by_id = {d.doc_id: d.classification for d in docs}
+        chunks = [
+            replace(c, classification=highest(c.classification, classification, by_id.get(c.doc_id, "public")))
+            for c in chunks
+        ]
+        return docs, chunks
+
+    def delete(self, user: User, doc_id: str, channel: str = "api") -> None:
+        self._require(user, "editor")
+        self.document(user, doc_id)  # NotFound when absent or above clearance
+        with self.lock:
+            self.index.delete_document(doc_id)
+        self.audit.record(user.name, "delete", channel=channel, doc_ids=[doc_id])
+
+    def reindex(self, user: User, channel: str = "api", on_progress: Callable[..., Any] | None = None) -> UploadReport:
+        """Re-ingest every visible document from its source file (unchanged text costs nothing)."""
+        self._require(user, "editor")
+        report = UploadReport()
+        docs = self.documents(user)
+        present = [d for d in docs if Path(d.path).is_file()]
+        for d in docs:
+            if d not in present:
+                report.errors.append(
+                    IngestError(d.path, "source file no longer exists; delete the document or upload it again")
+                )
+        by_level: dict[str, list[Path]] = {}
+        for d in present:
+            by_level.setdefault(d.classification, []).append(Path(d.path))
+        for level, paths in by_level.items():
+            self._ingest_paths(user, paths, level, report, on_progress)
+        self.audit.record(user.name, "reindex", channel=channel, doc_ids=[d["doc_id"] for d in report.documents])
+        return report
+
+    @staticmethod
+    def _require(user: User, role: str) -> None:
+        if not user.can(role):
+            raise Forbidden(f"role {user.role!r} cannot do this; {role!r} or higher is needed")
+
+    def docx(self, user: User, tp: Any) -> Path:
+        """Write talking points to a .docx under data_dir/exports and return its path."""
+        from rag.docx_export import talking_points_to_docx
+
+        folder = self.settings.data_dir / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        org = safe_filename(tp.organisation or "chung").replace(" ", "_")[:40]
+        path = folder / f"y-phat-bieu-chuyen-de-{tp.topic}-{org}-{user.name}.docx"
+        talking_points_to_docx(tp, path)
+        return path
