@@ -10,6 +10,9 @@ llama-cpp-python[server] or the model package is not installed.
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,9 +101,41 @@ def test_dead_endpoint_falls_back_to_extractive(corpus: CorpusIndex) -> None:
     assert "6,42%" in answer.answer and not answer.refused
 
 
-def test_slow_endpoint_times_out_and_falls_back(corpus: CorpusIndex, server_url: str) -> None:
-    settings = llm_settings(corpus, server_url, llm_timeout=0.05)
+@pytest.fixture
+def stalled_endpoint() -> Iterator[str]:
+    """A real TCP server that accepts connections and never answers: the worst kind of slow endpoint.
+
+    (The llama.cpp server itself can answer within any small timeout on a quiet machine, so it
+    cannot make the timeout path deterministic.)
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+                held.append(conn)  # read nothing, say nothing
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_stalled_endpoint_times_out_and_falls_back(corpus: CorpusIndex, stalled_endpoint: str) -> None:
+    settings = llm_settings(corpus, stalled_endpoint, llm_timeout=0.5)
+    started = time.monotonic()
     answer = AnswerPipeline(settings, corpus.index).ask(QUESTION)
+    assert time.monotonic() - started < 30  # the timeout, not a hang (retries included)
     assert answer.generator == "extractive" and "LLM" in answer.notice
     assert "6,42%" in answer.answer
 
