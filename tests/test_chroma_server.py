@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from index_samples import guide
+from servers import free_port, running
 
 from rag.index import Index, IndexUnavailableError
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def chroma_cli() -> str:
@@ -36,32 +27,9 @@ def chroma_cli() -> str:
 def chroma_server(tmp_path: Path) -> Iterator[str]:
     """Start `chroma run`, wait for its heartbeat, yield "127.0.0.1:PORT", stop it."""
     port = free_port()
-    log = (tmp_path / "chroma.log").open("w")
-    proc = subprocess.Popen(
-        [chroma_cli(), "run", "--path", str(tmp_path / "server"), "--port", str(port), "--host", "127.0.0.1"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run did not come up: {(tmp_path / 'chroma.log').read_text()[-500:]}")
-            time.sleep(0.3)
+    cmd = [chroma_cli(), "run", "--path", str(tmp_path / "server"), "--port", str(port), "--host", "127.0.0.1"]
+    with running(cmd, f"http://127.0.0.1:{port}/api/v2/heartbeat", tmp_path / "chroma.log", seconds=60):
         yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.mark.slow

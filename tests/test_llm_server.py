@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 from answer_corpus import CorpusIndex, corpus_index
-from llm_server import MODEL_ALIAS, free_port, llama_server, missing_requirements
+from llm_server import MODEL_ALIAS, llama_server, missing_requirements
+from servers import free_port
 
 from rag.answer import Answer, AnswerPipeline
 from rag.citations import check_sentence, numbers_in, split_answer, unsupported_facts
