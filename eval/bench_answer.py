@@ -41,7 +41,7 @@ from eval.bench_common import (
     summary_ms,
     timed,
 )
-from eval.bench_ingest import CORPUS_DIR, corpus_copies, evenly, law_files, pick_by_size
+from eval.bench_ingest import CORPUS_DIR, corpus_copies, evenly, law_files
 from rag.generators.base import Generator
 from rag.settings import Settings
 
@@ -115,13 +115,29 @@ def distractor_chunks(
     from ingest.pipeline import ingest_files
 
     laws = law_files(shared)
-    if laws:
-        # A low bytes-per-chunk estimate reads enough files; the chunks are then cut to exactly ``needed``.
-        files, what = pick_by_size(laws, needed, 400, at_least=True), "Vietnamese laws (smallest first)"
-    else:
+    if not laws:
         log(f"laws not found under {shared}/vn_laws: using tagged copies of corpus/ as the other chunks")
-        files, what = corpus_copies(CORPUS_DIR, needed, work), "tagged copies of the topic guide (laws absent)"
-    result = ingest_files(files, count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+        files = corpus_copies(CORPUS_DIR, needed, work)
+        result = ingest_files(files, count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+        what = "tagged copies of the topic guide (laws absent)"
+    else:
+        # Law by law (smallest first) until there are enough chunks: a size estimate can fall short.
+        what = "Vietnamese laws (smallest first)"
+        result = ingest_files([], count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+        for law in laws:
+            if len(result.chunks) >= needed:
+                break
+            more = ingest_files([law], count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+            result.documents.extend(more.documents)
+            result.chunks.extend(more.chunks)
+        if len(result.chunks) < needed:  # all laws used: top up with tagged copies of the topic guide
+            short = needed - len(result.chunks)
+            log(f"all {len(laws)} laws give {len(result.chunks):,} chunks; {short:,} more from tagged corpus copies")
+            copies = corpus_copies(CORPUS_DIR, short, work)
+            more = ingest_files(copies, count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+            result.documents.extend(more.documents)
+            result.chunks.extend(more.chunks)
+            what += " + tagged copies of the topic guide"
     chunks = result.chunks[:needed]
     kept = {c.doc_id for c in chunks}
     documents = [d for d in result.documents if d.doc_id in kept]

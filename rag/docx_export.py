@@ -19,6 +19,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from rag.talking_points import TONES
+
 if TYPE_CHECKING:
     from docx.document import Document as DocxDoc
     from docx.text.paragraph import Paragraph
@@ -103,6 +105,7 @@ def talking_points_to_docx(
             ("THAM LUẬN", True, False, 14),
             (f"Chuyên đề {tp.topic}: {tp.topic_title}", True, False, 14),
             ("(Dàn ý – bản nháp)" if tp.is_draft else "", False, True, 13),
+            (f"Giọng văn: {TONES.get(tp.tone, tp.tone)}", False, True, 13),
         ],
     )
     if tp.warning:
@@ -118,6 +121,8 @@ def talking_points_to_docx(
     _body_paragraph(doc, "II. NỘI DUNG THAM LUẬN", bold=True)
     for i, point in enumerate(tp.points, start=1):
         _body_paragraph(doc, f"{i}. {point.text}")
+        if point.context:
+            _body_paragraph(doc, f"Thực trạng: {point.context}")
         if point.direction:
             _body_paragraph(doc, point.direction, italic=True)
     _body_paragraph(doc, "III. KẾT LUẬN VÀ KIẾN NGHỊ", bold=True)

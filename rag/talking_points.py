@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from rag.answer import Citation
-from rag.citations import fold, numbers_in, sentence_spans, strip_markers, unsupported_facts
+from rag.citations import content_words, fold, numbers_in, sentence_spans, strip_markers, unsupported_facts
 from rag.generators.extractive import clean_sentence, with_marker
 
 if TYPE_CHECKING:
@@ -29,6 +30,68 @@ if TYPE_CHECKING:
 DRAFT_NOTE = "BẢN NHÁP – các phần trong [ ] do người viết hoàn thiện; mỗi ý dẫn nguồn từ tài liệu gợi ý."
 MIN_POINTS, MAX_POINTS = 3, 7
 
+TONES: dict[str, str] = {
+    "trang_trong": "Trang trọng",
+    "ngan_gon": "Ngắn gọn",
+    "de_xuat": "Nhấn mạnh đề xuất",
+}
+"""Tone (giọng văn) → Vietnamese label. A tone changes only our own template wording, never a cited sentence."""
+
+LENGTHS: dict[str, str] = {
+    "ngan": "Ngắn",
+    "vua": "Vừa",
+    "day_du": "Đầy đủ",
+}
+"""Length → label. ngắn: the cited issue only; vừa: + the direction placeholder; đầy đủ: + the related
+Thực trạng sentence, cited."""
+
+# Template wording per tone: {org}, {topic}, {title}, {target} are filled in; nothing here is a fact.
+_OPENINGS = {
+    "trang_trong": (
+        "Kính thưa Đoàn Chủ tịch hội nghị, thưa các đồng chí! "
+        "Thay mặt {org}, tôi xin phát biểu tham luận về chuyên đề {topic}: “{title}”."
+    ),
+    "ngan_gon": "{org} báo cáo tóm tắt ý kiến về chuyên đề {topic}: “{title}”.",
+    "de_xuat": (
+        "Kính thưa Đoàn Chủ tịch hội nghị, thưa các đồng chí! "
+        "Từ thực tiễn của đơn vị, {org} xin tập trung nêu các đề xuất về chuyên đề {topic}: “{title}”."
+    ),
+}
+_CLOSINGS = {
+    "trang_trong": (
+        "Trên đây là một số ý kiến tham luận của {org} về chuyên đề {topic}. "
+        "[Kiến nghị của {org} với Đảng ủy, UBND tỉnh: người viết bổ sung.] "
+        "Xin trân trọng cảm ơn!"
+    ),
+    "ngan_gon": "[Kiến nghị của {org}: người viết bổ sung, mỗi kiến nghị một dòng.] Xin cảm ơn!",
+    "de_xuat": (
+        "Để các đề xuất trên đi vào thực tiễn, {org} kiến nghị: "
+        "[các kiến nghị cụ thể với Đảng ủy, UBND tỉnh, mỗi kiến nghị gắn với một ý ở trên: người viết bổ sung.] "
+        "Xin trân trọng cảm ơn!"
+    ),
+}
+_DIRECTIONS = {
+    "trang_trong": "[Đề xuất của {org}: nêu giải pháp cụ thể, người chịu trách nhiệm và thời hạn{target}.]",
+    "ngan_gon": "[Đề xuất của {org}: giải pháp – đầu mối – thời hạn{target}.]",
+    "de_xuat": (
+        "[Đề xuất của {org} (trọng tâm): giải pháp ưu tiên, nguồn lực cần có, "
+        "người chịu trách nhiệm, thời hạn và kết quả đo được{target}.]"
+    ),
+}
+_TONE_PROMPTS = {
+    "trang_trong": "Văn phong trang trọng, như phát biểu tham luận tại hội nghị.",
+    "ngan_gon": "Văn phong ngắn gọn, súc tích, như báo cáo nhanh; mỗi hướng đề xuất một câu.",
+    "de_xuat": "Nhấn mạnh đề xuất: nêu rõ giải pháp ưu tiên, ai thực hiện và kết quả cần đạt.",
+}
+
+
+def check_choice(name: str, value: str, allowed: dict[str, str]) -> str:
+    """``value`` if it is one of ``allowed``; otherwise a ValueError naming the field and the allowed values."""
+    if value not in allowed:
+        choices = ", ".join(f"{key} ({label})" for key, label in allowed.items())
+        raise ValueError(f"{name} không hợp lệ: {value!r} – chọn một trong: {choices}.")
+    return value
+
 
 @dataclass
 class Point:
@@ -37,6 +100,8 @@ class Point:
     text: str
     citations: list[Citation] = field(default_factory=list)
     direction: str = ""
+    context: str = ""
+    """Length "day_du" only: the related Thực trạng sentence, cited (its citation is in ``citations``)."""
 
 
 @dataclass
@@ -56,6 +121,8 @@ class TalkingPoints:
     is_draft: bool = True
     citations: list[Citation] = field(default_factory=list)
     document: str = ""
+    tone: str = "trang_trong"
+    length: str = "vua"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -148,21 +215,42 @@ class _Citer:
         return (with_marker(text, citation.n), [citation]) if citation else (text, [])
 
 
-def _direction(sentence: str, org: str) -> str:
+def _direction(sentence: str, org: str, tone: str = "trang_trong") -> str:
     """A placeholder proposal that names what the organisation must answer (never invented content)."""
     targets = [n for n in numbers_in(strip_markers(sentence)) if not re.fullmatch(r"(19|20)\d\d", n)]
     target = " (bám sát các chỉ tiêu nêu trong tài liệu)" if targets else ""
-    return f"[Đề xuất của {org}: nêu giải pháp cụ thể, người chịu trách nhiệm và thời hạn{target}.]"
+    return _DIRECTIONS[tone].format(org=org, target=target)
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    """Adjacent content syllables – Vietnamese words are mostly two syllables ("giải ngân", "đầu tư")."""
+    words = content_words(strip_markers(text))
+    return set(pairwise(words))
+
+
+def related_span(text: str, point: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The Thực trạng sentence closest to ``point``: most shared words, then one with figures, then the first.
+
+    The point's own sentence is never its own context (a point may itself be
+    a Thực trạng sentence when the topic has few discussion questions).
+    """
+    own = fold(" ".join(strip_markers(point).split()))
+    ranked = [
+        (len(_bigrams(point) & _bigrams(text[s:e])), bool(numbers_in(text[s:e])), -i, (s, e))
+        for i, (s, e) in enumerate(spans)
+        if fold(" ".join(clean_sentence(strip_label(text[s:e])).split())) not in own
+    ]
+    return max(ranked)[3] if ranked else None
 
 
 DIRECTION_PROMPT = (
     "Bạn giúp viết tham luận cho {org}. Dựa trên đoạn tài liệu sau, viết 1-2 câu tiếng Việt nêu hướng đề xuất "
-    "của đơn vị cho vấn đề được nêu. Không thêm số liệu hay tên cơ quan không có trong tài liệu.\n\n"
+    "của đơn vị cho vấn đề được nêu. {tone} Không thêm số liệu hay tên cơ quan không có trong tài liệu.\n\n"
     "Tài liệu:\n{topic}\n\nVấn đề: {point}"
 )
 
 
-def write_directions(generator: Any, points: list[Point], org: str, topic_text: str) -> str:
+def write_directions(generator: Any, points: list[Point], org: str, topic_text: str, tone: str = "trang_trong") -> str:
     """Let an LLM write each point's proposed direction; returns a notice when the endpoint is down.
 
     A proposal is new by nature, so it is not required to overlap the
@@ -176,7 +264,9 @@ def write_directions(generator: Any, points: list[Point], org: str, topic_text: 
         return ""
     topic = " ".join(topic_text.split())
     for point in points:
-        prompt = DIRECTION_PROMPT.format(org=org, topic=topic, point=strip_markers(point.text))
+        prompt = DIRECTION_PROMPT.format(
+            org=org, tone=_TONE_PROMPTS[tone], topic=topic, point=strip_markers(point.text)
+        )
         try:
             written = " ".join("".join(stream([("human", prompt)])).split())
         except GeneratorUnavailable as exc:
@@ -212,15 +302,23 @@ def draft_talking_points(
     organisation: str | None = None,
     n_points: int = 5,
     generator: Any = None,
+    tone: str = "trang_trong",
+    length: str = "vua",
 ) -> TalkingPoints:
     """Build the outline for ``topic`` (see the module docstring).
 
-    With an LLM ``generator`` (one offering ``stream_messages``, i.e. the
-    ``openai`` one) each point's proposed direction is written out by the
-    model; a direction naming a figure or a body not found in the topic is
-    rejected and the placeholder kept. Raises ValueError with a Vietnamese
-    message when the topic does not exist.
+    ``tone`` (see :data:`TONES`) picks the wording of our own template text –
+    opening, closing, direction placeholders – and is passed into the LLM's
+    prompt; it never touches a cited sentence. ``length`` (see :data:`LENGTHS`)
+    sets how much each point carries. With an LLM ``generator`` (one offering
+    ``stream_messages``, i.e. the ``openai`` one) each point's proposed
+    direction is written out by the model; a direction naming a figure or a
+    body not found in the topic is rejected and the placeholder kept. Raises
+    ValueError with a Vietnamese message when the topic does not exist or
+    ``tone``/``length`` is not one of the allowed values.
     """
+    check_choice("tone", tone, TONES)
+    check_choice("length", length, LENGTHS)
     doc, top = find_topic(index, topic)
     n_points = max(MIN_POINTS, min(MAX_POINTS, n_points))
     org, warning = resolve_organisation(top, organisation)
@@ -248,9 +346,14 @@ def draft_talking_points(
             break
         text_, cites = citer.sentence(s, e)
         points.append(Point("Về thực trạng: " + text_[:1].lower() + text_[1:], cites))
-    for point in points:
-        point.direction = _direction(point.text, org)
-    notice = write_directions(generator, points, org, text[top.start : top.end]) if generator is not None else ""
+    if length == "day_du":
+        _add_context(citer, points, situation_sents)
+    notice = ""
+    if length != "ngan":
+        for point in points:
+            point.direction = _direction(point.text, org, tone)
+        if generator is not None:
+            notice = write_directions(generator, points, org, text[top.start : top.end], tone)
     if notice:
         warning = f"{warning} {notice}".strip()
 
@@ -261,18 +364,22 @@ def draft_talking_points(
         organisation=org,
         organisations=list(top.organisations),
         warning=warning,
-        opening=(
-            "Kính thưa Đoàn Chủ tịch hội nghị, thưa các đồng chí! "
-            f"Thay mặt {org}, tôi xin phát biểu tham luận về chuyên đề {topic}: “{title}”."
-        ),
+        opening=_OPENINGS[tone].format(org=org, topic=topic, title=title),
         situation=" ".join(t for t, _ in situation_parts),
         points=points,
-        closing=(
-            f"Trên đây là một số ý kiến tham luận của {org} về chuyên đề {topic}. "
-            f"[Kiến nghị của {org} với Đảng ủy, UBND tỉnh: người viết bổ sung.] "
-            "Xin trân trọng cảm ơn!"
-        ),
-        is_draft=any(p.direction.startswith("[") for p in points),
+        closing=_CLOSINGS[tone].format(org=org, topic=topic),
+        is_draft=length == "ngan" or any(p.direction.startswith("[") for p in points),
         citations=citer.citations,
         document=doc.title,
+        tone=tone,
+        length=length,
     )
+
+
+def _add_context(citer: _Citer, points: list[Point], situation: list[tuple[int, int]]) -> None:
+    """Length "day_du": give each point its related Thực trạng sentence, cited like the point itself."""
+    for point in points:
+        span = related_span(citer.doc.text, point.text, situation)
+        if span is not None:
+            point.context, cites = citer.sentence(*span)
+            point.citations += [c for c in cites if c not in point.citations]

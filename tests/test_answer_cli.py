@@ -92,3 +92,35 @@ def test_draft_unknown_topic_is_one_clear_line(corpus: CorpusIndex) -> None:
     result = runner.invoke(app, ["--data-dir", str(corpus.data_dir), "draft", "--topic", "42"])
     assert result.exit_code == 1
     assert "chuyên đề số 42" in result.output and "Traceback" not in result.output
+
+
+def test_draft_tone_and_length(corpus: CorpusIndex, tmp_path: Path) -> None:
+    base = ["draft", "--topic", "1", "--points", "3", "--json"]
+    code, out = troly(corpus, *base)
+    assert code == 0, out
+    formal = json.loads(out)
+    code, out = troly(corpus, *base, "--tone", "ngan_gon", "--length", "ngan")
+    assert code == 0, out
+    brief = json.loads(out)
+    assert (brief["tone"], brief["length"]) == ("ngan_gon", "ngan")
+    assert brief["opening"] != formal["opening"] and brief["citations"] == formal["citations"]
+    assert all(not p["direction"] for p in brief["points"]) and all(p["direction"] for p in formal["points"])
+    out_path = tmp_path / "de-xuat.docx"
+    code, out = troly(
+        corpus, "draft", "--topic", "1", "--tone", "de_xuat", "--length", "day_du", "--docx", str(out_path)
+    )
+    assert code == 0, out
+    assert "Giọng văn: Nhấn mạnh đề xuất" in out and "Thực trạng:" in out
+    assert "Giọng văn: Nhấn mạnh đề xuất" in "\n".join(p.text for p in docx.Document(str(out_path)).paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "allowed"), [("--tone", "vui_ve", "trang_trong"), ("--length", "dai", "day_du")]
+)
+def test_draft_invalid_tone_or_length_is_one_clear_line(
+    corpus: CorpusIndex, option: str, value: str, allowed: str
+) -> None:
+    result = runner.invoke(app, ["--data-dir", str(corpus.data_dir), "draft", "--topic", "1", option, value])
+    assert result.exit_code == 2
+    assert f"{option} không hợp lệ: '{value}'" in result.output and allowed in result.output
+    assert "Traceback" not in result.output

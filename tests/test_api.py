@@ -155,6 +155,49 @@ def test_talking_points_docx(env: dict) -> None:
     assert contains_secret("\n".join(p.text for p in DocxDocument(BytesIO(cleared.content)).paragraphs))
 
 
+def test_talking_points_tone_and_length(env: dict) -> None:
+    body = {"topic": 1, "n_points": 3}
+    formal = call(env, "doc_gia", "POST", "/api/talking-points", json=body).json()
+    brief = call(env, "doc_gia", "POST", "/api/talking-points", json={**body, "tone": "ngan_gon"}).json()
+    full = call(env, "doc_gia", "POST", "/api/talking-points", json={**body, "length": "day_du"}).json()
+    assert [formal["tone"], formal["length"], brief["tone"], full["length"]] == [
+        "trang_trong",
+        "vua",
+        "ngan_gon",
+        "day_du",
+    ]
+    assert brief["opening"] != formal["opening"] and brief["closing"] != formal["closing"]
+    cited_points = [(p["text"], p["citations"]) for p in formal["points"]]
+    assert [(p["text"], p["citations"]) for p in brief["points"]] == cited_points  # tone: wording only
+    assert brief["citations"] == formal["citations"]
+    assert all(not p["context"] and len(p["citations"]) == 1 for p in formal["points"])
+    assert all(p["context"] and len(p["citations"]) == 2 for p in full["points"])
+    assert all(c["topic"] in (1, None) for c in full["citations"])
+    resp = call(env, "doc_gia", "GET", "/api/talking-points/1.docx", params={"tone": "de_xuat", "n_points": 3})
+    text = "\n".join(p.text for p in DocxDocument(BytesIO(resp.content)).paragraphs)
+    assert resp.status_code == 200 and "Giọng văn: Nhấn mạnh đề xuất" in text
+
+
+@pytest.mark.parametrize("bad", [{"tone": "vui_ve"}, {"length": "long"}])
+def test_talking_points_invalid_tone_or_length_is_422(env: dict, bad: dict) -> None:
+    resp = call(env, "doc_gia", "POST", "/api/talking-points", json={"topic": 1, **bad})
+    assert resp.status_code == 422
+    field = next(iter(bad))
+    detail = json.dumps(resp.json()["detail"], ensure_ascii=False)
+    assert field in detail and ("trang_trong" if field == "tone" else "day_du") in detail  # names the allowed values
+    docx_resp = call(env, "doc_gia", "GET", "/api/talking-points/1.docx", params=bad)
+    assert docx_resp.status_code == 422
+
+
+def test_api_tones_and_lengths_match_the_drafter() -> None:
+    from typing import get_args
+
+    from rag.talking_points import LENGTHS, TONES
+    from ui.api import Length, Tone
+
+    assert set(get_args(Tone)) == set(TONES) and set(get_args(Length)) == set(LENGTHS)
+
+
 def test_audit_log_records_user_and_chunks(env: dict) -> None:
     call(env, "doc_gia", "GET", "/api/search", params={"q": "chính quyền hai cấp"})
     events = AuditLog.for_data_dir(env["settings"].data_dir).read()

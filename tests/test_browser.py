@@ -100,8 +100,10 @@ def test_draft_talking_points_and_download_docx(page, tmp_path: Path) -> None:
     from docx import Document as DocxDocument
 
     open_tab(page, "Soạn ý phát biểu")
+    page.locator("#troly-tone").get_by_label("Nhấn mạnh đề xuất").check()
     page.get_by_role("button", name="Soạn dàn ý").click()
     page.locator("#troly-talking-points").get_by_text("Nguồn trích dẫn").wait_for()
+    assert "xin tập trung nêu các đề xuất" in page.locator("#troly-talking-points").inner_text()  # the chosen tone
     button = page.locator("#troly-docx")
     button.wait_for(state="visible")
     with page.expect_download() as info:
@@ -110,6 +112,7 @@ def test_draft_talking_points_and_download_docx(page, tmp_path: Path) -> None:
     info.value.save_as(target)
     text = "\n".join(p.text for p in DocxDocument(str(target)).paragraphs)
     assert "chuyên đề" in text.lower() or "giải ngân" in text.lower()
+    assert "Giọng văn: Nhấn mạnh đề xuất" in text
     page.screenshot(path=str(SCREENSHOTS / "soan-y-phat-bieu.png"), full_page=True)
 
 

@@ -160,6 +160,24 @@ def test_llm_writes_directions_without_invented_facts(corpus: CorpusIndex, serve
     assert all(c.topic in (5, None) for c in tp.citations)
 
 
+def test_llm_directions_follow_the_tone_and_keep_the_cited_points(corpus: CorpusIndex, server_url: str) -> None:
+    settings = llm_settings(corpus, server_url)
+    extractive = draft_talking_points(settings, corpus.index, 5, n_points=3, tone="ngan_gon", length="day_du")
+    generator = OpenAICompatibleGenerator(settings)
+    tp = draft_talking_points(
+        settings, corpus.index, 5, n_points=3, generator=generator, tone="ngan_gon", length="day_du"
+    )
+    assert "LLM" not in tp.warning  # the tone's prompt reached the real server and came back
+    assert (tp.opening, tp.closing) == (extractive.opening, extractive.closing)
+    assert [(p.text, p.context) for p in tp.points] == [(p.text, p.context) for p in extractive.points]
+    doc = corpus.index.get_document(tp.citations[0].doc_id)
+    assert doc is not None
+    topic = next(t for t in doc.topics if t.number == 5)
+    for point, placeholder in zip(tp.points, extractive.points, strict=True):
+        if point.direction != placeholder.direction:  # written by the model
+            assert unsupported_facts(point.direction, [doc.text[topic.start : topic.end], tp.organisation]) == []
+
+
 def test_talking_points_fall_back_when_llm_is_down(corpus: CorpusIndex) -> None:
     settings = llm_settings(corpus, f"http://127.0.0.1:{free_port()}/v1", llm_timeout=5.0)
     tp = draft_talking_points(settings, corpus.index, 5, generator=OpenAICompatibleGenerator(settings))

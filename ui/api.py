@@ -33,6 +33,10 @@ from ui.auth import User, UserStore, is_loopback, open_mode_user  # noqa: E402
 from ui.service import Forbidden, NotFound, TrolyService  # noqa: E402
 
 Level = Literal["public", "internal", "mat", "toi_mat", "tuyet_mat"]
+Tone = Literal["trang_trong", "ngan_gon", "de_xuat"]
+"""rag.talking_points.TONES: formal address, concise briefing, recommendation-focused (wording only)."""
+Length = Literal["ngan", "vua", "day_du"]
+"""rag.talking_points.LENGTHS: issue only; + direction placeholder; + the related Thực trạng sentence."""
 _COLLECTION_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -101,13 +105,15 @@ class TalkingPointsRequest(BaseModel):
     doc_id: str | None = Field(None, max_length=200, description="Topic guide holding the topic (default: the first).")
     organisation: str | None = Field(None, max_length=300, description="Party organisation that will speak.")
     n_points: int = Field(5, ge=1, le=12)
-    length: Literal["short", "medium", "long"] | None = None
-    tone: str | None = Field(None, max_length=60)
+    length: Length = Field("vua", description="ngan: issue only; vua: + direction; day_du: + Thực trạng.")
+    tone: Tone = Field("trang_trong", description="Wording of opening/closing/directions; never the cited text.")
     collection: str | None = None
 
 
 class PointOut(BaseModel):
     text: str
+    context: str = ""
+    direction: str = ""
     citations: list[CitationOut]
 
 
@@ -121,6 +127,8 @@ class TalkingPointsOut(BaseModel):
     points: list[PointOut]
     closing: str = ""
     is_draft: bool = True
+    tone: Tone = "trang_trong"
+    length: Length = "vua"
     citations: list[CitationOut]
 
 
@@ -234,9 +242,14 @@ def talking_points_out(tp: Any) -> TalkingPointsOut:
         warning=tp.warning or "",
         opening=tp.opening or "",
         situation=tp.situation or "",
-        points=[PointOut(text=p.text, citations=point_citations(p, tp.citations)) for p in tp.points],
+        points=[
+            PointOut(text=p.text, context=p.context, direction=p.direction, citations=point_citations(p, tp.citations))
+            for p in tp.points
+        ],
         closing=tp.closing or "",
         is_draft=bool(tp.is_draft),
+        tone=tp.tone,
+        length=tp.length,
         citations=[citation_out(c) for c in tp.citations],
     )
 
@@ -378,8 +391,8 @@ def add_routes(app: FastAPI) -> None:
         doc_id: Annotated[str | None, Query(max_length=200)] = None,
         organisation: Annotated[str | None, Query(max_length=300)] = None,
         n_points: Annotated[int, Query(ge=1, le=12)] = 5,
-        length: Annotated[Literal["short", "medium", "long"] | None, Query()] = None,
-        tone: Annotated[str | None, Query(max_length=60)] = None,
+        length: Annotated[Length, Query()] = "vua",
+        tone: Annotated[Tone, Query()] = "trang_trong",
     ) -> FileResponse:
         """The same talking points as a Word document."""
         tp = service.talking_points(user, topic, organisation, n_points, doc_id=doc_id, length=length, tone=tone)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 import gradio as gr  # noqa: E402
 
 from ingest.model import Document, Topic  # noqa: E402
+from rag.talking_points import LENGTHS, TONES  # noqa: E402
 from ui.auth import User, is_loopback, open_mode_user  # noqa: E402
 from ui.service import Forbidden, NotFound, TrolyService  # noqa: E402
 
@@ -39,7 +40,8 @@ LEVEL_LABELS = [
     ("Tối mật", "toi_mat"),
     ("Tuyệt mật", "tuyet_mat"),
 ]
-TONES = ["Trang trọng", "Ngắn gọn, súc tích", "Nhấn mạnh giải pháp"]
+TONE_CHOICES = [(label, key) for key, label in TONES.items()]
+LENGTH_CHOICES = [(label, key) for key, label in LENGTHS.items()]
 ALL_TOPICS = ("Tất cả chuyên đề", "")
 CSS = """
 .troly-passage mark { background: #ffe58a; padding: 0 2px; }
@@ -156,18 +158,23 @@ def talking_points_markdown(tp: Any) -> str:
     def refs(point: Any) -> str:
         """Citation markers the point's text does not already carry."""
         nums = [c if isinstance(c, int) else c.n for c in point.citations]
-        missing = [n for n in nums if f"[{n}]" not in point.text]
+        missing = [n for n in nums if f"[{n}]" not in point.text + point.context]
         return " " + "".join(f"[{n}]" for n in missing) if missing else ""
 
     out = [f"### Chuyên đề {tp.topic}: {tp.topic_title}"]
     if tp.organisation:
-        out.append(f"**Đơn vị phát biểu:** {tp.organisation}")
+        out.append(f"**Đơn vị phát biểu:** {tp.organisation} · **Giọng văn:** {TONES.get(tp.tone, tp.tone)}")
     if tp.warning:
         out.append(f"> **Lưu ý:** {tp.warning}")
     for label, text in (("Mở đầu", tp.opening), ("Tình hình", tp.situation)):
         if text:
             out.append(f"**{label}.** {text}")
-    out += [f"{i}. {p.text}{refs(p)}" for i, p in enumerate(tp.points, 1)]
+    for i, p in enumerate(tp.points, 1):
+        out.append(f"{i}. {p.text}{refs(p)}")
+        if p.context:
+            out.append(f"    - _Thực trạng:_ {p.context}")
+        if p.direction:
+            out.append(f"    - _{p.direction}_")
     if tp.closing:
         out.append(f"**Kết luận.** {tp.closing}")
     if by_n:
@@ -300,21 +307,14 @@ def _chunk_span(c: dict[str, Any]) -> Any:
     return SimpleNamespace(start=c["chunk_start"], end=c["chunk_end"])
 
 
-def drafter_accepts(option: str) -> bool:
-    """Show a drafting option only when the drafter in rag/ actually uses it (no dead controls)."""
-    from rag.talking_points import draft_talking_points
-    from ui.service import accepts
-
-    return accepts(draft_talking_points, option)
-
-
 def _draft_tab(ctx: UiContext) -> gr.Dropdown:
     with gr.Row():
         topic = gr.Dropdown(choices=[], label="Chuyên đề", scale=3)
         org = gr.Dropdown(choices=[], label="Đơn vị phát biểu", allow_custom_value=True, scale=3)
     with gr.Row():
         n_points = gr.Slider(1, 12, value=5, step=1, label="Số ý")
-        tone = gr.Radio(TONES, value=TONES[0], label="Giọng văn", visible=drafter_accepts("tone"))
+        tone = gr.Radio(TONE_CHOICES, value="trang_trong", label="Giọng văn", elem_id="troly-tone")
+        length = gr.Radio(LENGTH_CHOICES, value="vua", label="Độ dài mỗi ý", elem_id="troly-length")
     go = gr.Button("Soạn dàn ý", variant="primary")
     output = gr.Markdown(elem_id="troly-talking-points")
     download = gr.DownloadButton("Tải về tệp .docx", visible=False, elem_id="troly-docx")
@@ -329,14 +329,28 @@ def _draft_tab(ctx: UiContext) -> gr.Dropdown:
             return gr.update(choices=[], value=None)
         return gr.update(choices=list(t.organisations), value=t.organisations[0] if t.organisations else None)
 
-    def draft(topic_value: str | None, org_value: str | None, n: float, tone_value: str, request: gr.Request):
+    def draft(
+        topic_value: str | None,
+        org_value: str | None,
+        n: float,
+        tone_value: str,
+        length_value: str,
+        request: gr.Request,
+    ):
         key = parse_topic_key(topic_value)
         if key is None:
             raise gr.Error("Hãy chọn chuyên đề.")
         user = ctx.user(request)
         try:
             tp = ctx.service.talking_points(
-                user, key[1], org_value or None, int(n), channel="ui", doc_id=key[0], tone=tone_value
+                user,
+                key[1],
+                org_value or None,
+                int(n),
+                channel="ui",
+                doc_id=key[0],
+                tone=tone_value,
+                length=length_value,
             )
         except NotFound as exc:
             raise gr.Error(f"Không soạn được: {exc}") from exc
@@ -344,7 +358,7 @@ def _draft_tab(ctx: UiContext) -> gr.Dropdown:
         return talking_points_markdown(tp), gr.update(value=str(path), visible=True)
 
     topic.change(orgs_for, topic, org)
-    go.click(draft, [topic, org, n_points, tone], [output, download])
+    go.click(draft, [topic, org, n_points, tone, length], [output, download])
     return topic
 
 

@@ -15,8 +15,11 @@ if TYPE_CHECKING:
 
 def print_talking_points(tp: TalkingPoints) -> None:
     """Readable outline with numbered sources."""
+    from rag.talking_points import LENGTHS, TONES
+
     typer.echo(f"THAM LUẬN – Chuyên đề {tp.topic}: {tp.topic_title}")
     typer.echo(f"Đơn vị: {tp.organisation}")
+    typer.echo(f"Giọng văn: {TONES.get(tp.tone, tp.tone)} · Độ dài: {LENGTHS.get(tp.length, tp.length)}")
     if tp.organisations:
         typer.echo("Các TCCS được phân công: " + "; ".join(tp.organisations))
     if tp.warning:
@@ -29,6 +32,8 @@ def print_talking_points(tp: TalkingPoints) -> None:
     typer.echo("\nII. Nội dung tham luận:")
     for i, point in enumerate(tp.points, start=1):
         typer.echo(f"  {i}. {point.text}")
+        if point.context:
+            typer.echo(f"     Thực trạng: {point.context}")
         if point.direction:
             typer.echo(f"     {point.direction}")
     typer.echo(f"\nIII. Kết luận: {tp.closing}")
@@ -46,27 +51,41 @@ def register(app: typer.Typer) -> None:
         org: str | None = typer.Option(None, "--org", help="Organisation that speaks (default: first assigned)."),
         points: int = typer.Option(5, "--points", "-n", min=3, max=7, help="Number of points (3–7)."),
         docx: Path | None = typer.Option(None, "--docx", help="Also write a .docx (administrative layout)."),
+        tone: str = typer.Option(
+            "trang_trong", "--tone", help="Tone: trang_trong (formal), ngan_gon (concise), de_xuat (proposals)."
+        ),
+        length: str = typer.Option(
+            "vua", "--length", help="Per-point detail: ngan (issue only), vua (+ direction), day_du (+ Thực trạng)."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the outline as JSON."),
         superior: str = typer.Option("", "--superior", help=".docx header: body above the organisation."),
         header: str = typer.Option("both", "--header", help=".docx header style: party | state | both."),
     ) -> None:
         """Draft talking points for an organisation on one topic, each point citing the topic guide.
 
-        Example: troly draft --topic 1 --org "Đảng bộ Sở Tài chính" --docx tham-luan.docx
+        Example: troly draft --topic 1 --org "Đảng bộ Sở Tài chính" --tone de_xuat --docx tham-luan.docx
         """
         from rag.answer import make_generator
         from rag.docx_export import talking_points_to_docx
-        from rag.talking_points import draft_talking_points
+        from rag.talking_points import LENGTHS, TONES, check_choice, draft_talking_points
         from ui.cli import settings_of
         from ui.cli.ask import open_index
 
         if header not in ("party", "state", "both"):
             raise typer.BadParameter(f"--header must be party, state or both, got {header!r}")
+        try:  # before the index is opened: a typo should fail fast
+            check_choice("--tone", tone, TONES)
+            check_choice("--length", length, LENGTHS)
+        except ValueError as exc:
+            typer.echo(f"Lỗi: {exc}", err=True)
+            raise typer.Exit(2) from exc
         settings = settings_of(ctx)
         index = open_index(settings)
         try:
             generator = make_generator(settings, None) if settings.generator == "openai" else None
-            tp = draft_talking_points(settings, index, topic, organisation=org, n_points=points, generator=generator)
+            tp = draft_talking_points(
+                settings, index, topic, org, points, generator=generator, tone=tone, length=length
+            )
         except ValueError as exc:
             typer.echo(f"Lỗi: {exc}", err=True)
             raise typer.Exit(1) from exc
