@@ -177,6 +177,20 @@ def find_target_document(documents: Sequence[Document], hint: str | None = None)
 # ---------------------------------------------------------------------------
 
 
+def _result_for(question: Question, **outcome: Any) -> QuestionResult:
+    """A result carrying the question's own fields, plus what happened when it was asked."""
+    return QuestionResult(
+        id=question.id,
+        question=question.question,
+        answerable=question.answerable,
+        tags=list(question.tags),
+        gold=[g.model_dump() for g in question.gold],
+        expected_facts=list(question.expected_facts),
+        variant_of=question.variant_of,
+        **outcome,
+    )
+
+
 def score_answer(
     question: Question,
     answer: Any,
@@ -189,18 +203,12 @@ def score_answer(
     ``passages`` maps chunk id → chunk as stored in the index; citations are
     judged against it, not against the answer's own quotes.
     """
-    result = QuestionResult(
-        id=question.id,
-        question=question.question,
-        answerable=question.answerable,
-        tags=list(question.tags),
-        gold=[g.model_dump() for g in question.gold],
-        expected_facts=list(question.expected_facts),
+    result = _result_for(
+        question,
         answer=answer.answer,
         refused=bool(answer.refused),
         reason=getattr(answer, "reason", ""),
         latency_ms=float(answer.latency_ms),
-        variant_of=question.variant_of,
     )
     flags = [is_relevant(h.chunk, question, doc_id) for h in answer.hits[:k]]
     result.retrieved = [
@@ -389,17 +397,11 @@ def _ask_one(pipeline: Any, index: Any, question: Question, doc_id: str | None, 
     try:
         answer = pipeline.ask(question.question, k=k)
     except Exception as exc:  # one broken question must not hide the other results
-        return QuestionResult(
-            id=question.id,
-            question=question.question,
-            answerable=question.answerable,
-            tags=list(question.tags),
-            gold=[g.model_dump() for g in question.gold],
-            expected_facts=list(question.expected_facts),
+        return _result_for(
+            question,
             refused=True,
             key_fact_recall=0.0 if question.answerable else None,
             latency_ms=(time.perf_counter() - started) * 1000,
-            variant_of=question.variant_of,
             error=f"{type(exc).__name__}: {exc}",
         )
     ids = list(dict.fromkeys([c.chunk_id for c in answer.citations]))
