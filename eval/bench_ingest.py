@@ -155,8 +155,9 @@ def ingest_once(
 
     embedder = TimedEmbeddings(make_embeddings(settings))
     index, open_s = timed(lambda: Index.open(settings, embedder))
+    known = index.source_hashes()  # as `troly ingest` does: files already indexed as they are are not re-read
     result, prepare_s = timed(
-        lambda: ingest_files(files, embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+        lambda: ingest_files(files, embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap, known=known)
     )
     log(f"  read + chunked {len(result.documents)} files into {len(result.chunks)} chunks in {prepare_s:.1f} s")
     if between is not None:
@@ -165,7 +166,7 @@ def ingest_once(
     index.close()
     embed_s = embedder.passage_seconds
     figures = {
-        "files": len(result.documents),
+        "files": len(result.documents) + len(result.unchanged),
         "files_skipped": len(result.errors),
         "chunks": len(result.chunks),
         "open_s": round(open_s, 3),
@@ -178,7 +179,7 @@ def ingest_once(
         "cache_hits": int(getattr(embedder.inner, "hits", 0)),
         "cache_misses": int(getattr(embedder.inner, "misses", 0)),
         "documents_added": stats.documents_added,
-        "documents_unchanged": stats.documents_unchanged,
+        "documents_unchanged": stats.documents_unchanged + len(result.unchanged),
         "chunks_added": stats.chunks_added,
         "peak_rss_mb": peak_rss_mb(),
     }

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -52,6 +52,8 @@ class IngestResult:
     documents: list[Document] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
     errors: list[IngestError] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    """doc_ids skipped without reading because the index already holds this exact version."""
 
 
 @dataclass
@@ -203,6 +205,15 @@ def load_document(path: Path, root: Path | None = None, max_bytes: int = DEFAULT
     )
 
 
+def ingest_fingerprint(file_digest: str, chunk_tokens: int, overlap: int) -> str:
+    """What a document's chunks were made from: the file's bytes and the chunking recipe.
+
+    Stored as ``Document.source_hash`` by :func:`process_file`, so that changing either
+    the file or ``--chunk-tokens``/overlap rebuilds its chunks, and nothing else does.
+    """
+    return f"{file_digest}:t{chunk_tokens}:o{overlap}"
+
+
 def process_file(
     path: Path,
     count_tokens: Callable[[str], int],
@@ -213,7 +224,13 @@ def process_file(
 ) -> tuple[Document, list[Chunk]]:
     """Load and chunk one file; raises IngestFileError (never anything else for bad content)."""
     doc = load_document(path, root=root, max_bytes=max_bytes)
+    doc.source_hash = ingest_fingerprint(doc.source_hash, chunk_tokens, overlap)
     return doc, chunk_document(doc, count_tokens, chunk_tokens=chunk_tokens, overlap=overlap)
+
+
+def _is_unchanged(path: Path, root: Path | None, known: Mapping[str, str], chunk_tokens: int, overlap: int) -> bool:
+    stored = known.get(make_doc_id(path, root))
+    return stored is not None and stored == ingest_fingerprint(file_hash(path), chunk_tokens, overlap)
 
 
 def _roots(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
@@ -234,14 +251,25 @@ def ingest_files(
     overlap: int = 1,
     on_progress: Callable[[Progress], None] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    known: Mapping[str, str] | None = None,
 ) -> IngestResult:
-    """Process files and folders; a bad file becomes an IngestError and the rest go on."""
+    """Process files and folders; a bad file becomes an IngestError and the rest go on.
+
+    ``known`` maps doc_id → the ``source_hash`` already indexed: a file whose
+    fingerprint matches is not read again (listed in ``result.unchanged``), which
+    makes re-running ingest on a large folder cost one hash per file.
+    """
     result = IngestResult()
     todo = _roots(paths)
     for done, (path, root) in enumerate(todo, start=1):
         error: str | None = None
         produced = 0
         try:
+            if known and _is_unchanged(path, root, known, chunk_tokens, overlap):
+                result.unchanged.append(make_doc_id(path, root))
+                if on_progress is not None:
+                    on_progress(Progress(path=path, done=done, total=len(todo), chunks=0, error=None))
+                continue
             doc, chunks = process_file(path, count_tokens, chunk_tokens, overlap, root=root, max_bytes=max_bytes)
         except IngestFileError as exc:
             error = exc.reason

@@ -302,12 +302,17 @@ class Index:
         stats.seconds = time.perf_counter() - started
         return stats
 
+    @_locked
+    def source_hashes(self) -> dict[str, str]:
+        """doc_id → source_hash of every stored document (what ingest compares to skip unchanged files)."""
+        return dict(self.db.execute("SELECT doc_id, source_hash FROM documents"))
+
     def _plan(
         self, documents: list[Document], chunks: list[Chunk]
     ) -> tuple[UpsertStats, list[Document], list[Chunk], set[str]]:
         """Which documents changed, their new chunks, and the chunk ids they replace."""
         stats = UpsertStats()
-        stored = dict(self.db.execute("SELECT doc_id, source_hash FROM documents"))
+        stored = self.source_hashes()
         changed = [d for d in documents if stored.get(d.doc_id) != d.source_hash]
         changed_ids = {d.doc_id for d in changed}
         stats.documents_unchanged = len(documents) - len(changed)

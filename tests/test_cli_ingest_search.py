@@ -104,3 +104,32 @@ def test_data_dir_from_environment(ingested: tuple[Path, Path, str], monkeypatch
     monkeypatch.setenv("TROLY_DATA_DIR", str(data))
     result = runner.invoke(app, ["docs", "list", "--json"])
     assert result.exit_code == 0 and len(json.loads(result.output)) == 1
+
+
+def test_reingest_skips_unchanged_files_and_rechunks_on_new_size(tmp_path: Path, topic_guide_path: Path) -> None:
+    """Unchanged files are not read again; a new --chunk-tokens rebuilds the chunks (it used to be ignored)."""
+    from rag.index import Index
+    from rag.settings import Settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(topic_guide_path, folder)
+    env = {"TROLY_DATA_DIR": str(tmp_path / "data")}
+    first = runner.invoke(app, ["ingest", str(folder)], env=env)
+    assert first.exit_code == 0, first.output
+    settings = Settings(data_dir=tmp_path / "data")
+    before = Index.open(settings).count()
+
+    again = runner.invoke(app, ["ingest", str(folder)], env=env)
+    assert again.exit_code == 0, again.output
+    assert "1 / 0 / 0" not in again.output  # nothing added
+    assert f"0 / 0 / {before}" in again.output  # chunks added / removed / unchanged
+    assert Index.open(settings).count() == before
+
+    smaller = runner.invoke(app, ["ingest", str(folder), "--chunk-tokens", "64"], env=env)
+    assert smaller.exit_code == 0, smaller.output
+    assert "0 / 1 / 0" in smaller.output  # documents added / updated / unchanged
+    after = Index.open(settings)
+    assert after.count() > before
+    doc = after.documents()[0]
+    assert all(doc.text[c.start : c.end] == c.text for c in after.all_chunks())

@@ -50,9 +50,16 @@ def _progress_callback(progress: Progress, task_id: Any) -> Any:
     return on_progress
 
 
+def _count_skipped(index: Any, unchanged: list[str], stats: Any) -> None:
+    """Files skipped by fingerprint never reached upsert: count them (and their chunks) as unchanged."""
+    counts = index.document_chunk_counts()
+    stats.documents_unchanged += len(unchanged)
+    stats.chunks_unchanged += sum(counts.get(doc_id, 0) for doc_id in unchanged)
+
+
 def _summary(result: Any, stats: Any, removed: list[str], seconds: float) -> Table:
     table = Table("", "count / detail", title="troly ingest", show_header=False)
-    table.add_row("files ok", str(len(result.documents)))
+    table.add_row("files ok", str(len(result.documents) + len(result.unchanged)))
     table.add_row("files skipped", str(len(result.errors)))
     table.add_row(
         "documents added / updated / unchanged",
@@ -102,6 +109,7 @@ def register(app: typer.Typer) -> None:
                 chunk_tokens or settings.chunk_tokens,
                 settings.chunk_overlap,
                 on_progress=_progress_callback(bar, f_task),
+                known=index.source_hashes(),
             )
             bar.update(f_task, completed=len(files), description="files")
             c_task = bar.add_task("chunks", total=len(result.chunks), unit="chunks")
@@ -115,11 +123,12 @@ def register(app: typer.Typer) -> None:
                 if result.documents
                 else UpsertStats()
             )
+            _count_skipped(index, result.unchanged, stats)
             bar.update(c_task, completed=bar.tasks[c_task].total or 0)
         removed = index.prune(files) if prune else []
         Console().print(_summary(result, stats, removed, time.perf_counter() - started))
         for err in result.errors:  # plain lines: never wrapped or cut, easy to grep
             typer.echo(f"skipped {err.path}: {err.reason}")
-        if not result.documents:
+        if not result.documents and not result.unchanged:
             typer.echo("error: no file could be ingested", err=True)
             raise typer.Exit(1)
