@@ -141,7 +141,7 @@ def distractor_chunks(
     chunks = result.chunks[:needed]
     kept = {c.doc_id for c in chunks}
     documents = [d for d in result.documents if d.doc_id in kept]
-    return documents, chunks, f"{len(chunks):,} chunks of {len(documents)} {what}"
+    return documents, chunks, f"{len(chunks):,} chunks of {len(documents)} documents: {what}"
 
 
 def build_index(
