@@ -98,6 +98,8 @@ class SearchHitOut(BaseModel):
     end: int
     page: int | None = None
     score: float
+    dense_rank: int | None = Field(None, description="Rank on the dense (embedding) side before fusion, if found.")
+    lexical_rank: int | None = Field(None, description="Rank on the lexical (BM25) side before fusion, if found.")
 
 
 class TalkingPointsRequest(BaseModel):
@@ -220,6 +222,8 @@ def hit_out(h: Any) -> SearchHitOut:
         end=c.end,
         page=c.page,
         score=float(h.score),
+        dense_rank=h.dense_rank,
+        lexical_rank=h.lexical_rank,
     )
 
 
