@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from index_samples import guide, secret_report
 
+from ingest.model import Chunk, Document
 from rag.embeddings import make_embeddings
 from rag.index import Index, IndexModelMismatchError
 from rag.lexical import LexicalIndex
@@ -27,6 +28,19 @@ def stores_agree(index: Index) -> None:
     assert chroma == table
     assert set(index.lexical.ids) == table
     assert len(index.lexical.ids) == len(table)
+
+
+def interrupted_update(index: Index) -> tuple[Document, list[Chunk]]:
+    """Start storing version 2 of the guide and stop it like a Ctrl-C right when vectors are written."""
+
+    def interrupt(stage: str, done: int, total: int) -> None:
+        if stage == "store":
+            raise KeyboardInterrupt
+
+    doc2, chunks2 = guide(version=2)
+    with pytest.raises(KeyboardInterrupt):
+        index.upsert([doc2], chunks2, on_progress=interrupt)
+    return doc2, chunks2
 
 
 def test_upsert_is_incremental_and_consistent(settings: Settings, embedder) -> None:
@@ -100,13 +114,7 @@ def test_interrupted_upsert_leaves_previous_index_usable(settings: Settings, emb
     index.upsert([doc], chunks)
     before = {c.chunk_id for c in index.all_chunks()}
 
-    def interrupt(stage: str, done: int, total: int) -> None:
-        if stage == "store":
-            raise KeyboardInterrupt
-
-    doc2, chunks2 = guide(version=2)
-    with pytest.raises(KeyboardInterrupt):
-        index.upsert([doc2], chunks2, on_progress=interrupt)
+    doc2, chunks2 = interrupted_update(index)
     index.close()
 
     reopened = Index.open(settings, embedder)
@@ -157,13 +165,7 @@ def test_open_does_not_repair_while_another_writer_holds_the_lock(settings: Sett
     doc, chunks = guide()
     index.upsert([doc], chunks)
 
-    def interrupt(stage: str, done: int, total: int) -> None:
-        if stage == "store":
-            raise KeyboardInterrupt
-
-    doc2, chunks2 = guide(version=2)
-    with pytest.raises(KeyboardInterrupt):
-        index.upsert([doc2], chunks2, on_progress=interrupt)
+    interrupted_update(index)
     with _writer_lock(settings.collection_dir):  # e.g. a `troly ingest` still running elsewhere
         busy = Index.open(settings, embedder)
         assert busy._state("pending") == "1"
