@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,7 +22,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ingest.limits import ParseLimits
+
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+_LIMITS = ParseLimits()  # the parsing limits' defaults live with the code that applies them
 
 
 class Settings(BaseSettings):
@@ -68,7 +71,9 @@ class Settings(BaseSettings):
         "", description="OpenAI-compatible endpoint on the office network, e.g. http://10.0.0.5:8080/v1."
     )
     llm_model: str = Field("", description="Model name at that endpoint.")
-    llm_api_key: str = Field("none", description="API key for that endpoint (many local servers ignore it).")
+    llm_api_key: SecretStr = Field(
+        SecretStr("none"), description="API key for that endpoint (many local servers ignore it); never printed."
+    )
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before the endpoint counts as down.")
     llm_max_tokens: int = Field(400, ge=16, le=8192, description="Most tokens the LLM may generate per answer.")
 
@@ -102,7 +107,31 @@ class Settings(BaseSettings):
     open_clearance: Literal["public", "internal", "mat", "toi_mat", "tuyet_mat"] = Field(
         "public", description="Clearance of the local user in open mode."
     )
-    max_upload_mb: int = Field(50, ge=1, description="Largest file accepted by POST /api/documents.")
+    max_upload_mb: int = Field(
+        50, ge=1, description="Largest upload (whole request body) accepted by POST /api/documents; 413 beyond it."
+    )
+
+    # Bounded parsing (ingest/limits.py): a hostile file must fail fast, not fill the memory.
+    max_unzipped_mb: int = Field(
+        _LIMITS.max_unzipped_bytes // 2**20,
+        ge=1,
+        description="Most bytes (MB) all members of a .docx/zip may inflate to, counted while inflating.",
+    )
+    max_zip_ratio: int = Field(
+        _LIMITS.max_zip_ratio,
+        ge=2,
+        description="Largest inflated/compressed size ratio of one zip member (zip bombs reach 1000+).",
+    )
+    max_zip_entries: int = Field(_LIMITS.max_zip_entries, ge=1, description="Most members in a .docx/zip file.")
+    max_xml_depth: int = Field(
+        _LIMITS.max_xml_depth, ge=8, description="Deepest XML element nesting accepted in a .docx part."
+    )
+    max_pdf_pages: int = Field(_LIMITS.max_pdf_pages, ge=1, description="Most pages in a PDF.")
+    max_pdf_objects: int = Field(_LIMITS.max_pdf_objects, ge=100, description="Most objects (xref entries) in a PDF.")
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Server log level.")
+    audit_max_mb: int = Field(20, ge=1, description="audit.jsonl is rotated (audit.jsonl.1 …) past this size.")
+    audit_backups: int = Field(10, ge=1, description="Rotated audit files kept.")
 
     @field_validator("chroma")
     @classmethod

@@ -20,6 +20,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ingest.errors import IngestFileError
+from ingest.limits import check_zip
 from ingest.loaders.base import DEFAULT_MAX_BYTES, RawDocument, read_checked_bytes, require_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -143,6 +144,7 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
         raise IngestFileError(path, "password-protected .docx or old binary .doc; save it as an unprotected .docx")
     if not zipfile.is_zipfile(path):
         raise IngestFileError(path, "not a valid .docx (corrupt or not a Word file)")
+    check_zip(path)  # bounded inflation before python-docx reads anything (zip bombs, deep XML)
     try:
         document = open_docx(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
 from ingest.errors import IngestFileError
+from ingest.limits import check_pdf
 from ingest.loaders.base import DEFAULT_MAX_BYTES, RawDocument, read_checked_bytes
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns on every slightly odd file
@@ -62,6 +63,7 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     if b"%PDF" not in data[:1024]:
         raise IngestFileError(path, "not a PDF file (no %PDF header); check its real type")
     reader = _open(path)
+    check_pdf(path, reader)  # object and page counts within the limits before any page is parsed
     pages = _page_texts(path, reader)
     if not any(p.strip() for p in pages):
         raise IngestFileError(path, f"needs OCR: no text layer in {len(pages)} page(s) (scanned PDF?)")
