@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ingest.model import Chunk, Document, Topic, content_hash
 from ingest.segment import segment_words
+from ingest.sentences import sentence_spans
 from ingest.structure import INTRO_SECTION
 
 SAFETY_TOKENS = 8
@@ -38,13 +38,6 @@ class Section:
     topic: Topic | None = None
 
 
-@lru_cache(maxsize=1)
-def _sent_tokenize() -> Callable[[str], list[str]]:
-    from underthesea import sent_tokenize
-
-    return sent_tokenize
-
-
 def document_sections(doc: Document) -> list[Section]:
     """Introduction, then per topic its heading part and each labelled field, in text order."""
     if not doc.topics:
@@ -57,39 +50,6 @@ def document_sections(doc: Document) -> list[Section]:
             end = bounds[i + 1][0] if i + 1 < len(bounds) else topic.end
             sections.append(Section(start, end, label, topic))
     return [s for s in sections if doc.text[s.start : s.end].strip()]
-
-
-def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Exact (start, end) offsets of the sentences of ``text[start:end]``; never across a line break."""
-    spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+", text[start:end]):
-        base = start + line.start()
-        body = line.group(0)
-        cursor = 0
-        for sentence in _sent_tokenize()(body):
-            found = _locate(body, sentence, cursor)
-            if found is None:
-                continue
-            s, e = found
-            spans.append((base + s, base + e))
-            cursor = e
-        tail = body[cursor:].strip()
-        if tail:  # anything the tokenizer dropped still belongs to the text
-            s = body.index(tail, cursor)
-            spans.append((base + s, base + s + len(tail)))
-    return spans
-
-
-def _locate(body: str, sentence: str, cursor: int) -> tuple[int, int] | None:
-    """Where ``sentence`` occurs in ``body`` at or after ``cursor`` (tolerating changed whitespace)."""
-    words = sentence.split()
-    if not words:
-        return None
-    idx = body.find(sentence, cursor)
-    if idx >= 0:
-        return idx, idx + len(sentence)
-    match = re.compile(r"\s*".join(re.escape(w) for w in words)).search(body, cursor)
-    return (match.start(), match.end()) if match else None
 
 
 def _split_long(text: str, span: tuple[int, int], count: Callable[[str], int], limit: int) -> list[tuple[int, int]]:

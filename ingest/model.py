@@ -44,6 +44,77 @@ class Topic:
     """Grassroots party organisations assigned to discuss the topic."""
 
 
+def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    names = cls.__dataclass_fields__
+    return {k: v for k, v in data.items() if k in names}
+
+
+def _spans(raw: dict[str, Any] | None) -> dict[str, tuple[int, int]]:
+    return {k: (int(v[0]), int(v[1])) for k, v in (raw or {}).items()}
+
+
+@dataclass
+class DocumentMeta:
+    """What the header block and the signature say about a document (Hướng dẫn 36-HD/VPTW, Nghị định 30/2020).
+
+    Kept as fields so "ai ký", "số hiệu", "ban hành ngày nào" are answered from the header itself, cited to ``spans``.
+    """
+
+    kind: str = ""
+    """nghi_quyet|ket_luan|chi_thi|bao_cao|ke_hoach|chuong_trinh|cong_van|quyet_dinh|to_trinh|huong_dan|thong_bao|
+    luat|bo_luat|nghi_dinh|thong_tu|topic_guide|other"""
+    kind_label: str = ""
+    """As written, e.g. "KẾ HOẠCH"."""
+    layout: str = ""
+    """party (ĐẢNG CỘNG SẢN VIỆT NAM) | state (Quốc hiệu–Tiêu ngữ) | "" """
+    number: str = ""
+    """Số/ký hiệu, e.g. "3260-KH/ĐĐQH15", "30/2020/NĐ-CP"."""
+    issuer: str = ""
+    parent_issuer: str = ""
+    """The body above the issuer in the letterhead ("ĐẢNG ỦY CHÍNH PHỦ" above "VĂN PHÒNG")."""
+    place: str = ""
+    date: str = ""
+    """ISO yyyy-mm-dd ("" when the header leaves the day blank, as drafts do)."""
+    date_text: str = ""
+    trich_yeu: str = ""
+    signer: str = ""
+    signer_position: str = ""
+    recipients: list[str] = field(default_factory=list)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Field name → (start, end) in ``Document.text``."""
+
+
+@dataclass
+class Heading:
+    """One heading of the body hierarchy (Phần/Chương/Mục/Điều, I./I-, 1./1.1., a), Phụ lục …)."""
+
+    label: str
+    title: str
+    level: int
+    """1 = top."""
+    start: int
+    """Offset of the heading line in ``Document.text``."""
+    end: int
+    """End of the section the heading opens."""
+    path: str
+    """Labels and short titles from the top, joined by " › "."""
+
+
+@dataclass
+class Assignment:
+    """A task given to a body ("giao X chủ trì", a table row's "cơ quan chủ trì", a topic guide's organisations)."""
+
+    body: str
+    task: str
+    role: str
+    """chu_tri | phoi_hop | thao_luan | chiu_trach_nhiem | thuc_hien"""
+    deadline: str = ""
+    """As written ("Quý II/2025", "năm 2025", "thường xuyên")."""
+    start: int = 0
+    end: int = 0
+    heading_path: str = ""
+
+
 @dataclass
 class Document:
     """A normalized source document with its recovered structure."""
@@ -59,6 +130,33 @@ class Document:
     topics: list[Topic] = field(default_factory=list)
     page_starts: list[int] = field(default_factory=list)
     """Offsets in ``text`` where each PDF page starts (empty for non-paged formats)."""
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+    headings: list[Heading] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        """Inverse of ``dataclasses.asdict``: nested dataclasses rebuilt, tuples restored, unknown keys ignored
+        (an index written by an older or newer troly still opens)."""
+        data = _known(cls, data)
+        data["topics"] = [
+            Topic(**{**_known(Topic, t), "field_spans": _spans(t.get("field_spans"))}) for t in data.get("topics", [])
+        ]
+        meta = data.get("meta") or {}
+        data["meta"] = DocumentMeta(**{**_known(DocumentMeta, meta), "spans": _spans(meta.get("spans"))})
+        data["headings"] = [Heading(**_known(Heading, h)) for h in data.get("headings", [])]
+        data["assignments"] = [Assignment(**_known(Assignment, a)) for a in data.get("assignments", [])]
+        return cls(**data)
+
+    def heading_path_at(self, offset: int) -> str:
+        """Path of the innermost heading whose section contains ``offset`` ("" before the first heading)."""
+        best: Heading | None = None
+        for heading in self.headings:
+            if heading.start <= offset < max(heading.end, heading.start + 1) and (
+                best is None or heading.level >= best.level
+            ):
+                best = heading
+        return best.path if best else ""
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number containing ``offset``, or None for non-paged documents."""
@@ -91,6 +189,15 @@ class Chunk:
     segmented: str = ""
     """underthesea word_tokenize output joined by spaces, compounds joined with '_' (for BM25)."""
     hash: str = ""
+    heading_path: str = ""
+    """"II. Nhiệm vụ › 3. … › b)": where the passage sits in the document's outline."""
+
+    @property
+    def search_text(self) -> str:
+        """What retrieval indexes: a passage alone ("Chủ trì thẩm tra …") does not say which document or
+        section it belongs to, so the title and heading path are put in front of it."""
+        head = " › ".join(p for p in (self.doc_title.strip(), self.heading_path.strip()) if p)
+        return f"{head}\n{self.text}" if head else self.text
 
     def to_metadata(self) -> dict[str, Any]:
         """Flat, Chroma-compatible metadata (no None, no lists)."""

@@ -154,5 +154,55 @@ def _lower_char(char: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lowercase + strip_diacritics, same length: the key for accent-insensitive matching."""
-    return strip_diacritics("".join(_lower_char(c) for c in text))
+    """THE comparison key of the project: NFC, Đ look-alikes fixed, diacritics removed (đ→d), lowercase,
+    runs of whitespace collapsed to one space ("Thủy  LỢI\nĐột phá" → "thuy loi dot pha").
+
+    rag and eval import it; never re-implement it. Use :func:`strip_diacritics` when offsets must survive.
+    """
+    text = unicodedata.normalize("NFC", text).translate(LOOKALIKES)
+    return " ".join(strip_diacritics("".join(_lower_char(c) for c in text)).split())
+
+
+_CODE_TOKEN = re.compile(r"[^\W_]+(?:[-/&.][^\W_]+)*\.?")
+_JOINER = re.compile(r"([-/&.])")
+DOTTED_ABBREVIATIONS = frozenset({"tp", "tx", "tt", "q", "p", "ts", "ths", "pgs", "gs", "bs", "ks", "th"})
+"""Folded abbreviations written with a dot before a name ("TP. Hồ Chí Minh", "PGS. TS."): the dot is kept."""
+
+
+def _strong(run: str) -> bool:
+    """A run that belongs to a code: it has a digit, is all capitals, or has two capitals ("TTr", "ĐMST")."""
+    return any(c.isdigit() for c in run) or run.isupper() or sum(c.isupper() for c in run) >= 2
+
+
+def _split_code(token: str) -> list[str]:
+    """Split "kinh-tế" at its joiner but keep "36-NQ/TW", "KH&CN", "12/TTr-BNV", "1.500" whole: a joiner
+    stays when the runs on both sides are strong (digits or capitals)."""
+    pieces = _JOINER.split(token)
+    parts = [pieces[0]]
+    for i in range(1, len(pieces), 2):
+        joiner, run = pieces[i], pieces[i + 1]
+        left = pieces[i - 1]
+        if run and _strong(left) and _strong(run):
+            parts[-1] += joiner + run
+        else:
+            parts.append(run)
+    return [p for p in parts if p]
+
+
+def fold_tokens(text: str) -> list[str]:
+    """Folded tokens with document codes kept whole: "Nghị quyết 36-NQ/TW" → ["nghi", "quyet", "36-nq/tw"].
+
+    A token is a run of letters/digits; "-", "/", "&" and "." join runs when a digit or capital sits on both
+    sides, so "KH&CN" → "kh&cn", "12/TTr-BNV" → "12/ttr-bnv", "TP. Hồ Chí Minh" → ["tp.", "ho", "chi", "minh"]
+    (the dot of a known abbreviation is kept). Sentence-final dots are dropped.
+    """
+    text = unicodedata.normalize("NFC", text).translate(LOOKALIKES)
+    tokens: list[str] = []
+    for match in _CODE_TOKEN.finditer(text):
+        raw = match.group(0)
+        dotted = raw.endswith(".") and fold(raw[:-1]) in DOTTED_ABBREVIATIONS
+        for part in _split_code(raw.rstrip(".")):
+            tokens.append(fold(part))
+        if dotted:
+            tokens[-1] += "."
+    return [t for t in tokens if t]

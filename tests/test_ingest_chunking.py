@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunking import chunk_document, document_sections, sentence_spans
+from ingest.chunking import chunk_document, document_sections
 from ingest.model import Chunk, Document
 from ingest.pipeline import load_document
+from ingest.sentences import sentence_spans
 from ingest.structure import parse_structure
 from rag.embeddings import make_embeddings
 

@@ -1,0 +1,115 @@
+"""THE sentence splitter: sentences inside paragraphs, layout lines as units of their own.
+
+Office documents mix prose with layout: the letterhead, the title, "Căn cứ …" lines, headings, the Nơi nhận
+list, the signature block and table rows. Gluing them ("ĐẢNG ỦY CHÍNH PHỦ VĂN PHÒNG Số 402-CV/VPĐU …") makes
+700-character "sentences" that outrank real ones, so every line that is layout is its own unit, and only
+paragraphs of prose go through underthesea's ``sent_tokenize``. Spans are offsets into the given text, stripped
+of surrounding whitespace, and never cross a line break. Chunking, answers, citations, talking points and eval all
+split with this module.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.underthesea_tools import sent_tokenize
+
+LABEL_ONLY = re.compile(
+    r"^(?:[-–—•*+]\s*)?(?:(?:Điều|ĐIỀU|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN|Khoản|Điểm)\s+[\dIVXLC]+[.:]?"
+    r"|[IVXLC]{1,6}[.\-–)/]|\d{1,3}(?:\.\d{1,3})*[.)]|[a-zđ][.)]|\(\d{1,3}\)|\([ivx]{1,5}\))$"
+)
+"""A piece that is only a list/heading label ("1.", "Điều 1.", "II-", "a)", "(3)"): it belongs to what follows."""
+
+_TABLE_ROW = re.compile(r"^\|.*\||\s\|\s")
+_HEADING_START = re.compile(
+    r"^(?:(?:Điều|ĐIỀU|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN|Phụ lục|PHỤ LỤC|Chuyên đề|CHUYÊN ĐỀ)\s+[\dIVXLC]+\b"
+    r"|[IVXLC]{1,6}\s*[.\-–/]\s|[A-Z]\.\s|\d{1,2}(?:\.\d{1,2})*\.?\s|[a-zđ]\)\s)"
+)
+_LAYOUT_START = re.compile(
+    r"^(?:Căn cứ|Xét đề nghị|Theo đề nghị|Nơi nhận|Kính gửi|Số\s*:?\s*[\d\-]|V/v|T/M|TM\.|KT\.|K/T|TL\.|TUQ\.|Q\.|"
+    r"\(Đã ký\)|\(Dấu|\(Kèm theo|\(Ký|Trân trọng)",
+    re.IGNORECASE,
+)
+SHORT_LINE = 90
+"""A line this short with no sentence end inside is a header, heading or signature line, never split further."""
+_INNER_END = re.compile(r"[.?!…][\"”’)]*\s+\S")
+
+
+def is_layout_line(line: str) -> bool:
+    """True for lines that are units by themselves: table rows, header/signature/Nơi nhận/"Căn cứ" lines,
+    upper-case lines, and short heading lines ("II- KẾT QUẢ THỰC HIỆN", "Điều 3. Tổ chức thực hiện")."""
+    line = line.strip()
+    if not line:
+        return False
+    if _TABLE_ROW.search(line) or _LAYOUT_START.match(line) or _is_upper(line):
+        return True
+    if len(line) <= SHORT_LINE and not _INNER_END.search(line):
+        return True
+    return bool(_HEADING_START.match(line)) and len(line) <= 2 * SHORT_LINE and not _INNER_END.search(line)
+
+
+def _is_upper(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences and layout lines of ``text[start:end]``, in order, stripped."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        body = line.group(0)
+        if not body.strip():
+            continue
+        base = start + line.start()
+        if is_layout_line(body):
+            lead = len(body) - len(body.lstrip())
+            spans.append((base + lead, base + len(body.rstrip())))
+            continue
+        spans.extend((base + s, base + e) for s, e in _prose_spans(body))
+    return spans
+
+
+def _prose_spans(body: str) -> list[tuple[int, int]]:
+    """underthesea sentences of one paragraph, located in it; label-only pieces joined to the next sentence."""
+    found: list[tuple[int, int]] = []
+    cursor = 0
+    for sentence in sent_tokenize(body):
+        located = _locate(body, sentence, cursor)
+        if located is None:
+            continue
+        found.append(located)
+        cursor = located[1]
+    tail = body[cursor:].strip()
+    if tail:  # anything the tokenizer dropped still belongs to the text
+        s = body.index(tail, cursor)
+        found.append((s, s + len(tail)))
+    merged: list[tuple[int, int]] = []
+    pending: int | None = None
+    for s, e in found:
+        if pending is not None:
+            s, pending = pending, None
+        if LABEL_ONLY.match(body[s:e].strip()):
+            pending = s
+            continue
+        merged.append((s, e))
+    if pending is not None:
+        merged.append((pending, len(body.rstrip())))
+    return merged
+
+
+def _locate(body: str, sentence: str, cursor: int) -> tuple[int, int] | None:
+    """Where ``sentence`` occurs in ``body`` at or after ``cursor`` (tolerating changed whitespace)."""
+    words = sentence.split()
+    if not words:
+        return None
+    idx = body.find(sentence, cursor)
+    if idx >= 0:
+        return idx, idx + len(sentence)
+    match = re.compile(r"\s*".join(re.escape(w) for w in words)).search(body, cursor)
+    return (match.start(), match.end()) if match else None
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences and layout lines of ``text`` as strings (see :func:`sentence_spans`)."""
+    return [text[s:e] for s, e in sentence_spans(text)]

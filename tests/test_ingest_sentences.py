@@ -1,0 +1,100 @@
+"""THE splitter and THE fold: layout lines stay units, codes stay tokens, the model round-trips through JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from ingest.model import Assignment, Chunk, Document, DocumentMeta, Heading
+from ingest.normalize import fold, fold_tokens
+from ingest.sentences import sentence_spans, split_sentences
+
+HEADER = """ĐẢNG ỦY CHÍNH PHỦ
+VĂN PHÒNG
+Số 402-CV/VPĐU
+Hà Nội, ngày 25 tháng 5 năm 2025
+KẾ HOẠCH
+Căn cứ Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị;
+1. Mục đích
+Đến hết 24/5/2025, có 22 nhiệm vụ hoàn thành. Thực hiện thường xuyên là 42 nhiệm vụ.
+| 25. | Tham mưu Chính phủ thành lập Ủy ban dữ liệu quốc gia. | Bộ Công an | Quá hạn |
+Nơi nhận:
+- Lưu: VT, VPĐUCP (2).
+T/M ĐẢNG ĐOÀN QUỐC HỘI
+BÍ THƯ
+Trần Thanh Mẫn"""
+
+
+def test_layout_lines_are_units_and_prose_is_split():
+    assert split_sentences(HEADER) == [
+        "ĐẢNG ỦY CHÍNH PHỦ",
+        "VĂN PHÒNG",
+        "Số 402-CV/VPĐU",
+        "Hà Nội, ngày 25 tháng 5 năm 2025",
+        "KẾ HOẠCH",
+        "Căn cứ Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị;",
+        "1. Mục đích",
+        "Đến hết 24/5/2025, có 22 nhiệm vụ hoàn thành.",
+        "Thực hiện thường xuyên là 42 nhiệm vụ.",
+        "| 25. | Tham mưu Chính phủ thành lập Ủy ban dữ liệu quốc gia. | Bộ Công an | Quá hạn |",
+        "Nơi nhận:",
+        "- Lưu: VT, VPĐUCP (2).",
+        "T/M ĐẢNG ĐOÀN QUỐC HỘI",
+        "BÍ THƯ",
+        "Trần Thanh Mẫn",
+    ]
+
+
+def test_numbered_paragraph_keeps_its_label():
+    text = "  1. An ninh quốc gia là sự ổn định, phát triển bền vững của chế độ xã hội chủ nghĩa và Nhà nước. " + (
+        "Bảo vệ an ninh quốc gia là phòng ngừa, phát hiện, ngăn chặn các hoạt động xâm phạm an ninh quốc gia."
+    )
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "1. An ninh quốc gia là sự ổn định, phát triển bền vững của chế độ xã hội chủ nghĩa và Nhà nước.",
+        "Bảo vệ an ninh quốc gia là phòng ngừa, phát hiện, ngăn chặn các hoạt động xâm phạm an ninh quốc gia.",
+    ]
+
+
+def test_spans_inside_a_window_are_offsets_of_the_whole_text():
+    text = "Mở đầu.\nTrân trọng./.\nCâu một dài hơn một chút. Câu hai."
+    start = text.index("Câu")
+    assert [text[s:e] for s, e in sentence_spans(text, start)] == ["Câu một dài hơn một chút.", "Câu hai."]
+
+
+def test_fold_collapses_spaces_and_marks():
+    assert fold("  Thủy  LỢI\nĐột   phá ") == "thuy loi dot pha"
+    assert fold("Hoà") == fold("Hòa") == "hoa"
+
+
+def test_fold_tokens_keep_codes_whole():
+    assert fold_tokens("Nghị quyết số 36-NQ/TW") == ["nghi", "quyet", "so", "36-nq/tw"]
+    assert fold_tokens("KH&CN, ĐMST") == ["kh&cn", "dmst"]
+    assert fold_tokens("Tờ trình 12/TTr-BNV.") == ["to", "trinh", "12/ttr-bnv"]
+    assert fold_tokens("TP. Hồ Chí Minh") == ["tp.", "ho", "chi", "minh"]
+    assert fold_tokens("Ban Bí thư, Bộ Chính trị") == ["ban", "bi", "thu", "bo", "chinh", "tri"]
+    assert fold_tokens("kinh-tế") == ["kinh", "te"]
+
+
+def test_document_round_trips_with_nested_structure():
+    doc = Document(
+        doc_id="d",
+        title="KẾ HOẠCH",
+        path="d.txt",
+        doc_type="other",
+        text="x" * 50,
+        source_hash="h",
+        meta=DocumentMeta(kind="ke_hoach", number="3260-KH/ĐĐQH15", spans={"number": (1, 5)}),
+        headings=[Heading("I.", "MỤC ĐÍCH", 1, 0, 50, "I. MỤC ĐÍCH")],
+        assignments=[Assignment("Bộ Tài chính", "thẩm định", "chu_tri", "Quý II/2025", 3, 9, "I. MỤC ĐÍCH")],
+    )
+    data = {**asdict(doc), "unknown_future_key": 1}
+    data["meta"]["spans"] = {"number": [1, 5]}  # JSON turns tuples into lists
+    back = Document.from_dict(data)
+    assert back == doc
+    assert back.heading_path_at(10) == "I. MỤC ĐÍCH"
+
+
+def test_chunk_search_text_puts_title_and_path_first():
+    chunk = Chunk("c", "d", "Kế hoạch 3260", "other", "Chủ trì thẩm tra.", 0, 5, heading_path="II. › a)")
+    assert chunk.search_text == "Kế hoạch 3260 › II. › a)\nChủ trì thẩm tra."
+    assert Chunk.from_metadata("t", chunk.to_metadata()).heading_path == "II. › a)"
