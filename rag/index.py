@@ -147,11 +147,7 @@ def chroma_name(collection: str) -> str:
 
 
 def _document_from_json(data: dict[str, Any]) -> Document:
-    topics = [
-        Topic(**{**t, "field_spans": {k: tuple(v) for k, v in t.get("field_spans", {}).items()}})
-        for t in data.pop("topics", [])
-    ]
-    return Document(**data, topics=topics)
+    return Document.from_dict(data)  # nested meta/headings/assignments/topics; unknown keys ignored
 
 
 def _chroma_meta(chunk: Chunk) -> dict[str, Any]:
