@@ -14,9 +14,11 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from ingest import normalize
+from ingest.sentences import split_sentences
 
 
 def first_relevant_rank(relevant: Sequence[bool]) -> int | None:
@@ -52,23 +54,21 @@ def ndcg_at_k(relevant: Sequence[bool], k: int, n_relevant: int | None = None) -
 
 
 # ---------------------------------------------------------------------------
-# Text folding: the answer metrics compare Vietnamese text without caring about
-# Unicode form, tone-mark placement (hoà/hòa), diacritics, case or line wraps,
-# because a correct answer typed without accents is still correct.
+# Text folding: the answer metrics compare Vietnamese text with the project's one
+# fold (ingest.normalize.fold: Unicode form, diacritics, case and line wraps do not
+# matter), because a correct answer typed without accents is still correct.
 # ---------------------------------------------------------------------------
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "})
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+"""Typographic quotes and dashes as typed on a keyboard: an expected fact written with straight quotes is
+still found in a document that uses curly ones."""
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def fold(text: str) -> str:
-    """Lower-case, diacritic-free, whitespace-collapsed form of ``text`` (đ → d)."""
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).translate(_QUOTES))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    bare = bare.replace("đ", "d").replace("Đ", "D")
-    return " ".join(bare.lower().split())
+    """:func:`ingest.normalize.fold` after typing typographic quotes and dashes plainly (see ``_QUOTES``)."""
+    return normalize.fold(text.translate(_QUOTES))
 
 
 def contains_folded(haystack: str, needle: str) -> bool:
@@ -122,7 +122,7 @@ def split_cited_sentences(answer: str) -> list[CitedSentence]:
     Markers placed after the full stop ("… 6,42%. [1]") belong to the sentence
     before them, so leading markers of a segment are moved back one segment.
     """
-    segments = [s.strip() for s in _SENTENCE_END.split(answer) if s and s.strip()]
+    segments = [s.strip() for s in split_sentences(answer) if s.strip()]
     merged: list[str] = []
     for seg in segments:
         lead = re.match(r"^((?:\s*\[[\d,;\s]+\])+)\s*", seg)

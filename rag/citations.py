@@ -19,9 +19,12 @@ answer sentence, so a citation can quote it with offsets into the document.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from ingest.normalize import fold, fold_tokens
+from ingest.sentences import sentence_spans
+from ingest.wordlists import ABBREVIATIONS, STOPWORDS
 
 MARKER_RE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 """``[3]`` or ``[1, 2]`` (with the whitespace before it, so removal leaves clean text)."""
@@ -32,99 +35,14 @@ NUMBER_RE = re.compile(r"\d+(?:[.,/]\d+)*(?:\s?%)?")
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 LETTER_RE = re.compile(r"[^\W\d_]", re.UNICODE)
 
-# Words that carry no content of their own; overlap is measured without them.
-STOPWORDS = frozenset(
-    [
-        "a",
-        "ai",
-        "anh",
-        "bao",
-        "bi",
-        "boi",
-        "cac",
-        "cai",
-        "can",
-        "cho",
-        "chu",
-        "chua",
-        "co",
-        "con",
-        "cua",
-        "cung",
-        "da",
-        "dang",
-        "dau",
-        "de",
-        "den",
-        "deu",
-        "do",
-        "duoc",
-        "gi",
-        "gia",
-        "hay",
-        "hien",
-        "hoac",
-        "hon",
-        "khi",
-        "khong",
-        "la",
-        "lai",
-        "lam",
-        "luc",
-        "ma",
-        "minh",
-        "moi",
-        "mot",
-        "nao",
-        "nay",
-        "neu",
-        "ngay",
-        "nhieu",
-        "nhu",
-        "nhung",
-        "nhat",
-        "noi",
-        "o",
-        "phai",
-        "qua",
-        "ra",
-        "rang",
-        "rat",
-        "roi",
-        "sau",
-        "se",
-        "sao",
-        "tai",
-        "the",
-        "theo",
-        "thi",
-        "thu",
-        "tren",
-        "trong",
-        "tu",
-        "tung",
-        "va",
-        "vao",
-        "van",
-        "ve",
-        "vi",
-        "voi",
-        "xin",
-    ]
-)
+# Dates written in words become the slash form before figures are compared (on folded text, so
+# "ngày 15 tháng 3 năm 2025", "ngay 15 thang 3 nam 2025" and "15/03/2025" all read "15/3/2025").
+_DAY_MONTH_YEAR = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})\b")
+_MONTH_YEAR = re.compile(r"\bthang (\d{1,2}) nam (\d{4})\b")
+_DAY_MONTH = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2})\b")
 
-SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n\s*(?=[-•+*]\s|\d+\.\s)")
-"""Sentence boundaries: end punctuation then whitespace, or a new bullet/numbered line.
-
-A period inside a figure ("1.500") is not followed by whitespace, so figures stay whole.
-"""
-
-
-def fold(text: str) -> str:
-    """Lower-case, diacritic-free form used for every comparison ("Hòa" → "hoa", "đ" → "d")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", stripped).lower()
+_OPENERS = "([{\"“‘'"
+_CLOSERS = ",;:)]}\"”’'!?…"
 
 
 def has_phrase(folded_text: str, folded_phrase: str) -> bool:
@@ -144,55 +62,106 @@ def normalize_number(raw: str) -> str:
     return re.sub(r"(?<![\d.,])0+(?=\d)", "", compact)
 
 
+def _dates_as_slashes(folded: str) -> str:
+    """Rewrite dates written in words into the slash form ("ngay 15 thang 3 nam 2025" → "15/3/2025")."""
+    folded = _DAY_MONTH_YEAR.sub(r"\1/\2/\3", folded)
+    folded = _MONTH_YEAR.sub(r"\1/\2", folded)
+    return _DAY_MONTH.sub(r"\1/\2", folded)
+
+
 def numbers_in(text: str) -> set[str]:
-    """Every figure in ``text`` (markers excluded), canonicalised."""
-    return {normalize_number(m.group()) for m in NUMBER_RE.finditer(MARKER_RE.sub(" ", text))}
+    """Every figure in ``text`` (markers excluded), canonicalised; dates in any written form meet:
+    "15/03/2025", "15/3/2025" and "ngày 15 tháng 3 năm 2025" all give "15/3/2025"."""
+    plain = _dates_as_slashes(fold(MARKER_RE.sub(" ", text)))
+    return {normalize_number(m.group()) for m in NUMBER_RE.finditer(plain)}
+
+
+def date_parts(figures: set[str]) -> set[str]:
+    """Figures plus the month/year and year of every full date: a passage dated "15/3/2025" also supports
+    "tháng 3/2025" and "năm 2025"."""
+    parts = set(figures)
+    for figure in figures:
+        pieces = figure.split("/")
+        if len(pieces) == 3 and len(pieces[2]) == 4:
+            parts |= {f"{pieces[1]}/{pieces[2]}", pieces[2]}
+        elif len(pieces) == 2 and len(pieces[1]) == 4:
+            parts.add(pieces[1])
+    return parts
+
+
+def _is_abbreviation(word: str) -> bool:
+    """ "TP.", "TT." : a short capitalised abbreviation whose dot does not end the sentence."""
+    core = word.rstrip(".")
+    return word.endswith(".") and 1 <= len(core) <= 4 and core.isalpha() and core[0].isupper()
+
+
+def _is_capitalised(word: str) -> bool:
+    """A name-like word: starts with a capital ("Bộ"), or is a code mixing digits and capitals ("36-NQ/TW")."""
+    first = next((c for c in word if c.isalnum()), "")
+    if not first:
+        return False
+    if first.isdigit():
+        return any(c.isupper() for c in word)
+    return first.isupper()
+
+
+def _name_words(text: str) -> list[tuple[str, bool, bool]]:
+    """(word, starts a new run, ends its run) for each whitespace word: punctuation breaks names apart."""
+    out = []
+    for raw in text.split():
+        word = raw.strip(_OPENERS + _CLOSERS)
+        if not word:
+            out.append(("", True, True))
+            continue
+        starts = raw[0] in _OPENERS
+        ends = raw[-1] in _CLOSERS or (raw.endswith(".") and not _is_abbreviation(word))
+        out.append((word, starts, ends))
+    return out
 
 
 def entities_in(text: str) -> set[str]:
-    """Capitalised names in ``text`` (runs of capitalised words, except the sentence's first word), folded.
+    """Capitalised names and codes in ``text`` as space-joined :func:`fold_tokens` ("36-NQ/TW" → "36-nq/tw").
 
-    The first word is skipped because every sentence starts with a capital;
-    acronyms such as UBND or AI count wherever they are.
+    A name is a run of capitalised words; punctuation ends it, so "Ban Bí thư, Bộ Chính trị" gives two names
+    ("bi thu" is not read as part of "bo chinh tri"). The sentence's first word is skipped (every sentence
+    starts with a capital) unless it is an acronym or a code.
     """
-    plain = MARKER_RE.sub(" ", text)
-    words = [(m.group(), m.start()) for m in WORD_RE.finditer(plain)]
     found: set[str] = set()
     run: list[str] = []
-    for i, (word, _) in enumerate(words):
-        capital = word[0].isupper() and not word.isdigit()
-        acronym = len(word) > 1 and word.isupper()
-        if capital and (i > 0 or acronym):
-            run.append(word)
-            continue
+
+    def close() -> None:
         if run:
-            found.add(fold(" ".join(run)))
-        run = []
-    if run:
-        found.add(fold(" ".join(run)))
+            found.add(" ".join(t for word in run for t in name_tokens(word)))
+        run.clear()
+
+    for i, (word, starts, ends) in enumerate(_name_words(MARKER_RE.sub(" ", text))):
+        if starts:
+            close()
+        acronym = len(word) > 1 and word.rstrip(".").isupper() and any(c.isalpha() for c in word)
+        code = any(c.isdigit() for c in word) and _is_capitalised(word)
+        if _is_capitalised(word) and (i > 0 or acronym or code):
+            run.append(word)
+        else:
+            close()
+        if ends:
+            close()
+    close()
+    found.discard("")
     return found
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Offsets of the sentences of ``text``, trimmed of whitespace and leading bullets.
+def name_tokens(text: str) -> list[str]:
+    """:func:`fold_tokens` without abbreviation dots, so "TP. Hồ Chí Minh" meets "TP.Hồ Chí Minh"."""
+    return [t.rstrip(".") for t in fold_tokens(text) if t.rstrip(".")]
 
-    ``text[start:end]`` is always an exact substring, so quotes made from
-    these spans can be checked by slicing the document.
-    """
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for boundary in [*SENTENCE_END_RE.finditer(text), None]:
-        end = boundary.start() if boundary else len(text)
-        start = pos
-        while start < end and (text[start].isspace() or text[start] in "-•+*"):
-            start += 1
-        stop = end
-        while stop > start and text[stop - 1].isspace():
-            stop -= 1
-        if stop > start and LETTER_RE.search(text[start:stop]):  # "6." alone (a heading number) is no sentence
-            spans.append((start, stop))
-        pos = boundary.end() if boundary else len(text)
-    return spans
+
+def has_tokens(haystack: list[str], needle: list[str]) -> bool:
+    """Whether ``needle`` occurs as consecutive tokens of ``haystack`` (codes compare whole: "36-nq/tw")."""
+    n = len(needle)
+    if n == 0:
+        return False
+    first = needle[0]
+    return any(haystack[i : i + n] == needle for i, t in enumerate(haystack) if t == first)
 
 
 ANSWER_END_RE = re.compile(r"[.!?](?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s|$)")
@@ -203,6 +172,9 @@ def split_answer(answer: str) -> list[str]:
     pieces, pos = [], 0
     text = answer.strip()
     for match in ANSWER_END_RE.finditer(text):
+        before = text[pos : match.start()].rsplit(None, 1)
+        if text[match.start()] == "." and before and before[-1] in ABBREVIATIONS:
+            continue  # "TP. Hồ Chí Minh": the dot of an abbreviation ends nothing
         pieces.append(text[pos : match.end()])
         pos = match.end()
     pieces.append(text[pos:])
@@ -237,10 +209,10 @@ def support(sentence: str, passage: str) -> float:
 def unsupported_facts(sentence: str, passages: list[str]) -> list[str]:
     """Figures and names of the sentence found in none of the passages (the reason to drop it)."""
     joined = "\n".join(passages)
-    have_numbers = numbers_in(joined)
-    folded = re.sub(r"\s+", " ", fold(joined))
+    have_numbers = date_parts(numbers_in(joined))
+    tokens = name_tokens(joined)
     missing = [n for n in sorted(numbers_in(sentence)) if n not in have_numbers]
-    missing += [e for e in sorted(entities_in(sentence)) if not has_phrase(folded, e)]
+    missing += [e for e in sorted(entities_in(sentence)) if not has_tokens(tokens, e.split(" "))]
     return missing
 
 

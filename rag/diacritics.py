@@ -3,8 +3,9 @@
 Officials often type "giai ngan von dau tu cong" instead of "giải ngân vốn
 đầu tư công". Two tools make such queries work:
 
-* :func:`fold` maps any text to its diacritic-free lowercase form, so the
-  lexical index can hold a folded copy of every passage and match a folded
+* ``fold`` (the project's one fold, ``ingest.normalize.fold``, imported here
+  for the lexical side) maps any text to its diacritic-free lowercase form, so
+  the lexical index can hold a folded copy of every passage and match a folded
   query symmetrically;
 * :class:`DiacriticRestorer` puts the marks back using the corpus itself:
   every unaccented syllable (and syllable pair) is mapped to its most
@@ -23,20 +24,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from ingest.normalize import fold, strip_diacritics
+
+__all__ = ["DiacriticRestorer", "fold", "has_diacritics", "syllables"]
+
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 _MAX_CANDIDATES = 6
 
 
-def fold(text: str) -> str:
-    """Lowercase text without Vietnamese diacritics ("Đảng ủy" → "dang uy")."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return stripped.replace("đ", "d")
-
-
 def has_diacritics(text: str) -> bool:
     """True when the text carries any Vietnamese mark (so it needs no restoring)."""
-    return fold(text) != text.lower()
+    lower = unicodedata.normalize("NFC", text).lower()
+    return strip_diacritics(lower) != lower
 
 
 def syllables(text: str) -> list[str]:

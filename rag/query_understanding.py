@@ -4,6 +4,10 @@ People ask "chuyên đề 3 bàn về gì?", "vấn đề 2", "nhóm vấn đề
 organisation ("Sở Tài chính thảo luận nội dung nào?"). Topic numbers become a
 topic filter; an organisation becomes a boost for the topics assigned to it.
 Both are matched on the folded text so unaccented questions work too.
+
+:func:`asks_for` says *what* a question wants (a figure, a date, a body, a person,
+a document number, a list of tasks, a header field): the one place where the
+extractive generator, the refusal decision and the structured answers learn it.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ingest import wordlists
 from ingest.model import Document, Topic
-from rag.diacritics import fold, syllables
+from ingest.normalize import fold
+from rag.diacritics import syllables
 
 _TOPIC_REF = re.compile(r"\b(?:nhom van de|chuyen de|van de|chu de|nhom)\s+(?:so\s+)?(\d{1,2})\b")
-_ORG_PREFIXES = ("dang bo co so", "dang bo", "chi bo", "dang uy", "to chuc co so dang")
 
 
 @dataclass
@@ -38,7 +43,7 @@ def topic_number(query: str) -> int | None:
 def organisation_core(name: str) -> list[str]:
     """Folded syllables of an organisation name without its party prefix ("Đảng bộ Sở Nội vụ" → sở nội vụ)."""
     folded = " ".join(syllables(fold(name)))
-    for prefix in _ORG_PREFIXES:
+    for prefix in wordlists.ORG_PREFIXES:
         if folded.startswith(prefix + " "):
             folded = folded[len(prefix) + 1 :]
             break
@@ -63,3 +68,58 @@ def understand(query: str, topics: Iterable[tuple[Document, Topic]]) -> QueryInt
                 if org not in intent.organisations:
                     intent.organisations.append(org)
     return intent
+
+
+def _any(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+_DATE = _any(wordlists.ASKS_DATE)
+_FIGURE = _any(p for p in wordlists.ASKS_FIGURE if p != r"\bmay\b")
+_PERSON = _any(wordlists.ASKS_PERSON)
+_NAME = _any(wordlists.ASKS_NAME)
+_BODY = _any(wordlists.ASKS_BODY)
+_CODE = _any(wordlists.ASKS_CODE)
+_TASKS = _any(wordlists.ASKS_TASKS)
+_META = {name: _any(patterns) for name, patterns in wordlists.ASKS_META.items()}
+_MAY_ACCENTED = re.compile(r"(?<!\w)mấy(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a question wants back. ``wants`` ⊆ {figure, date, person, name, body, code, tasks}."""
+
+    wants: frozenset[str] = frozenset()
+    meta_field: str = ""
+    """The DocumentMeta field asked for ("signer", "date", "number", "issuer", "place", "trich_yeu"), if any."""
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self.wants
+
+
+def asks_for(question: str) -> Ask:
+    """What ``question`` asks for, from its folded wording ("bao nhiêu" → figure, "ngày nào" → date, "Ai ký" →
+    person + the signer field). Dates are not figures: "ngày nào" wants a date, which may be written in words."""
+    folded = fold(question)
+    wants: set[str] = set()
+    if _DATE.search(folded):
+        wants.add("date")
+    accented = folded != question.lower()
+    if _FIGURE.search(folded) or (
+        _MAY_ACCENTED.search(question) if accented else re.search(r"(?<!\w)may(?!\w)", folded)
+    ):
+        wants.add("figure")
+    if _PERSON.search(folded):
+        wants.add("person")
+    if _NAME.search(folded):
+        wants.add("name")
+    if _BODY.search(folded):
+        wants.add("body")
+    if _CODE.search(folded):
+        wants.add("code")
+    if _TASKS.search(folded):
+        wants.add("tasks")
+    meta = next((name for name, pattern in _META.items() if pattern.search(folded)), "")
+    if meta == "issuer":
+        wants.add("body")
+    return Ask(frozenset(wants), meta)

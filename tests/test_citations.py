@@ -12,13 +12,14 @@ from rag.citations import (
     validate_answer,
 )
 
+# Paragraphs as Document.text holds them after ingest rejoined the PDF's wrapped lines.
 GROWTH = (
-    "- Thực trạng: Tỷ lệ giải ngân chưa đạt 100%; trưởng kinh tế năm 2025 \n\n"
-    "đạt 6,42%, chưa đạt mục tiêu Nghị quyết đề ra (7,5%). \n\n"
-    "- Vấn đề thảo luận: Phân tích nguyên nhân tỷ lệ giải ngân vốn đầu tư \n\n"
-    "công chỉ đạt 75% (nếu tính cả vốn bổ sung muộn)."
+    "- Thực trạng: Tỷ lệ giải ngân chưa đạt 100%; trưởng kinh tế năm 2025 "
+    "đạt 6,42%, chưa đạt mục tiêu Nghị quyết đề ra (7,5%).\n"
+    "- Vấn đề thảo luận: Phân tích nguyên nhân tỷ lệ giải ngân vốn đầu tư "
+    "công chỉ đạt 75% (nếu tính cả vốn bổ sung muộn). Giải pháp cụ thể nào để xử lý vấn đề chồng lấn?"
 )
-DISASTER = "- Thực trạng: Năm 2025, thiên tai gây thiệt hại nặng nề (trên 1.500 tỷ \n\nđồng), ảnh hưởng trực tiếp."
+DISASTER = "- Thực trạng: Năm 2025, thiên tai gây thiệt hại nặng nề (trên 1.500 tỷ đồng), ảnh hưởng trực tiếp."
 ORGS = "- Các TCCS Đảng chuẩn bị thảo luận: Đảng bộ Sở Nội vụ, Đảng bộ Văn phòng UBND tỉnh."
 SOURCES = {1: GROWTH, 2: DISASTER, 3: ORGS}
 
@@ -84,7 +85,7 @@ def test_entities_skip_first_word_but_keep_acronyms() -> None:
 def test_sentence_spans_are_exact_substrings() -> None:
     spans = sentence_spans(GROWTH)
     pieces = [GROWTH[s:e] for s, e in spans]
-    assert pieces[0].startswith("Thực trạng:") and pieces[0].endswith("(7,5%).")
+    assert pieces[0].startswith("- Thực trạng:") and pieces[0].endswith("(7,5%).")
     assert "1.500" not in pieces[0]
     assert all(GROWTH[s:e] == p for (s, e), p in zip(spans, pieces, strict=True))
     assert len(sentence_spans(DISASTER)) == 1  # "1.500" does not end a sentence
@@ -98,3 +99,52 @@ def test_best_quote_prefers_the_sentence_with_the_figure() -> None:
 def test_split_answer_keeps_marker_with_its_sentence() -> None:
     assert split_answer("Câu một [1]. Câu hai. [2] Câu ba [3].") == ["Câu một [1].", "Câu hai. [2]", "Câu ba [3]."]
     assert strip_markers("Câu một [1][2].") == "Câu một."
+
+
+# ---- issue 11.1 / 11.5: codes, abbreviations, names and dates as real documents write them -----------------------
+# Passages copied from ../shared/data/party_docs (the report of the Đảng ủy Chính phủ on Nghị quyết 57).
+CONG_VAN = (
+    "Văn phòng Trung ương Đảng có văn bản số 15000-CV/VPTW ngày 23 tháng 5 năm 2025 gửi Đảng ủy Chính phủ đề nghị "
+    "cho ý kiến đối với dự thảo Báo cáo của Văn phòng Trung ương Đảng về tình hình triển khai thực hiện Nghị quyết "
+    "số 57-NQ/TW ngày 22 tháng 12 năm 2024 của Bộ Chính trị."
+)
+PILOT = (
+    "Hiện nay, Bộ KH&CN đang triển khai thí điểm tại TP.Hồ Chí Minh, đánh giá, rút kinh nghiệm và nhân rộng "
+    "toàn quốc trong tháng 5/2025."
+)
+REAL = {1: CONG_VAN, 2: PILOT}
+
+
+def test_document_code_is_one_token_and_a_wrong_code_is_dropped() -> None:
+    good = validate_answer("Văn phòng Trung ương Đảng có văn bản số 15000-CV/VPTW gửi Đảng ủy Chính phủ [1].", REAL)
+    bad = validate_answer("Văn phòng Trung ương Đảng có văn bản số 15000-KL/VPTW gửi Đảng ủy Chính phủ [1].", REAL)
+    assert good[0].ok, good[0].reason
+    assert not bad[0].ok and "15000-kl/vptw" in bad[0].reason
+    assert "57-nq/tw" in entities_in("Thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị.")
+
+
+def test_abbreviated_names_match_with_or_without_the_space_after_the_dot() -> None:
+    good = validate_answer("Bộ KH&CN đang triển khai thí điểm tại TP. Hồ Chí Minh [2].", REAL)
+    bad = validate_answer("Bộ KH&ĐT đang triển khai thí điểm tại TP. Hồ Chí Minh [2].", REAL)
+    assert good[0].ok, good[0].reason
+    assert not bad[0].ok and "kh&dt" in bad[0].reason
+
+
+def test_names_are_not_run_together_across_a_comma() -> None:
+    assert entities_in("Báo cáo Ban Bí Thư, Bộ Chính Trị về kết quả.") == {"ban bi thu", "bo chinh tri"}
+
+
+def test_dates_in_words_and_in_figures_are_the_same_fact() -> None:
+    assert numbers_in("ngày 15 tháng 3 năm 2025") == numbers_in("15/03/2025") == {"15/3/2025"}
+    assert numbers_in("Ngay 15 thang 3 nam 2025") == {"15/3/2025"}
+    assert numbers_in("tháng 5 năm 2025") == numbers_in("tháng 5/2025") == {"5/2025"}
+    kept_ = validate_answer(
+        "Văn phòng Trung ương Đảng có văn bản ngày 23/5/2025 về Nghị quyết số 57-NQ/TW ngày 22/12/2024 [1].", REAL
+    )
+    assert kept_[0].ok, kept_[0].reason
+
+
+def test_month_of_a_written_date_is_supported_but_another_month_is_not() -> None:
+    assert validate_answer("Văn phòng Trung ương Đảng có văn bản trong tháng 5/2025 [1].", REAL)[0].ok
+    wrong = validate_answer("Văn phòng Trung ương Đảng có văn bản trong tháng 6/2025 [1].", REAL)[0]
+    assert not wrong.ok and "6/2025" in wrong.reason

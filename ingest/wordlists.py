@@ -1,0 +1,192 @@
+"""Vietnamese word lists: the one home of stop words, question words and the words that say what is asked.
+
+Every list is written folded (``ingest.normalize.fold``: no diacritics, lowercase) unless its name says
+otherwise, because callers compare folded text. Lists of different purpose stay separate on purpose:
+a syllable that carries no content ("của") is not the same thing as a word that frames a question
+("mục đích") or one that asks for something ("bao nhiêu").
+"""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as space-separated words (compounds are given in lists instead)."""
+    return frozenset(text.split())
+
+
+STOPWORDS = _words(
+    """
+    a ai anh bao bi boi cac cai can cho chu chua co con cua cung da dang dau de den deu do duoc gi gia hay hien
+    hoac hon khi khong la lai lam luc ma minh moi mot nao nay neu ngay nhieu nhu nhung nhat noi o phai qua ra rang
+    rat roi sau se sao tai the theo thi thu tren trong tu tung va vao van ve vi voi xin
+    """
+)
+"""Folded syllables with no content of their own: a citation's support is measured without them."""
+
+FUNCTION_TERMS = frozenset(
+    [
+        *_words("cua la va cac nhung mot co duoc trong cho voi ve theo tai tu den de thi ma nay do khi nhu hay hoac"),
+        *["ra", "sao", "gi", "nao", "bao nhieu", "nhu the nao", "the nao", "la gi", "hien nay", "don vi"],
+    ]
+)
+"""Folded words (underthesea compounds kept whole) that never name a question's subject; "đơn vị" is here because
+in "đơn vị nào" it only asks for a name."""
+
+QUESTION_SYLLABLES = _words("bao nhieu gi nao sao the nhu dau ai may hoi khong chua phai hay")
+"""Folded syllables of question words: they say what kind of answer is wanted but are never in it."""
+
+QUESTION_PHRASES = frozenset(
+    [
+        *["bao nhiêu", "gì", "nào", "sao", "thế nào", "như thế nào", "đâu", "ai", "mấy"],
+        *["không", "chưa", "phải không", "hay không", "là gì", "ra sao"],
+    ]
+)
+"""Question words WITH tone marks (lowercase), so "bão" (storm) is not mistaken for "bao" (nhiêu)."""
+
+FRAME_WORDS = frozenset(
+    [
+        *["muc dich", "doi tuong", "doi voi", "su kien", "noi dung", "lien quan", "con so"],
+        *["gom", "nham", "dieu", "viec", "can", "tat ca", "khoang", "ten"],
+    ]
+)
+"""Folded words that frame a question ("nhằm mục đích gì", "những nội dung nào") without naming its subject."""
+
+# ---- what a question asks for (folded regular-expression alternatives, see rag/query_understanding.py) ------------
+
+ASKS_DATE = (
+    r"ngay nao",
+    r"khi nao",
+    r"bao gio",
+    r"thang nao",
+    r"nam nao",
+    r"quy nao",
+    r"thoi gian nao",
+    r"thoi diem nao",
+    r"luc nao",
+    r"thoi han",
+    r"han chot",
+    r"hieu luc tu",
+    r"ngay ban hanh",
+    r"ngay ky",
+)
+"""A date or time: "ban hành ngày nào", "khi nào hoàn thành", "thời hạn"."""
+
+ASKS_FIGURE = (r"bao nhieu", r"may phan tram", r"bao lau", r"\bmay\b")
+"""A figure: "bao nhiêu", "mấy", "tỷ lệ". Folded "may" is also "máy" (machine): query_understanding checks the
+accented spelling when the question has tone marks."""
+
+ASKS_PERSON = (r"\bai\b", r"nhung ai", r"nguoi nao", r"ho ten", r"ho va ten", r"dong chi nao")
+"""A person: "Ai ký", "Ai là Bí thư", "đồng chí nào"."""
+
+ASKS_NAME = (r"ten (?:la )?gi", r"ten (?:la )?nao", r"mang ten")
+"""A proper name of anything ("Cơn bão … tên là gì?")."""
+
+ASKS_BODY = (
+    r"don vi nao",
+    r"co quan nao",
+    r"to chuc nao",
+    r"dang bo nao",
+    r"chi bo nao",
+    r"dang uy nao",
+    r"dang doan nao",
+    r"ban nao",
+    r"bo nao",
+    r"so nao",
+    r"uy ban nao",
+    r"tccs (?:dang )?nao",
+    r"nhung don vi",
+    r"cac don vi nao",
+    r"noi nao",
+)
+"""A body or organisation: "đơn vị nào", "cơ quan nào chủ trì"."""
+
+ASKS_CODE = (r"so hieu", r"so ky hieu", r"ky hieu", r"so van ban", r"van ban so (?:may|bao nhieu)")
+"""A document number/symbol ("số hiệu", "số ký hiệu")."""
+
+ASKS_TASKS = (
+    r"lam gi",
+    r"phai lam",
+    r"duoc giao",
+    r"nhiem vu (?:gi|nao)",
+    r"noi dung (?:gi|nao)",
+    r"thao luan (?:ve )?(?:gi|nao)",
+    r"can lam",
+    r"chiu trach nhiem (?:gi|ve gi|viec gi)",
+    r"phu trach (?:gi|viec gi|nhung gi)",
+)
+"""A list of tasks or contents: "X phải làm gì", "được giao nhiệm vụ gì", "thảo luận nội dung gì"."""
+
+# ---- metadata questions (answered from the header / signature) ------------------------------------------------
+
+ASKS_META = {
+    "signer": (r"\bai ky\b", r"nguoi ky", r"ky boi ai", r"do ai ky", r"ai da ky", r"ky ten", r"ai la nguoi ky"),
+    "number": ASKS_CODE,
+    "issuer": (
+        r"co quan nao ban hanh",
+        r"don vi nao ban hanh",
+        r"ai ban hanh",
+        r"do ai ban hanh",
+        r"(?:co quan|don vi) ban hanh",
+        r"ban hanh boi",
+        r"cua co quan nao",
+    ),
+    "date": (
+        r"ban hanh (?:vao )?(?:ngay nao|khi nao|bao gio|thang nao|nam nao)",
+        r"ngay ban hanh",
+        r"ky (?:vao )?(?:ngay nao|khi nao)",
+        r"ngay ky",
+        r"(?:van ban|ke hoach|nghi quyet|bao cao|cong van|quyet dinh|ket luan|chi thi|to trinh)"
+        r"(?: [\w/.-]+){0,6} (?:ngay nao|khi nao)",
+    ),
+    "place": (r"ban hanh (?:o|tai) dau", r"noi ban hanh"),
+    "trich_yeu": (r"trich yeu", r"ve viec gi"),
+}
+"""Per DocumentMeta field, the folded phrasings that ask for it ("Ai ký Kế hoạch 3260?", "ban hành ngày nào")."""
+
+ASSIGNMENT_VERBS = (
+    r"chu tri",
+    r"phoi hop",
+    r"thao luan",
+    r"chiu trach nhiem",
+    r"phu trach",
+    r"thuc hien",
+    r"duoc giao",
+    r"dam nhiem",
+    r"tham muu",
+)
+"""Verbs that tie a body to a task ("Bộ Tài chính chủ trì", "Đảng bộ Sở Nội vụ chuẩn bị thảo luận")."""
+
+BODY_HEADS = (
+    *["dang bo", "chi bo", "dang uy", "dang doan", "ban can su", "to dang", "tccs"],
+    *["bo", "so", "ban", "uy ban", "ubnd", "hdnd", "hoi dong", "van phong", "cuc", "vu", "tong cuc", "vien"],
+    *["truong", "trung tam", "quoc hoi", "chinh phu", "thu tuong", "mat tran", "doan", "kiem toan", "toa an"],
+    *["vien kiem sat", "ngan hang", "tap doan", "tong cong ty", "cong an", "bo chinh tri", "ban bi thu"],
+    "ubtvqh",
+)
+"""Folded first words of a body's name ("Sở Tư pháp", "Ủy ban Kinh tế", "Đảng bộ Viễn thông tỉnh")."""
+
+ORG_PREFIXES = ("dang bo co so", "dang bo", "chi bo", "dang uy", "to chuc co so dang", "to dang o", "to dang")
+"""Folded party prefixes put before a body's name ("Đảng bộ Sở Nội vụ" is the Sở Nội vụ's party organisation)."""
+
+RELATIVE_DATES = (
+    r"ke tu ngay (?:ky|ban hanh)",
+    r"tu ngay (?:ky|ban hanh)",
+    r"hang (?:nam|quy|thang|tuan)",
+    r"dinh ky",
+    r"thuong xuyen",
+    r"truoc mat",
+    r"quy (?:i|ii|iii|iv|1|2|3|4)\b",
+    r"6 thang (?:dau|cuoi)",
+    r"dau nhiem ky",
+    r"cuoi nam",
+    r"dau nam",
+    r"trong nam \d{4}",
+    r"nam \d{4}",
+    r"giai doan \d{4}",
+)
+"""Folded time expressions that answer "khi nào" without a day/month/year ("kể từ ngày ký", "hằng năm",
+"Quý II/2025", "trong năm 2025")."""
+
+ABBREVIATIONS = frozenset(["TP", "Tp", "TT", "TX", "Q", "P", "GS", "PGS", "TS", "ThS", "CN", "Th", "KT", "TM", "TL"])
+"""Abbreviations written with a dot inside a name ("TP. Hồ Chí Minh", "PGS. TS. Nguyễn Văn A", "KT. BỘ TRƯỞNG"):
+their dot never ends a sentence."""
