@@ -1,37 +1,50 @@
-"""One collection's index: Chroma for vectors, SQLite + bm25s for text and words.
+"""One collection's index: Chroma for vectors, SQLite + an incremental BM25 for text and words.
 
 Layout under ``settings.collection_dir``::
 
     manifest.json        model id, dimension, creation time (checked on open)
-    index.sqlite3        documents (JSON) + chunk table + state (generation, pending)
-    lexical.current      name of the live bm25s directory (atomically replaced)
-    lexical-<gen>-<id>/  bm25s arrays, row order (ids.json), diacritic restorer
+    index.sqlite3        documents (JSON), chunk table, state (generation, pending), lexical_log
+    lexical.current      name of the current lexical *main* directory (atomically replaced)
+    lexical-<gen>-<pid>-<rand>/  term frequencies, row ids, filter columns, diacritic restorer of the
+                         chunk table at generation <gen> (immutable once the pointer names it)
+    write.lock           cross-process writer lock (flock)
 
 Chroma lives under ``settings.chroma_dir`` (embedded) or on a ``chroma run``
 server (``settings.chroma = "host:port"``); vectors are always computed by
 our embedder, never by Chroma's default embedding function.
 
+Generations. The SQLite ``generation`` is the single source of truth for
+every thread and process. One transaction commits the chunk rows, the
+``lexical_log`` entries (chunk ids added "+" and removed "-" in that
+generation) and the new generation. The lexical side of generation g is the
+newest saved main (built at some generation b ≤ g, complete on disk before
+the pointer names it) plus the log entries of generations b+1..g, read in
+the same SQLite snapshot as g – so a reader in any process gets exactly the
+rows of g, and a main or restorer that is not there yet is never "installed
+empty": the reader retries. Adding a document costs time proportional to it;
+the log is folded into a new main (compaction) in the background once it
+grows past a threshold.
+
 Crash safety: the SQLite chunk table is the source of truth. An upsert marks
 the collection *pending*, writes new vectors to Chroma, commits the chunk
-table in one transaction, deletes stale vectors, clears *pending*, then
-rebuilds the lexical index into a new directory. If the process dies
-anywhere in between, the next :meth:`Index.open` sees *pending* (or a
-lexical generation older than the table) and reconciles Chroma with the
-table and rebuilds the lexical side, so the previous or the new state is
-served – never a mix.
+table + log + generation in one transaction, deletes stale vectors, clears
+*pending*. If the process dies anywhere in between, the next
+:meth:`Index.open` sees *pending* and, under the writer lock, reconciles
+Chroma with the table, so the previous or the new state is served – never a
+mix. A lost or unreadable lexical main is rebuilt, also under the writer lock.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
+import logging
 import re
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +53,11 @@ import numpy as np
 from ingest.model import Chunk, Document, Topic, level_rank
 from rag.diacritics import DiacriticRestorer, fold
 from rag.embeddings import make_embeddings
-from rag.lexical import LexicalIndex, document_tokens, segment
+from rag.lexical import LexicalIndex, Postings, document_tokens, read_pointer, segment
+from rag.lexical_delta import COLUMNS_FILE, RESTORER_FILE, load_restorer, restorer_json, updated_restorer
 from rag.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, int, int], None]
 """on_progress(stage, done, total) – stages: "embed", "store"."""
@@ -56,7 +72,15 @@ CREATE TABLE IF NOT EXISTS chunks (
     meta TEXT NOT NULL, tokens TEXT NOT NULL, doc_type TEXT NOT NULL, topic INTEGER NOT NULL,
     section TEXT NOT NULL, level INTEGER NOT NULL, orgs TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS lexical_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, generation INTEGER NOT NULL, chunk_id TEXT NOT NULL,
+    op TEXT NOT NULL, text TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS lexical_log_generation ON lexical_log(generation);
 """
+_COLUMN_SQL = "chunk_id, tokens, text, doc_id, doc_type, topic, section, level, orgs"
+_COLUMN_NAMES = ("doc_id", "doc_type", "topic", "section", "level", "orgs")
+_LOAD_ATTEMPTS = 20
+"""A main named by the pointer may be removed by a compaction in another process meanwhile: re-read and retry."""
 
 
 class IndexModelMismatchError(RuntimeError):
@@ -91,16 +115,22 @@ class FilterColumns:
     level: np.ndarray
     orgs: np.ndarray
 
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> FilterColumns:
+        """Columns from (doc_id, doc_type, topic, section, level, orgs) tuples."""
+        cols = list(zip(*rows, strict=True)) if rows else [()] * 6
+        return cls(
+            doc_id=np.array(cols[0], dtype=object),
+            doc_type=np.array(cols[1], dtype=object),
+            topic=np.array(cols[2], dtype=np.int64),
+            section=np.array(cols[3], dtype=object),
+            level=np.array(cols[4], dtype=np.int64),
+            orgs=np.array(cols[5], dtype=object),
+        )
 
-def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a method under the index lock (the SQLite connection is shared between threads)."""
-
-    @functools.wraps(method)
-    def wrapper(self: Index, *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return wrapper
+    def select(self, keep: np.ndarray, then: FilterColumns) -> FilterColumns:
+        """Rows ``keep`` of these columns followed by all rows of ``then`` (the live main rows + the delta)."""
+        return FilterColumns(*(np.concatenate([getattr(self, n)[keep], getattr(then, n)]) for n in _COLUMN_NAMES))
 
 
 @contextlib.contextmanager
@@ -127,8 +157,20 @@ def _writer_lock(directory: Path, blocking: bool = True) -> Iterator[bool]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection, write: bool = False) -> Iterator[sqlite3.Connection]:
+    """One SQLite transaction: a write one takes the database lock up front, a read one sees one snapshot."""
+    db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 def _empty_columns() -> FilterColumns:
-    return FilterColumns(*(np.array([], dtype=object) for _ in range(6)))
+    return FilterColumns.from_rows([])
 
 
 @dataclass(frozen=True)
@@ -140,6 +182,17 @@ class LexicalSide:
     restorer: DiacriticRestorer
 
 
+@dataclass(frozen=True)
+class _Main:
+    """A loaded main directory: its index, filter columns, restorer and id → row map."""
+
+    name: str
+    lexical: LexicalIndex
+    columns: FilterColumns
+    restorer: DiacriticRestorer
+    row_of: dict[str, int] = field(repr=False)
+
+
 def chroma_name(collection: str) -> str:
     """A Chroma-legal collection name (3-512 chars of [A-Za-z0-9._-], alnum at both ends)."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "-", fold(collection)).strip("-._") or "default"
@@ -148,6 +201,11 @@ def chroma_name(collection: str) -> str:
 
 def _document_from_json(data: dict[str, Any]) -> Document:
     return Document.from_dict(data)  # nested meta/headings/assignments/topics; unknown keys ignored
+
+
+def search_text(chunk: Chunk) -> str:
+    """What a chunk is embedded and indexed under: title + heading path + text (plain text for older chunks)."""
+    return str(getattr(chunk, "search_text", chunk.text))
 
 
 def _chroma_meta(chunk: Chunk) -> dict[str, Any]:
@@ -167,7 +225,7 @@ def _chunk_rows(chunks: Sequence[Chunk]) -> Iterator[tuple[Any, ...]]:
             ordinal,
             c.text,
             json.dumps(meta, ensure_ascii=False),
-            " ".join(document_tokens(c.text, c.segmented)),
+            " ".join(document_tokens(search_text(c), c.segmented)),
             c.doc_type,
             meta["topic"],
             c.section,
@@ -177,18 +235,46 @@ def _chunk_rows(chunks: Sequence[Chunk]) -> Iterator[tuple[Any, ...]]:
 
 
 class Index:
-    """Both stores of one collection, kept consistent; see the module docstring."""
+    """Both stores of one collection, kept consistent; see the module docstring.
 
-    def __init__(
-        self, settings: Settings, embeddings: Any, client: Any, collection: Any, db: sqlite3.Connection
-    ) -> None:
+    Thread and process safety:
+
+    * Reads (``search`` through ``side``, ``get_chunks``, ``documents`` …)
+      never wait for a writer: each thread has its own SQLite connection (WAL
+      mode: readers see the last committed snapshot while a write is in
+      progress), and ``side`` is one immutable object replaced by a single
+      assignment. Take ``side = index.side`` once per search.
+    * :meth:`refresh` (called by the retriever before every search) costs one
+      SQLite read when nothing changed; after another thread or process
+      committed it loads the new generation (cost ∝ changes since the last
+      compaction). A thread that finds another one refreshing keeps serving
+      the previous generation instead of waiting.
+    * :meth:`upsert` segments and embeds before taking any lock; only the
+      commit (Chroma writes, SQLite rows, log, generation, new side) is
+      serialised, by a thread lock plus a cross-process file lock per
+      collection. Compaction builds outside the lock and takes it only to
+      switch the pointer.
+    """
+
+    compact_min_rows = 2000
+    """Fold the log into a new main once it holds this many rows, and ≥ ``compact_fraction`` of the main."""
+    compact_fraction = 0.05
+
+    def __init__(self, settings: Settings, embeddings: Any, client: Any, collection: Any, db_path: Path) -> None:
         self.settings = settings
         self.embeddings = embeddings
         self.client = client
         self.collection = collection
-        self.db = db
-        self.side = LexicalSide(LexicalIndex([], None, 0), _empty_columns(), DiacriticRestorer({}, {}))
-        self._lock = threading.RLock()  # one SQLite connection shared by the API's worker threads
+        self.db_path = db_path
+        self.side = LexicalSide(LexicalIndex([], -1), _empty_columns(), DiacriticRestorer({}, {}))
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.RLock()  # writers of this process; other processes: _writer_lock
+        self._refresh_lock = threading.Lock()
+        self._main: _Main | None = None
+        self._compactor: threading.Thread | None = None
+        self._closed = False
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -201,6 +287,18 @@ class Index:
     @property
     def restorer(self) -> DiacriticRestorer:
         return self.side.restorer
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's SQLite connection (autocommit; transactions are explicit, see :func:`_transaction`)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.db_path, timeout=60, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout=60000")
+            self._local.db = db
+            with self._connections_lock:
+                self._connections.append(db)
+        return db
 
     # ---- opening ---------------------------------------------------------------
     @classmethod
@@ -223,9 +321,11 @@ class Index:
                 f"Chroma collection {collection.name!r} holds vectors of {stored_model}, not {embeddings.model_id}; "
                 "use another collection or re-ingest into a fresh data dir."
             )
-        db = sqlite3.connect(cdir / "index.sqlite3", check_same_thread=False)
-        db.executescript(_SCHEMA)
-        index = cls(settings, embeddings, client, collection, db)
+        index = cls(settings, embeddings, client, collection, cdir / "index.sqlite3")
+        # WAL: readers keep their snapshot while a writer commits (no reader ever waits on a write).
+        if index.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            index.db.execute("PRAGMA journal_mode=WAL")
+        index.db.executescript(_SCHEMA)
         index._recover()
         return index
 
@@ -236,34 +336,65 @@ class Index:
     def _set_state(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO state VALUES (?,?)", (key, value))
 
+    def generation(self) -> int:
+        """The committed generation (what every process converges to)."""
+        return int(self._state("generation"))
+
+    @contextlib.contextmanager
+    def _writer(self, blocking: bool = True) -> Iterator[bool]:
+        """This process's writer lock, then the collection's cross-process one."""
+        if not self._write_lock.acquire(blocking=blocking):
+            yield False
+            return
+        try:
+            with _writer_lock(self.settings.collection_dir, blocking=blocking) as free:
+                yield free
+        finally:
+            self._write_lock.release()
+
     def _recover(self) -> None:
-        """Finish or undo an interrupted upsert, then load the lexical side."""
-        if self._state("pending") == "1":
-            with _writer_lock(self.settings.collection_dir, blocking=False) as free:
-                if free:  # otherwise another process is mid-write: its state is not ours to repair
+        """Finish or undo an interrupted upsert and load the lexical side; repairs only under the writer lock."""
+        with self._writer(blocking=False) as free:
+            if free:  # otherwise another process is mid-write: its state is not ours to repair
+                if self._state("pending") == "1":
                     self._reconcile_chroma()
-                    with self.db:
+                    with _transaction(self.db, write=True):
                         self._set_state("pending", "0")
-        self._load_or_rebuild_lexical()
+                if self._load_main() is None:
+                    self._rebuild_main()
+        if not self.refresh(wait=True):
+            with self._writer():  # the main was lost while the other writer held the lock
+                if self._load_main() is None:
+                    self._rebuild_main()
+            if not self.refresh(wait=True):
+                raise IndexUnavailableError(
+                    f"{self.settings.collection_dir}: the lexical index cannot be loaded; run `troly doctor --repair`."
+                )
 
-    def _load_or_rebuild_lexical(self) -> None:
-        generation = int(self._state("generation"))
-        loaded = LexicalIndex.load(self.settings.collection_dir)
-        if loaded is None or loaded.generation != generation or not self._install(loaded):
-            self._rebuild_lexical()
+    def refresh(self, wait: bool = False) -> bool:
+        """Pick up what another thread or process committed; True when a newer generation was installed.
 
-    def refresh(self) -> bool:
-        """Pick up changes another process (e.g. ``troly ingest`` next to a running server) committed.
-
-        Cheap (one SQLite read), so the retriever calls it before every search.
-        Returns True when something was reloaded.
+        Cheap (one SQLite read) when nothing changed, so the retriever calls it
+        before every search. Without ``wait``, a thread that finds another one
+        refreshing returns at once and keeps serving the current generation.
         """
-        with self._lock:
-            if self._state("pending") == "1" or int(self._state("generation")) == self.lexical.generation:
-                return False
-            loaded = LexicalIndex.load(self.settings.collection_dir)
-            # When the writer has not finished its lexical rebuild yet, keep serving the old generation.
-            return loaded is not None and loaded.generation == int(self._state("generation")) and self._install(loaded)
+        if self.generation() == self.side.lexical.generation:
+            return False
+        if not self._refresh_lock.acquire(blocking=wait):
+            return False
+        try:
+            for _attempt in range(_LOAD_ATTEMPTS):
+                side = self._read_side()
+                if side is not None:
+                    if side.lexical.generation == self.side.lexical.generation:
+                        return False
+                    self.side = side
+                    return True
+                time.sleep(0.05)
+            log.warning("%s: no loadable lexical main after %d attempts", self.settings.collection_dir, _LOAD_ATTEMPTS)
+            return False
+        finally:
+            self._refresh_lock.release()
 
     def _reconcile_chroma(self) -> None:
         """Make Chroma hold exactly the chunk table's ids (vectors come from the embedding cache)."""
@@ -282,23 +413,22 @@ class Index:
     ) -> UpsertStats:
         """Store documents whose source_hash changed (with their chunks); unchanged ones cost nothing.
 
-        Segmentation and embedding (the slow part) run outside the lock, so
-        searches keep being served while a large batch is ingested.
+        Segmentation and embedding (the slow part) run before any lock is
+        taken, so searches and other writers' commits go on meanwhile.
         """
         started = time.perf_counter()
-        with self._lock:
-            stats, changed, new_chunks, old_ids = self._plan(documents, chunks)
+        stats, changed, new_chunks, _ = self._plan(documents, chunks)
         if changed:
             for c in new_chunks:
                 if not c.segmented:
-                    c.segmented = segment(c.text)
-            vectors = self._embed_passages([c.text for c in new_chunks], on_progress)
-            with self._lock, _writer_lock(self.settings.collection_dir):
-                self._commit(changed, new_chunks, vectors, old_ids, on_progress)
+                    c.segmented = segment(search_text(c))
+            vectors = self._embed_passages([search_text(c) for c in new_chunks], on_progress)
+            with self._writer():
+                self._commit(changed, new_chunks, vectors, on_progress)
+            self._maybe_compact()
         stats.seconds = time.perf_counter() - started
         return stats
 
-    @_locked
     def source_hashes(self) -> dict[str, str]:
         """doc_id → source_hash of every stored document (what ingest compares to skip unchanged files)."""
         return dict(self.db.execute("SELECT doc_id, source_hash FROM documents"))
@@ -324,30 +454,45 @@ class Index:
         return stats, changed, new_chunks, old_ids
 
     def _commit(
-        self,
-        changed: list[Document],
-        new_chunks: list[Chunk],
-        vectors: np.ndarray,
-        old_ids: set[str],
-        on_progress: ProgressFn | None,
+        self, changed: list[Document], new_chunks: list[Chunk], vectors: np.ndarray, on_progress: ProgressFn | None
     ) -> None:
-        """The crash-safe write sequence (see the module docstring)."""
-        with self.db:
+        """The crash-safe write sequence (see the module docstring); caller holds the writer lock."""
+        with _transaction(self.db, write=True):
             self._set_state("pending", "1")
         self._write_vectors(new_chunks, vectors, on_progress)
-        with self.db:
+        new_ids = {c.chunk_id for c in new_chunks}
+        with _transaction(self.db, write=True):
+            # Re-read under the lock: another writer may have changed these documents since _plan.
+            old_ids = set(self._chunk_ids_of(d.doc_id for d in changed))
+            generation = self.generation() + 1
+            self._log_removals(generation, sorted(old_ids | new_ids))
             self._replace_rows(changed, new_chunks)
-            self._set_state("generation", str(int(self._state("generation")) + 1))
-        self._delete_vectors(sorted(old_ids - {c.chunk_id for c in new_chunks}))
-        with self.db:
+            self.db.executemany(
+                "INSERT INTO lexical_log (generation, chunk_id, op) VALUES (?,?,'+')",
+                [(generation, c.chunk_id) for c in new_chunks],
+            )
+            self._set_state("generation", str(generation))
+        self._delete_vectors(sorted(old_ids - new_ids))
+        with _transaction(self.db, write=True):
             self._set_state("pending", "0")
-        self._rebuild_lexical()
+        self.refresh(wait=True)
+
+    def _log_removals(self, generation: int, chunk_ids: Sequence[str]) -> None:
+        """Log "-" for every existing row among ``chunk_ids`` (with its text: the restorer subtracts it)."""
+        for i in range(0, len(chunk_ids), 500):
+            part = list(chunk_ids[i : i + 500])
+            marks = ",".join("?" * len(part))
+            self.db.execute(
+                "INSERT INTO lexical_log (generation, chunk_id, op, text) "
+                f"SELECT ?, chunk_id, '-', text FROM chunks WHERE chunk_id IN ({marks}) ORDER BY rowid",
+                [generation, *part],
+            )
 
     def _write_vectors(
         self, chunks: Sequence[Chunk], vectors: np.ndarray | None = None, on_progress: ProgressFn | None = None
     ) -> None:
         if vectors is None:
-            vectors = self._embed_passages([c.text for c in chunks], None)
+            vectors = self._embed_passages([search_text(c) for c in chunks], None)
         total = len(chunks)
         for i in range(0, total, _BATCH):
             part = chunks[i : i + _BATCH]
@@ -382,26 +527,26 @@ class Index:
         )
         self.db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)", _chunk_rows(chunks))
 
-    @_locked
     def delete_document(self, doc_id: str) -> int:
         """Remove one document and its chunks from both stores; returns the number of chunks removed."""
-        ids = self._chunk_ids_of([doc_id])
-        exists = self.db.execute("SELECT 1 FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-        if not exists:
-            return 0
-        with _writer_lock(self.settings.collection_dir):
-            with self.db:
+        with self._writer():
+            ids = self._chunk_ids_of([doc_id])
+            if not self.db.execute("SELECT 1 FROM documents WHERE doc_id=?", (doc_id,)).fetchone():
+                return 0
+            with _transaction(self.db, write=True):
+                generation = self.generation() + 1
                 self._set_state("pending", "1")
+                self._log_removals(generation, ids)
                 self.db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
                 self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
-                self._set_state("generation", str(int(self._state("generation")) + 1))
+                self._set_state("generation", str(generation))
             self._delete_vectors(ids)
-            with self.db:
+            with _transaction(self.db, write=True):
                 self._set_state("pending", "0")
-            self._rebuild_lexical()
+            self.refresh(wait=True)
+        self._maybe_compact()
         return len(ids)
 
-    @_locked
     def prune(self, keep_paths: Iterable[str | Path]) -> list[str]:
         """Delete documents whose source file is not among ``keep_paths``; returns their ids."""
         keep = {str(Path(p).resolve()) for p in keep_paths}
@@ -413,71 +558,154 @@ class Index:
         return removed
 
     # ---- lexical side ------------------------------------------------------------
-    def _rebuild_lexical(self) -> None:
-        """Rebuild bm25s + restorer from the chunk table, save atomically, reload filter columns."""
-        generation = int(self._state("generation"))
-        ids: list[str] = []
-        token_ids: list[list[int]] = []
-        vocab: dict[str, int] = {}
-        texts: list[str] = []
-        for chunk_id, tok, text in self.db.execute("SELECT chunk_id, tokens, text FROM chunks ORDER BY rowid"):
-            ids.append(chunk_id)
-            # Token ids refer to the vocabulary's int objects: ~8 bytes per token instead of a str each.
-            token_ids.append([vocab.setdefault(t, len(vocab)) for t in tok.split()])
-            texts.append(text)
-        lexical = LexicalIndex.build(ids, token_ids, vocab, generation)
-        lexical.save(self.settings.collection_dir)
-        DiacriticRestorer.from_texts(texts).save(lexical.path / "restorer.json")
-        if not self._install(lexical):
-            raise IndexUnavailableError(
-                f"{self.settings.collection_dir}: chunk table changed during the lexical rebuild"
-            )
+    def _load_main(self) -> _Main | None:
+        """The main the pointer names (cached by directory name), or None when it is missing or incomplete."""
+        cdir = self.settings.collection_dir
+        name = read_pointer(cdir)
+        if name is None:
+            return None
+        if self._main is not None and self._main.name == name:
+            return self._main
+        lexical = LexicalIndex.load(cdir)
+        if lexical is None or lexical.path is None or lexical.path.name != name:
+            return None
+        try:
+            restorer = load_restorer(lexical.path / RESTORER_FILE)
+            raw = json.loads((lexical.path / COLUMNS_FILE).read_text(encoding="utf-8"))
+            columns = FilterColumns.from_rows(list(zip(*(raw[n] for n in _COLUMN_NAMES), strict=True)))
+        except (OSError, ValueError, KeyError) as exc:  # removed meanwhile or torn: the caller retries
+            log.info("lexical main %s incomplete: %s", name, type(exc).__name__)
+            return None
+        self._main = _Main(name, lexical, columns, restorer, {cid: i for i, cid in enumerate(lexical.ids)})
+        return self._main
 
-    def _install(self, lexical: LexicalIndex) -> bool:
-        """Swap in ``lexical`` with its filter columns and restorer; False if it does not match the table."""
-        rows = {
-            r[0]: r[1:]
-            for r in self.db.execute("SELECT chunk_id, doc_id, doc_type, topic, section, level, orgs FROM chunks")
+    def _read_side(self) -> LexicalSide | None:
+        """The newest committed generation's side, or None when the main is not loadable or too old (retry)."""
+        main = self._load_main()
+        if main is None:
+            return None
+        base = main.lexical.generation
+        with _transaction(self.db):  # one snapshot: generation, log and rows agree
+            generation = self.generation()
+            if base > generation or base < int(self._state("log_floor")):
+                return None
+            added: dict[str, None] = {}
+            removed_text: dict[str, str] = {}
+            for chunk_id, op, text in self.db.execute(
+                "SELECT chunk_id, op, text FROM lexical_log WHERE generation > ? ORDER BY seq", (base,)
+            ):
+                if op == "+":
+                    added[chunk_id] = None
+                elif chunk_id in main.row_of:
+                    removed_text.setdefault(chunk_id, text)  # the first removal is the main's version
+            rows = self._rows_of(list(added))
+        alive = np.ones(len(main.lexical.ids), dtype=bool)
+        alive[[main.row_of[c] for c in removed_text]] = False
+        keep = np.flatnonzero(alive)
+        ids = [main.lexical.ids[i] for i in keep.tolist()] + [r[0] for r in rows]
+        delta = Postings.build([r[1].split() for r in rows]) if rows else None
+        lexical = main.lexical.with_delta(ids, generation, alive, delta)
+        columns = main.columns.select(keep, FilterColumns.from_rows([r[3:] for r in rows]))
+        restorer = updated_restorer(main.restorer, [r[2] for r in rows], list(removed_text.values()))
+        return LexicalSide(lexical, columns, restorer)
+
+    def _rows_of(self, chunk_ids: list[str]) -> list[tuple[Any, ...]]:
+        """Chunk-table rows (tokens, text, filter columns) of the ids that still exist, in table order."""
+        rows: list[tuple[Any, ...]] = []
+        for i in range(0, len(chunk_ids), 500):
+            part = chunk_ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            rows.extend(
+                self.db.execute(f"SELECT rowid, {_COLUMN_SQL} FROM chunks WHERE chunk_id IN ({marks})", part).fetchall()
+            )
+        return [r[1:] for r in sorted(rows)]
+
+    def _build_main(self) -> tuple[LexicalIndex, dict[str, str]]:
+        """A full main of one snapshot of the chunk table, with its restorer and filter columns."""
+        with _transaction(self.db):
+            generation = self.generation()
+            rows = self.db.execute(f"SELECT {_COLUMN_SQL} FROM chunks ORDER BY rowid").fetchall()
+        lexical = LexicalIndex.build([r[0] for r in rows], (r[1].split() for r in rows), generation)
+        columns = {n: [r[3 + i] for r in rows] for i, n in enumerate(_COLUMN_NAMES)}
+        side_files = {
+            RESTORER_FILE: restorer_json(r[2] for r in rows),
+            COLUMNS_FILE: json.dumps(columns, ensure_ascii=False),
         }
-        if len(rows) != len(lexical.ids) or any(i not in rows for i in lexical.ids):
+        return lexical, side_files
+
+    def _install_main(self, lexical: LexicalIndex, side_files: dict[str, str]) -> bool:
+        """Save ``lexical`` as the current main unless a newer one is there; caller holds the writer lock.
+
+        Log entries up to the previous main's generation are dropped: a reader
+        still loading the previous main needs only the entries after it.
+        """
+        current = self._load_main()
+        if current is not None and current.lexical.generation >= lexical.generation:
             return False
-        aligned = [rows[i] for i in lexical.ids]
-        cols = list(zip(*aligned, strict=True)) if aligned else [()] * 6
-        columns = FilterColumns(
-            doc_id=np.array(cols[0], dtype=object),
-            doc_type=np.array(cols[1], dtype=object),
-            topic=np.array(cols[2], dtype=np.int64),
-            section=np.array(cols[3], dtype=object),
-            level=np.array(cols[4], dtype=np.int64),
-            orgs=np.array(cols[5], dtype=object),
-        )
-        path = lexical.path / "restorer.json" if lexical.path else None
-        restorer = DiacriticRestorer.load(path) if path and path.exists() else DiacriticRestorer({}, {})
-        self.side = LexicalSide(lexical, columns, restorer)
+        floor = current.lexical.generation if current is not None else lexical.generation
+        lexical.save(self.settings.collection_dir, side_files)
+        with _transaction(self.db, write=True):
+            self._set_state("log_floor", str(floor))
+            self.db.execute("DELETE FROM lexical_log WHERE generation <= ?", (floor,))
         return True
 
+    def _rebuild_main(self) -> None:
+        """Full rebuild of the lexical side (lost or unreadable main); caller holds the writer lock."""
+        self._main = None
+        lexical, side_files = self._build_main()
+        lexical.save(self.settings.collection_dir, side_files)
+        with _transaction(self.db, write=True):  # no older main is in use any more
+            self._set_state("log_floor", str(lexical.generation))
+            self.db.execute("DELETE FROM lexical_log WHERE generation <= ?", (lexical.generation,))
+
+    def compact(self) -> bool:
+        """Fold the log into a new main (built outside the writer lock); True when a new main was installed."""
+        lexical, side_files = self._build_main()
+        with self._writer():
+            installed = self._install_main(lexical, side_files)
+        if installed:
+            log.info("lexical index compacted at generation %d (%d rows)", lexical.generation, len(lexical.ids))
+        return installed
+
+    def _maybe_compact(self) -> None:
+        """Start a background compaction when the delta has grown past the threshold."""
+        side = self.side.lexical
+        main_rows = len(side.main.lengths) if side.main is not None else 0
+        if side.delta_rows < max(self.compact_min_rows, self.compact_fraction * main_rows):
+            return
+        if self._compactor is not None and self._compactor.is_alive():
+            return
+        self._compactor = threading.Thread(target=self._compact_in_background, name="troly-compact", daemon=True)
+        self._compactor.start()
+
+    def _compact_in_background(self) -> None:
+        try:
+            self.compact()
+        except Exception:  # the log keeps serving exactly; the next threshold crossing tries again
+            log.exception("background compaction of %s failed", self.settings.collection_dir)
+
+    def wait_for_compaction(self) -> None:
+        """Block until a running background compaction ends (tests, benchmarks, close)."""
+        if self._compactor is not None:
+            self._compactor.join()
+
     # ---- reading -----------------------------------------------------------------
-    @_locked
     def count(self) -> int:
         """Number of chunks."""
         return int(self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
-    @_locked
     def documents(self) -> list[Document]:
         """All stored documents (normalized text + topics), by doc_id."""
-        rows = self.db.execute("SELECT data FROM documents ORDER BY doc_id")
+        rows = self.db.execute("SELECT data FROM documents ORDER BY doc_id").fetchall()
         return [_document_from_json(json.loads(r[0])) for r in rows]
 
-    @_locked
     def get_document(self, doc_id: str) -> Document | None:
         row = self.db.execute("SELECT data FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return _document_from_json(json.loads(row[0])) if row else None
 
-    @_locked
     def document_chunk_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id"))
 
-    @_locked
     def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
         """Chunks by id, in the given order (unknown ids are skipped)."""
         found: dict[str, Chunk] = {}
@@ -486,16 +714,14 @@ class Index:
             marks = ",".join("?" * len(part))
             for cid, text, meta in self.db.execute(
                 f"SELECT chunk_id, text, meta FROM chunks WHERE chunk_id IN ({marks})", part
-            ):
+            ).fetchall():
                 found[cid] = Chunk.from_metadata(text, json.loads(meta))
         return [found[i] for i in ids if i in found]
 
-    @_locked
     def all_chunks(self) -> list[Chunk]:
-        rows = self.db.execute("SELECT text, meta FROM chunks ORDER BY doc_id, ord")
+        rows = self.db.execute("SELECT text, meta FROM chunks ORDER BY doc_id, ord").fetchall()
         return [Chunk.from_metadata(text, json.loads(meta)) for text, meta in rows]
 
-    @_locked
     def topics(self) -> list[tuple[Document, Topic]]:
         """Every (document, topic) pair, documents by id and topics by number."""
         return [(d, t) for d in self.documents() for t in sorted(d.topics, key=lambda t: t.number)]
@@ -503,7 +729,10 @@ class Index:
     def _chunk_ids_of(self, doc_ids: Iterable[str]) -> list[str]:
         out: list[str] = []
         for d in doc_ids:
-            out.extend(r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ord", (d,)))
+            out.extend(
+                r[0]
+                for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ord", (d,)).fetchall()
+            )
         return out
 
     def _count_chunks_of(self, doc_ids: list[str]) -> int:
@@ -512,7 +741,13 @@ class Index:
         )
 
     def close(self) -> None:
-        self.db.close()
+        """Wait for a background compaction, then close every thread's SQLite connection."""
+        self.wait_for_compaction()
+        with self._connections_lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
 
 
 def _check_manifest(path: Path, model_id: str, dimension: int, collection: str) -> None:

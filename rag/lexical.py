@@ -1,6 +1,6 @@
-"""BM25 over Vietnamese word-segmented text plus its diacritic-free fold.
+"""BM25 over Vietnamese word-segmented text plus its diacritic-free fold, updatable one document at a time.
 
-Each passage is indexed as two token streams in one bm25s index:
+Each passage is indexed as two token streams:
 
 * the underthesea words ("giải_ngân", "vốn", "đầu_tư") – precise when the
   user typed tone marks;
@@ -9,9 +9,20 @@ Each passage is indexed as two token streams in one bm25s index:
   unaccented text, so a query typed without marks still matches.
 
 A query with marks uses both streams; a query without marks only the folded
-one (its words would be wrong anyway). The index is saved to a fresh
-directory and switched in by atomically replacing a pointer file, so a crash
-while saving leaves the previous index readable.
+one (its words would be wrong anyway).
+
+Incremental updates. A *main* index (raw term frequencies of every row,
+saved to an immutable directory) plus a small *delta* (rows added since)
+and *dead* main rows (deleted since) answer exactly like one index over the
+live rows: BM25's IDF and average length depend on the whole collection, so
+nothing collection-wide is precomputed. Scores are computed at query time
+from raw term frequencies with the collection statistics of the live rows
+(N, document frequency = live main postings + delta postings, total length),
+using the formula of bm25s' default "lucene" variant. This is why the main
+stores term frequencies and not bm25s' precomputed score matrix: those
+scores bake in the N, df and average length of the moment they were built,
+and adding one document changes all three. A test checks the scores against
+a real ``bm25s.BM25`` built over the same rows.
 """
 
 from __future__ import annotations
@@ -21,19 +32,24 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
-import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 from rag.diacritics import fold, has_diacritics, syllables
 
+log = logging.getLogger(__name__)
+
 _WORDISH = re.compile(r"\w", re.UNICODE)
 FOLD_PREFIX = "~"
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG by default
 POINTER = "lexical.current"
+K1 = 1.5
+"""BM25 k1 and b: bm25s' defaults, kept so rankings stay those of the previous bm25s-backed index."""
+B = 0.75
 
 
 def segment(text: str) -> str:
@@ -68,79 +84,222 @@ def query_tokens(query: str, segmented: str | None = None) -> list[str]:
     return word_tokens(segmented if segmented is not None else segment(query)) + folded
 
 
-class LexicalIndex:
-    """A bm25s index whose rows are chunk ids, in a fixed order shared with the filter columns."""
+class Postings:
+    """Raw term frequencies by token (rows sorted within each token), and every row's length in tokens."""
 
-    def __init__(self, ids: list[str], bm25: bm25s.BM25 | None, generation: int, path: Path | None = None) -> None:
-        self.ids = ids
-        self.bm25 = bm25
-        self.generation = generation
-        self.path = path
-        """Directory it was saved to / loaded from (side files such as the restorer live there)."""
+    def __init__(
+        self, vocab: dict[str, int], indptr: np.ndarray, rows: np.ndarray, tf: np.ndarray, lengths: np.ndarray
+    ) -> None:
+        self.vocab = vocab
+        self.indptr = indptr
+        self.rows = rows
+        self.tf = tf
+        self.lengths = lengths
 
     @classmethod
-    def build(cls, ids: list[str], token_ids: list[list[int]], vocab: dict[str, int], generation: int) -> LexicalIndex:
-        """Index rows given as token-id lists over ``vocab`` (token → 0..n-1)."""
-        if not ids:
-            return cls([], None, generation)
-        bm25 = bm25s.BM25()
-        bm25.index((token_ids, dict(vocab)), show_progress=False)
-        return cls(list(ids), bm25, generation)
+    def build(cls, token_lists: Iterable[Sequence[str]]) -> Postings:
+        """Count each row's tokens; cost is linear in the number of tokens."""
+        vocab: dict[str, int] = {}
+        tok_parts: list[np.ndarray] = []
+        tf_parts: list[np.ndarray] = []
+        row_parts: list[np.ndarray] = []
+        lengths: list[int] = []
+        for row, tokens in enumerate(token_lists):
+            counts = Counter(vocab.setdefault(t, len(vocab)) for t in tokens)
+            lengths.append(len(tokens))
+            tok_parts.append(np.fromiter(counts.keys(), dtype=np.int32, count=len(counts)))
+            tf_parts.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+            row_parts.append(np.full(len(counts), row, dtype=np.int32))
+        if not lengths:
+            empty = np.zeros(0, dtype=np.int32)
+            return cls({}, np.zeros(1, dtype=np.int64), empty, np.zeros(0, dtype=np.float32), empty)
+        tok = np.concatenate(tok_parts)
+        order = np.argsort(tok, kind="stable")  # stable: rows stay ascending within a token
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tok, minlength=len(vocab)), out=indptr[1:])
+        return cls(
+            vocab,
+            indptr,
+            np.concatenate(row_parts)[order],
+            np.concatenate(tf_parts)[order],
+            np.asarray(lengths, dtype=np.int32),
+        )
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.lengths)
+
+    def postings(self, token: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(rows, term frequencies) of ``token``, or None when no row has it."""
+        tid = self.vocab.get(token)
+        if tid is None:
+            return None
+        lo, hi = self.indptr[tid], self.indptr[tid + 1]
+        return self.rows[lo:hi], self.tf[lo:hi]
+
+    def save(self, target: Path) -> None:
+        for name in ("indptr", "rows", "tf", "lengths"):
+            np.save(target / f"{name}.npy", getattr(self, name))
+        vocab = sorted(self.vocab, key=self.vocab.__getitem__)
+        (target / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, target: Path) -> Postings:
+        arrays = {n: np.load(target / f"{n}.npy") for n in ("indptr", "rows", "tf", "lengths")}
+        vocab = json.loads((target / "vocab.json").read_text(encoding="utf-8"))
+        return cls({t: i for i, t in enumerate(vocab)}, **arrays)
+
+
+class LexicalIndex:
+    """The searchable rows of one generation: live main rows (in main order), then delta rows.
+
+    Row ``i`` of :meth:`scores` and :meth:`top` is ``ids[i]``; the index's
+    filter columns use the same order.
+    """
+
+    def __init__(
+        self,
+        ids: list[str],
+        generation: int,
+        main: Postings | None = None,
+        alive: np.ndarray | None = None,
+        delta: Postings | None = None,
+        path: Path | None = None,
+    ) -> None:
+        self.ids = ids
+        self.generation = generation
+        self.path = path
+        """Directory of the main index (side files such as the restorer live there)."""
+        self._main = main
+        self._delta = delta
+        n_main = main.n_rows if main is not None else 0
+        self._alive = alive if alive is not None else np.ones(n_main, dtype=bool)
+        self._live_rows = np.flatnonzero(self._alive)
+        n_delta = delta.n_rows if delta is not None else 0
+        assert len(ids) == len(self._live_rows) + n_delta, "ids must list the live main rows, then the delta rows"
+        total = float(main.lengths[self._alive].sum()) if main is not None else 0.0
+        total += float(delta.lengths.sum()) if delta is not None else 0.0
+        self._n = len(ids)
+        self._avg_len = total / self._n if self._n else 0.0
+
+    @classmethod
+    def build(cls, ids: list[str], token_lists: Iterable[Sequence[str]], generation: int) -> LexicalIndex:
+        """One main over all rows (what a full rebuild, and a compaction, produce)."""
+        return cls(list(ids), generation, Postings.build(token_lists))
+
+    @property
+    def main(self) -> Postings | None:
+        return self._main
+
+    @property
+    def delta_rows(self) -> int:
+        """Rows added since the main was built plus main rows deleted since (what compaction folds in)."""
+        dead = int(len(self._alive) - len(self._live_rows))
+        return (self._delta.n_rows if self._delta is not None else 0) + dead
+
+    def with_delta(self, ids: list[str], generation: int, alive: np.ndarray, delta: Postings | None) -> LexicalIndex:
+        """The same main with other dead rows and delta (``ids`` = live main ids, then delta ids)."""
+        return LexicalIndex(ids, generation, self._main, alive, delta, self.path)
 
     def scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every row (0 for rows sharing no token with the query)."""
-        if self.bm25 is None:
-            return np.zeros(0, dtype=np.float32)
-        vocab = self.bm25.vocab_dict
-        token_ids = [vocab[t] for t in tokens if t in vocab]
-        if not token_ids:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return self.bm25.get_scores_from_ids(token_ids)
+        """BM25 score of every row (0 for rows sharing no token with the query); query tokens count once each."""
+        if not self._n:
+            return np.zeros(0, dtype=np.float64)
+        main_scores = np.zeros(len(self._alive), dtype=np.float64)
+        delta_scores = np.zeros(self._delta.n_rows if self._delta is not None else 0, dtype=np.float64)
+        for token, times in Counter(tokens).items():
+            found_main = self._main.postings(token) if self._main is not None else None
+            found_delta = self._delta.postings(token) if self._delta is not None else None
+            if found_main is not None:  # only rows still alive count towards the document frequency
+                found_main = (found_main[0][self._alive[found_main[0]]], found_main[1][self._alive[found_main[0]]])
+            df = (len(found_main[0]) if found_main else 0) + (len(found_delta[0]) if found_delta else 0)
+            if df == 0:
+                continue
+            # bm25s "lucene": idf = ln(1 + (N - df + 0.5) / (df + 0.5)), tfc = tf / (tf + k1 (1 - b + b |d| / avg)).
+            idf = np.log(1.0 + (self._n - df + 0.5) / (df + 0.5)) * times
+            if found_main:
+                rows, tf = found_main
+                main_scores[rows] += idf * self._tfc(tf, self._main.lengths[rows])
+            if found_delta:
+                rows, tf = found_delta
+                delta_scores[rows] += idf * self._tfc(tf, self._delta.lengths[rows])
+        return np.concatenate([main_scores[self._live_rows], delta_scores])
+
+    def _tfc(self, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        tf = tf.astype(np.float64)
+        return tf / (tf + K1 * (1.0 - B + B * lengths / self._avg_len))
 
     def top(self, tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Best ``n`` (row, score) pairs among rows allowed by ``mask``, matching rows only."""
+        """Best ``n`` (row, score) pairs among rows allowed by ``mask``, matching rows only.
+
+        Equal scores are ordered by chunk id, so the order does not depend on
+        whether a row sits in the main or the delta.
+        """
         scores = self.scores(tokens)
-        if scores.size == 0:
+        if scores.size == 0 or n <= 0:
             return []
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         matching = np.flatnonzero(scores > 0)
         if matching.size > n:
-            part = np.argpartition(-scores[matching], n - 1)[:n]
-            matching = matching[part]
-        order = matching[np.argsort(-scores[matching], kind="stable")]
-        return [(int(i), float(scores[i])) for i in order]
+            cut = np.partition(-scores[matching], n - 1)[n - 1]
+            matching = matching[-scores[matching] <= cut]  # keeps every row tied at the cut
+        order = sorted(matching.tolist(), key=lambda i: (-scores[i], self.ids[i]))[:n]
+        return [(i, float(scores[i])) for i in order]
 
-    # ---- persistence -------------------------------------------------------------
-    def save(self, base: Path) -> None:
-        """Write into a new directory, then atomically repoint; old directories are removed after."""
+    # ---- persistence of the main -------------------------------------------------
+    def save(self, base: Path, side_files: dict[str, str] | None = None) -> str:
+        """Write the main into a new directory, then atomically repoint to it; returns the directory name.
+
+        Everything a reader needs (``side_files`` such as the diacritic
+        restorer included) is in the directory before the pointer names it.
+        Names carry the pid and a random part, so concurrent writers never
+        share a temp file or a directory. The previous main is kept (a reader
+        in another process may be loading it right now); older ones are removed.
+        """
+        assert self._main is not None and self._delta is None and bool(self._alive.all()), "only a full main is saved"
         base.mkdir(parents=True, exist_ok=True)
-        name = f"lexical-{self.generation}-{uuid.uuid4().hex[:8]}"
+        unique = f"{os.getpid()}-{secrets.token_hex(4)}"
+        name = f"lexical-{self.generation}-{unique}"
         target = base / name
         target.mkdir()
-        if self.bm25 is not None:
-            self.bm25.save(str(target), show_progress=False)
-        (target / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
-        (target / "generation").write_text(str(self.generation), encoding="utf-8")
-        self.path = target
-        tmp = base / (POINTER + ".tmp")
+        self._main.save(target)
+        (target / "ids.json").write_text(json.dumps(self.ids, ensure_ascii=False), encoding="utf-8")
+        for file_name, content in (side_files or {}).items():
+            (target / file_name).write_text(content, encoding="utf-8")
+        (target / "generation").write_text(str(self.generation), encoding="utf-8")  # written last: marks it complete
+        previous = read_pointer(base)
+        tmp = base / f"{POINTER}.{unique}.tmp"
         tmp.write_text(name, encoding="utf-8")
         os.replace(tmp, base / POINTER)
+        self.path = target
         for old in base.glob("lexical-*"):
-            if old.name != name:
+            if old.name not in (name, previous) and old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
+        return name
 
     @classmethod
     def load(cls, base: Path) -> LexicalIndex | None:
-        """The current saved index, or None when there is none (or it is unreadable)."""
-        pointer = base / POINTER
-        if not pointer.exists():
+        """The current saved main (no delta), or None when there is none or it is unreadable/incomplete."""
+        name = read_pointer(base)
+        if name is None:
             return None
-        target = base / pointer.read_text(encoding="utf-8").strip()
+        target = base / name
         try:
-            ids = json.loads((target / "ids.json").read_text(encoding="utf-8"))
             generation = int((target / "generation").read_text(encoding="utf-8"))
-            bm25 = bm25s.BM25.load(str(target), show_progress=False) if ids else None
-        except (OSError, ValueError):
+            ids = json.loads((target / "ids.json").read_text(encoding="utf-8"))
+            main = Postings.load(target)
+        except (OSError, ValueError) as exc:  # removed by a compaction meanwhile, or an older format
+            log.info("lexical main %s not loadable: %s", name, type(exc).__name__)
             return None
-        return cls(ids, bm25, generation, target)
+        if main.n_rows != len(ids):
+            return None
+        return cls(ids, generation, main, path=target)
+
+
+def read_pointer(base: Path) -> str | None:
+    """Name of the current main directory, or None."""
+    try:
+        return (base / POINTER).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
