@@ -38,10 +38,60 @@ class Section:
     topic: Topic | None = None
 
 
+CLOSING_SECTION = "Nơi nhận, chữ ký"
+"""Section label of the closing block (Nơi nhận list and signature)."""
+
+
 def document_sections(doc: Document) -> list[Section]:
-    """Introduction, then per topic its heading part and each labelled field, in text order."""
-    if not doc.topics:
+    """Topic guides: introduction, then per topic its heading part and each labelled field, in text order.
+    Other documents: one section per heading (a heading with no text of its own joins the next one), the
+    header before the first heading, and the closing block (Nơi nhận, signature) on its own."""
+    if doc.topics:
+        return _topic_sections(doc)
+    if not doc.headings:
         return [Section(0, len(doc.text), WHOLE_DOCUMENT_SECTION)]
+    closing = _closing_start(doc)
+    bounds = sorted({0, closing, *(h.start for h in doc.headings if h.start < closing)})
+    sections: list[Section] = []
+    for i, start in enumerate(bounds):
+        end = bounds[i + 1] if i + 1 < len(bounds) else len(doc.text)
+        label = _section_label(doc, start, closing)
+        sections.append(Section(start, end, label))
+    sections = [s for s in sections if doc.text[s.start : s.end].strip()]
+    return _merge_bare_headings(doc, sections)
+
+
+def _closing_start(doc: Document) -> int:
+    starts = [doc.meta.spans[k][0] for k in ("recipients", "signer_position", "signer") if k in doc.meta.spans]
+    after = [s for s in starts if doc.headings and s > doc.headings[0].start]
+    return min(after) if after else len(doc.text)
+
+
+def _section_label(doc: Document, start: int, closing: int) -> str:
+    if start >= closing:
+        return CLOSING_SECTION
+    path = doc.heading_path_at(start)
+    return path.split(" › ")[-1] if path else INTRO_SECTION
+
+
+def _merge_bare_headings(doc: Document, sections: list[Section]) -> list[Section]:
+    """ "II. PHÂN CÔNG NHIỆM VỤ" directly followed by "1. …" is not a passage of its own: it starts the next one."""
+    out: list[Section] = []
+    pending: int | None = None
+    for section in sections:
+        lines = [ln for ln in doc.text[section.start : section.end].split("\n") if ln.strip()]
+        start = pending if pending is not None else section.start
+        pending = None
+        if len(lines) == 1 and section.label not in {INTRO_SECTION, CLOSING_SECTION} and len(lines[0]) < 200:
+            pending = start
+            continue
+        out.append(Section(start, section.end, section.label))
+    if pending is not None:
+        out.append(Section(pending, len(doc.text), _section_label(doc, pending, len(doc.text))))
+    return out
+
+
+def _topic_sections(doc: Document) -> list[Section]:
     sections = [Section(0, doc.topics[0].start, INTRO_SECTION)]
     for topic in doc.topics:
         field_starts = sorted((doc.text.rfind("\n", 0, s) + 1, label) for label, (s, _) in topic.field_spans.items())
@@ -124,7 +174,7 @@ def _make_chunk(doc: Document, section: Section, start: int, end: int) -> Chunk:
     text = doc.text[start:end]
     digest = content_hash(f"{doc.doc_id}\x00{start}\x00{end}\x00{text}")
     topic = section.topic
-    return Chunk(
+    chunk = Chunk(
         chunk_id=f"{doc.doc_id}:{start}-{end}:{digest[:8]}",
         doc_id=doc.doc_id,
         doc_title=doc.title,
@@ -138,6 +188,8 @@ def _make_chunk(doc: Document, section: Section, start: int, end: int) -> Chunk:
         page=doc.page_at(start),
         classification=doc.classification,
         organisations=list(topic.organisations) if topic else [],
-        segmented=segment_words(text),
         hash=digest,
+        heading_path=doc.heading_path_at(start),
     )
+    chunk.segmented = segment_words(chunk.search_text)  # the lexical side indexes what the dense side embeds
+    return chunk

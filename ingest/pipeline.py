@@ -14,6 +14,7 @@ page boundaries, so PDF page starts are exact offsets into the final text.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -22,17 +23,21 @@ from pathlib import Path
 from types import ModuleType
 
 from ingest.chunking import chunk_document
+from ingest.documents import document_starts, enrich
 from ingest.errors import IngestFileError
+from ingest.header import compose_title
 from ingest.legacy_encoding import convert_lines, detect_legacy_encoding
 from ingest.loaders import docx as docx_loader
 from ingest.loaders import html as html_loader
 from ingest.loaders import pdf as pdf_loader
 from ingest.loaders import text as text_loader
 from ingest.loaders.base import DEFAULT_MAX_BYTES, RawDocument, require_text
-from ingest.model import Chunk, Document, IngestError
+from ingest.model import Chunk, Document, DocumentMeta, IngestError
 from ingest.normalize import fold, normalize_text
 from ingest.reflow import is_hard_wrapped, reflow_pages, tidy_lines
 from ingest.structure import parse_structure
+
+logger = logging.getLogger(__name__)
 
 LOADERS: dict[str, ModuleType] = {
     ".txt": text_loader,
@@ -54,6 +59,8 @@ class IngestResult:
     errors: list[IngestError] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     """doc_ids skipped without reading because the index already holds this exact version."""
+    warnings: list[IngestError] = field(default_factory=list)
+    """Files ingested with a caveat (e.g. "low text quality") — one line each, naming the file."""
 
 
 @dataclass
@@ -171,7 +178,8 @@ def _clean_pages(raw: RawDocument) -> tuple[str, list[int]]:
         pages = [convert_lines(p, legacy) for p in pages]
         raw.meta["legacy_encoding"] = legacy
     pages = [normalize_text(p) for p in pages]
-    if raw.pages is not None or is_hard_wrapped("\n".join(pages)):
+    paragraphs_are_real = raw.meta.get("format") in {"docx", "html"}  # a .docx heading is never a wrapped line
+    if raw.pages is not None or (not paragraphs_are_real and is_hard_wrapped("\n".join(pages))):
         flowed = reflow_pages(pages)
         text, starts = flowed.text, flowed.page_starts
         raw.meta.setdefault("page_headers", []).extend(flowed.removed_headers)
@@ -183,26 +191,52 @@ def _clean_pages(raw: RawDocument) -> tuple[str, list[int]]:
     return final, starts if raw.pages is not None else []
 
 
-def load_document(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """One file → a normalized, structured Document (raises IngestFileError with a one-line reason)."""
-    path = Path(path)
+def load_documents(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Document]:
+    """One file → its normalized, structured documents: usually one; a covering letter and the draft it
+    carries become two ("<id>", "<id>--2"), each with its own metadata. Raises IngestFileError (one line)."""
+    return _load(Path(path), root, max_bytes)[0]
+
+
+def _load(path: Path, root: Path | None, max_bytes: int) -> tuple[list[Document], str]:
+    """The documents of one file and the loader's text-quality warning ("" when the text reads well)."""
     raw = _loader_for(path).load(path, max_bytes=max_bytes)
     text, page_starts = _clean_pages(raw)
     require_text(path, text, "no text left after cleaning")
     headers = [normalize_text(h) for h in raw.meta.get("page_headers", [])]
-    structure = parse_structure(text, headers)
     raw_title = normalize_text(raw.title).strip() if raw.title else None
-    return Document(
-        doc_id=make_doc_id(path, root),
-        title=structure.title or raw_title or title_from_name(path, text),
-        path=str(path),
-        doc_type=structure.doc_type,
-        text=text,
-        source_hash=file_hash(path),
-        classification=structure.classification,
-        topics=structure.topics,
-        page_starts=page_starts,
-    )
+    base_id = make_doc_id(path, root)
+    digest = file_hash(path)
+    starts = document_starts(text)
+    docs: list[Document] = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        part = text[start:end].rstrip()
+        structure = parse_structure(part, headers)
+        doc = Document(
+            doc_id=base_id if n == 0 else f"{base_id}--{n + 1}",
+            title=structure.title or (raw_title if n == 0 else None) or title_from_name(path, part),
+            path=str(path),
+            doc_type=structure.doc_type,
+            text=part,
+            source_hash=digest,
+            classification=structure.classification,
+            topics=structure.topics if structure.doc_type == "topic_guide" else [],
+            page_starts=[min(max(p - start, 0), len(part)) for p in page_starts],
+            meta=DocumentMeta(),
+        )
+        enrich(doc, structure.topics)
+        if doc.doc_type != "topic_guide" and (composed := compose_title(doc.meta)):
+            doc.title = composed  # "Kế hoạch 3260-KH/ĐĐQH15: …" names the document better than "KẾ HOẠCH"
+        docs.append(doc)
+    warning = raw.meta.get("quality_warning", "")
+    if warning:
+        logger.warning("%s: %s", path, warning)
+    return docs, warning
+
+
+def load_document(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """The first document of a file (the only one for most files; see :func:`load_documents`)."""
+    return load_documents(path, root=root, max_bytes=max_bytes)[0]
 
 
 def ingest_fingerprint(file_digest: str, chunk_tokens: int, overlap: int) -> str:
@@ -222,10 +256,28 @@ def process_file(
     root: Path | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[Document, list[Chunk]]:
-    """Load and chunk one file; raises IngestFileError (never anything else for bad content)."""
-    doc = load_document(path, root=root, max_bytes=max_bytes)
-    doc.source_hash = ingest_fingerprint(doc.source_hash, chunk_tokens, overlap)
-    return doc, chunk_document(doc, count_tokens, chunk_tokens=chunk_tokens, overlap=overlap)
+    """Load and chunk the first document of one file (see :func:`process_documents` for all of them)."""
+    return process_documents(path, count_tokens, chunk_tokens, overlap, root=root, max_bytes=max_bytes)[0][0]
+
+
+def process_documents(
+    path: Path,
+    count_tokens: Callable[[str], int],
+    chunk_tokens: int = 256,
+    overlap: int = 1,
+    root: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[list[tuple[Document, list[Chunk]]], str]:
+    """Load and chunk every document of one file, with the file's text-quality warning ("" if none).
+
+    Raises IngestFileError (never anything else for bad content).
+    """
+    docs, warning = _load(Path(path), root, max_bytes)
+    out = []
+    for doc in docs:
+        doc.source_hash = ingest_fingerprint(doc.source_hash, chunk_tokens, overlap)
+        out.append((doc, chunk_document(doc, count_tokens, chunk_tokens=chunk_tokens, overlap=overlap)))
+    return out, warning
 
 
 def _is_unchanged(path: Path, root: Path | None, known: Mapping[str, str], chunk_tokens: int, overlap: int) -> bool:
@@ -266,19 +318,25 @@ def ingest_files(
         produced = 0
         try:
             if known and _is_unchanged(path, root, known, chunk_tokens, overlap):
-                result.unchanged.append(make_doc_id(path, root))
+                base = make_doc_id(path, root)
+                result.unchanged.extend(d for d in known if d == base or d.startswith(base + "--"))
                 if on_progress is not None:
                     on_progress(Progress(path=path, done=done, total=len(todo), chunks=0, error=None))
                 continue
-            doc, chunks = process_file(path, count_tokens, chunk_tokens, overlap, root=root, max_bytes=max_bytes)
+            parts, warning = process_documents(
+                path, count_tokens, chunk_tokens, overlap, root=root, max_bytes=max_bytes
+            )
         except IngestFileError as exc:
             error = exc.reason
         except Exception as exc:  # a loader bug must not stop the batch; still one line
             error = f"unexpected error while reading ({type(exc).__name__}: {exc})"
         else:
-            result.documents.append(doc)
-            result.chunks.extend(chunks)
-            produced = len(chunks)
+            for doc, chunks in parts:
+                result.documents.append(doc)
+                result.chunks.extend(chunks)
+                produced += len(chunks)
+            if warning:
+                result.warnings.append(IngestError(path=str(path), reason=warning))
         if error is not None:
             result.errors.append(IngestError(path=str(path), reason=" ".join(error.split())))
         if on_progress is not None:

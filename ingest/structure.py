@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from ingest.model import Topic, level_rank
 from ingest.normalize import fold
+from ingest.paragraphs import Paragraph, paragraphs
 
 INTRO_SECTION = "Mở đầu"
 
@@ -65,15 +66,6 @@ _DOC_TYPES = (
 
 
 @dataclass
-class Paragraph:
-    """One line of the reflowed text with its offsets."""
-
-    text: str
-    start: int
-    end: int
-
-
-@dataclass
 class Structure:
     """What :func:`parse_structure` found; offsets refer to the parsed text."""
 
@@ -83,19 +75,6 @@ class Structure:
     topics: list[Topic] = field(default_factory=list)
     intro_span: tuple[int, int] | None = None
     """The introduction (text before the first topic, after nothing), if any."""
-
-
-def paragraphs(text: str) -> list[Paragraph]:
-    """Non-blank lines with exact offsets (leading/trailing spaces excluded)."""
-    out = []
-    for match in re.finditer(r"[^\n]+", text):
-        line = match.group(0)
-        lead = len(line) - len(line.lstrip())
-        body = line.strip()
-        if body:
-            start = match.start() + lead
-            out.append(Paragraph(body, start, start + len(body)))
-    return out
 
 
 def roman_to_int(numeral: str) -> int:

@@ -28,8 +28,15 @@ def test_docx_document_structure(tmp_path: Path):
     assert doc.text == "\n".join(RESOLUTION_LINES + TABLE_LINES)
     assert doc.doc_type == "resolution"
     assert doc.title == "DỰ THẢO NGHỊ QUYẾT Về nhiệm vụ trọng tâm năm 2026 của Đảng bộ tỉnh"
-    assert [t.title for t in doc.topics] == ["ĐÁNH GIÁ KẾT QUẢ NĂM 2025", "NHIỆM VỤ, GIẢI PHÁP NĂM 2026"]
-    assert doc.topics[1].organisations == ["Đảng bộ Sở Tài chính", "Đảng bộ Sở Xây dựng"]
+    assert [(h.label, h.title) for h in doc.headings] == [
+        ("I.", "ĐÁNH GIÁ KẾT QUẢ NĂM 2025"),
+        ("II.", "NHIỆM VỤ, GIẢI PHÁP NĂM 2026"),
+    ]
+    assert doc.topics == []  # topics (chuyên đề) belong to topic guides only
+    assert [(a.body, a.role, a.heading_path) for a in doc.assignments] == [
+        ("Đảng bộ Sở Tài chính", "thuc_hien", "II. NHIỆM VỤ, GIẢI PHÁP NĂM 2026"),
+        ("Đảng bộ Sở Xây dựng", "thuc_hien", "II. NHIỆM VỤ, GIẢI PHÁP NĂM 2026"),
+    ]
 
 
 def test_docx_automatic_numbering_is_rendered(tmp_path: Path):

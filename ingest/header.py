@@ -1,0 +1,293 @@
+"""Metadata from the header block and the signature of party and state documents.
+
+Party documents (Hướng dẫn 36-HD/VPTW) put the issuing body top left (its parent body above it), "ĐẢNG CỘNG SẢN
+VIỆT NAM" top right, "Số 3260-KH/ĐĐQH15" under the issuer and "Hà Nội, ngày 10 tháng 01 năm 2025" under the
+party name; state documents (Nghị định 30/2020/NĐ-CP) put the Quốc hiệu–Tiêu ngữ top right. Then comes the kind
+("KẾ HOẠCH", "LUẬT") and the trích yếu; at the end the Nơi nhận list and the signature (T/M …, position, name).
+Once extracted to fields, "ai ký", "số hiệu", "ban hành ngày nào" are answered from them and cited to the span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ingest.model import DocumentMeta
+from ingest.normalize import fold
+from ingest.paragraphs import Paragraph
+
+HEADER_WINDOW = 25
+"""Paragraphs searched for the header block (letterhead, number, date, kind, trích yếu)."""
+
+KINDS = (
+    ("bo luat", "bo_luat"), ("luat", "luat"), ("nghi quyet", "nghi_quyet"), ("ket luan", "ket_luan"),
+    ("chi thi", "chi_thi"), ("bao cao", "bao_cao"), ("ke hoach", "ke_hoach"), ("chuong trinh", "chuong_trinh"),
+    ("cong van", "cong_van"), ("quyet dinh", "quyet_dinh"), ("to trinh", "to_trinh"), ("huong dan", "huong_dan"),
+    ("thong bao", "thong_bao"), ("nghi dinh", "nghi_dinh"), ("thong tu", "thong_tu"), ("goi y", "topic_guide"),
+)  # fmt: skip
+"""Folded kind words of the title line → DocumentMeta.kind."""
+
+SYMBOL_KINDS = {
+    "KH": "ke_hoach", "CV": "cong_van", "NQ": "nghi_quyet", "KL": "ket_luan", "CT": "chi_thi", "BC": "bao_cao",
+    "QĐ": "quyet_dinh", "TTR": "to_trinh", "HD": "huong_dan", "TB": "thong_bao", "CTR": "chuong_trinh",
+    "NĐ": "nghi_dinh", "TT": "thong_tu",
+}  # fmt: skip
+"""Kind from the letters of the số/ký hiệu ("3260-KH/…" is a kế hoạch) when the title does not say."""
+
+_PARTY = "dang cong san viet nam"
+_STATE = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "doc lap tu do hanh phuc")
+_DATE = re.compile(
+    r"^(?:(?P<place>[^\W\d][^,\n]{1,40}?),\s*)?ngày\s+(?P<day>\d{1,2})?\s*tháng\s+(?P<month>\d{1,2})\s+năm\s+"
+    r"(?P<year>\d{4})",
+    re.IGNORECASE,
+)
+_SKIP_ISSUER = ("*", "-", "—", "_")
+_POSITION_START = re.compile(r"^(?:T/M|TM\.?|KT\.?|K/T|TL\.?|TUQ\.?|Q\.\s|Q/)\s*", re.IGNORECASE)
+_SIGN_NOISE = re.compile(r"^\((?:Đã ký|đã ký|Dấu|dấu|Ký|ký)[^)]*\)$")
+_NAME_WORD = re.compile(r"^[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẮẰẲẴẶẤẦẨẪẬÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ][^\W\d_A-Z]*$")
+_NOT_NAMES = {"trân trọng", "nơi nhận", "như trên", "kính gửi"}
+
+
+def _upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
+
+
+def kind_of(title: str) -> tuple[str, str]:
+    """("KẾ HOẠCH", "ke_hoach") from a title line; the label is the kind words as written, with "DỰ THẢO"."""
+    folded = fold(title)
+    draft = folded.startswith("du thao ")
+    rest = folded[len("du thao ") :] if draft else folded
+    for key, kind in KINDS:
+        if rest == key or rest.startswith(key + " ") or rest.startswith(key + ":"):
+            words = len(key.split()) + (2 if draft else 0)
+            return " ".join(title.split()[:words]), kind
+    return "", ""
+
+
+def kind_from_number(number: str) -> str:
+    """ "3260-KH/ĐĐQH15" → "ke_hoach"; "30/2020/NĐ-CP" → "nghi_dinh"; "" when the symbol is not a known kind."""
+    for part in re.split(r"[-/]", number.upper()):
+        if part in SYMBOL_KINDS:
+            return SYMBOL_KINDS[part]
+    return ""
+
+
+def parse_header(pars: Sequence[Paragraph], body_start: int) -> DocumentMeta:
+    """Letterhead, number, place and date, kind and trích yếu from the paragraphs before ``body_start``."""
+    meta = DocumentMeta()
+    window = [p for p in pars[:HEADER_WINDOW] if p.start < body_start] or list(pars[:3])
+    number_at = _number_line(window)
+    if number_at is not None:
+        meta.number = _number_in(window[number_at].text)
+        if meta.number:
+            _set(meta, "number", window[number_at])
+    title_at: int | None = None
+    for i, par in enumerate(window):
+        folded = fold(par.text)
+        if folded.startswith(_PARTY) or folded.startswith(_STATE):
+            meta.layout = "party" if folded.startswith(_PARTY) else (meta.layout or "state")
+            _set(meta, "layout", par)
+        elif i == number_at:
+            continue
+        elif not meta.date_text and (date := _DATE.match(par.text)):
+            _set_date(meta, par, date)
+        elif folded.startswith("v/v") and not meta.trich_yeu:
+            meta.trich_yeu = par.text[3:].strip(" :.")
+            _set(meta, "trich_yeu", par)
+        elif title_at is None and (kind := kind_of(par.text))[0] and not re.match(r"^Số\b", par.text):
+            meta.kind_label, meta.kind = kind
+            _set(meta, "kind_label", par)
+            title_at = i
+            meta.trich_yeu = meta.trich_yeu or _inline_trich_yeu(par.text, meta.kind_label)
+    _fill_issuer(meta, _issuer_lines(window, number_at, title_at))
+    if title_at is not None and not meta.trich_yeu:
+        _trich_yeu_after(meta, window, title_at)
+    if not meta.kind:
+        meta.kind = kind_from_number(meta.number) or ("cong_van" if "trich_yeu" in meta.spans else "")
+    return meta
+
+
+def _number_line(window: Sequence[Paragraph]) -> int | None:
+    """The "Số …" line: one starting with "Số" first ("Công Văn Số 402-CV/VPĐU" is a caption), else "Luật số: …"."""
+    for i, par in enumerate(window):
+        if re.match(r"^Số\b", par.text) and len(par.text) < 80:
+            return i
+    for i, par in enumerate(window):
+        if _number_in(par.text):
+            return i
+    return None
+
+
+def _issuer_lines(window: Sequence[Paragraph], number_at: int | None, title_at: int | None) -> list[Paragraph]:
+    """Upper-case letterhead lines just above the number line (else above the title), motto and stars skipped."""
+    anchor = number_at if number_at is not None else title_at
+    if anchor is None:
+        return []
+    picked: list[Paragraph] = []
+    for par in reversed(window[:anchor]):
+        folded = fold(par.text)
+        if folded.startswith(_PARTY) or folded.startswith(_STATE) or not folded.strip("*-_ "):
+            continue
+        if not _upper(par.text) or len(par.text) > 80 or kind_of(par.text)[0] or _DATE.match(par.text):
+            break
+        picked.insert(0, par)
+        if len(picked) == 3:
+            break
+    return picked
+
+
+def _number_in(text: str) -> str:
+    """ "Số 3260-KH/ĐĐQH15" → "3260-KH/ĐĐQH15"; "Luật số: 95/2015/QH13" → "95/2015/QH13"; a blank draft number → ""."""
+    if len(text) > 80:
+        return ""
+    match = re.search(r"\b[Ss]ố(?:\s+hiệu)?\s*:?\s*(\S.*)$", text)
+    if not match:
+        return ""
+    raw = re.sub(r"\s*([-/])\s*", r"\1", match.group(1).strip())
+    raw = raw.split()[0] if raw else ""
+    return raw if re.search(r"\d", raw) and re.search(r"[-/]", raw) else ""
+
+
+def _set(meta: DocumentMeta, name: str, par: Paragraph) -> None:
+    meta.spans[name] = (par.start, par.end)
+
+
+def _set_date(meta: DocumentMeta, par: Paragraph, date: re.Match[str]) -> None:
+    meta.date_text = date.group(0).strip()
+    meta.place = (date.group("place") or "").strip()
+    if date.group("day"):
+        meta.date = f"{date.group('year')}-{int(date.group('month')):02d}-{int(date.group('day')):02d}"
+    meta.spans["date"] = (par.start, par.start + len(date.group(0).rstrip()))
+
+
+def _fill_issuer(meta: DocumentMeta, issuers: list[Paragraph]) -> None:
+    """The lowest upper-case line of the letterhead is the issuer, the one above it its parent body."""
+    names = [p for p in issuers if not fold(p.text).startswith(("mat", "toi mat", "tuyet mat", "khan"))]
+    if not names:
+        return
+    meta.issuer = names[-1].text
+    meta.spans["issuer"] = (names[-1].start, names[-1].end)
+    if len(names) >= 2:
+        meta.parent_issuer = names[-2].text
+        meta.spans["parent_issuer"] = (names[-2].start, names[-2].end)
+
+
+def _inline_trich_yeu(title: str, label: str) -> str:
+    """ "DỰ THẢO BÁO CÁO Kết quả triển khai …" → "Kết quả triển khai …" (the subject written on the title line)."""
+    rest = title[len(label) :].strip(" :.-–")
+    return "" if re.match(r"^[Ss]ố\b", rest) else rest
+
+
+def _trich_yeu_after(meta: DocumentMeta, window: list[Paragraph], title_at: int) -> None:
+    """The subject lines right after the title: short, no sentence end, not "Căn cứ"/"Kính gửi"/a heading."""
+    picked: list[Paragraph] = []
+    for par in window[title_at + 1 :]:
+        folded = fold(par.text)
+        if folded.startswith(("can cu", "kinh gui", "xet de nghi", "theo de nghi")) or len(par.text) > 200:
+            break
+        if re.match(r"^(?:[IVX]+[.\-]|\d+\.|Chương|CHƯƠNG|Điều|Phần|PHẦN|Mục)\s", par.text):
+            break
+        if picked and par.text.rstrip().endswith((".", ";", ":")):
+            break  # a sentence of the body ("Hội nghị thống nhất các nhiệm vụ sau đây."), not the subject
+        picked.append(par)
+        if len(picked) == 4:
+            break
+    if picked:
+        meta.trich_yeu = " ".join(p.text for p in picked)
+        meta.spans["trich_yeu"] = (picked[0].start, picked[-1].end)
+
+
+def parse_closing(pars: Sequence[Paragraph], meta: DocumentMeta) -> int | None:
+    """Nơi nhận and signature from the last paragraphs; returns where the closing block starts (None if absent).
+
+    "- Lưu: VT, …" is a recipient line, never a labelled field; "(Đã ký)" and "(Dấu …)" are skipped.
+    """
+    start: int | None = None
+    noi_nhan = next((i for i in range(len(pars) - 1, -1, -1) if fold(pars[i].text).startswith("noi nhan")), None)
+    if noi_nhan is not None:
+        start = pars[noi_nhan].start
+        inline = pars[noi_nhan].text.split(":", 1)[1].strip() if ":" in pars[noi_nhan].text else ""
+        items = [inline] if inline else []
+        spans = [(pars[noi_nhan].start, pars[noi_nhan].end)]
+        for par in pars[noi_nhan + 1 :]:
+            if not par.text.startswith(("-", "+", "•")):
+                break
+            items.append(par.text.lstrip("-+• ").rstrip(",;. "))
+            spans.append((par.start, par.end))
+        meta.recipients = [i for i in items if i]
+        meta.spans["recipients"] = (spans[0][0], spans[-1][1])
+    sign_start = _signature(pars, meta, noi_nhan)
+    if sign_start is not None:
+        start = sign_start if start is None else min(start, sign_start)
+    return start
+
+
+def _signature(pars: Sequence[Paragraph], meta: DocumentMeta, noi_nhan: int | None) -> int | None:
+    """Position lines (T/M …, KT. …, BÍ THƯ) and the signer's name next to the Nơi nhận list, or near the end
+    when there is none (an appendix may follow the signature, so "the last lines" is not enough)."""
+    if noi_nhan is not None:
+        after = noi_nhan + 1
+        while after < len(pars) and pars[after].text.startswith(("-", "+", "•")):
+            after += 1
+        window = list(range(max(noi_nhan - 8, 0), noi_nhan)) + list(range(after, min(after + 8, len(pars))))
+    else:
+        window = list(range(max(len(pars) - 14, 0), len(pars)))
+    positions: list[Paragraph] = []
+    name: Paragraph | None = None
+    for i in window:
+        par = pars[i]
+        text = par.text.strip()
+        if name is not None and noi_nhan is not None and i > noi_nhan:
+            break
+        after_list = noi_nhan is not None and i > noi_nhan
+        if _POSITION_START.match(text) or (_upper(text) and len(text) < 70 and (positions or after_list)):
+            if name is None:
+                positions.append(par)
+            continue
+        if _SIGN_NOISE.match(text):
+            continue
+        if is_person_name(text) and (positions or i >= len(pars) - 4 or noi_nhan is not None):
+            name = par
+            if noi_nhan is not None and i > noi_nhan:
+                break
+    if name is None:
+        return None
+    meta.signer = name.text.strip()
+    meta.spans["signer"] = (name.start, name.end)
+    if positions:
+        meta.signer_position = ", ".join(p.text.strip() for p in positions)
+        meta.spans["signer_position"] = (positions[0].start, positions[-1].end)
+        return positions[0].start
+    return name.start
+
+
+KIND_NAMES = {
+    "nghi_quyet": "Nghị quyết", "ket_luan": "Kết luận", "chi_thi": "Chỉ thị", "bao_cao": "Báo cáo",
+    "ke_hoach": "Kế hoạch", "chuong_trinh": "Chương trình", "cong_van": "Công văn", "quyet_dinh": "Quyết định",
+    "to_trinh": "Tờ trình", "huong_dan": "Hướng dẫn", "thong_bao": "Thông báo", "luat": "Luật", "bo_luat": "Bộ luật",
+    "nghi_dinh": "Nghị định", "thong_tu": "Thông tư",
+}  # fmt: skip
+
+
+def compose_title(meta: DocumentMeta, limit: int = 160) -> str:
+    """ "Kế hoạch 3260-KH/ĐĐQH15: khai thực hiện Nghị quyết số 57-NQ/TW …" — kind, number and trích yếu, which
+    is how people name a document; "" without a number (the title line then names the document best)."""
+    if not meta.number:
+        return ""
+    kind = KIND_NAMES.get(meta.kind, "")
+    if meta.kind_label:
+        kind = meta.kind_label[:1] + meta.kind_label[1:].lower() if meta.kind_label.isupper() else meta.kind_label
+    head = " ".join(p for p in (kind, meta.number) if p)
+    if not head:
+        return ""
+    title = f"{head}: {meta.trich_yeu}" if meta.trich_yeu else head
+    return title if len(title) <= limit else title[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def is_person_name(text: str) -> bool:
+    """ "Trần Thanh Mẫn" yes; "Trân trọng", "Nơi nhận", "BÍ THƯ", "Hà Nội, ngày …" no."""
+    words = text.split()
+    if not 2 <= len(words) <= 5 or fold(text) in {fold(n) for n in _NOT_NAMES}:
+        return False
+    return all(_NAME_WORD.match(w) for w in words) and not _upper(text)
