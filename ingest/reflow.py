@@ -87,7 +87,7 @@ def _collect_lines(pages: list[str]) -> tuple[list[_Line], list[str]]:
             if not line:
                 blank = True
                 continue
-            if PAGE_NUMBER.match(line):
+            if PAGE_NUMBER.match(line) and not _is_year_of_date(out, line, len(pages)):
                 continue
             if _key(line) in headers:
                 removed.setdefault(line)
@@ -95,6 +95,28 @@ def _collect_lines(pages: list[str]) -> tuple[list[_Line], list[str]]:
             out.append(_Line(line, page_no, blank))
             blank = False
     return out, list(removed)
+
+
+def _is_year_of_date(lines: list[_Line], line: str, n_pages: int) -> bool:
+    """ "2025" alone on a line after "Hà Nội, ngày 10 tháng 01 năm" is the year of the date, not a page number;
+    so is any number far beyond the page count."""
+    digits = line.strip(" -–—")
+    if not digits.isdigit():
+        return False
+    after_nam = bool(lines) and re.search(r"\bnăm$", lines[-1].text.rstrip()) is not None
+    return (after_nam and len(digits) == 4) or int(digits) > 2 * n_pages + 10
+
+
+CODE_BREAK = re.compile(r"(?:\d|[A-ZĐ][\w&]*|/[\w&]+)-$")
+"""A line ending inside a document code: "12/TTr-", "57-NQ-" (the code goes on, without a space, on the next line)."""
+CODE_TAIL = re.compile(r"^[A-ZĐ\d][A-ZĐ\d&/.\-]*\b")
+
+
+def _join_code(prev: str, nxt: str) -> str | None:
+    """ "… Tờ trình số 12/TTr-" + "BNV ngày …" → "… 12/TTr-BNV ngày …" (no space inside a code)."""
+    if CODE_BREAK.search(prev) and CODE_TAIL.match(nxt):
+        return prev + nxt
+    return None
 
 
 def _dehyphenate(prev: str, nxt: str) -> str | None:
@@ -150,6 +172,11 @@ def reflow_pages(pages: list[str]) -> Reflowed:
     done = 0  # length of text in finished paragraphs, including their "\n"
     for prev, line in pairwise(lines):
         current = paragraphs[-1]
+        code = _join_code(current, line.text)
+        if code is not None:
+            first_offset.setdefault(line.page, done + len(code) - len(line.text))
+            paragraphs[-1] = code
+            continue
         if (blanks_meaningful and line.blank_before) or _starts_paragraph(prev.text, line.text, width):
             done += len(current) + 1
             paragraphs.append(line.text)

@@ -124,7 +124,32 @@ def _paragraph_line(paragraph: Paragraph, numbering: Numbering) -> str:
     return text
 
 
+LAYOUT_MARKERS = ("ĐẢNG CỘNG SẢN VIỆT NAM", "CỘNG HÒA XÃ HỘI", "CỘNG HOÀ XÃ HỘI", "Nơi nhận", "Số", "T/M", "TM.", "KT.")
+"""Text that marks a two-column table as the letterhead or the signature block, not as data."""
+
+
+def _is_layout_table(table: Table) -> bool:
+    """Offices put the letterhead (issuer | ĐẢNG CỘNG SẢN VIỆT NAM) and the signature (Nơi nhận | T/M …, name)
+    in borderless two-column tables; their cells hold several lines each."""
+    rows = table.rows
+    if not 1 <= len(rows) <= 3 or any(len(r.cells) != 2 for r in rows):
+        return False
+    texts = [p.text.strip() for r in rows for c in r.cells for p in c.paragraphs]
+    return any(t.startswith(LAYOUT_MARKERS) for t in texts)
+
+
+def _layout_lines(table: Table) -> list[str]:
+    """A layout table read as the page reads it: each cell's lines, left column then right column."""
+    lines: list[str] = []
+    for row in table.rows:
+        for cell in row.cells:
+            lines.extend(p.text.strip() for p in cell.paragraphs if p.text.strip())
+    return lines
+
+
 def _table_lines(table: Table) -> list[str]:
+    if _is_layout_table(table):
+        return _layout_lines(table)
     lines = []
     for row in table.rows:
         cells: list[str] = []

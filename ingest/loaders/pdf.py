@@ -16,8 +16,10 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
+from ingest import text_quality
 from ingest.errors import IngestFileError
 from ingest.limits import check_pdf
+from ingest.loaders import pdfium
 from ingest.loaders.base import DEFAULT_MAX_BYTES, RawDocument, read_checked_bytes
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns on every slightly odd file
@@ -67,6 +69,22 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     pages = _page_texts(path, reader)
     if not any(p.strip() for p in pages):
         raise IngestFileError(path, f"needs OCR: no text layer in {len(pages)} page(s) (scanned PDF?)")
-    return RawDocument(
-        text="\n".join(pages), pages=pages, title=_metadata_title(reader), meta={"format": "pdf", "pages": len(pages)}
-    )
+    meta: dict[str, object] = {"format": "pdf", "pages": len(pages)}
+    pages = _readable_pages(path, pages, meta)
+    return RawDocument(text="\n".join(pages), pages=pages, title=_metadata_title(reader), meta=meta)
+
+
+def _readable_pages(path: Path, pages: list[str], meta: dict[str, object]) -> list[str]:
+    """pypdf's pages, or PDFium's when they read better; a warning in ``meta`` when neither reads well."""
+    quality = text_quality.measure("\n".join(pages))
+    if quality.readable:
+        return pages
+    retry = pdfium.page_texts(path)
+    if retry is not None and len(retry) == len(pages):
+        retried = text_quality.measure("\n".join(retry))
+        if text_quality.better(retried, quality):
+            pages, quality = retry, retried
+            meta["extractor"] = "pdfium"
+    if not quality.readable:
+        meta["quality_warning"] = quality.describe()
+    return pages
