@@ -46,7 +46,13 @@ def test_missing_or_wrong_key_is_401(env: dict) -> None:
 def test_health_endpoints_need_no_key(env: dict) -> None:
     assert env["client"].get("/healthz").json()["status"] == "ok"
     ready = env["client"].get("/readyz")
-    assert ready.status_code == 200 and ready.json()["documents"] >= 2
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_readyz_counts_documents_only_for_authenticated_callers_within_clearance(env: dict) -> None:
+    assert env["client"].get("/readyz").json()["documents"] is None  # anonymous: no count across clearances
+    assert call(env, "doc_gia", "GET", "/readyz").json()["documents"] == 1  # the guide; not the secret plan
+    assert call(env, "can_bo_mat", "GET", "/readyz").json()["documents"] == 2
 
 
 def test_reader_cannot_upload_or_delete(env: dict) -> None:

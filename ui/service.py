@@ -12,30 +12,36 @@ enforced in exactly one place:
 * document lists and topics are filtered by document classification;
 * every read of passages is written to the audit log with the chunk ids.
 
-The index and the answer pipeline are built lazily and shared; a lock
-serialises index access because the lexical index is rebuilt on writes and
-the 2-core target machine gains nothing from parallel queries anyway.
+The index and the answer pipeline are built lazily and shared. Reads (search,
+ask, streaming, talking points, lists) take no service lock: the index serves
+a consistent generation while a writer works. Writers embed outside any lock;
+only the index's commit is serialised per collection (see rag/index.py).
 """
 
 from __future__ import annotations
 
 import inspect
+import logging
 import queue
 import re
+import shutil
 import threading
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ingest.model import Chunk, Document, IngestError, Topic, level_rank
 from rag.settings import Settings
 from ui.audit import AuditLog
 from ui.auth import User
 
+log = logging.getLogger(__name__)
 _SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
 _END = object()
+MAX_NAME_CHARS = 150
 
 
 class NotFound(LookupError):
@@ -44,6 +50,10 @@ class NotFound(LookupError):
 
 class Forbidden(PermissionError):
     """The caller's role does not allow this action."""
+
+
+class Conflict(Forbidden):
+    """The request would replace a document the caller may not touch (HTTP 409)."""
 
 
 @dataclass
@@ -55,10 +65,24 @@ class UploadReport:
 
 
 def safe_filename(name: str) -> str:
-    """A file name safe to write under the uploads folder (keeps Vietnamese letters, drops paths)."""
+    """A file name safe to write under the uploads folder (keeps Vietnamese letters, drops paths).
+
+    A long name is shortened in its stem, so "…rất dài….docx" stays a .docx.
+    """
     base = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name).strip()
     cleaned = _SAFE_NAME.sub("_", base).strip(" .")
-    return cleaned[:150] or "upload"
+    if len(cleaned) > MAX_NAME_CHARS:
+        suffix = Path(cleaned).suffix
+        suffix = suffix if 1 < len(suffix) <= 10 else ""
+        cleaned = cleaned[: MAX_NAME_CHARS - len(suffix)].rstrip(" .") + suffix
+    return cleaned or "upload"
+
+
+def without_paths(reason: str, *paths: Path | str) -> str:
+    """An error reason safe to show a client: no absolute server path in it (only file names)."""
+    for p in sorted({str(p) for p in paths if str(p)}, key=len, reverse=True):
+        reason = reason.replace(p + "/", "").replace(p, Path(p).name)
+    return re.sub(r"(?:/[^\s/:'\"]+){2,}/([^\s/:'\"]+)", r"\1", reason)
 
 
 def accepts(func: Callable[..., Any], name: str) -> bool:
@@ -113,41 +137,51 @@ class ClearanceView:
 class TrolyService:
     """Clearance-aware, audited access to one collection's index."""
 
-    def __init__(self, settings: Settings, audit: AuditLog | None = None) -> None:
+    def __init__(self, settings: Settings, audit: AuditLog | None = None, index: Any = None) -> None:
+        from ingest import limits
+
+        limits.configure(limits.ParseLimits.from_settings(settings))
         self.settings = settings
         self.audit = audit or AuditLog.for_data_dir(settings.data_dir)
+        self._init_lock = threading.Lock()
         self.lock = threading.RLock()
-        self._index: Any = None
+        """Serialises this collection's check-then-write steps (delete); never taken by reads or embedding."""
+        self._index: Any = index
         self._retriever: Any = None
         self._pipeline: Any = None
 
-    # ---- lazily built components -------------------------------------------------
+    # ---- lazily built components (the lock guards construction only, never use) ---------
     @property
     def index(self) -> Any:
-        with self.lock:
-            if self._index is None:
-                from rag.index import Index
+        if self._index is None:
+            with self._init_lock:
+                if self._index is None:
+                    from rag.index import Index
 
-                self._index = Index.open(self.settings)
-            return self._index
+                    self._index = Index.open(self.settings)
+        return self._index
 
     @property
     def retriever(self) -> Any:
-        with self.lock:
-            if self._retriever is None:
-                from rag.retrieval import HybridRetriever
+        if self._retriever is None:
+            index = self.index
+            with self._init_lock:
+                if self._retriever is None:
+                    from rag.retrieval import HybridRetriever
 
-                self._retriever = HybridRetriever(index=self.index, settings=self.settings)
-            return self._retriever
+                    self._retriever = HybridRetriever(index=index, settings=self.settings)
+        return self._retriever
 
     @property
     def pipeline(self) -> Any:
-        with self.lock:
-            if self._pipeline is None:
-                from rag.answer import AnswerPipeline
+        if self._pipeline is None:
+            index = self.index
+            with self._init_lock:
+                if self._pipeline is None:
+                    from rag.answer import AnswerPipeline
 
-                self._pipeline = AnswerPipeline(self.settings, self.index)
-            return self._pipeline
+                    self._pipeline = AnswerPipeline(self.settings, index)
+        return self._pipeline
 
     def count_tokens(self, text: str) -> int:
         """Chunk sizes are measured with the index's own embedder (no second model load)."""
@@ -174,17 +208,15 @@ class TrolyService:
     def _doc_levels(self) -> dict[str, str]:
         return {d.doc_id: d.classification for d in self.index.documents()}
 
-    # ---- reads -------------------------------------------------------------------
+    # ---- reads (no service lock: the index serves a consistent generation) ---------
     def search(self, user: User, query: str, k: int, channel: str = "api", **filters: Any) -> list[Any]:
-        with self.lock:
-            hits = self.retriever.search(query, k, self.filters_for(user, **filters))
+        hits = self.retriever.search(query, k, self.filters_for(user, **filters))
         hits = self._guard_hits(user, hits)
         self.audit.record(user.name, "search", query=query, channel=channel, chunk_ids=[h.chunk.chunk_id for h in hits])
         return hits
 
     def ask(self, user: User, question: str, k: int, channel: str = "api", **filters: Any) -> Any:
-        with self.lock:
-            answer = self.pipeline.ask(question, self.filters_for(user, **filters), k)
+        answer = self.pipeline.ask(question, self.filters_for(user, **filters), k)
         answer = self._guard_answer(user, answer)
         self._audit_answer(user, answer, channel)
         return answer
@@ -194,21 +226,20 @@ class TrolyService:
 
         The pieces are produced from passages retrieved under ``max_level``, so they
         are safe to forward before the Answer arrives. The pipeline runs in its own
-        thread, which takes and releases the index lock itself: web servers resume a
-        sync generator on arbitrary threads and may abandon it when a client goes
-        away, so the consumer must never own the lock.
+        thread: web servers resume a sync generator on arbitrary threads and may
+        abandon it when a client goes away, so the consumer must own nothing.
         """
         items: queue.Queue[Any] = queue.Queue()
         search_filters = self.filters_for(user, **filters)
+        pipeline = self.pipeline
 
         def produce() -> None:
             try:
-                with self.lock:
-                    for item in self.pipeline.ask_stream(question, search_filters, k):
-                        if not isinstance(item, str):
-                            item = self._guard_answer(user, item)
-                            self._audit_answer(user, item, channel)
-                        items.put(item)
+                for item in pipeline.ask_stream(question, search_filters, k):
+                    if not isinstance(item, str):
+                        item = self._guard_answer(user, item)
+                        self._audit_answer(user, item, channel)
+                    items.put(item)
             except Exception as exc:  # handed to the consumer, which re-raises it in its own thread
                 items.put(exc)
             finally:
@@ -248,27 +279,43 @@ class TrolyService:
             refused=bool(answer.refused),
         )
 
-    def documents(self, user: User) -> list[Document]:
-        with self.lock:
-            return sorted(self._visible_documents(user), key=lambda d: d.title)
+    def documents(self, user: User, channel: str = "api") -> list[Document]:
+        docs = sorted(self._visible_documents(user), key=lambda d: d.title)
+        self.audit.record(user.name, "list_documents", channel=channel, doc_ids=[d.doc_id for d in docs])
+        return docs
 
     def document(self, user: User, doc_id: str) -> Document:
-        with self.lock:
-            doc = self.index.get_document(doc_id)
+        doc = self.index.get_document(doc_id)
         if doc is None or not user.may_see(doc.classification):
             raise NotFound(f"no document {doc_id!r}")
         return doc
 
-    def topics(self, user: User) -> list[tuple[Document, Topic]]:
-        with self.lock:
-            pairs = self.index.topics()
-        return [(d, t) for d, t in pairs if user.may_see(d.classification)]
+    def topics(self, user: User, channel: str = "api") -> list[tuple[Document, Topic]]:
+        pairs = [(d, t) for d, t in self.index.topics() if user.may_see(d.classification)]
+        self.audit.record(user.name, "list_topics", channel=channel, doc_ids=sorted({d.doc_id for d, _ in pairs}))
+        return pairs
 
     def topic(self, user: User, number: int, doc_id: str | None = None) -> tuple[Document, Topic]:
-        for doc, topic in self.topics(user):
+        for doc, topic in self.topics(user, channel="internal"):
             if topic.number == number and (not doc_id or doc.doc_id == doc_id):
                 return doc, topic
         raise NotFound(f"no topic {number}" + (f" in {doc_id!r}" if doc_id else ""))
+
+    def assignments(self, user: User, body: str = "", channel: str = "api") -> list[tuple[Document, Any]]:
+        """Tasks assigned to bodies in the documents the user may see; ``body`` matches folded, as a substring."""
+        from ingest.normalize import fold
+
+        wanted = fold(body) if body else ""
+        found = [
+            (d, a)
+            for d in sorted(self._visible_documents(user), key=lambda d: d.title)
+            for a in getattr(d, "assignments", []) or []
+            if not wanted or wanted in fold(a.body)
+        ]
+        self.audit.record(
+            user.name, "assignments", query=body, channel=channel, doc_ids=sorted({d.doc_id for d, _ in found})
+        )
+        return found
 
     def talking_points(
         self,
@@ -293,12 +340,11 @@ class TrolyService:
         for name, value in {"max_level": user.clearance, **options}.items():
             if value not in (None, "") and accepts(draft_talking_points, name):
                 kwargs[name] = value
-        with self.lock:
-            view = ClearanceView(self.index, user.clearance, only_doc=doc_id)
-            try:
-                tp = draft_talking_points(self.settings, view, topic, **kwargs)
-            except ValueError as exc:  # unknown topic: the drafter's message is already user-facing
-                raise NotFound(str(exc)) from exc
+        view = ClearanceView(self.index, user.clearance, only_doc=doc_id)
+        try:
+            tp = draft_talking_points(self.settings, view, topic, **kwargs)
+        except ValueError as exc:  # unknown topic: the drafter's message is already user-facing
+            raise NotFound(str(exc)) from exc
         levels = self._doc_levels()
         if any(not user.may_see(levels.get(c.doc_id, "tuyet_mat")) for c in tp.citations):
             raise NotFound(f"no talking points for topic {topic} within your clearance")  # defence in depth
@@ -313,15 +359,22 @@ class TrolyService:
         )
         return tp
 
-    def passage(self, user: User, doc_id: str, start: int, end: int, chunk: Chunk | None = None) -> dict[str, Any]:
+    def passage(
+        self, user: User, doc_id: str, start: int, end: int, chunk: Chunk | None = None, channel: str = "ui"
+    ) -> dict[str, Any]:
         """Text around a citation for display: the chunk (or a window) and where the quote sits in it."""
-        doc = self.document(user, doc_id)
+        try:
+            doc = self.document(user, doc_id)
+        except NotFound:
+            self.audit.record(user.name, "passage", channel=channel, doc_ids=[doc_id], status=404)
+            raise
         lo, hi = (chunk.start, chunk.end) if chunk is not None else (start, end)
         lo, hi = min(lo, start), max(hi, end)
         if hi - lo < 600:  # a one-sentence passage reads better with its neighbours (whole lines)
             lo = doc.text.rfind("\n", 0, max(0, lo - 250)) + 1
             nl = doc.text.find("\n", min(len(doc.text), hi + 250))
             hi = len(doc.text) if nl < 0 else nl
+        self.audit.record(user.name, "passage", channel=channel, doc_ids=[doc_id], span=[lo, hi], status=200)
         return {"document": doc, "text": doc.text[lo:hi], "quote_start": start - lo, "quote_end": end - lo}
 
     # ---- writes ------------------------------------------------------------------
@@ -331,13 +384,19 @@ class TrolyService:
     def upload(
         self,
         user: User,
-        files: list[tuple[str, bytes]],
+        files: list[tuple[str, bytes | IO[bytes]]],
         classification: str = "public",
         channel: str = "api",
         on_progress: Callable[..., Any] | None = None,
     ) -> UploadReport:
-        """Save, ingest and index files; each bad file becomes a named error, never an exception."""
-        from ingest.pipeline import SUPPORTED_SUFFIXES
+        """Save, ingest and index files; each bad file becomes a named error, never an exception.
+
+        Files are staged in a private folder first: a refused file never reaches
+        ``uploads/`` (nor overwrites the source of an indexed document), and a
+        file that would replace a document above the caller's clearance refuses
+        the whole upload with :class:`Conflict` before anything is read.
+        """
+        from ingest.pipeline import SUPPORTED_SUFFIXES, make_doc_id
 
         self._require(user, "editor")
         report = UploadReport()
@@ -345,27 +404,21 @@ class TrolyService:
             report.errors = [
                 IngestError(n, f"classification {classification!r} is above your clearance") for n, _ in files
             ]
+            self.audit.record(
+                user.name, "upload", channel=channel, status=403, errors=[e.reason for e in report.errors]
+            )
             return report
-        paths: list[Path] = []
-        folder = self.uploads_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        limit = self.settings.max_upload_mb * 1024 * 1024
-        for name, data in files:
-            safe = safe_filename(name)
-            if Path(safe).suffix.lower() not in SUPPORTED_SUFFIXES:
-                report.errors.append(
-                    IngestError(name, f"unsupported file type (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+        self._check_replaceable(user, [make_doc_id(Path(safe_filename(n))) for n, _ in files], channel)
+        staging = self.settings.data_dir / "uploads" / ".staging" / uuid.uuid4().hex
+        staging.mkdir(parents=True, exist_ok=True)
+        try:
+            paths = self._stage(files, staging, SUPPORTED_SUFFIXES, report)
+            if paths:
+                self._ingest_paths(
+                    user, paths, classification, report, on_progress, channel, move_to=self.uploads_dir()
                 )
-            elif not data:
-                report.errors.append(IngestError(name, "the file is empty"))
-            elif len(data) > limit:
-                report.errors.append(IngestError(name, f"larger than {self.settings.max_upload_mb} MB"))
-            else:
-                path = folder / safe
-                path.write_bytes(data)
-                paths.append(path)
-        if paths:
-            self._ingest_paths(user, paths, classification, report, on_progress)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         self.audit.record(
             user.name,
             "upload",
@@ -374,6 +427,51 @@ class TrolyService:
             errors=[f"{e.path}: {e.reason}" for e in report.errors],
         )
         return report
+
+    def _stage(
+        self, files: list[tuple[str, bytes | IO[bytes]]], staging: Path, suffixes: Any, report: UploadReport
+    ) -> list[Path]:
+        """Write each acceptable file under ``staging``; the others become errors named by their upload name."""
+        limit = self.settings.max_upload_mb * 1024 * 1024
+        paths: list[Path] = []
+        for name, data in files:
+            safe = safe_filename(name)
+            if Path(safe).suffix.lower() not in suffixes:
+                report.errors.append(
+                    IngestError(safe, f"unsupported file type (supported: {', '.join(sorted(suffixes))})")
+                )
+                continue
+            path = staging / safe
+            with path.open("wb") as out:
+                if isinstance(data, bytes | bytearray):
+                    out.write(data)
+                else:
+                    shutil.copyfileobj(data, out, 1 << 20)
+            size = path.stat().st_size
+            if size == 0:
+                report.errors.append(IngestError(safe, "the file is empty"))
+            elif size > limit:
+                report.errors.append(IngestError(safe, f"larger than {self.settings.max_upload_mb} MB"))
+            else:
+                paths.append(path)
+                continue
+            path.unlink(missing_ok=True)
+        return paths
+
+    def _check_replaceable(self, user: User, doc_ids: list[str], channel: str) -> None:
+        """Refuse (409) when an id names an indexed document the user may not see."""
+        hidden = []
+        for doc_id in doc_ids:
+            existing = self.index.get_document(doc_id)
+            if existing is not None and not user.may_see(existing.classification):
+                hidden.append(doc_id)
+        if hidden:
+            self.audit.record(user.name, "upload", channel=channel, doc_ids=hidden, status=409, refused="replace")
+            raise Conflict(
+                "Không thể thay thế tài liệu: đã có tài liệu cùng tên tệp ("
+                + ", ".join(hidden)
+                + ") ở độ mật cao hơn quyền của bạn. Hãy đổi tên tệp hoặc nhờ người có thẩm quyền."
+            )
 
     def ingest_paths(
         self,
@@ -385,7 +483,7 @@ class TrolyService:
         """Ingest files already on disk (first start of ``troly serve``, re-index)."""
         self._require(user, "editor")
         report = UploadReport()
-        self._ingest_paths(user, paths, classification, report, on_progress)
+        self._ingest_paths(user, paths, classification, report, on_progress, "cli")
         self.audit.record(user.name, "ingest", channel="cli", doc_ids=[d["doc_id"] for d in report.documents])
         return report
 
@@ -396,12 +494,18 @@ class TrolyService:
         classification: str,
         report: UploadReport,
         on_progress: Callable[..., Any] | None,
+        channel: str = "api",
+        move_to: Path | None = None,
     ) -> None:
+        """Parse and chunk (no lock), apply levels and the replacement rule, then upsert (the index embeds
+        outside its lock and serialises only the commit)."""
         from ingest.pipeline import ingest_files
 
         result = ingest_files(paths, self.count_tokens, self.settings.chunk_tokens, self.settings.chunk_overlap)
-        report.errors.extend(result.errors)
+        folders = [p.parent for p in paths] + [self.settings.data_dir.resolve(), self.settings.data_dir]
+        report.errors.extend(IngestError(Path(e.path).name, without_paths(e.reason, *folders)) for e in result.errors)
         docs, chunks = self._raise_levels(result.documents, result.chunks, classification)
+        docs, chunks = self._keep_existing_levels(docs, chunks)
         allowed = {d.doc_id for d in docs if user.may_see(d.classification)}
         for d in docs:
             if d.doc_id not in allowed:
@@ -410,9 +514,22 @@ class TrolyService:
                 )
         docs = [d for d in docs if d.doc_id in allowed]
         chunks = [c for c in chunks if c.doc_id in allowed]
+        if move_to is not None:
+            docs = self._move_sources(docs, move_to)
         if docs:
-            with self.lock:
-                self.index.upsert(docs, chunks, on_progress=on_progress)
+            replaced = self._replacements(docs)
+            self._upsert(user, docs, chunks, on_progress, channel)
+            for old, new in replaced:
+                self.audit.record(
+                    user.name,
+                    "replace",
+                    channel=channel,
+                    doc_ids=[new.doc_id],
+                    old_hash=old.source_hash,
+                    new_hash=new.source_hash,
+                    old_level=old.classification,
+                    new_level=new.classification,
+                )
         for d in docs:
             n = sum(1 for c in chunks if c.doc_id == d.doc_id)
             report.documents.append(
@@ -425,46 +542,95 @@ class TrolyService:
                 }
             )
 
+    def _move_sources(self, docs: list[Document], folder: Path) -> list[Document]:
+        """Move accepted staged files to the uploads folder; the documents then point at their final path."""
+        folder.mkdir(parents=True, exist_ok=True)
+        moved = []
+        for d in docs:
+            final = folder / Path(d.path).name
+            shutil.move(d.path, final)
+            moved.append(replace(d, path=str(final)))
+        return moved
+
+    def _replacements(self, docs: list[Document]) -> list[tuple[Document, Document]]:
+        """(indexed, new) pairs for documents this write replaces with different content."""
+        pairs = []
+        for d in docs:
+            old = self.index.get_document(d.doc_id)
+            if old is not None and old.source_hash != d.source_hash:
+                pairs.append((old, d))
+        return pairs
+
+    def _upsert(
+        self,
+        user: User,
+        docs: list[Document],
+        chunks: list[Chunk],
+        on_progress: Callable[..., Any] | None,
+        channel: str,
+    ) -> None:
+        """Upsert, re-checking the replacement rule at commit time when the index offers the hook."""
+        ids = [d.doc_id for d in docs]
+        if accepts(self.index.upsert, "before_commit"):
+            self.index.upsert(
+                docs, chunks, on_progress=on_progress, before_commit=lambda: self._check_replaceable(user, ids, channel)
+            )
+        else:  # until the index offers the hook, the check runs just before (the window is the embedding time)
+            self._check_replaceable(user, ids, channel)
+            self.index.upsert(docs, chunks, on_progress=on_progress)
+
+    def _keep_existing_levels(self, docs: list[Document], chunks: list[Chunk]) -> tuple[list[Document], list[Chunk]]:
+        """A replacement never lowers a document's level silently: it keeps the higher of old and new."""
+        existing = {d.doc_id: self.index.get_document(d.doc_id) for d in docs}
+        floor = {k: v.classification for k, v in existing.items() if v is not None}
+        if not floor:
+            return docs, chunks
+        docs = [replace(d, classification=_highest(d.classification, floor.get(d.doc_id, "public"))) for d in docs]
+        chunks = [replace(c, classification=_highest(c.classification, floor.get(c.doc_id, "public"))) for c in chunks]
+        return docs, chunks
+
     @staticmethod
     def _raise_levels(
         docs: list[Document], chunks: list[Chunk], classification: str
     ) -> tuple[list[Document], list[Chunk]]:
         """Apply the requested classification, never lowering what ingest detected in the file."""
-
-        def highest(*levels: str) -> str:
-            return max(levels, key=level_rank)
-
-        docs = [replace(d, classification=highest(d.classification, classification)) for d in docs]
+        docs = [replace(d, classification=_highest(d.classification, classification)) for d in docs]
         by_id = {d.doc_id: d.classification for d in docs}
         chunks = [
-            replace(c, classification=highest(c.classification, classification, by_id.get(c.doc_id, "public")))
+            replace(c, classification=_highest(c.classification, classification, by_id.get(c.doc_id, "public")))
             for c in chunks
         ]
         return docs, chunks
 
     def delete(self, user: User, doc_id: str, channel: str = "api") -> None:
+        """Remove a document from the index and, when it came through an upload, its stored source file."""
         self._require(user, "editor")
-        self.document(user, doc_id)  # NotFound when absent or above clearance
         with self.lock:
+            doc = self.document(user, doc_id)  # NotFound when absent or above clearance
             self.index.delete_document(doc_id)
-        self.audit.record(user.name, "delete", channel=channel, doc_ids=[doc_id])
+        source = Path(doc.path)
+        if source.resolve().is_relative_to(self.uploads_dir().resolve()):
+            source.unlink(missing_ok=True)
+        self.audit.record(user.name, "delete", channel=channel, doc_ids=[doc_id], level=doc.classification)
 
     def reindex(self, user: User, channel: str = "api", on_progress: Callable[..., Any] | None = None) -> UploadReport:
         """Re-ingest every visible document from its source file (unchanged text costs nothing)."""
         self._require(user, "editor")
         report = UploadReport()
-        docs = self.documents(user)
+        docs = self.documents(user, channel="internal")
         present = [d for d in docs if Path(d.path).is_file()]
         for d in docs:
             if d not in present:
                 report.errors.append(
-                    IngestError(d.path, "source file no longer exists; delete the document or upload it again")
+                    IngestError(
+                        Path(d.path).name, "source file no longer exists; delete the document or upload it again"
+                    )
                 )
         by_level: dict[str, list[Path]] = {}
         for d in present:
             by_level.setdefault(d.classification, []).append(Path(d.path))
         for level, paths in by_level.items():
-            self._ingest_paths(user, paths, level, report, on_progress)
+            self._ingest_paths(user, paths, level, report, on_progress, channel)
         self.audit.record(user.name, "reindex", channel=channel, doc_ids=[d["doc_id"] for d in report.documents])
         return report
 
@@ -483,3 +649,7 @@ class TrolyService:
         path = folder / f"y-phat-bieu-chuyen-de-{tp.topic}-{org}-{user.name}.docx"
         talking_points_to_docx(tp, path)
         return path
+
+
+def _highest(*levels: str) -> str:
+    return max(levels, key=level_rank)

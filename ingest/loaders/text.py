@@ -68,7 +68,16 @@ def decode_bytes(path: Path, data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return _eight_bit(data)
+        text, encoding = _eight_bit(data)
+    _check_word_spacing(path, text)
+    return text, encoding
+
+
+def _check_word_spacing(path: Path, text: str) -> None:
+    """8-bit bytes decode to *something* in every code page; real text has spaces between words
+    (Vietnamese: one per syllable), random bytes almost never do."""
+    if len(text) >= 200 and sum(c.isspace() for c in text) < 0.03 * len(text):
+        raise IngestFileError(path, "not readable text in any known encoding (binary data?); no text was indexed")
 
 
 def _check_not_binary(path: Path, text: str) -> None:

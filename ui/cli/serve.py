@@ -7,10 +7,14 @@ mode has no authentication at all (see ui/auth.py).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from ui.cli import settings_of
+
+if TYPE_CHECKING:
+    from ui.service import TrolyService
 
 DEFAULT_CORPUS = Path("corpus")
 
@@ -27,12 +31,14 @@ def check_bind(host: str, has_users: bool) -> str | None:
     )
 
 
-def ingest_if_empty(settings: object, corpus: Path) -> None:
-    """First start on a fresh clone: index the bundled corpus so the UI has something to show."""
-    from ui.auth import open_mode_user
-    from ui.service import TrolyService
+def ingest_if_empty(service: TrolyService, corpus: Path) -> None:
+    """First start on a fresh clone: index the bundled corpus so the UI has something to show.
 
-    service = TrolyService(settings)  # type: ignore[arg-type]
+    Uses the service the server will run with, so the index is opened (and the model loaded) once.
+    Only counts are printed: file names of a classified corpus stay off the console.
+    """
+    from ui.auth import open_mode_user
+
     if service.index.documents() or not corpus.is_dir():
         return
     from ingest.pipeline import SUPPORTED_SUFFIXES
@@ -43,7 +49,7 @@ def ingest_if_empty(settings: object, corpus: Path) -> None:
     typer.echo(f"index is empty: ingesting {len(paths)} file(s) from {corpus}/ …", err=True)
     report = service.ingest_paths(open_mode_user("admin", "tuyet_mat"), paths)
     for err in report.errors:
-        typer.echo(f"  skipped {err.path}: {err.reason}", err=True)
+        typer.echo(f"  skipped {Path(err.path).name}: {err.reason}", err=True)
     typer.echo(f"  indexed {len(report.documents)} document(s)", err=True)
 
 
@@ -76,13 +82,18 @@ def register(app: typer.Typer) -> None:
         if refusal:
             typer.echo(f"error: {refusal}", err=True)
             raise typer.Exit(2)
-        if not no_ingest:
-            ingest_if_empty(settings, corpus)
-
         import uvicorn
 
         from ui.api import create_app
+        from ui.audit import configure_logging
+        from ui.routes.deps import AppState
 
+        configure_logging(settings.log_level)
+        state = AppState(settings)  # one service: the index is opened and the model loaded once
+        if not no_ingest:
+            ingest_if_empty(state.service(), corpus)
+        app = create_app(settings, state=state)
         mode = "API keys required" if has_users else "open mode (no users; loopback only)"
         typer.echo(f"troly: http://{bind_host}:{bind_port}/  ·  API docs /docs  ·  {mode}", err=True)
-        uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="warning")
+        # uvicorn's access log is off: the audit log records every request (without query strings)
+        uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning", access_log=False, log_config=None)

@@ -1,0 +1,73 @@
+"""Answers and search: grounded answers with citations (plain or streamed) and hybrid passage search."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+from pydantic import AfterValidator
+
+from ui.routes.deps import StateDep, UserDep
+from ui.routes.models import AskRequest, AskResponse, Filters, SearchHitOut, answer_out, hit_out
+from ui.validation import check_text
+
+router = APIRouter(prefix="/api")
+OptText = Annotated[str | None, AfterValidator(lambda v: v if v is None else check_text(v))]
+
+
+def _filters(f: Filters | None) -> dict[str, Any]:
+    return f.model_dump(exclude_none=True) if f else {}
+
+
+@router.post("/ask", response_model=AskResponse, tags=["answers"])
+def ask(body: AskRequest, user: UserDep, state: StateDep) -> AskResponse:
+    """Answer a question from the documents, with numbered citations (or a clear refusal)."""
+    service = state.service(body.collection)
+    return answer_out(service.ask(user, body.question, body.k or state.settings.k, **_filters(body.filters)))
+
+
+@router.post(
+    "/ask/stream",
+    tags=["answers"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "SSE: `token` events, then `answer`."}},
+)
+def ask_stream(body: AskRequest, user: UserDep, state: StateDep) -> StreamingResponse:
+    """Server-sent events: `token` events carry text pieces, the final `answer` event the full AskResponse."""
+    service = state.service(body.collection)
+    stream = service.ask_stream(user, body.question, body.k or state.settings.k, **_filters(body.filters))
+    return StreamingResponse(_sse(stream), media_type="text/event-stream")
+
+
+def _sse(stream: Iterator[Any]) -> Iterator[str]:
+    """Format the service stream as server-sent events; an error ends the stream with an `error` event."""
+    try:
+        for item in stream:
+            if isinstance(item, str):
+                yield f"event: token\ndata: {json.dumps(item, ensure_ascii=False)}\n\n"
+            else:
+                yield f"event: answer\ndata: {answer_out(item).model_dump_json()}\n\n"
+    except Exception as exc:  # the status line is already sent; tell the client in-band
+        yield f"event: error\ndata: {json.dumps(str(exc)[:300], ensure_ascii=False)}\n\n"
+
+
+@router.get("/search", response_model=list[SearchHitOut], tags=["search"])
+def search(
+    user: UserDep,
+    state: StateDep,
+    q: Annotated[str, Query(min_length=1, max_length=1000, description="Query text."), AfterValidator(check_text)],
+    k: Annotated[int | None, Query(ge=1, le=50)] = None,
+    doc_id: Annotated[OptText, Query(max_length=200)] = None,
+    doc_type: Annotated[OptText, Query(max_length=40)] = None,
+    topic: Annotated[int | None, Query(ge=0, le=1000)] = None,
+    section: Annotated[OptText, Query(max_length=200)] = None,
+    organisation: Annotated[OptText, Query(max_length=300)] = None,
+    collection: Annotated[OptText, Query(max_length=64)] = None,
+) -> list[SearchHitOut]:
+    """Hybrid (dense + lexical) passage search within the caller's clearance."""
+    filters = {"doc_id": doc_id, "doc_type": doc_type, "topic": topic, "section": section, "organisation": organisation}
+    hits = state.service(collection).search(user, q, k or state.settings.k, **filters)
+    return [hit_out(h) for h in hits]

@@ -1,0 +1,293 @@
+"""Typed request and response models of the REST API, and the one conversion of each domain object.
+
+Integers in JSON bodies are strict (``"k": true`` is not 1); every free text
+passes :func:`ui.validation.check_text` so control characters and lone
+surrogates are a 422 here, not a 500 deep inside python-docx or the JSON encoder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, StrictInt
+
+from ui.validation import check_text
+
+Level = Literal["public", "internal", "mat", "toi_mat", "tuyet_mat"]
+Tone = Literal["trang_trong", "ngan_gon", "de_xuat"]
+"""rag.talking_points.TONES: formal address, concise briefing, recommendation-focused (wording only)."""
+Length = Literal["ngan", "vua", "day_du"]
+"""rag.talking_points.LENGTHS: issue only; + direction placeholder; + the related Thực trạng sentence."""
+Text = Annotated[str, AfterValidator(check_text)]
+"""A string without control characters (tab and newlines allowed) or invalid code points."""
+
+
+# ---- requests ------------------------------------------------------------------------
+class Filters(BaseModel):
+    """Optional narrowing of retrieval. Clearance is never a filter the caller can set."""
+
+    doc_id: Text | None = Field(None, max_length=200)
+    doc_type: Text | None = Field(None, max_length=40)
+    topic: StrictInt | None = Field(None, ge=0, le=1000)
+    section: Text | None = Field(None, max_length=200)
+    organisation: Text | None = Field(None, max_length=300)
+
+
+class AskRequest(BaseModel):
+    question: Text = Field(
+        ..., min_length=1, max_length=2000, description="Question in Vietnamese (tone marks optional)."
+    )
+    collection: Text | None = Field(None, max_length=64, description="Collection to ask; default the server's.")
+    filters: Filters | None = None
+    k: StrictInt | None = Field(None, ge=1, le=50, description="Passages to retrieve (default: settings.k).")
+
+
+class TalkingPointsRequest(BaseModel):
+    topic: StrictInt = Field(..., ge=0, le=1000, description="Topic number in the topic guide.")
+    doc_id: Text | None = Field(None, max_length=200, description="Topic guide holding the topic (default: the first).")
+    organisation: Text | None = Field(None, max_length=300, description="Party organisation that will speak.")
+    n_points: StrictInt = Field(5, ge=1, le=12)
+    length: Length = Field("vua", description="ngan: issue only; vua: + direction; day_du: + Thực trạng.")
+    tone: Tone = Field("trang_trong", description="Wording of opening/closing/directions; never the cited text.")
+    collection: Text | None = Field(None, max_length=64)
+
+
+# ---- responses -----------------------------------------------------------------------
+class CitationOut(BaseModel):
+    n: int
+    chunk_id: str
+    document: str
+    doc_id: str
+    topic: int | None = None
+    topic_title: str = ""
+    section: str = ""
+    quote: str
+    start: int
+    end: int
+    page: int | None = None
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str
+    refused: bool
+    reason: str = ""
+    citations: list[CitationOut]
+    latency_ms: float = 0.0
+    generator: str = ""
+    notice: str = ""
+
+
+class SearchHitOut(BaseModel):
+    chunk_id: str
+    doc_id: str
+    document: str
+    doc_type: str
+    topic: int | None = None
+    topic_title: str = ""
+    section: str = ""
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+    score: float
+    dense_rank: int | None = Field(None, description="Rank on the dense (embedding) side before fusion, if found.")
+    lexical_rank: int | None = Field(None, description="Rank on the lexical (BM25) side before fusion, if found.")
+
+
+class PointOut(BaseModel):
+    text: str
+    context: str = ""
+    direction: str = ""
+    citations: list[CitationOut]
+
+
+class TalkingPointsOut(BaseModel):
+    topic: int
+    topic_title: str
+    organisation: str | None = None
+    warning: str = ""
+    opening: str = ""
+    situation: str = ""
+    points: list[PointOut]
+    closing: str = ""
+    is_draft: bool = True
+    tone: Tone = "trang_trong"
+    length: Length = "vua"
+    citations: list[CitationOut]
+
+
+class TopicOut(BaseModel):
+    doc_id: str
+    document: str
+    number: int
+    title: str
+    fields: dict[str, str]
+    organisations: list[str]
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    file: str
+    doc_type: str
+    classification: str
+    topics: int
+    chars: int
+
+
+class AssignmentOut(BaseModel):
+    """One task assigned to a body (ingest.model.Assignment) with the document it comes from."""
+
+    doc_id: str
+    document: str
+    body: str
+    task: str
+    role: str = Field(description="chu_tri | phoi_hop | thao_luan | chiu_trach_nhiem | thuc_hien")
+    deadline: str = ""
+    start: int
+    end: int
+    heading_path: str = ""
+
+
+class UploadedOut(BaseModel):
+    file: str
+    doc_id: str
+    title: str
+    chunks: int
+    classification: str
+
+
+class FileErrorOut(BaseModel):
+    file: str
+    reason: str
+
+
+class UploadOut(BaseModel):
+    documents: list[UploadedOut]
+    errors: list[FileErrorOut]
+
+
+class StatusOut(BaseModel):
+    status: str
+    detail: str = ""
+    documents: int | None = Field(None, description="Documents within the caller's clearance (authenticated only).")
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+# ---- conversions -----------------------------------------------------------------------
+def citation_out(c: Any) -> CitationOut:
+    return CitationOut(
+        n=c.n,
+        chunk_id=c.chunk_id,
+        document=c.document,
+        doc_id=c.doc_id,
+        topic=c.topic,
+        topic_title=c.topic_title or "",
+        section=c.section or "",
+        quote=c.quote,
+        start=c.start,
+        end=c.end,
+        page=c.page,
+    )
+
+
+def answer_out(a: Any) -> AskResponse:
+    return AskResponse(
+        question=a.question,
+        answer=a.answer,
+        refused=bool(a.refused),
+        reason=a.reason or "",
+        citations=[citation_out(c) for c in a.citations],
+        latency_ms=float(a.latency_ms or 0.0),
+        generator=a.generator or "",
+        notice=a.notice or "",
+    )
+
+
+def hit_out(h: Any) -> SearchHitOut:
+    c = h.chunk
+    return SearchHitOut(
+        chunk_id=c.chunk_id,
+        doc_id=c.doc_id,
+        document=c.doc_title,
+        doc_type=c.doc_type,
+        topic=c.topic,
+        topic_title=c.topic_title,
+        section=c.section,
+        text=c.text,
+        start=c.start,
+        end=c.end,
+        page=c.page,
+        score=float(h.score),
+        dense_rank=h.dense_rank,
+        lexical_rank=h.lexical_rank,
+    )
+
+
+def point_citations(point: Any, all_citations: list[Any]) -> list[CitationOut]:
+    """A point's citations may be Citation objects or citation numbers; accept both."""
+    by_n = {c.n: c for c in all_citations}
+    out = []
+    for c in point.citations:
+        cit = by_n.get(c) if isinstance(c, int) else c
+        if cit is not None:
+            out.append(citation_out(cit))
+    return out
+
+
+def talking_points_out(tp: Any) -> TalkingPointsOut:
+    return TalkingPointsOut(
+        topic=tp.topic,
+        topic_title=tp.topic_title,
+        organisation=tp.organisation,
+        warning=tp.warning or "",
+        opening=tp.opening or "",
+        situation=tp.situation or "",
+        points=[
+            PointOut(text=p.text, context=p.context, direction=p.direction, citations=point_citations(p, tp.citations))
+            for p in tp.points
+        ],
+        closing=tp.closing or "",
+        is_draft=bool(tp.is_draft),
+        tone=tp.tone,
+        length=tp.length,
+        citations=[citation_out(c) for c in tp.citations],
+    )
+
+
+def document_out(d: Any) -> DocumentOut:
+    return DocumentOut(
+        doc_id=d.doc_id,
+        title=d.title,
+        file=Path(d.path).name,
+        doc_type=d.doc_type,
+        classification=d.classification,
+        topics=len(d.topics),
+        chars=len(d.text),
+    )
+
+
+def assignment_out(d: Any, a: Any) -> AssignmentOut:
+    return AssignmentOut(
+        doc_id=d.doc_id,
+        document=d.title,
+        body=a.body,
+        task=a.task,
+        role=a.role,
+        deadline=a.deadline or "",
+        start=a.start,
+        end=a.end,
+        heading_path=a.heading_path or "",
+    )
+
+
+def upload_out(report: Any) -> UploadOut:
+    return UploadOut(
+        documents=[UploadedOut(**d) for d in report.documents],
+        errors=[FileErrorOut(file=Path(e.path).name, reason=e.reason) for e in report.errors],
+    )

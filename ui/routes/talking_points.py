@@ -1,0 +1,44 @@
+"""Talking points for one topic: as JSON, or as a Word document."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import FileResponse
+from pydantic import AfterValidator
+
+from ui.routes.deps import ServiceDep, StateDep, UserDep
+from ui.routes.models import Length, TalkingPointsOut, TalkingPointsRequest, Tone, talking_points_out
+from ui.validation import check_text
+
+router = APIRouter(prefix="/api", tags=["talking points"])
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+OptText = Annotated[str | None, AfterValidator(lambda v: v if v is None else check_text(v))]
+
+
+@router.post("/talking-points", response_model=TalkingPointsOut)
+def talking_points(body: TalkingPointsRequest, user: UserDep, state: StateDep) -> TalkingPointsOut:
+    """Draft talking points for one topic, every point backed by citations."""
+    service = state.service(body.collection)
+    tp = service.talking_points(
+        user, body.topic, body.organisation, body.n_points, doc_id=body.doc_id, length=body.length, tone=body.tone
+    )
+    return talking_points_out(tp)
+
+
+@router.get("/talking-points/{topic}.docx", response_class=FileResponse, responses={200: {"content": {DOCX: {}}}})
+def talking_points_docx(
+    user: UserDep,
+    service: ServiceDep,
+    topic: Annotated[int, Path(ge=0, le=1000)],
+    doc_id: Annotated[OptText, Query(max_length=200)] = None,
+    organisation: Annotated[OptText, Query(max_length=300)] = None,
+    n_points: Annotated[int, Query(ge=1, le=12)] = 5,
+    length: Annotated[Length, Query()] = "vua",
+    tone: Annotated[Tone, Query()] = "trang_trong",
+) -> FileResponse:
+    """The same talking points as a Word document."""
+    tp = service.talking_points(user, topic, organisation, n_points, doc_id=doc_id, length=length, tone=tone)
+    path = service.docx(user, tp)
+    return FileResponse(path, media_type=DOCX, filename=f"y-phat-bieu-chuyen-de-{topic}.docx")
