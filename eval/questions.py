@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from eval.metrics import contains_folded
 from ingest.model import Document
+from ingest.normalize import fold
 
 INTRO_FIELD = "Mở đầu"
 """Pseudo-field for the text before topic 1 (gold topic is None)."""
@@ -34,12 +35,20 @@ class QuestionSetError(ValueError):
 
 
 class GoldPassage(BaseModel):
-    """Where the answer lives: a topic number (None for the intro) and a field of that topic."""
+    """Where the answer lives.
+
+    Two forms: a topic-guide place (``topic`` number or None for the intro, and a ``field``), or a
+    place in a named document (``document`` = file name, ``quote`` = words copied from it). The
+    quote form works for any document and any rendition of it (.txt/.docx/.pdf), because the quote
+    is looked up in each rendition's own text rather than stored as offsets.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    topic: int | None = Field(description="Topic number 1..n, or null for the intro ('Mở đầu').")
+    topic: int | None = Field(None, description="Topic number 1..n, or null for the intro ('Mở đầu').")
     field: str | None = Field(None, description="Field name; null means any part of the topic.")
+    document: str | None = Field(None, min_length=1, description="File name of the document (any extension).")
+    quote: str | None = Field(None, min_length=3, description="Words copied from the document where the answer is.")
 
     @field_validator("field")
     @classmethod
@@ -49,10 +58,23 @@ class GoldPassage(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _intro_has_no_topic(self) -> GoldPassage:
+    def _one_form(self) -> GoldPassage:
+        if self.document is not None or self.quote is not None:
+            if not (self.document and self.quote):
+                raise ValueError("a document gold needs both 'document' and 'quote'")
+            if self.topic is not None or self.field is not None:
+                raise ValueError("a document gold has no topic or field")
+            return self
+        if "topic" not in self.model_fields_set:
+            raise ValueError("gold needs 'topic' (topic guide) or 'document' + 'quote'")
         if (self.field == INTRO_FIELD) != (self.topic is None):
             raise ValueError(f"field {INTRO_FIELD!r} goes with topic null, and only it")
         return self
+
+    @property
+    def is_document(self) -> bool:
+        """True for the ``document`` + ``quote`` form."""
+        return self.document is not None
 
 
 class Span(BaseModel):
@@ -98,8 +120,13 @@ class Question(BaseModel):
 
     @property
     def topics(self) -> list[int | None]:
-        """Gold topic numbers (None = intro), in order, without duplicates."""
-        return list(dict.fromkeys(g.topic for g in self.gold))
+        """Gold topic numbers (None = intro), in order, without duplicates (topic-guide gold only)."""
+        return list(dict.fromkeys(g.topic for g in self.gold if not g.is_document))
+
+    @property
+    def documents(self) -> list[str]:
+        """File names named by document gold, in order, without duplicates."""
+        return list(dict.fromkeys(g.document for g in self.gold if g.document))
 
 
 def _describe(err: ValidationError) -> str:
@@ -159,10 +186,14 @@ def structure_of(document: Document) -> set[tuple[int | None, str | None]]:
     return pairs
 
 
-def validate_questions(questions: Sequence[Question], document: Document | None = None) -> list[str]:
+def validate_questions(
+    questions: Sequence[Question], document: Document | None = None, documents: Sequence[Document] = ()
+) -> list[str]:
     """Problems in a set, one line each (empty list = valid).
 
-    Without a document only the set-internal checks run (ids, variants).
+    ``document`` is the topic guide that topic/field gold refers to; ``documents`` are the ones
+    document/quote gold names (matched by file stem, so any rendition will do). Without either,
+    only the set-internal checks run (ids, variants).
     """
     problems: list[str] = []
     seen: set[str] = set()
@@ -176,8 +207,14 @@ def validate_questions(questions: Sequence[Question], document: Document | None 
         if q.variant_of == q.id:
             problems.append(f"{q.id}: variant_of points to itself")
     if document is not None:
-        problems.extend(_check_against(questions, document))
+        problems.extend(_check_against([q for q in questions if _has_topic_gold(q)], document))
+    if documents:
+        problems.extend(_check_quotes([q for q in questions if q.documents], documents))
     return problems
+
+
+def _has_topic_gold(q: Question) -> bool:
+    return bool(q.gold_spans) or any(not g.is_document for g in q.gold) or (not q.gold and not q.documents)
 
 
 def _check_against(questions: Sequence[Question], document: Document) -> list[str]:
@@ -185,7 +222,7 @@ def _check_against(questions: Sequence[Question], document: Document) -> list[st
     structure = structure_of(document)
     for q in questions:
         for gold in q.gold:
-            if (gold.topic, gold.field) not in structure:
+            if not gold.is_document and (gold.topic, gold.field) not in structure:
                 label = "intro" if gold.topic is None else f"topic {gold.topic}"
                 problems.append(f"{q.id}: gold {label} / {gold.field!r} not found in {document.doc_id}")
         for span in q.gold_spans:
@@ -202,14 +239,79 @@ def _check_against(questions: Sequence[Question], document: Document) -> list[st
     return problems
 
 
+QUOTE_CONTEXT = 1000
+"""Characters either side of a located quote that count as its gold passage (where the key facts must be)."""
+
+
+def _check_quotes(questions: Sequence[Question], documents: Sequence[Document]) -> list[str]:
+    problems: list[str] = []
+    for q in questions:
+        context: list[str] = []
+        for gold in q.gold:
+            docs = documents_named(gold.document or "", documents)
+            if not docs:
+                problems.append(f"{q.id}: document {gold.document!r} is not loaded")
+                continue
+            found = [(doc, span) for doc in docs for span in locate_quote(doc.text, gold.quote or "")]
+            if not found:
+                problems.append(f"{q.id}: quote {gold.quote!r} not found in {Path(docs[0].path).name}")
+            context.extend(doc.text[max(0, s - QUOTE_CONTEXT) : e + QUOTE_CONTEXT] for doc, (s, e) in found)
+        joined = "\n".join(context)
+        for fact in q.expected_facts:
+            if joined and not contains_folded(joined, fact):
+                problems.append(f"{q.id}: expected fact {fact!r} is not near its gold quote")
+    return problems
+
+
+def documents_named(name: str, documents: Sequence[Document]) -> list[Document]:
+    """The documents read from the file with the stem of ``name`` ("plan.txt" matches plan.docx and plan.pdf;
+    one file may hold several documents, e.g. a công văn and the report it covers)."""
+    stem = Path(name).stem
+    return [doc for doc in documents if Path(doc.path).stem == stem or doc.doc_id == name]
+
+
+def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``text`` folded one character at a time (runs of whitespace → one space), with each folded
+    character's offset in ``text`` – so a match in the folded text maps back to the document."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                offsets.append(i)
+            continue
+        folded = fold(ch) if ord(ch) > 127 else ch.lower()
+        for c in folded:
+            out.append(c)
+            offsets.append(i)
+    return "".join(out), offsets
+
+
+def locate_quote(text: str, quote: str) -> list[tuple[int, int]]:
+    """Every (start, end) in ``text`` where ``quote`` occurs, ignoring diacritics, case and line wraps."""
+    needle = " ".join(fold(quote).split())
+    if not needle:
+        return []
+    folded, offsets = _folded_with_offsets(text)
+    spans: list[tuple[int, int]] = []
+    at = folded.find(needle)
+    while at >= 0:
+        spans.append((offsets[at], offsets[at + len(needle) - 1] + 1))
+        at = folded.find(needle, at + 1)
+    return spans
+
+
 def gold_text_of(document: Document, gold: Sequence[GoldPassage]) -> str:
-    """Text of the gold passages joined together ("" when none can be located).
+    """Text of the topic-guide gold passages joined together ("" when none can be located).
 
     Used to catch a mislabelled gold: the expected facts must come from it.
     """
     by_number = {t.number: t for t in document.topics}
     parts: list[str] = []
     for g in gold:
+        if g.is_document:
+            continue
         if g.topic is None:
             first = min((t.start for t in document.topics), default=len(document.text))
             parts.append(document.text[:first])

@@ -6,15 +6,21 @@ a :class:`rag.retrieval.HybridRetriever` in the requested mode. The runner
 only *judges* what comes back:
 
 * retrieval – is a retrieved chunk inside a gold passage (same document,
-  same topic and field, or overlapping a gold span)?
+  same topic and field, overlapping a gold span, or overlapping the place
+  where a gold quote occurs in that rendition's text)?
 * answer – does the text state the expected key facts?
 * citations – does each cited chunk (fetched from the index by id, never the
   pipeline's own quote) contain the sentence that cites it?
 * refusal – did it refuse exactly the questions the documents cannot answer?
+
+A set whose gold names documents by file (``eval/questions/party_docs.jsonl``)
+is run once per rendition (.txt, .docx, .pdf) by :func:`run_on_renditions`,
+each in a fresh collection of a data dir of its own, never the user's index.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -37,9 +43,11 @@ from eval.metrics import (
     refusal_accuracy,
     support_score,
 )
-from eval.questions import BODY_FIELD, Question
+from eval.questions import BODY_FIELD, Question, documents_named, locate_quote
 from ingest.model import Chunk, Document
 from rag.settings import Settings
+
+log = logging.getLogger(__name__)
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
 TOPIC_GUIDE_TYPE = "topic_guide"
@@ -97,6 +105,10 @@ class QuestionResult:
     citations: list[CitedPassage] = field(default_factory=list)
     retrieved: list[RetrievedPassage] = field(default_factory=list)
     error: str = ""
+    answerability: float | None = None
+    """The pipeline's own answerability score (``Answer.answerability``), for the refusal curve."""
+    expected_refusal: bool = False
+    """True for an unanswerable question: refusing it is the right outcome."""
 
     @property
     def correct_refusal(self) -> bool:
@@ -104,7 +116,14 @@ class QuestionResult:
 
     @property
     def topics(self) -> list[int | None]:
-        return list(dict.fromkeys(g["topic"] for g in self.gold))
+        return list(dict.fromkeys(g["topic"] for g in self.gold if not g.get("document")))
+
+    @property
+    def groups(self) -> list[str]:
+        """Breakdown groups: "Mở đầu" / "Chuyên đề N" for topic-guide gold, the document stem for document gold."""
+        names = ["Mở đầu" if t is None else f"Chuyên đề {t}" for t in self.topics]
+        names += [Path(g["document"]).stem for g in self.gold if g.get("document")]
+        return list(dict.fromkeys(names))
 
 
 @dataclass
@@ -128,24 +147,56 @@ class RunResult:
 
 ProgressFn = Callable[[int, int], None]
 
+Located = dict[str, list[tuple[int, int]]]
+"""doc_id → spans of a question's gold quotes in that document's text (one rendition)."""
+
 
 # ---------------------------------------------------------------------------
 # Relevance
 # ---------------------------------------------------------------------------
 
 
-def is_relevant(chunk: Chunk, question: Question, doc_id: str | None) -> bool:
+def is_relevant(chunk: Chunk, question: Question, doc_id: str | None, located: Located | None = None) -> bool:
     """Whether ``chunk`` lies in one of the question's gold passages.
 
     ``doc_id`` is the document the set was written against; chunks of other
     documents never count (topic 1 of a resolution is not topic 1 of the guide).
+    ``located`` holds where the question's gold quotes occur (document gold):
+    a chunk of that document overlapping one of them is relevant.
     """
+    if located and any(chunk.start < e and s < chunk.end for s, e in located.get(chunk.doc_id, ())):
+        return True
     if doc_id is not None and chunk.doc_id != doc_id:
         return False
     for gold in question.gold:
-        if chunk.topic == gold.topic and section_matches(chunk, gold.field):
+        if not gold.is_document and chunk.topic == gold.topic and section_matches(chunk, gold.field):
             return True
     return any(chunk.start < s.end and s.start < chunk.end for s in question.gold_spans)
+
+
+def locate_gold(questions: Sequence[Question], documents: Sequence[Document]) -> tuple[dict[str, Located], list[str]]:
+    """Where each question's gold quotes occur in ``documents`` (one rendition), and one line per quote not found.
+
+    A quote that cannot be found in a rendition (a PDF that lost its words) makes every
+    passage of that question irrelevant there – reported, never silently skipped.
+    """
+    located: dict[str, Located] = {}
+    missing: list[str] = []
+    for q in questions:
+        spans: Located = {}
+        for gold in q.gold:
+            if not gold.is_document:
+                continue
+            docs = documents_named(gold.document or "", documents)
+            found = [(doc, span) for doc in docs for span in locate_quote(doc.text, gold.quote or "")]
+            if not found:
+                where = Path(docs[0].path).name if docs else f"{gold.document} (not ingested)"
+                missing.append(f"{q.id}: quote {gold.quote!r} not found in {where}")
+            for doc, span in found:
+                spans.setdefault(doc.doc_id, []).append(span)
+        if spans:
+            located[q.id] = spans
+    return located, missing
 
 
 def section_matches(chunk: Chunk, field: str | None) -> bool:
@@ -187,6 +238,7 @@ def _result_for(question: Question, **outcome: Any) -> QuestionResult:
         gold=[g.model_dump() for g in question.gold],
         expected_facts=list(question.expected_facts),
         variant_of=question.variant_of,
+        expected_refusal=not question.answerable,
         **outcome,
     )
 
@@ -197,6 +249,7 @@ def score_answer(
     passages: dict[str, Chunk],
     doc_id: str | None,
     k: int,
+    located: Located | None = None,
 ) -> QuestionResult:
     """Turn one pipeline ``Answer`` into a :class:`QuestionResult`.
 
@@ -209,8 +262,9 @@ def score_answer(
         refused=bool(answer.refused),
         reason=getattr(answer, "reason", ""),
         latency_ms=float(answer.latency_ms),
+        answerability=_score(getattr(answer, "answerability", None)),
     )
-    flags = [is_relevant(h.chunk, question, doc_id) for h in answer.hits[:k]]
+    flags = [is_relevant(h.chunk, question, doc_id, located) for h in answer.hits[:k]]
     result.retrieved = [
         RetrievedPassage(
             rank=i,
@@ -238,6 +292,11 @@ def score_answer(
         result.citation_recall = citation_recall(answer.answer, by_n)
         result.citations = [_cited(c, passages, answer.answer) for c in answer.citations]
     return result
+
+
+def _score(value: Any) -> float | None:
+    """A number the pipeline reports, or None when it reports none (older pipelines)."""
+    return round(float(value), 4) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _cited(citation: Any, passages: dict[str, Chunk], answer_text: str) -> CitedPassage:
@@ -323,8 +382,8 @@ def per_topic(results: Sequence[QuestionResult], k: int) -> dict[str, dict[str, 
     groups: dict[str, list[QuestionResult]] = defaultdict(list)
     for r in results:
         if r.answerable:
-            for topic in r.topics:
-                groups["Mở đầu" if topic is None else f"Chuyên đề {topic}"].append(r)
+            for name in r.groups:
+                groups[name].append(r)
     order = sorted(groups, key=lambda name: (name != "Mở đầu", name))
     return {name: _group_summary(groups[name], k) for name in order}
 
@@ -381,18 +440,21 @@ def ask_all(
     doc_id: str | None,
     k: int,
     on_progress: ProgressFn | None = None,
+    located: dict[str, Located] | None = None,
 ) -> list[QuestionResult]:
     """Ask every question; a crash on one question is recorded as its error, not a crashed run."""
     items = list(questions)
     results: list[QuestionResult] = []
     for i, question in enumerate(items, start=1):
-        results.append(_ask_one(pipeline, index, question, doc_id, k))
+        results.append(_ask_one(pipeline, index, question, doc_id, k, (located or {}).get(question.id)))
         if on_progress:
             on_progress(i, len(items))
     return results
 
 
-def _ask_one(pipeline: Any, index: Any, question: Question, doc_id: str | None, k: int) -> QuestionResult:
+def _ask_one(
+    pipeline: Any, index: Any, question: Question, doc_id: str | None, k: int, located: Located | None = None
+) -> QuestionResult:
     started = time.perf_counter()
     try:
         answer = pipeline.ask(question.question, k=k)
@@ -406,7 +468,7 @@ def _ask_one(pipeline: Any, index: Any, question: Question, doc_id: str | None, 
         )
     ids = list(dict.fromkeys([c.chunk_id for c in answer.citations]))
     passages = {c.chunk_id: c for c in index.get_chunks(ids)} if ids else {}
-    return score_answer(question, answer, passages, doc_id, k)
+    return score_answer(question, answer, passages, doc_id, k, located)
 
 
 def build_run(
@@ -486,9 +548,177 @@ def run_questions(
     k: int | None = None,
     doc_id: str | None = None,
     on_progress: ProgressFn | None = None,
+    documents: Sequence[Document] | None = None,
+    rendition: str = "",
 ) -> RunResult:
-    """Ask ``questions`` through the real pipeline over ``index`` and score them."""
+    """Ask ``questions`` through the real pipeline over ``index`` and score them.
+
+    ``documents`` (the index's documents) are where document/quote gold is looked up;
+    ``rendition`` ("txt", "docx", "pdf") is recorded in the configuration.
+    """
     k = k or settings.k
+    located, missing = locate_gold(questions, documents or [])
     pipeline = make_pipeline(settings, index, mode)
-    results = ask_all(pipeline, index, questions, doc_id, k, on_progress)
-    return build_run(name, set_path, config_of(settings, mode), results, k)
+    results = ask_all(pipeline, index, questions, doc_id, k, on_progress, located)
+    config = config_of(settings, mode)
+    if rendition:
+        config["rendition"] = rendition
+    run = build_run(name, set_path, config, results, k)
+    if any(q.documents for q in questions):
+        run.extra["Gold quotes"] = {"located": sum(len(v) for v in located.values()), "not found": len(missing)}
+        run.summary["gold_not_found"] = len(missing)
+        for line in missing:
+            log.warning("gold %s", line)
+    return run
+
+
+# ---------------------------------------------------------------------------
+# A set over documents named by file: every rendition, each in a collection of its own.
+# ---------------------------------------------------------------------------
+
+EVAL_DIR = "eval"
+"""Sub-folder of the data dir where evaluation keeps its own collections and embedding cache."""
+
+
+def set_documents(questions: Sequence[Question]) -> list[str]:
+    """File names the set's gold refers to, in order of first mention."""
+    return list(dict.fromkeys(name for q in questions for name in q.documents))
+
+
+def find_sources(names: Sequence[str], shared: Path) -> tuple[list[Path], list[str]]:
+    """The .txt files named in a set, searched under ``shared`` (e.g. ../shared/data); and the names not found."""
+    found: list[Path] = []
+    missing: list[str] = []
+    for name in names:
+        hits = sorted(shared.rglob(name)) if shared.is_dir() else []
+        if hits:
+            found.append(hits[0])
+        else:
+            missing.append(name)
+    return found, missing
+
+
+def eval_settings(settings: Settings, work_dir: Path, collection: str) -> Settings:
+    """Settings for an evaluation collection: its own data dir, embedded Chroma, every other knob unchanged."""
+    return settings.model_copy(update={"data_dir": work_dir, "collection": collection, "chroma": ""})
+
+
+def fresh_index(settings: Settings, embeddings: Any = None) -> Any:
+    """Open ``settings.collection`` emptied first (through the index's own prune): a run scores exactly
+    the documents it ingests, whatever an earlier run left there."""
+    from rag.index import Index
+
+    index = Index.open(settings, embeddings)
+    removed = index.prune([])
+    if removed:
+        log.info("emptied %s (%d documents of an earlier run)", settings.collection, len(removed))
+    return index
+
+
+def run_on_renditions(
+    settings: Settings,
+    questions: Sequence[Question],
+    sources: Sequence[Path],
+    renditions: Sequence[str],
+    work_dir: Path,
+    *,
+    name: str,
+    set_path: str,
+    mode: RetrievalMode = "hybrid",
+    k: int | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> list[RunResult]:
+    """Run ``questions`` once per rendition of ``sources``, each over a fresh collection in ``work_dir``.
+
+    The embedding cache in ``work_dir`` is kept between runs (unchanged passages cost nothing);
+    the collections are rebuilt every time, so the user's index is never read or written.
+    """
+    from eval.renditions import make_renditions
+    from rag.embeddings import make_embeddings
+
+    runs: list[RunResult] = []
+    embeddings = make_embeddings(eval_settings(settings, work_dir, "unused"))
+    for rendition in renditions:
+        files = make_renditions(sources, rendition, work_dir / "renditions" / rendition)
+        rsettings = eval_settings(settings, work_dir, f"eval-{Path(set_path).stem}-{rendition}")
+        index = fresh_index(rsettings, embeddings)
+        try:
+            errors = _ingest_files(index, rsettings, files)
+            progress = (lambda d, t, r=rendition: on_progress(r, d, t)) if on_progress else None
+            run = run_questions(
+                rsettings,
+                index,
+                questions,
+                name=f"{name}-{rendition}",
+                set_path=set_path,
+                mode=mode,
+                k=k,
+                on_progress=progress,
+                documents=index.documents(),
+                rendition=rendition,
+            )
+        finally:
+            index.close()
+        if errors:
+            run.extra["Ingest errors"] = {line: 1.0 for line in errors}
+        runs.append(run)
+    return runs
+
+
+def _ingest_files(index: Any, settings: Settings, files: Sequence[Path]) -> list[str]:
+    from ingest.pipeline import ingest_files
+
+    result = ingest_files(list(files), index.embeddings.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+    if result.documents:
+        index.upsert(result.documents, result.chunks)
+    return [f"{e.path}: {e.reason}" for e in result.errors]
+
+
+SIDE_BY_SIDE = ("questions", "hit@k", "mrr", "key_fact_recall", "refusal_accuracy", "citation_precision")
+"""Columns of the side-by-side table after set and rendition."""
+
+
+def side_by_side(runs: Sequence[RunResult]) -> list[dict[str, Any]]:
+    """One row per (set, rendition): the headline metrics of each run, for a single comparison table."""
+    rows = []
+    for run in runs:
+        s = run.summary
+        rows.append(
+            {
+                "set": Path(run.set_path).stem,
+                "rendition": run.config.get("rendition", "txt"),
+                "questions": s.get("questions"),
+                "hit@k": s.get(f"hit@{run.k}"),
+                "k": run.k,
+                "mrr": s.get("mrr"),
+                "key_fact_recall": s.get("key_fact_recall"),
+                "refusal_accuracy": s.get("refusal_accuracy"),
+                "citation_precision": s.get("citation_precision"),
+                "false_refusal_rate": s.get("false_refusal_rate"),
+                "false_answer_rate": s.get("false_answer_rate"),
+            }
+        )
+    return rows
+
+
+def side_by_side_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """The comparison table as Markdown (set × rendition × headline metrics)."""
+    head = ["set", "rendition", "questions", "hit@k", "MRR", "key-fact recall", "refusal acc.", "citation prec."]
+    keys = [
+        "set",
+        "rendition",
+        "questions",
+        "hit@k",
+        "mrr",
+        "key_fact_recall",
+        "refusal_accuracy",
+        "citation_precision",
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        cells = [
+            f"{row[key]:.3f}" if isinstance(row[key], float) else ("–" if row[key] is None else str(row[key]))
+            for key in keys
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

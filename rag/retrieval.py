@@ -5,6 +5,17 @@ for "tỷ lệ giải ngân chưa đạt"), BM25 catches the exact figures, name
 numbers officials ask about. RRF needs no score calibration between the two,
 and each side's weight is a setting.
 
+Two more votes join the fusion on real documents:
+
+* document numbers named in the query ("Thông tư 01/2011/TT-BNV",
+  "Nghị quyết 57", "3260-KH/ĐĐQH15") are matched exactly, as whole code
+  tokens (:func:`ingest.normalize.fold_tokens`), against each candidate's
+  text and each document's own number; passages that carry the code, and
+  the best passages of the document it names, get a vote;
+* a document whose evidence is spread over several matching passages gets a
+  vote for its best passage, ranked by the sum of its passages' scores, so
+  one long passage elsewhere that matches many words cannot crowd it out.
+
 Filters (document, type, topic, section, organisation, classification) are
 applied *before* ranking in both stores – Chroma gets a ``where`` clause (or
 an id allow-list), bm25s a row mask – so a passage above the caller's
@@ -13,7 +24,10 @@ clearance can never take a slot, even at rank k+1.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -26,7 +40,7 @@ from pydantic import ConfigDict, PrivateAttr
 from ingest.model import Chunk, level_rank
 from rag.diacritics import fold, has_diacritics
 from rag.index import FilterColumns, Index, LexicalSide
-from rag.lexical import query_tokens
+from rag.lexical import folded_tokens, query_tokens
 from rag.query_understanding import QueryIntent, understand
 from rag.settings import Settings
 
@@ -59,6 +73,94 @@ class Hit:
     lexical_rank: int | None = None
     dense_score: float | None = None
     lexical_score: float | None = None
+
+
+# ---------------------------------------------------------------------------
+# Document numbers in a query
+# ---------------------------------------------------------------------------
+
+KIND_CODES: dict[tuple[str, ...], str] = {
+    ("nghi", "quyet"): "nq",
+    ("ket", "luan"): "kl",
+    ("chi", "thi"): "ct",
+    ("ke", "hoach"): "kh",
+    ("quyet", "dinh"): "qd",
+    ("nghi", "dinh"): "nd",
+    ("thong", "tu"): "tt",
+    ("cong", "van"): "cv",
+    ("bao", "cao"): "bc",
+    ("huong", "dan"): "hd",
+    ("to", "trinh"): "ttr",
+    ("thong", "bao"): "tb",
+    ("chuong", "trinh"): "ctr",
+}
+"""Folded document kind → the letters its numbers carry ("Nghị quyết 57" is 57-NQ/TW, "Kế hoạch 3260" is
+3260-KH/ĐĐQH15), per the numbering rules of Hướng dẫn 36-HD/VPTW and Nghị định 30/2020/NĐ-CP."""
+
+_CODE_PARTS = re.compile(r"[-/&.]")
+
+CODE_VOTE = 1.0
+"""RRF weight of the document-number vote, relative to the dense/lexical weights (their maximum times this)."""
+DOCUMENT_VOTE = 0.5
+"""RRF weight of the per-document vote (a document's best passage, ranked by its summed evidence)."""
+DOCUMENT_EVIDENCE = 3
+"""Passages whose fused scores add up to a document's evidence."""
+CODE_CANDIDATES = 200
+"""Passages the lexical side proposes for a document-number check (the check itself is exact)."""
+
+
+@dataclass(frozen=True)
+class CodeRef:
+    """A document number named in a query: a whole code ("57-nq/tw") or a kind and a number ("nq", "57")."""
+
+    code: str = ""
+    kind: str = ""
+    number: str = ""
+
+    def matches_token(self, token: str) -> bool:
+        """Whether one folded token of a text is this document's number."""
+        if self.code:
+            return token == self.code
+        parts = _CODE_PARTS.split(token)
+        return len(parts) > 1 and parts[0] == self.number and self.kind in parts[1:3]
+
+    def found_in(self, tokens: Sequence[str]) -> bool:
+        """Whether the folded tokens of a text name this document (as its code, or "<kind> [số] <number>")."""
+        if any(self.matches_token(t) for t in tokens):
+            return True
+        if self.code:
+            return False
+        for i, token in enumerate(tokens):
+            if token != self.number or i < 2:
+                continue
+            before = tokens[max(0, i - 3) : i]
+            if before and before[-1] == "so":
+                before = before[:-1]
+            if KIND_CODES.get(tuple(before[-2:])) == self.kind:
+                return True
+        return False
+
+
+def _is_code(token: str) -> bool:
+    """ "57-nq/tw", "01/2011/tt-bnv" – digits and letters joined by - / & . (a date such as 22/12/2024 is not)."""
+    return bool(_CODE_PARTS.search(token)) and any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+
+
+def query_codes(query: str) -> list[CodeRef]:
+    """Document numbers a query names: whole codes, and "<kind> [số] <number>" ("Nghị quyết 57", "kế hoạch số 3260")."""
+    from ingest.normalize import fold_tokens
+
+    tokens = fold_tokens(query)
+    refs = [CodeRef(code=t) for t in tokens if _is_code(t)]
+    for i in range(2, len(tokens)):
+        number = tokens[i]
+        if not number.isdigit():
+            continue
+        j = i - 1 if tokens[i - 1] == "so" else i
+        kind = KIND_CODES.get(tuple(tokens[j - 2 : j]))
+        if kind and not any(r.code.startswith(number) for r in refs):
+            refs.append(CodeRef(kind=kind, number=number))
+    return list(dict.fromkeys(refs))
 
 
 def normalize_query(query: str) -> str:
@@ -132,6 +234,7 @@ class HybridRetriever(BaseRetriever):
     """Passages taken from each side before fusion."""
     _reranker: Any = PrivateAttr(default=None)
     _topics_cache: tuple[int, list[Any]] | None = PrivateAttr(default=None)
+    _numbers_cache: tuple[int, dict[str, list[str]]] | None = PrivateAttr(default=None)
 
     # ---- public API ------------------------------------------------------------
     def rankings(
@@ -172,6 +275,9 @@ class HybridRetriever(BaseRetriever):
         dense = self._dense(query, n, filters, mask, side) if self.mode != "lexical" else []
         lexical = self._lexical(query, n, mask, side) if self.mode != "dense" else []
         scores = self._fuse(dense, lexical, intent)
+        if self.mode == "hybrid":
+            self._vote_codes(query, scores, mask, side)
+            self._vote_documents(scores)
         order = sorted(scores, key=lambda c: -scores[c])
         top = order[: max(k, 20) if self._use_reranker() else k]
         hits = self._hits(top, scores, dense, lexical)
@@ -211,6 +317,71 @@ class HybridRetriever(BaseRetriever):
                 if (chunk.doc_id, chunk.topic) in intent.boosted_topics:
                     scores[chunk.chunk_id] += max(s.dense_weight, s.lexical_weight) / (s.rrf_k + 1)
         return scores
+
+    # ---- document numbers and documents --------------------------------------------
+    def _vote_codes(self, query: str, scores: dict[str, float], mask: np.ndarray, side: LexicalSide) -> None:
+        """One RRF vote, ranked, for passages carrying a document number the query names, and for the best
+        passages of the document whose own number it is ("Ai ký Kế hoạch 3260?" → that plan's passages)."""
+        refs = query_codes(query)
+        if not refs:
+            return
+        from ingest.normalize import fold_tokens
+
+        named_docs = self._documents_numbered(refs)
+        probe = " ".join(r.code or f"{r.kind} {r.number}" for r in refs)
+        rows = side.lexical.top(folded_tokens(probe), CODE_CANDIDATES, mask)
+        pool = list(dict.fromkeys([side.lexical.ids[i] for i, _ in rows] + sorted(scores, key=lambda c: -scores[c])))
+        carrying: list[str] = []
+        of_named: list[str] = []
+        for chunk in self.index.get_chunks(pool):
+            tokens = fold_tokens(_search_text(chunk))
+            if any(r.found_in(tokens) for r in refs):
+                carrying.append(chunk.chunk_id)
+            elif chunk.doc_id in named_docs and chunk.chunk_id in scores:
+                of_named.append(chunk.chunk_id)
+        order = {cid: i for i, cid in enumerate(pool)}
+        ranked = sorted(carrying, key=lambda c: (-scores.get(c, 0.0), order[c]))
+        ranked += sorted(of_named, key=lambda c: -scores[c])
+        self._add_votes(scores, ranked, CODE_VOTE)
+
+    def _documents_numbered(self, refs: Sequence[CodeRef]) -> set[str]:
+        """Ids of documents whose own number (header "Số …") is one of ``refs``."""
+        from ingest.normalize import fold_tokens
+
+        generation = self.index.lexical.generation
+        if self._numbers_cache is None or self._numbers_cache[0] != generation:
+            numbers: dict[str, list[str]] = {}
+            for doc in self.index.documents():
+                number = getattr(getattr(doc, "meta", None), "number", "") or ""
+                if number:
+                    numbers[doc.doc_id] = fold_tokens(number)
+            self._numbers_cache = (generation, numbers)
+        return {d for d, tokens in self._numbers_cache[1].items() if any(r.found_in(tokens) for r in refs)}
+
+    def _vote_documents(self, scores: dict[str, float]) -> None:
+        """One RRF vote for each document's best passage, documents ranked by their summed evidence
+        (the top :data:`DOCUMENT_EVIDENCE` passage scores), so spread-out evidence is not crowded out."""
+        if DOCUMENT_VOTE <= 0 or not scores:
+            return
+        by_doc: dict[str, list[str]] = defaultdict(list)
+        for chunk in self.index.get_chunks(list(scores)):
+            by_doc[chunk.doc_id].append(chunk.chunk_id)
+        if len(by_doc) < 2:
+            return
+        evidence = {}
+        best = {}
+        for doc_id, ids in by_doc.items():
+            ids.sort(key=lambda c: -scores[c])
+            best[doc_id] = ids[0]
+            evidence[doc_id] = sum(scores[c] for c in ids[:DOCUMENT_EVIDENCE])
+        ranked = [best[d] for d in sorted(evidence, key=lambda d: -evidence[d])]
+        self._add_votes(scores, ranked, DOCUMENT_VOTE)
+
+    def _add_votes(self, scores: dict[str, float], ranked: Sequence[str], weight: float) -> None:
+        s = self.settings
+        w = weight * max(s.dense_weight, s.lexical_weight)
+        for rank, cid in enumerate(ranked, start=1):
+            scores[cid] = scores.get(cid, 0.0) + w / (s.rrf_k + rank)
 
     def _hits(
         self, ids: list[str], scores: dict[str, float], dense: list[tuple[str, float]], lexical: list[tuple[str, float]]
@@ -256,6 +427,11 @@ class HybridRetriever(BaseRetriever):
     # ---- LangChain ---------------------------------------------------------------
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         return [hit_to_langchain(h) for h in self.search(query)]
+
+
+def _search_text(chunk: Chunk) -> str:
+    """What a passage is searched under: title, heading path and text (``Chunk.search_text``, where ingest has it)."""
+    return str(getattr(chunk, "search_text", chunk.text))
 
 
 def hit_to_langchain(hit: Hit) -> LCDocument:

@@ -11,6 +11,7 @@ from eval.questions import (
     FIELDS,
     QuestionSetError,
     load_questions,
+    locate_quote,
     parse_questions,
     structure_of,
     validate_questions,
@@ -125,3 +126,100 @@ def test_shipped_set_meets_the_brief() -> None:
     assert fields == set(FIELDS)
     tags = {t for q in qs for t in q.tags}
     assert {"figure", "organisation", "paraphrase", "no_diacritics", "cross_topic", "unanswerable"} <= tags
+
+
+# ---------------------------------------------------------------------------
+# Document gold (file name + quote): the party-docs set
+# ---------------------------------------------------------------------------
+
+PARTY_SET = SET_PATH.parent / "party_docs.jsonl"
+PLAN_TEXT = (
+    "ĐẢNG ĐOÀN QUỐC HỘI\nSố 3260-KH/ĐĐQH15\nHà Nội, ngày 10 tháng 01 năm 2025\n"
+    "n) Lãnh đạo Ban Dân nguyện\n- Chủ trì giúp UBTVQH trong công tác\ntiếp công dân.\n"
+)
+
+
+def _plan(path: str = "/data/ke-hoach.docx") -> Document:
+    return Document("plan", "Kế hoạch", path, "other", PLAN_TEXT, "h")
+
+
+def _doc_line(**over: object) -> str:
+    item: dict[str, object] = {
+        "id": "d1",
+        "question": "Ai chủ trì tiếp công dân?",
+        "answerable": True,
+        "expected_facts": ["Ban Dân nguyện"],
+        "gold": [{"document": "ke-hoach.txt", "quote": "Chu tri giup UBTVQH trong cong tac tiep cong dan"}],
+    }
+    item.update(over)
+    return json.dumps(item, ensure_ascii=False)
+
+
+def test_locate_quote_ignores_marks_case_and_line_wraps_and_maps_back_to_offsets() -> None:
+    spans = locate_quote(PLAN_TEXT, "chủ trì giúp ubtvqh trong cong tac tiep cong dan")
+    assert len(spans) == 1
+    start, end = spans[0]
+    assert PLAN_TEXT[start:end] == "Chủ trì giúp UBTVQH trong công tác\ntiếp công dân"
+    assert locate_quote(PLAN_TEXT, "Số 3260-KH/DDQH15") == [(PLAN_TEXT.index("Số 3260"), PLAN_TEXT.index("\nHà Nội"))]
+    assert locate_quote(PLAN_TEXT, "Ban Dân nguyện chủ trì") == []
+
+
+def test_document_gold_matches_any_rendition_of_the_named_file() -> None:
+    questions = parse_questions([_doc_line()])
+    assert validate_questions(questions, documents=[_plan("/x/ke-hoach.docx")]) == []
+    assert validate_questions(questions, documents=[_plan("/x/ke-hoach.pdf")]) == []
+    assert validate_questions(questions, documents=[_plan("/x/other.txt")]) == [
+        "d1: document 'ke-hoach.txt' is not loaded"
+    ]
+
+
+def test_document_gold_reports_a_quote_not_in_the_document_and_a_fact_far_from_it() -> None:
+    bad_quote = _doc_line(gold=[{"document": "ke-hoach.txt", "quote": "Ban Dân nguyện chủ trì"}])
+    far_fact = _doc_line(id="d2", expected_facts=["Số 3260-KH/ĐĐQH15"])
+    problems = validate_questions(parse_questions([bad_quote, far_fact]), documents=[_plan()])
+    assert problems == ["d1: quote 'Ban Dân nguyện chủ trì' not found in ke-hoach.docx"]
+    # Within QUOTE_CONTEXT characters a fact counts as near: the short plan text is all "near".
+    long_plan = Document("plan", "KH", "/x/ke-hoach.txt", "other", PLAN_TEXT + "x " * 800 + "Mục cuối.", "h")
+    tail = _doc_line(id="d3", expected_facts=["Mục cuối"])
+    assert validate_questions(parse_questions([tail]), documents=[long_plan]) == [
+        "d3: expected fact 'Mục cuối' is not near its gold quote"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("gold", "reason"),
+    [
+        ({"document": "ke-hoach.txt"}, "both 'document' and 'quote'"),
+        ({"document": "ke-hoach.txt", "quote": "Ban Dân nguyện", "topic": 1}, "no topic or field"),
+        ({"field": "Thực trạng"}, "needs 'topic'"),
+    ],
+)
+def test_malformed_gold_is_one_line_naming_the_reason(gold: dict[str, object], reason: str) -> None:
+    with pytest.raises(QuestionSetError, match=reason):
+        parse_questions([_doc_line(gold=[gold])], source="s.jsonl")
+
+
+def test_the_party_docs_set_has_the_promised_shape() -> None:
+    questions = load_questions(PARTY_SET)
+    assert validate_questions(questions) == []
+    unanswerable = [q for q in questions if not q.answerable]
+    no_marks = [q for q in questions if "no_diacritics" in q.tags]
+    assert len(questions) >= 80 and len(unanswerable) >= 15 and len(no_marks) >= 15
+    assert all(q.variant_of and q.answerable for q in no_marks)
+    documents = {name for q in questions for name in q.documents}
+    assert len([d for d in documents if d.startswith("luat-")]) >= 3
+    assert {
+        "ke-hoach-3260-kh-ddqh15_2025-01-10.txt",
+        "bao-cao-dang-uy-chinh-phu-thuc-hien-nq57_2025-05.txt",
+    } <= documents
+    for tag in ("metadata", "assignment", "figure", "date_words", "heading", "table"):
+        assert sum(tag in q.tags for q in questions) >= 3, tag
+
+
+def test_the_party_docs_set_matches_the_shared_documents(shared_data: Path) -> None:
+    from ingest.pipeline import load_documents
+
+    questions = load_questions(PARTY_SET)
+    names = {name for q in questions for name in q.documents}
+    documents = [doc for name in sorted(names) for doc in load_documents(next(shared_data.rglob(name)))]
+    assert validate_questions(questions, documents=documents) == []

@@ -6,13 +6,14 @@ import pytest
 from index_samples import guide, secret_report
 from langchain_core.retrievers import BaseRetriever
 
-from ingest.normalize import strip_diacritics
+from ingest.model import Chunk, Document, content_hash
+from ingest.normalize import fold_tokens, strip_diacritics
 from rag.diacritics import DiacriticRestorer, fold, has_diacritics
 from rag.embeddings import make_embeddings
 from rag.index import Index
 from rag.lexical import query_tokens
 from rag.query_understanding import organisation_core, topic_number, understand
-from rag.retrieval import HybridRetriever, SearchFilters, chroma_where
+from rag.retrieval import CodeRef, HybridRetriever, SearchFilters, chroma_where, query_codes
 from rag.settings import Settings
 
 
@@ -150,3 +151,60 @@ def test_missing_reranker_is_a_clear_error(retriever: HybridRetriever, tmp_path)
     settings = retriever.settings.model_copy(update={"reranker_model": str(tmp_path / "no-model")})
     with pytest.raises(RerankerUnavailableError, match="TROLY_RERANKER_MODEL"):
         HybridRetriever(index=retriever.index, settings=settings).search("giải ngân")
+
+
+# ---------------------------------------------------------------------------
+# Document numbers named in a query are matched exactly, as whole code tokens
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "refs"),
+    [
+        ("Thông tư 01/2011/TT-BNV quy định gì?", [CodeRef(code="01/2011/tt-bnv")]),
+        ("Nghị quyết 57 giao nhiệm vụ gì?", [CodeRef(kind="nq", number="57")]),
+        ("ai ky ke hoach so 3260", [CodeRef(kind="kh", number="3260")]),
+        ("Kế hoạch 3260-KH/ĐĐQH15 do ai ký?", [CodeRef(code="3260-kh/ddqh15")]),
+        ("Ngày 22/12/2024 Bộ Chính trị ban hành gì?", []),
+        ("Năm 2025 có 37 nhiệm vụ", []),
+    ],
+)
+def test_query_codes(query: str, refs: list[CodeRef]) -> None:
+    assert query_codes(query) == refs
+
+
+def test_a_kind_and_number_names_the_code_and_the_written_out_form() -> None:
+    nq57 = CodeRef(kind="nq", number="57")
+    assert nq57.found_in(fold_tokens("Thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị"))
+    assert nq57.found_in(fold_tokens("theo Nghị quyết 57 về khoa học"))
+    assert not nq57.found_in(fold_tokens("Nghị quyết số 571-NQ/TW"))
+    assert not nq57.found_in(fold_tokens("Kế hoạch số 57-KH/TU"))
+    assert not nq57.found_in(fold_tokens("có 57 nhiệm vụ của nghị quyết"))
+    bnv = CodeRef(code="01/2011/tt-bnv")
+    assert bnv.found_in(fold_tokens("Thông tư số 01/2011/TT-BNV ngày 19/01/2011"))
+    assert not bnv.found_in(fold_tokens("Thông tư số 01/2011/TT-BTC"))
+
+
+CIRCULAR_BNV = "Thông tư 01/2011/TT-BNV hướng dẫn thể thức văn bản hành chính."
+CIRCULAR_BTC = (
+    "Thông tư 01/2011/TT-BTC hướng dẫn thể thức, kỹ thuật trình bày văn bản hành chính, văn bản hành chính "
+    "điện tử, thể thức văn bản hành chính của cơ quan hành chính, hướng dẫn thể thức trình bày thông tư."
+)
+
+
+@pytest.fixture(scope="module")
+def circulars(tmp_path_factory: pytest.TempPathFactory) -> HybridRetriever:
+    """Two circulars: a short one with the asked number, a long one matching more of the question's words."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("codes"))
+    index = Index.open(settings, make_embeddings(settings))
+    docs, chunks = [], []
+    for doc_id, text in (("bnv", CIRCULAR_BNV), ("btc", CIRCULAR_BTC)):
+        docs.append(Document(doc_id, f"Thông tư {doc_id}", f"/c/{doc_id}.txt", "other", text, content_hash(text)))
+        chunks.append(Chunk(f"{doc_id}:0", doc_id, f"Thông tư {doc_id}", "other", text, 0, len(text)))
+    index.upsert(docs, chunks)
+    return HybridRetriever(index=index, settings=settings)
+
+
+def test_the_circular_with_the_asked_number_comes_first(circulars: HybridRetriever) -> None:
+    hits = circulars.search("Thông tư 01/2011/TT-BNV hướng dẫn thể thức trình bày văn bản hành chính thế nào?", k=2)
+    assert [h.chunk.doc_id for h in hits] == ["bnv", "btc"]

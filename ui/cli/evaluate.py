@@ -9,6 +9,7 @@ Examples::
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 
 DEFAULT_SET = Path("eval/questions/topic_guide.jsonl")
+DEFAULT_PARTY_SET = Path("eval/questions/party_docs.jsonl")
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_GUIDE = DEFAULT_CORPUS / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"
 DEFAULT_OUT = Path("eval/reports")
@@ -84,67 +86,185 @@ def validate_cmd(
 @app.command("run")
 def run_cmd(
     ctx: typer.Context,
-    set_path: Path = typer.Option(DEFAULT_SET, "--set", "-s", help="Question set (JSONL)."),
+    set_paths: list[Path] | None = typer.Option(
+        None, "--set", "-s", help="Question set (JSONL); repeat for several. Default: the topic guide and party docs."
+    ),
     config: str | None = typer.Option(None, "--config", help="Name of this configuration (report file name)."),
     generator: str | None = typer.Option(None, "--generator", help="extractive | openai (default: settings)."),
     retrieval: str = typer.Option("hybrid", "--retrieval", help="hybrid | dense | lexical."),
     k: int | None = typer.Option(None, "--k", min=1, max=100, help="Passages retrieved per question."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Ask only this many questions, spread over the set."),
-    corpus: Path = typer.Option(DEFAULT_CORPUS, "--corpus", help="Corpus to index before the run (file or folder)."),
+    corpus: Path = typer.Option(DEFAULT_CORPUS, "--corpus", help="Corpus of a topic-guide set (file or folder)."),
+    renditions: str = typer.Option(
+        "txt,docx,pdf", "--renditions", help="Formats a set over shared documents is run on (comma-separated)."
+    ),
+    work_dir: Path | None = typer.Option(
+        None, "--work-dir", help="Data dir of the evaluation's own collections (default: <data dir>/eval)."
+    ),
+    use_index: bool = typer.Option(
+        False, "--use-index", help="Score a topic-guide set against the configured collection instead of its own."
+    ),
     out: Path = typer.Option(DEFAULT_OUT, "--out", help="Report folder."),
     public: bool = typer.Option(False, "--public", help="Also evaluate on XQuAD-vi + law distractors (../shared)."),
     public_limit: int = typer.Option(200, "--public-limit", min=1, help="Most public questions to ask."),
-    shared: Path = typer.Option(SHARED_DATA, "--shared", help="Folder with xquad_vi/ and vn_laws/."),
+    shared: Path = typer.Option(SHARED_DATA, "--shared", help="Folder with party_docs/, vn_laws/ and xquad_vi/."),
 ) -> None:
-    """Ask every question of a set through the real pipeline and write the report (JSON, MD, HTML, PNG)."""
-    from eval.public_eval import spread
-    from eval.questions import QuestionSetError, load_questions, validate_questions
+    """Ask every question of each set through the real pipeline and write the reports (JSON, MD, HTML, PNG).
+
+    Each set runs in collections of its own under --work-dir (emptied first), never in the user's
+    index; a set over shared documents runs once per rendition. One table compares them all.
+    """
+    from eval.renditions import parse_renditions
     from eval.report import report_stem, write_report
-    from eval.runner import find_target_document, index_corpus, run_questions
+    from eval.runner import side_by_side, side_by_side_markdown
 
     if retrieval not in ("hybrid", "dense", "lexical"):
         raise _fail(f"--retrieval must be hybrid, dense or lexical, not {retrieval!r}")
+    try:
+        formats = parse_renditions(renditions)
+    except ValueError as exc:
+        raise _fail(f"--renditions: {exc}") from None
     settings = _with_generator(settings_of(ctx), generator)
-    try:
-        questions = load_questions(set_path)
-    except QuestionSetError as exc:
-        raise _fail(str(exc)) from None
     name = config or f"{retrieval}-{settings.generator}"
-    index = _open_index(settings)
-    try:
-        if corpus.exists():
-            for line in index_corpus(index, settings, corpus):
-                err.print(f"[yellow]skipped[/yellow] {line}", markup=True, highlight=False)
-        if index.count() == 0:
-            raise _fail(f"the index is empty and {corpus} holds no documents; run `troly ingest <folder>` first")
-        target = find_target_document(index.documents())
-        if target is not None:
-            problems = validate_questions(questions, target)
+    chosen = list(set_paths) if set_paths else [DEFAULT_SET, DEFAULT_PARTY_SET]
+    plan = _plan(chosen, shared, explicit=bool(set_paths))
+    job = _Job(settings, retrieval, k, limit, corpus, work_dir or settings.data_dir / "eval", use_index)
+    runs = []
+    for set_path, questions, sources in plan:
+        runs.extend(job.run(set_path, questions, sources, formats, name))
+    if not runs:
+        raise _fail("no question set could run (see the messages above)")
+    if public:
+        _add_public(runs[0], settings, shared, public_limit, retrieval, k)
+    single = len(runs) == 1
+    for run in runs:
+        stem = report_stem(name if single else f"{name}-{Path(run.set_path).stem}-{run.config.get('rendition', 'txt')}")
+        paths = write_report(run, out, stem)
+        if single:
+            _print_summary(run.summary)
+        for kind, path in paths.items():
+            typer.echo(f"{kind:12s} {path}")
+    rows = side_by_side(runs)
+    _print_side_by_side(rows)
+    if not single:
+        stem = report_stem(f"{name}-sets")
+        (out / f"{stem}.md").write_text(f"# Question sets side by side: {name}\n\n" + side_by_side_markdown(rows))
+        (out / f"{stem}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+        typer.echo(f"{'side by side':12s} {out / f'{stem}.md'}")
+
+
+def _plan(chosen: list[Path], shared: Path, explicit: bool) -> list[tuple[Path, list[Any], list[Path]]]:
+    """Load each set; a set over shared documents that are absent is skipped with a message saying so."""
+    from eval.questions import QuestionSetError, load_questions
+    from eval.runner import find_sources, set_documents
+
+    plan = []
+    for path in chosen:
+        try:
+            questions = load_questions(path)
+        except QuestionSetError as exc:
+            raise _fail(str(exc)) from None
+        names = set_documents(questions)
+        sources, missing = find_sources(names, shared) if names else ([], [])
+        if missing:
+            where = f"{shared} not found" if not shared.is_dir() else f"not found under {shared}"
+            message = f"{path.name} skipped: {', '.join(missing)} {where} (the shared data is not in the repository)"
+            if explicit and len(chosen) == 1:
+                raise _fail(message)
+            err.print(f"[yellow]{message}[/yellow]", markup=True, highlight=False)
+            continue
+        plan.append((path, questions, sources))
+    return plan
+
+
+class _Job:
+    """What every set of one `troly eval run` shares: settings, retrieval mode, limits and the work dir."""
+
+    def __init__(
+        self, settings: Any, mode: str, k: int | None, limit: int | None, corpus: Path, work: Path, use_index: bool
+    ) -> None:
+        self.settings, self.mode, self.k, self.limit = settings, mode, k, limit
+        self.corpus, self.work, self.use_index = corpus, work, use_index
+
+    def run(self, set_path: Path, questions: list[Any], sources: list[Path], formats: list[str], name: str) -> list:
+        from eval.public_eval import spread
+        from eval.questions import validate_questions
+        from ingest.pipeline import load_documents
+
+        if sources:
+            documents = [doc for path in sources for doc in load_documents(path)]
+            problems = validate_questions(questions, documents=documents)
             if problems:
                 raise _fail(f"{set_path}: {problems[0]} (and {len(problems) - 1} more; see `troly eval validate`)")
-        if limit is not None:
-            questions = spread(questions, limit)
+        if self.limit is not None:
+            questions = spread(questions, self.limit)
+        if sources:
+            return self._renditions(set_path, questions, sources, formats, name)
+        return [self._corpus_run(set_path, questions, name)]
+
+    def _renditions(self, set_path: Path, questions: list[Any], sources: list[Path], formats: list[str], name: str):
+        from eval.renditions import RenditionError
+        from eval.runner import run_on_renditions
+
         with _progress() as bar:
-            task = bar.add_task(f"{name}: {set_path.name}", total=len(questions))
-            run = run_questions(
-                settings,
-                index,
-                questions,
-                name=name,
-                set_path=str(set_path),
-                mode=retrieval,  # type: ignore[arg-type]
-                k=k,
-                doc_id=target.doc_id if target else None,
-                on_progress=lambda done, _total: bar.update(task, completed=done),
-            )
-    finally:
-        index.close()
-    if public:
-        _add_public(run, settings, shared, public_limit, retrieval, k)
-    paths = write_report(run, out, report_stem(name))
-    _print_summary(run.summary)
-    for kind, path in paths.items():
-        typer.echo(f"{kind:12s} {path}")
+            tasks = {r: bar.add_task(f"{set_path.name} .{r}", total=len(questions)) for r in formats}
+            try:
+                return run_on_renditions(
+                    self.settings,
+                    questions,
+                    sources,
+                    formats,
+                    self.work,
+                    name=name,
+                    set_path=str(set_path),
+                    mode=self.mode,  # type: ignore[arg-type]
+                    k=self.k,
+                    on_progress=lambda r, done, _total: bar.update(tasks[r], completed=done),
+                )
+            except RenditionError as exc:
+                raise _fail(str(exc)) from None
+
+    def _corpus_run(self, set_path: Path, questions: list[Any], name: str) -> Any:
+        from eval.questions import validate_questions
+        from eval.runner import eval_settings, find_target_document, fresh_index, index_corpus, run_questions
+
+        if self.use_index:
+            settings, index = self.settings, _open_index(self.settings)
+        else:
+            settings = eval_settings(self.settings, self.work, f"eval-{set_path.stem}")
+            try:
+                index = fresh_index(settings)
+            except Exception as exc:  # mismatched model, unreadable dir: one line
+                raise _fail(f"cannot open the evaluation collection in {self.work}: {exc}") from None
+        try:
+            if self.corpus.exists():
+                for line in index_corpus(index, settings, self.corpus):
+                    err.print(f"[yellow]skipped[/yellow] {line}", markup=True, highlight=False)
+            if index.count() == 0:
+                raise _fail(
+                    f"the index is empty and {self.corpus} holds no documents; run `troly ingest <folder>` first"
+                )
+            target = find_target_document(index.documents())
+            if target is not None:
+                problems = validate_questions(questions, target)
+                if problems:
+                    raise _fail(f"{set_path}: {problems[0]} (and {len(problems) - 1} more; see `troly eval validate`)")
+            with _progress() as bar:
+                task = bar.add_task(f"{name}: {set_path.name}", total=len(questions))
+                return run_questions(
+                    settings,
+                    index,
+                    questions,
+                    name=name,
+                    set_path=str(set_path),
+                    mode=self.mode,  # type: ignore[arg-type]
+                    k=self.k,
+                    doc_id=target.doc_id if target else None,
+                    on_progress=lambda done, _total: bar.update(task, completed=done),
+                    rendition="txt",
+                )
+        finally:
+            index.close()
 
 
 @app.command("compare")
@@ -222,6 +342,17 @@ def _delta(metric: str, delta: float | None) -> str:
     better = (delta < 0) if any(tag in metric for tag in LOWER_IS_BETTER) else (delta > 0)
     colour = "green" if better else "red"
     return f"[{colour}]{delta:+.3f}[/{colour}]"
+
+
+def _print_side_by_side(rows: list[dict[str, Any]]) -> None:
+    table = Table(title="Question sets × renditions")
+    head = ("set", "rendition", "questions", "hit@k", "key-fact recall", "refusal acc.", "citation prec.")
+    keys = ("set", "rendition", "questions", "hit@k", "key_fact_recall", "refusal_accuracy", "citation_precision")
+    for col in head:
+        table.add_column(col, justify="left" if col in ("set", "rendition") else "right")
+    for row in rows:
+        table.add_row(*(_num(row[key]) if isinstance(row[key], float) else str(row[key] or "–") for key in keys))
+    Console(width=140).print(table)
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
