@@ -7,7 +7,7 @@ mode has no authentication at all (see ui/auth.py).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -53,6 +53,32 @@ def ingest_if_empty(service: TrolyService, corpus: Path) -> None:
     typer.echo(f"  indexed {len(report.documents)} document(s)", err=True)
 
 
+def check_workers(workers: int, chroma: str) -> str | None:
+    """Why ``--workers N`` is refused, or None: several processes need one Chroma server (rag/index.py)."""
+    if workers <= 1 or chroma:
+        return None
+    return (
+        f"--workers {workers} needs a Chroma server shared by the workers (embedded Chroma is one process's "
+        "store: other processes would search stale vectors). Start one with `chroma run --path DATA/chroma-server "
+        "--port 8000` and set TROLY_CHROMA=127.0.0.1:8000."
+    )
+
+
+def worker_app() -> Any:
+    """The app of one ``troly serve --workers N`` process (uvicorn imports it in each worker).
+
+    Each worker opens the index itself; the SQLite generation keeps them in
+    step (every search first picks up what any worker committed).
+    """
+    from rag.settings import Settings
+    from ui.api import create_app
+    from ui.audit import configure_logging
+
+    settings = Settings()  # the parent passed data dir, collection and Chroma server through TROLY_* variables
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve_cmd(
@@ -61,6 +87,9 @@ def register(app: typer.Typer) -> None:
         port: int | None = typer.Option(None, "--port", help="Port (default: settings.port, 7860)."),
         no_ingest: bool = typer.Option(False, "--no-ingest", help="Do not index ./corpus when the index is empty."),
         corpus: Path = typer.Option(DEFAULT_CORPUS, "--corpus", help="Folder indexed on first start."),
+        workers: int = typer.Option(
+            1, "--workers", min=1, help="Worker processes; more than 1 needs a Chroma server (TROLY_CHROMA)."
+        ),
     ) -> None:
         """Serve the web UI at / and the REST API at /api (OpenAPI docs at /docs).
 
@@ -78,7 +107,7 @@ def register(app: typer.Typer) -> None:
         except AuthError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-        refusal = check_bind(bind_host, has_users)
+        refusal = check_bind(bind_host, has_users) or check_workers(workers, settings.chroma)
         if refusal:
             typer.echo(f"error: {refusal}", err=True)
             raise typer.Exit(2)
@@ -92,8 +121,28 @@ def register(app: typer.Typer) -> None:
         state = AppState(settings)  # one service: the index is opened and the model loaded once
         if not no_ingest:
             ingest_if_empty(state.service(), corpus)
-        app = create_app(settings, state=state)
         mode = "API keys required" if has_users else "open mode (no users; loopback only)"
+        if workers > 1:
+            import os
+
+            os.environ.update(
+                TROLY_DATA_DIR=str(settings.data_dir.resolve()),
+                TROLY_COLLECTION=settings.collection,
+                TROLY_CHROMA=settings.chroma,
+            )
+            typer.echo(f"troly: http://{bind_host}:{bind_port}/  ·  {workers} workers  ·  {mode}", err=True)
+            uvicorn.run(
+                "ui.cli.serve:worker_app",
+                factory=True,
+                workers=workers,
+                host=bind_host,
+                port=bind_port,
+                log_level="warning",
+                access_log=False,
+                log_config=None,
+            )
+            return
+        app = create_app(settings, state=state)
         typer.echo(f"troly: http://{bind_host}:{bind_port}/  ·  API docs /docs  ·  {mode}", err=True)
         # uvicorn's access log is off: the audit log records every request (without query strings)
         uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning", access_log=False, log_config=None)
