@@ -101,3 +101,20 @@ def test_bench_answer_small(tmp_path: Path, shared_data: Path) -> None:
         report["baseline"]["query_embedding_uncached"]["p50_ms"], report["derived"]["p50_to_query_embedding_p50_ratio"]
     )
     assert report["target"]["p50_ms"] == 300
+
+
+def test_bench_cli_small(tmp_path: Path, corpus_dir: Path) -> None:
+    out = tmp_path / "reports"
+    _run(["bench", "cli", "--runs", "1", "--corpus", str(corpus_dir), "--out", str(out)])
+    report = json.loads((out / "bench_cli.json").read_text(encoding="utf-8"))
+    assert "× `python -c pass`" in (out / "bench_cli.md").read_text(encoding="utf-8")
+    _check_machine(report["machine"])
+    commands = report["commands"]
+    assert set(commands) == {"python -c pass", "troly --help", "troly ask"}
+    for row in commands.values():
+        assert row["runs"] == 1
+        _positive(row["wall_median_s"], row["wall_to_python_pass_ratio"])
+    assert commands["troly --help"]["target_wall_s"] == 1.0 and commands["troly ask"]["target_wall_s"] == 3.0
+    # a bare interpreter is the floor: every troly command costs more
+    assert commands["troly ask"]["wall_median_s"] > commands["python -c pass"]["wall_median_s"]
+    assert report["help_imports_heavy"] == []

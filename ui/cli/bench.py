@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 app = typer.Typer(
-    help="Benchmarks (not tests): retrieval latency at scale.\n\nExample: troly bench retrieval --sizes 1000,10000",
+    help="Benchmarks (not tests): retrieval latency at scale, ingest and answer speed, CLI cold start.\n\n"
+    "Example: troly bench retrieval --sizes 1000,10000",
     no_args_is_help=True,
 )
 
@@ -95,3 +96,51 @@ def answer_cmd(
     json_path, md_path = write_report(report, markdown, out, "bench_answer")
     typer.echo(markdown)
     typer.echo(f"written {md_path} and {json_path}", err=True)
+
+
+@app.command("cli")
+def cli_cmd(
+    runs: int = typer.Option(5, "--runs", min=1, help="Fresh processes per command (medians are reported)."),
+    corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Documents ingested for `troly ask`."),
+    out: Path = typer.Option(Path("eval/reports"), "--out", help="Folder for bench_cli.json and .md."),
+) -> None:
+    """Cold start: `python -c pass`, `troly --help`, `troly ask` as fresh processes, as ratios in one run.
+
+    Runs in a fresh temporary data dir; --data-dir is not touched.
+    Example: troly bench cli --runs 5
+    """
+    from eval.bench_cli import render_cli_markdown, run_cli_benchmark
+    from eval.bench_common import write_report
+
+    def log(message: str) -> None:
+        typer.echo(message, err=True)
+
+    if not corpus.is_dir():
+        raise typer.BadParameter(f"{corpus}: not a folder of documents")
+    report = run_cli_benchmark(runs, corpus.resolve(), log=log)
+    markdown = render_cli_markdown(report)
+    json_path, md_path = write_report(report, markdown, out, "bench_cli")
+    typer.echo(markdown)
+    typer.echo(f"written {md_path} and {json_path}", err=True)
+
+
+@app.command("load")
+def load_cmd(
+    seconds: float = typer.Option(60, "--seconds", min=5, help="Length of the loaded phase."),
+    askers: int = typer.Option(32, "--askers", min=1, help="Concurrent short-question askers."),
+    out: Path = typer.Option(Path("eval/reports"), "--out", help="Folder for bench_load.json and .md."),
+) -> None:
+    """Readers vs a writer on a real server: askers + a 2,000-character asker + an uploading editor.
+
+    Reports errors, leaks of a classified plan and the short searches' p95 under load vs alone.
+    Runs in a fresh temporary data dir; --data-dir is not touched.
+    Example: troly bench load --seconds 60 --askers 32
+    """
+    from eval.bench_load import render_load_markdown, run_load_benchmark, write_load_report
+
+    report = run_load_benchmark(seconds, askers, log=lambda m: typer.echo(m, err=True))
+    json_path, md_path = write_load_report(report, out)
+    typer.echo(render_load_markdown(report))
+    typer.echo(f"written {md_path} and {json_path}", err=True)
+    if not report["passed"]:
+        raise typer.Exit(1)
