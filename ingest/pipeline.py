@@ -304,12 +304,15 @@ def ingest_files(
     on_progress: Callable[[Progress], None] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     known: Mapping[str, str] | None = None,
+    on_chunks: Callable[[list[Chunk]], None] | None = None,
 ) -> IngestResult:
     """Process files and folders; a bad file becomes an IngestError and the rest go on.
 
     ``known`` maps doc_id → the ``source_hash`` already indexed: a file whose
     fingerprint matches is not read again (listed in ``result.unchanged``), which
     makes re-running ingest on a large folder cost one hash per file.
+    ``on_chunks`` receives each document's chunks as soon as they exist (the
+    embedding prefetcher starts on them while later files are still read).
     """
     result = IngestResult()
     todo = _roots(paths)
@@ -335,6 +338,8 @@ def ingest_files(
                 result.documents.append(doc)
                 result.chunks.extend(chunks)
                 produced += len(chunks)
+                if on_chunks is not None:
+                    on_chunks(chunks)
             if warning:
                 result.warnings.append(IngestError(path=str(path), reason=warning))
         if error is not None:
