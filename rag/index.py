@@ -302,8 +302,13 @@ class Index:
 
     # ---- opening ---------------------------------------------------------------
     @classmethod
-    def open(cls, settings: Settings, embeddings: Any = None) -> Index:
-        """Open (or create) the collection named by ``settings.collection``."""
+    def open(cls, settings: Settings, embeddings: Any = None, repair: bool = True) -> Index:
+        """Open (or create) the collection named by ``settings.collection``.
+
+        ``repair=False`` (``troly doctor``) opens the state as found: no Chroma
+        reconciliation, no lexical rebuild; a lexical side that cannot be
+        loaded stays empty instead of raising.
+        """
         embeddings = embeddings if embeddings is not None else make_embeddings(settings)
         cdir = settings.collection_dir
         cdir.mkdir(parents=True, exist_ok=True)
@@ -326,7 +331,10 @@ class Index:
         if index.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             index.db.execute("PRAGMA journal_mode=WAL")
         index.db.executescript(_SCHEMA)
-        index._recover()
+        if repair:
+            index._recover()
+        else:
+            index.refresh(wait=True)
         return index
 
     def _state(self, key: str, default: str = "0") -> str:

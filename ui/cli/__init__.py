@@ -57,9 +57,9 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 def _register() -> None:
     # Imported here so each verb group stays in its own module (like simonw/llm).
-    from ui.cli import ask, bench, config, docs, draft, evaluate, ingest, search, serve, users
+    from ui.cli import ask, bench, config, docs, doctor, draft, evaluate, ingest, search, serve, users
 
-    for module in (ingest, search, ask, draft, serve, docs, config):
+    for module in (ingest, search, ask, draft, serve, docs, config, doctor):
         module.register(app)
     app.add_typer(evaluate.app, name="eval")
     app.add_typer(bench.app, name="bench")
