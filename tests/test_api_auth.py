@@ -74,3 +74,8 @@ def test_web_ui_requires_login_with_api_key_once_users_exist(tmp_path: Path) -> 
     assert client.post("/login", data={"username": "lan", "password": key}).status_code == 200
     assert client.get("/config").status_code == 200
     assert client.get("/api/documents").status_code == 401  # the UI session cookie is not an API key
+    from ui.audit import AuditLog
+
+    logins = [(e["action"], e["user"], e["status"]) for e in AuditLog.for_data_dir(settings.data_dir).read()]
+    assert ("login_failed", "lan", 400) in logins and ("login", "lan", 200) in logins
+    assert key not in (settings.data_dir / "audit.jsonl").read_text(encoding="utf-8")
