@@ -1,25 +1,35 @@
-"""Export talking points as a .docx laid out like a Vietnamese administrative document.
+"""Export talking points as a .docx laid out like a party document (Hướng dẫn 36-HD/VPTW).
 
-Nghị định 30/2020/NĐ-CP (and the party's own Hướng dẫn 36-HD/VPTW for party
-documents) fix the look officials expect: Times New Roman 13–14 pt, a header
-block with the issuing body on the left and "ĐẢNG CỘNG SẢN VIỆT NAM" (party
-documents) or the national motto on the right, a centred bold title, then
-the body. A speech-writer can open the file and keep working in Word.
+A tham luận is written by a party organisation, so the file follows the
+party's own presentation rules rather than the state's (Nghị định 30/2020):
+A4, left margin 30 mm, right 15 mm, top and bottom 20 mm; on the left the
+superior party committee ("ĐẢNG BỘ TỈNH …"), the organisation in bold and a
+"*"; on the right "ĐẢNG CỘNG SẢN VIỆT NAM" alone (never the state motto) and
+the place–date line; then the type ("THAM LUẬN"), the title, the body, and
+the Nơi nhận / signature blocks. The draft is marked "DỰ THẢO" in the page
+header, so every page carries it, and pages are numbered.
+
+Text from documents and from request parameters may hold characters XML
+forbids (a stray U+001F in an organisation name); :func:`xml_safe` removes
+them before anything reaches python-docx, which would otherwise raise.
 """
 
 from __future__ import annotations
 
+import io
+import re
+import unicodedata
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from docx import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-
-from rag.talking_points import TONES
+from docx.shared import Cm, Mm, Pt
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDoc
@@ -30,25 +40,48 @@ if TYPE_CHECKING:
 FONT = "Times New Roman"
 BODY_PT = 14
 PARTY_HEADER = "ĐẢNG CỘNG SẢN VIỆT NAM"
-NATIONAL_MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+DRAFT_MARK = "DỰ THẢO"
+DOC_TYPE = "THAM LUẬN"
+UNKNOWN_SUPERIOR = "ĐẢNG BỘ ……"
+UNKNOWN_PLACE = "……"
+# Hướng dẫn 36-HD/VPTW: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm; we take the lower bounds.
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+A4_MM = (210, 297)
+
+# XML 1.0 allows tab, newline, carriage return and everything from U+0020 except surrogates and U+FFFE/U+FFFF.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters python-docx refuses ("All strings must be XML compatible"), NFC."""
+    return unicodedata.normalize("NFC", _XML_FORBIDDEN.sub("", text or ""))
+
+
+def has_control_chars(text: str) -> bool:
+    """True when ``text`` holds a character :func:`xml_safe` would drop (lets the CLI refuse it instead)."""
+    return bool(_XML_FORBIDDEN.search(text or ""))
 
 
 def _style(doc: DocxDoc) -> None:
-    """Times New Roman 14 everywhere (East-Asian font slot too, or Word substitutes it for Vietnamese)."""
+    """Times New Roman 14 everywhere (East-Asian font slot too, or Word substitutes it for Vietnamese); A4."""
     normal = doc.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(BODY_PT)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
     for section in doc.sections:
-        section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-        section.left_margin, section.right_margin = Cm(3), Cm(1.5)
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+        section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+        section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+        section.header_distance, section.footer_distance = Mm(10), Mm(10)
 
 
-def _line(par: Paragraph, text: str, bold: bool = False, italic: bool = False, size: int = BODY_PT) -> None:
-    run = par.add_run(text)
+def _run(par: Paragraph, text: str, bold: bool = False, italic: bool = False, size: int = BODY_PT) -> Any:
+    run = par.add_run(xml_safe(text))
     run.bold, run.italic = bold, italic
     run.font.size = Pt(size)
     run.font.name = FONT
+    return run
 
 
 def _centered(container: Any, lines: list[tuple[str, bool, bool, int]], reuse_first: bool = False) -> None:
@@ -57,23 +90,64 @@ def _centered(container: Any, lines: list[tuple[str, bool, bool, int]], reuse_fi
         par = container.paragraphs[0] if (i == 0 and reuse_first) else container.add_paragraph()
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
         par.paragraph_format.space_after = Pt(0)
-        _line(par, text, bold, italic, size)
+        _run(par, text, bold, italic, size)
 
 
-def _header(doc: DocxDoc, tp: TalkingPoints, superior: str, style: str) -> None:
-    """Two-column header: superior body and organisation (left), party header and national motto (right)."""
+def _field(par: Paragraph, instruction: str) -> None:
+    """A Word field (PAGE) – Word and LibreOffice compute its value when the page is laid out."""
+    run = par.add_run()
+    run.font.name, run.font.size = FONT, Pt(13)
+    begin, sep, end = (OxmlElement("w:fldChar") for _ in range(3))
+    for el, kind in ((begin, "begin"), (sep, "separate"), (end, "end")):
+        el.set(qn("w:fldCharType"), kind)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    shown = OxmlElement("w:t")
+    shown.text = "1"
+    for el in (begin, instr, sep, shown, end):
+        run._r.append(el)
+
+
+def _page_header_footer(doc: DocxDoc) -> None:
+    """ "DỰ THẢO" at the top right of every page; the page number centred at the bottom."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = False
+    head = section.header.paragraphs[0]
+    head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _run(head, DRAFT_MARK, bold=True, size=13)
+    foot = section.footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(foot, "PAGE")
+
+
+def date_line(place: str, when: date) -> str:
+    """ "Hà Nội, ngày 05 tháng 01 năm 2026" – the place–date line of an administrative document."""
+    return f"{place or UNKNOWN_PLACE}, ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
+
+
+def _header(doc: DocxDoc, organisation: str, superior: str, place: str, when: date) -> None:
+    """Two-column header: superior committee, organisation and "*" (left); party header and date (right)."""
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
     left, right = table.rows[0].cells
-    left_lines = [(superior.upper(), False, False, 13)] if superior else []
-    left_lines += [(tp.organisation.upper(), True, False, 13), ("*", False, False, 13)]
-    _centered(left, left_lines, True)
-    today = date.today()
-    right_lines = [(PARTY_HEADER, True, False, 14)] if style in ("party", "both") else []
-    if style in ("state", "both"):
-        right_lines += [(NATIONAL_MOTTO[0], True, False, 12), (NATIONAL_MOTTO[1], True, False, 13)]
-    right_lines.append((f"ngày {today.day:02d} tháng {today.month:02d} năm {today.year}", False, True, 13))
-    _centered(right, right_lines, True)
+    left.width, right.width = Cm(7.5), Cm(9)
+    _centered(
+        left,
+        [
+            ((superior or UNKNOWN_SUPERIOR).upper(), False, False, 14),
+            (organisation.upper(), True, False, 14),
+            ("*", False, False, 14),
+        ],
+        True,
+    )
+    _centered(right, [(PARTY_HEADER, True, False, 15)], True)
+    right.paragraphs[0].runs[0].underline = True
+    par = right.add_paragraph()
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    par.paragraph_format.space_before = Pt(6)
+    _run(par, date_line(place, when), italic=True)
 
 
 def _body_paragraph(doc: DocxDoc, text: str, bold: bool = False, italic: bool = False) -> Paragraph:
@@ -81,39 +155,70 @@ def _body_paragraph(doc: DocxDoc, text: str, bold: bool = False, italic: bool = 
     par.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     par.paragraph_format.first_line_indent = Cm(1)
     par.paragraph_format.space_after = Pt(6)
-    _line(par, text, bold, italic)
+    _run(par, text, bold, italic)
     return par
 
 
-def talking_points_to_docx(
-    tp: TalkingPoints, path: str | Path, superior: str = "", style: Literal["both", "party", "state"] = "both"
-) -> Path:
-    """Write ``tp`` to ``path`` (.docx) and return the path.
+def _signature(doc: DocxDoc, organisation: str) -> None:
+    """Nơi nhận (left, 12 pt) and the signature block (right) as placeholders for the speaker's office."""
+    table = doc.add_table(rows=1, cols=2)
+    table.autofit = False
+    left, right = table.rows[0].cells
+    left.width, right.width = Cm(8), Cm(8.5)
+    first = left.paragraphs[0]
+    _run(first, "Nơi nhận:", bold=True, italic=True, size=12)
+    for line in ("- Ban Tổ chức hội nghị,", "- Lưu Văn phòng."):
+        _run(left.add_paragraph(), line, size=12)
+    _centered(
+        right,
+        [
+            (f"T/M {organisation.upper()}", True, False, 14),
+            ("[Chức vụ]", True, False, 14),
+            ("", False, False, 14),
+            ("", False, False, 14),
+            ("[Họ và tên]", True, False, 14),
+        ],
+        True,
+    )
 
-    ``superior`` is the body above the organisation, shown above its name in
-    the header block (e.g. "Đảng ủy UBND tỉnh"); left out when empty.
-    ``style`` picks the right-hand header: "party" (ĐẢNG CỘNG SẢN VIỆT NAM,
-    party documents), "state" (the national motto, ND 30/2020) or "both".
-    """
+
+def _sources(doc: DocxDoc, tp: TalkingPoints) -> None:
+    """The cited passages, so a reader can check each [n] without the tool."""
+    if not tp.citations:
+        return
+    _body_paragraph(doc, "NGUỒN TRÍCH DẪN", bold=True)
+    for c in tp.citations:
+        where = c.document + (f", chuyên đề {c.topic}" if c.topic is not None else "")
+        where += f", mục {c.section}" if c.section else ""
+        par = doc.add_paragraph()
+        par.paragraph_format.space_after = Pt(3)
+        _run(par, f"[{c.n}] {where}: “{' '.join(c.quote.split())}”", size=12)
+
+
+def _properties(doc: DocxDoc, tp: TalkingPoints, organisation: str, title: str) -> None:
+    """Title, author = the organisation (python-docx's template would say "python-docx")."""
+    props = doc.core_properties
+    props.title = xml_safe(title)
+    props.author = props.last_modified_by = xml_safe(organisation)
+    props.subject = xml_safe(f"Tham luận chuyên đề {tp.topic}")
+    props.comments = ""
+    props.keywords = "tham luận; dự thảo"
+    props.category = DOC_TYPE
+
+
+def build_docx(tp: TalkingPoints, superior: str = "", place: str = "", when: date | None = None) -> DocxDoc:
+    """The python-docx document for ``tp`` (see the module docstring for the layout)."""
+    when = when or date.today()
+    organisation = xml_safe(tp.organisation) or "[Tên tổ chức đảng]"
+    superior = xml_safe(superior or getattr(tp, "superior", "") or "")
+    place = xml_safe(place or getattr(tp, "place", "") or "")
+    title = " ".join(xml_safe(f"Chuyên đề {tp.topic}: {tp.topic_title}").split())
     doc = DocxDocument()
     _style(doc)
-    _header(doc, tp, superior, style)
+    _page_header_footer(doc)
+    _header(doc, organisation, superior, place, when)
     doc.add_paragraph()
-    _centered(
-        doc,
-        [
-            ("THAM LUẬN", True, False, 14),
-            (f"Chuyên đề {tp.topic}: {tp.topic_title}", True, False, 14),
-            ("(Dàn ý – bản nháp)" if tp.is_draft else "", False, True, 13),
-            (f"Giọng văn: {TONES.get(tp.tone, tp.tone)}", False, True, 13),
-        ],
-    )
-    if tp.warning:
-        _body_paragraph(doc, tp.warning, italic=True)
-    if tp.is_draft:
-        _body_paragraph(
-            doc, "Ghi chú: các phần trong [ ] do người viết hoàn thiện; số trong [n] là nguồn trích dẫn.", italic=True
-        )
+    _centered(doc, [(DOC_TYPE, True, False, 15), (title, True, False, 14), ("-----", False, False, 14)])
     _body_paragraph(doc, tp.opening)
     if tp.situation:
         _body_paragraph(doc, "I. THỰC TRẠNG", bold=True)
@@ -122,20 +227,37 @@ def talking_points_to_docx(
     for i, point in enumerate(tp.points, start=1):
         _body_paragraph(doc, f"{i}. {point.text}")
         if point.context:
-            _body_paragraph(doc, f"Thực trạng: {point.context}")
+            _body_paragraph(doc, point.context)
         if point.direction:
             _body_paragraph(doc, point.direction, italic=True)
     _body_paragraph(doc, "III. KẾT LUẬN VÀ KIẾN NGHỊ", bold=True)
     _body_paragraph(doc, tp.closing)
-    _body_paragraph(doc, "NGUỒN TRÍCH DẪN", bold=True)
-    for c in tp.citations:
-        where = c.document + (f", chuyên đề {c.topic}" if c.topic is not None else ", phần mở đầu")
-        where += f", mục {c.section}" if c.section else ""
-        quote = " ".join(c.quote.split())
-        par = doc.add_paragraph()
-        par.paragraph_format.space_after = Pt(3)
-        _line(par, f"[{c.n}] {where}: “{quote}”", size=12)
+    doc.add_paragraph()
+    _signature(doc, organisation)
+    _sources(doc, tp)
+    _properties(doc, tp, organisation, f"{DOC_TYPE} – {title}")
+    return doc
+
+
+def talking_points_docx_bytes(
+    tp: TalkingPoints, superior: str = "", place: str = "", when: date | None = None
+) -> bytes:
+    """The .docx as bytes – for serving a download without writing a file anywhere."""
+    buffer = io.BytesIO()
+    build_docx(tp, superior, place, when).save(buffer)
+    return buffer.getvalue()
+
+
+def talking_points_to_docx(
+    tp: TalkingPoints, path: str | Path, superior: str = "", place: str = "", when: date | None = None
+) -> Path:
+    """Write ``tp`` to ``path`` (.docx) and return the path.
+
+    ``superior`` is the party committee above the organisation (e.g. "Đảng bộ
+    tỉnh Khánh Hòa"); ``place`` the place of the date line; both default to
+    what the talking points carry, then to dotted placeholders.
+    """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(out))
+    out.write_bytes(talking_points_docx_bytes(tp, superior, place, when))
     return out

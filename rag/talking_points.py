@@ -1,26 +1,31 @@
-"""Talking points (dàn ý tham luận) for one topic of a topic guide.
+"""Talking points (dàn ý tham luận) for one topic of a topic guide, backed by every ingested document.
 
 A speech-writer asked to prepare an organisation's contribution to topic N
 needs: who speaks on what (opening), the situation with its figures (Thực
-trạng), one point per discussion question (Vấn đề thảo luận) with the
-direction the organisation proposes, and a closing with recommendations.
+trạng), one point per discussion question (Vấn đề thảo luận) and, under each
+point, the strongest evidence the other documents hold – the report's
+figures, the draft resolution's targets, the tasks a plan assigns to *that*
+organisation (``Document.assignments``) – so two organisations get different
+drafts when the documents say different things about them.
 
-Without an LLM every factual sentence is the topic guide's own sentence,
-quoted and cited; the parts only the organisation can write (its own
-proposals) are left as marked placeholders and the whole is flagged as a
-draft. Citations are restricted to passages of that topic or of the
-document's introduction, so a point can never rest on another topic.
+Without an LLM every factual sentence is a document's own sentence, quoted and
+cited, and no sentence appears twice; the parts only the organisation can
+write (its own proposals) are marked placeholders and the whole is a draft.
+The guide's own citations stay within the topic or the guide's introduction.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from ingest.normalize import fold
+from ingest.sentences import sentence_spans
 from rag.answer import Citation
-from rag.citations import content_words, fold, numbers_in, sentence_spans, strip_markers, unsupported_facts
+from rag.citations import content_words, has_phrase, numbers_in, strip_markers, unsupported_facts
 from rag.generators.extractive import clean_sentence, with_marker
 
 if TYPE_CHECKING:
@@ -28,7 +33,25 @@ if TYPE_CHECKING:
     from rag.settings import Settings
 
 DRAFT_NOTE = "BẢN NHÁP – các phần trong [ ] do người viết hoàn thiện; mỗi ý dẫn nguồn từ tài liệu gợi ý."
-MIN_POINTS, MAX_POINTS = 3, 7
+MIN_POINTS, MAX_POINTS = 1, 12
+MIN_SHARED = 2
+MIN_WEIGHT = 9.0
+"""Least summed rarity (idf) of the shared two-syllable words for a sentence to count as evidence."""
+"""Evidence must share at least this many two-syllable content words with the question (or the topic title)."""
+MAX_EVIDENCE = {"ngan": 1, "vua": 2, "day_du": 3}
+"""Evidence sentences from other documents under each point, by length."""
+_PARTY_PREFIX = re.compile(
+    r"^(?:dang bo|dang uy|chi bo|dang doan|ban can su dang|to chuc co so dang|tccs dang|ban thuong vu)\s+"
+)
+_TASK_WORDS = ("giao", "chu tri", "phoi hop", "chiu trach nhiem", "thuc hien", "trien khai", "tham muu")
+_TARGET_WORDS = ("muc tieu", "phan dau", "chi tieu", "den nam", "dat tren", "dat it nhat", "bao dam")
+ROLE_LABELS = {
+    "chu_tri": "chủ trì",
+    "phoi_hop": "phối hợp",
+    "thao_luan": "thảo luận",
+    "chiu_trach_nhiem": "chịu trách nhiệm",
+    "thuc_hien": "thực hiện",
+}
 
 TONES: dict[str, str] = {
     "trang_trong": "Trang trọng",
@@ -94,14 +117,28 @@ def check_choice(name: str, value: str, allowed: dict[str, str]) -> str:
 
 
 @dataclass
+class Evidence:
+    """One cited sentence of another document that bears on a point (a figure, a target, a task)."""
+
+    text: str
+    """The sentence as the document writes it, with its [n] marker."""
+    document: str
+    kind: str = "noi_dung"
+    """so_lieu (a figure) | muc_tieu (a target) | nhiem_vu (a task assigned to the organisation) | noi_dung."""
+    label: str = ""
+    """How the outline introduces it: "Báo cáo … nêu", "Nhiệm vụ được giao (chủ trì, Quý II/2025)"."""
+
+
+@dataclass
 class Point:
-    """One numbered point of the speech: the issue (cited) and the proposed direction."""
+    """One numbered point of the speech: the issue (cited), the evidence under it and the proposed direction."""
 
     text: str
     citations: list[Citation] = field(default_factory=list)
     direction: str = ""
     context: str = ""
     """Length "day_du" only: the related Thực trạng sentence, cited (its citation is in ``citations``)."""
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +160,12 @@ class TalkingPoints:
     document: str = ""
     tone: str = "trang_trong"
     length: str = "vua"
+    doc_ids: list[str] = field(default_factory=list)
+    """Every document the outline draws on (the guide first) – re-checked against clearance at download."""
+    superior: str = ""
+    """The party committee above the organisation, when the guide's header names it (for the .docx)."""
+    place: str = ""
+    """The guide's place name (for the .docx date line)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -152,7 +195,7 @@ def field_span(topic: Topic, *labels: str) -> tuple[int, int] | None:
 
 def spans_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans of ``text[start:end]`` as document offsets."""
-    return [(start + s, start + e) for s, e in sentence_spans(text[start:end])]
+    return sentence_spans(text, start, end)
 
 
 def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -170,48 +213,76 @@ def strip_label(sentence: str) -> str:
     return re.sub(r"^[^:]{2,40}:\s*", "", sentence) if ":" in sentence[:42] else sentence
 
 
+def sentence_key(text: str) -> str:
+    """What makes two sentences "the same" for the no-repetition rule: folded words without markers/labels."""
+    return " ".join(content_words(strip_label(strip_markers(text))))
+
+
 class _Citer:
-    """Numbers citations and maps document spans to the topic's own chunks (or the introduction)."""
+    """Numbers citations across documents and keeps every quoted sentence unique.
 
-    def __init__(self, doc: Document, chunks: list[Chunk], topic: int) -> None:
-        self.doc = doc
-        self.allowed = [c for c in chunks if c.topic == topic] or [c for c in chunks if c.topic is None]
-        self.intro = [c for c in chunks if c.topic is None]
+    The guide's own sentences may only cite the topic's chunks or its introduction; other documents'
+    sentences cite whichever of their chunks holds them.
+    """
+
+    def __init__(self, guide: Document, chunks: list[Chunk], topic: int, documents: dict[str, Document]) -> None:
+        self.guide = guide
+        self.documents = documents
+        self.chunks: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            self.chunks.setdefault(c.doc_id, []).append(c)
+        own = self.chunks.get(guide.doc_id, [])
+        self.allowed = [c for c in own if c.topic == topic] or [c for c in own if c.topic is None]
+        self.intro = [c for c in own if c.topic is None]
         self.citations: list[Citation] = []
+        self.used: set[str] = set()
 
-    def cite(self, start: int, end: int) -> Citation | None:
-        for pool in (self.allowed, self.intro):
+    def _chunk_for(self, doc_id: str, start: int, end: int) -> Chunk | None:
+        pools = (self.allowed, self.intro) if doc_id == self.guide.doc_id else (self.chunks.get(doc_id, []),)
+        for pool in pools:
             overlap = [(min(end, c.end) - max(start, c.start), c) for c in pool]
             overlap = [(o, c) for o, c in overlap if o > 0]
             if overlap:
-                chunk = max(overlap, key=lambda oc: oc[0])[1]
-                break
-        else:
+                return max(overlap, key=lambda oc: (oc[0], -oc[1].start))[1]
+        return None
+
+    def cite(self, doc_id: str, start: int, end: int) -> Citation | None:
+        chunk = self._chunk_for(doc_id, start, end)
+        if chunk is None:
             return None
+        doc = self.documents[doc_id]
         s, e = max(start, chunk.start), min(end, chunk.end)
         for existing in self.citations:
-            if existing.chunk_id == chunk.chunk_id and (existing.start, existing.end) == (s, e):
+            if existing.doc_id == doc_id and (existing.start, existing.end) == (s, e):
                 return existing
         citation = Citation(
             n=len(self.citations) + 1,
             chunk_id=chunk.chunk_id,
-            document=self.doc.title,
-            doc_id=self.doc.doc_id,
+            document=doc.title,
+            doc_id=doc_id,
             topic=chunk.topic,
             topic_title=chunk.topic_title,
             section=chunk.section,
-            quote=self.doc.text[s:e],
+            quote=doc.text[s:e],
             start=s,
             end=e,
-            page=self.doc.page_at(s),
+            page=doc.page_at(s),
         )
+        if hasattr(citation, "heading_path"):
+            citation.heading_path = getattr(chunk, "heading_path", "") or doc.heading_path_at(s)
         self.citations.append(citation)
         return citation
 
-    def sentence(self, start: int, end: int) -> tuple[str, list[Citation]]:
-        """The document's sentence, cleaned for reading, with its [n] marker."""
-        citation = self.cite(start, end)
-        text = clean_sentence(strip_label(self.doc.text[start:end]))
+    def is_used(self, doc_id: str, start: int, end: int) -> bool:
+        return sentence_key(self.documents[doc_id].text[start:end]) in self.used
+
+    def sentence(self, start: int, end: int, doc_id: str | None = None) -> tuple[str, list[Citation]]:
+        """The document's sentence, cleaned for reading, with its [n] marker; remembered as used."""
+        doc_id = doc_id or self.guide.doc_id
+        raw = self.documents[doc_id].text[start:end]
+        self.used.add(sentence_key(raw))
+        citation = self.cite(doc_id, start, end)
+        text = clean_sentence(strip_label(raw))
         return (with_marker(text, citation.n), [citation]) if citation else (text, [])
 
 
@@ -234,13 +305,185 @@ def related_span(text: str, point: str, spans: list[tuple[int, int]]) -> tuple[i
     The point's own sentence is never its own context (a point may itself be
     a Thực trạng sentence when the topic has few discussion questions).
     """
-    own = fold(" ".join(strip_markers(point).split()))
+    own = sentence_key(point)
     ranked = [
         (len(_bigrams(point) & _bigrams(text[s:e])), bool(numbers_in(text[s:e])), -i, (s, e))
         for i, (s, e) in enumerate(spans)
-        if fold(" ".join(clean_sentence(strip_label(text[s:e])).split())) not in own
+        if sentence_key(text[s:e]) not in own
     ]
     return max(ranked)[3] if ranked else None
+
+
+# ---- evidence from the other documents ---------------------------------------------------------
+def org_core(name: str) -> str:
+    """The organisation's own name without the party prefix: "Đảng bộ Sở Tài chính" → "so tai chinh"."""
+    return _PARTY_PREFIX.sub("", fold(" ".join(name.split()))).strip()
+
+
+def names_organisation(body: str, organisation: str) -> bool:
+    """True when an assignment's body is the organisation ("Sở Tài chính" ~ "Đảng bộ Sở Tài chính").
+
+    Whole words only, and at least two syllables, so "Bộ Tài chính" never matches "Sở Tài chính".
+    """
+    a, b = org_core(body), org_core(organisation)
+    if not a or not b or min(len(a.split()), len(b.split())) < 2:
+        return False
+    return a == b or has_phrase(a, b) or has_phrase(b, a)
+
+
+@dataclass
+class _Candidate:
+    doc_id: str
+    start: int
+    end: int
+    score: float
+    kind: str
+    label: str = ""
+
+
+def _kind_of(doc: Document, folded: str, has_figure: bool) -> str:
+    if has_figure and any(w in folded for w in _TARGET_WORDS):
+        return "muc_tieu"
+    return "so_lieu" if has_figure else ("muc_tieu" if any(w in folded for w in _TARGET_WORDS) else "noi_dung")
+
+
+def _doc_label(doc: Document) -> str:
+    meta = getattr(doc, "meta", None)
+    kind = (getattr(meta, "kind_label", "") or "").strip()
+    number = (getattr(meta, "number", "") or "").strip()
+    if kind and number:
+        return f"{kind.capitalize()} số {number}"
+    return " ".join(doc.title.split())
+
+
+def _sentences_of(doc: Document, chunks: list[Chunk]) -> list[tuple[int, int]]:
+    """Every sentence of the indexed part of ``doc`` once (chunks overlap), as document offsets."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for c in sorted(chunks, key=lambda c: c.start):
+        for s, e in sentence_spans(doc.text, c.start, c.end):
+            if (s, e) not in seen and len(doc.text[s:e].split()) >= 6:
+                seen.add((s, e))
+                out.append((s, e))
+    return out
+
+
+Grams = set[tuple[str, str]]
+
+
+def _evidence_candidates(
+    doc: Document, sentences: list[tuple[int, int, Grams]], query: Grams, org: str, weights: dict, rivals: list[str]
+) -> list[_Candidate]:
+    """Sentences of ``doc`` sharing words with the question, strongest first.
+
+    Shared two-syllable words are weighted by how rare they are across the documents (inverse
+    document frequency over sentences), so "mục tiêu", "giải pháp" alone never make evidence while
+    "giải ngân" + "vốn đầu tư" do; figures and the organisation's own tasks weigh more. A sentence
+    assigning a task to another organisation of the topic is left to that organisation's draft.
+    """
+    out = []
+    core = org_core(org)
+    for s, e, grams in sentences:
+        shared = grams & query
+        weight = sum(weights.get(g, 0.0) for g in shared)
+        if len(shared) < MIN_SHARED or weight < MIN_WEIGHT:
+            continue
+        sentence = doc.text[s:e]
+        folded = fold(sentence)
+        mentions = bool(core) and len(core.split()) >= 2 and has_phrase(folded, core)
+        if not mentions and any(has_phrase(folded, r) for r in rivals):
+            continue
+        figure = bool({n for n in numbers_in(sentence) if not re.fullmatch(r"(19|20)\d\d", n)})
+        kind = "nhiem_vu" if mentions and any(w in folded for w in _TASK_WORDS) else _kind_of(doc, folded, figure)
+        bonus = (2.0 if figure else 0) + (8.0 if kind == "nhiem_vu" else 0) + (1.0 if kind == "muc_tieu" else 0)
+        out.append(_Candidate(doc.doc_id, s, e, weight + bonus, kind))
+    out.sort(key=lambda c: (-c.score, c.start))
+    return out
+
+
+def gram_weights(sentence_grams: list[Grams]) -> dict[tuple[str, str], float]:
+    """Inverse document frequency of each two-syllable word over ``sentence_grams``."""
+    df: dict[tuple[str, str], int] = {}
+    for grams in sentence_grams:
+        for g in grams:
+            df[g] = df.get(g, 0) + 1
+    n = max(1, len(sentence_grams))
+    return {g: math.log((n + 1) / (count + 0.5)) for g, count in df.items()}
+
+
+def _assignment_candidates(doc: Document, org: str) -> list[_Candidate]:
+    """Tasks ``doc`` assigns to the organisation (``Document.assignments``), in document order."""
+    out = []
+    for a in getattr(doc, "assignments", []) or []:
+        if not names_organisation(a.body, org) or a.end <= a.start:
+            continue
+        role = ROLE_LABELS.get(a.role, a.role)
+        extra = ", ".join(p for p in (role, a.deadline) if p)
+        label = "Nhiệm vụ được giao" + (f" ({extra})" if extra else "")
+        out.append(_Candidate(doc.doc_id, a.start, a.end, 10.0, "nhiem_vu", label))
+    return out
+
+
+def _evidence_label(doc: Document, kind: str) -> str:
+    where = _doc_label(doc)
+    return {
+        "so_lieu": f"Số liệu – {where}",
+        "muc_tieu": f"Mục tiêu – {where}",
+        "nhiem_vu": f"Nhiệm vụ – {where}",
+    }.get(kind, where)
+
+
+def gather_evidence(
+    citer: _Citer,
+    others: list[Document],
+    points: list[Point],
+    title: str,
+    org: str,
+    per_point: int,
+    topic_orgs: list[str] = (),  # type: ignore[assignment]
+) -> list[_Candidate]:
+    """Attach to each point the strongest unused sentence of every other document (up to ``per_point``).
+
+    Returns the organisation's assigned tasks that matched no point, for the caller to make points of.
+    """
+    leftovers: list[_Candidate] = []
+    title_grams = _bigrams(title)
+    per_doc = {
+        doc.doc_id: [(s, e, _bigrams(doc.text[s:e])) for s, e in _sentences_of(doc, citer.chunks.get(doc.doc_id, []))]
+        for doc in others
+    }
+    guide = citer.guide
+    pool = [_bigrams(guide.text[s:e]) for s, e in _sentences_of(guide, citer.chunks.get(guide.doc_id, []))]
+    weights = gram_weights(pool + [g for sents in per_doc.values() for _, _, g in sents])
+    core = org_core(org)
+    rivals = {org_core(name) for doc in others for name in (a.body for a in getattr(doc, "assignments", []) or [])}
+    rivals |= {org_core(name) for name in topic_orgs}
+    rivals = [r for r in rivals if len(r.split()) >= 2 and r != core and not has_phrase(core, r)]
+    for doc in others:
+        tasks = _assignment_candidates(doc, org)
+        placed: set[tuple[int, int]] = set()
+        for point in points:
+            if len(point.evidence) >= per_point:
+                continue
+            query = _bigrams(point.text) | title_grams
+            own_tasks = [t for t in tasks if len(_bigrams(doc.text[t.start : t.end]) & query) >= MIN_SHARED]
+            candidates = _evidence_candidates(doc, per_doc[doc.doc_id], query, org, weights, rivals)
+            for cand in [*own_tasks, *candidates]:
+                if (cand.start, cand.end) in placed or citer.is_used(doc.doc_id, cand.start, cand.end):
+                    continue
+                _attach(citer, point, doc, cand)
+                placed.add((cand.start, cand.end))
+                break  # one sentence per document per point: every document gets its say
+        leftovers += [
+            t for t in tasks if (t.start, t.end) not in placed and not citer.is_used(t.doc_id, t.start, t.end)
+        ]
+    return leftovers
+
+
+def _attach(citer: _Citer, point: Point, doc: Document, cand: _Candidate) -> None:
+    text, cites = citer.sentence(cand.start, cand.end, doc.doc_id)
+    point.evidence.append(Evidence(text, doc.title, cand.kind, cand.label or _evidence_label(doc, cand.kind)))
+    point.citations += [c for c in cites if c not in point.citations]
 
 
 DIRECTION_PROMPT = (
@@ -255,7 +498,7 @@ def write_directions(generator: Any, points: list[Point], org: str, topic_text: 
 
     A proposal is new by nature, so it is not required to overlap the
     source; but every figure and capitalised name in it must occur in the
-    topic's text, otherwise the placeholder stays.
+    topic's text or in the point's cited evidence, otherwise the placeholder stays.
     """
     from rag.generators.base import GeneratorUnavailable
 
@@ -264,21 +507,26 @@ def write_directions(generator: Any, points: list[Point], org: str, topic_text: 
         return ""
     topic = " ".join(topic_text.split())
     for point in points:
+        sources = [topic_text, org, *(strip_markers(e.text) for e in point.evidence)]
+        material = "\n".join([topic, *sources[2:]])
         prompt = DIRECTION_PROMPT.format(
-            org=org, tone=_TONE_PROMPTS[tone], topic=topic, point=strip_markers(point.text)
+            org=org, tone=_TONE_PROMPTS[tone], topic=material, point=strip_markers(point.text)
         )
         try:
             written = " ".join("".join(stream([("human", prompt)])).split())
         except GeneratorUnavailable as exc:
             return f"Máy chủ LLM không phản hồi ({exc}) – giữ dàn ý trích xuất."
-        if written and not unsupported_facts(written, [topic_text, org]):
+        if written and not unsupported_facts(written, sources):
             marks = "".join(f"[{c.n}]" for c in point.citations)
             point.direction = f"{written} {marks}".strip()
     return ""
 
 
 def resolve_organisation(topic: Topic, organisation: str | None) -> tuple[str, str]:
-    """(organisation to speak for, warning) – defaults to the first assigned one."""
+    """(organisation to speak for, warning) – defaults to the first assigned one.
+
+    The warning is a plain sentence: the front ends put their own "Lưu ý:" in front of it.
+    """
     assigned = topic.organisations
     listed = "; ".join(assigned) if assigned else "không có danh sách"
     if organisation is None:
@@ -287,12 +535,24 @@ def resolve_organisation(topic: Topic, organisation: str | None) -> tuple[str, s
         return "[Tên tổ chức cơ sở đảng]", f"Chuyên đề {topic.number} không phân công tổ chức cơ sở đảng cụ thể."
     if assigned and fold(organisation).strip() not in {fold(o).strip() for o in assigned}:
         return organisation, (
-            f"Lưu ý: {organisation} không nằm trong danh sách được phân công thảo luận chuyên đề "
-            f"{topic.number} ({listed})."
+            f"{organisation} không nằm trong danh sách được phân công thảo luận chuyên đề {topic.number} ({listed})."
         )
     if not assigned:
         return organisation, f"Chuyên đề {topic.number} không phân công tổ chức cơ sở đảng cụ thể."
     return organisation, ""
+
+
+def _question_spans(text: str, top: Topic) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(Thực trạng sentences, discussion questions) of a topic; a topic without fields gives its body."""
+    situation_span = field_span(top, "thuc trang")
+    discussion_span = field_span(top, "van de thao luan")
+    situation = spans_in(text, *situation_span) if situation_span else []
+    questions = spans_in(text, *discussion_span) if discussion_span else []
+    if not situation and not questions:
+        heading = fold(" ".join(top.title.split()))
+        body = spans_in(text, top.start, top.end)
+        questions = [s for s in body if heading not in fold(" ".join(text[s[0] : s[1]].split()))]
+    return situation, questions
 
 
 def draft_talking_points(
@@ -307,47 +567,60 @@ def draft_talking_points(
 ) -> TalkingPoints:
     """Build the outline for ``topic`` (see the module docstring).
 
-    ``tone`` (see :data:`TONES`) picks the wording of our own template text –
-    opening, closing, direction placeholders – and is passed into the LLM's
-    prompt; it never touches a cited sentence. ``length`` (see :data:`LENGTHS`)
-    sets how much each point carries. With an LLM ``generator`` (one offering
-    ``stream_messages``, i.e. the ``openai`` one) each point's proposed
-    direction is written out by the model; a direction naming a figure or a
-    body not found in the topic is rejected and the placeholder kept. Raises
-    ValueError with a Vietnamese message when the topic does not exist or
-    ``tone``/``length`` is not one of the allowed values.
+    One point per discussion question (long questions split at semicolons
+    when there are fewer questions than points asked); then the
+    organisation's assigned tasks that matched no question. When that is
+    fewer than ``n_points`` the warning says how many the documents support
+    (the Thực trạng sentences stay in the situation paragraph, never padded
+    out as points). ``tone`` (see :data:`TONES`)
+    picks our own template wording, never a cited sentence; ``length`` (see
+    :data:`LENGTHS`) sets how much each point carries. With an LLM
+    ``generator`` (one offering ``stream_messages``) each point's proposed
+    direction is written by the model and kept only when every figure and
+    name in it is in the cited material. Raises ValueError with a Vietnamese
+    message when the topic does not exist or ``tone``/``length`` is unknown.
     """
     check_choice("tone", tone, TONES)
     check_choice("length", length, LENGTHS)
     doc, top = find_topic(index, topic)
-    n_points = max(MIN_POINTS, min(MAX_POINTS, n_points))
+    asked = max(MIN_POINTS, min(MAX_POINTS, int(n_points)))
     org, warning = resolve_organisation(top, organisation)
-    chunks = [c for c in index.all_chunks() if c.doc_id == doc.doc_id]
-    citer = _Citer(doc, chunks, topic)
+    documents = {d.doc_id: d for d in index.documents()}
+    documents[doc.doc_id] = doc
+    citer = _Citer(doc, index.all_chunks(), topic, documents)
     text = doc.text
 
-    situation_span = field_span(top, "thuc trang")
-    discussion_span = field_span(top, "van de thao luan")
-    situation_sents = spans_in(text, *situation_span) if situation_span else []
-    discussion_sents = spans_in(text, *discussion_span) if discussion_span else []
-    if not situation_sents and not discussion_sents:
-        # A topic without labelled fields (e.g. a list of suggestions): its body sentences are the points.
-        heading = fold(" ".join(top.title.split()))
-        body = spans_in(text, top.start, top.end)
-        discussion_sents = [s for s in body if heading not in fold(" ".join(text[s[0] : s[1]].split()))]
-    if len(discussion_sents) < MIN_POINTS:
+    situation_sents, question_sents = _question_spans(text, top)
+    if len(question_sents) < asked:
         # Few but long questions ("…; nâng cao tỷ lệ hồ sơ trực tuyến toàn trình; …"): one point per clause.
-        discussion_sents = [c for s, e in discussion_sents for c in clause_spans(text, s, e)]
+        split = [c for s, e in question_sents for c in clause_spans(text, s, e)]
+        question_sents = split if len(split) > len(question_sents) else question_sents
+    points = [Point(*citer.sentence(s, e)) for s, e in question_sents[:asked]]
 
-    situation_parts = [citer.sentence(s, e) for s, e in situation_sents]
-    points = [Point(*citer.sentence(s, e)) for s, e in discussion_sents[:n_points]]
-    for s, e in situation_sents:
-        if len(points) >= MIN_POINTS:
-            break
-        text_, cites = citer.sentence(s, e)
-        points.append(Point("Về thực trạng: " + text_[:1].lower() + text_[1:], cites))
+    contexts: set[tuple[int, int]] = set()
     if length == "day_du":
-        _add_context(citer, points, situation_sents)
+        contexts = _add_context(citer, points, situation_sents)
+    others = [d for d in documents.values() if d.doc_id != doc.doc_id]
+    title = " ".join(top.title.split())
+    leftovers = gather_evidence(citer, others, points, title, org, MAX_EVIDENCE[length], list(top.organisations))
+    for task in leftovers:
+        if len(points) >= asked:
+            break
+        other = documents[task.doc_id]
+        text_, cites = citer.sentence(task.start, task.end, other.doc_id)
+        points.append(Point(f"{task.label} cho {org} ({_doc_label(other)}): {text_}", cites))
+    if len(points) < asked:
+        note = (
+            f"Tài liệu chỉ đủ căn cứ cho {len(points)} ý (đã yêu cầu {asked}): chuyên đề có {len(question_sents)} "
+            "vấn đề thảo luận và các tài liệu khác không nêu thêm nội dung riêng cho đơn vị."
+        )
+        warning = f"{warning} {note}".strip()
+
+    situation = " ".join(
+        citer.sentence(s, e)[0]
+        for s, e in situation_sents
+        if (s, e) not in contexts and not _in_points(points, text, s, e)
+    )
     notice = ""
     if length != "ngan":
         for point in points:
@@ -357,7 +630,8 @@ def draft_talking_points(
     if notice:
         warning = f"{warning} {notice}".strip()
 
-    title = " ".join(top.title.split())
+    meta = getattr(doc, "meta", None)
+    cited_docs = [doc.doc_id, *sorted({c.doc_id for c in citer.citations} - {doc.doc_id})]
     return TalkingPoints(
         topic=topic,
         topic_title=title,
@@ -365,21 +639,40 @@ def draft_talking_points(
         organisations=list(top.organisations),
         warning=warning,
         opening=_OPENINGS[tone].format(org=org, topic=topic, title=title),
-        situation=" ".join(t for t, _ in situation_parts),
+        situation=situation,
         points=points,
         closing=_CLOSINGS[tone].format(org=org, topic=topic),
-        is_draft=length == "ngan" or any(p.direction.startswith("[") for p in points),
-        citations=citer.citations,
+        is_draft=True,
+        citations=_renumber(citer.citations, points, situation),
         document=doc.title,
         tone=tone,
         length=length,
+        doc_ids=cited_docs,
+        superior=(getattr(meta, "parent_issuer", "") or getattr(meta, "issuer", "") or "") if meta else "",
+        place=(getattr(meta, "place", "") or "") if meta else "",
     )
 
 
-def _add_context(citer: _Citer, points: list[Point], situation: list[tuple[int, int]]) -> None:
-    """Length "day_du": give each point its related Thực trạng sentence, cited like the point itself."""
+def _in_points(points: list[Point], text: str, start: int, end: int) -> bool:
+    """True when a point already quotes this sentence (the situation paragraph then leaves it out)."""
+    key = sentence_key(text[start:end])
+    return any(sentence_key(p.text) == key or sentence_key(p.context) == key for p in points)
+
+
+def _renumber(citations: list[Citation], points: list[Point], situation: str) -> list[Citation]:
+    """Drop citations no text carries any more (a situation sentence that moved into a point)."""
+    carried = " ".join([situation, *(p.text + p.context + " ".join(e.text for e in p.evidence) for p in points)])
+    return [c for c in citations if f"[{c.n}]" in carried]
+
+
+def _add_context(citer: _Citer, points: list[Point], situation: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Length "day_du": give each point its related Thực trạng sentence – each sentence to one point only."""
+    taken: set[tuple[int, int]] = set()
     for point in points:
-        span = related_span(citer.doc.text, point.text, situation)
+        free = [sp for sp in situation if sp not in taken and not citer.is_used(citer.guide.doc_id, *sp)]
+        span = related_span(citer.guide.text, point.text, free)
         if span is not None:
+            taken.add(span)
             point.context, cites = citer.sentence(*span)
             point.citations += [c for c in cites if c not in point.citations]
+    return taken

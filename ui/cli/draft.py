@@ -23,7 +23,7 @@ def print_talking_points(tp: TalkingPoints) -> None:
     if tp.organisations:
         typer.echo("Các TCCS được phân công: " + "; ".join(tp.organisations))
     if tp.warning:
-        typer.echo(f"⚠ {tp.warning}")
+        typer.echo(f"Lưu ý: {tp.warning}")
     if tp.is_draft:
         typer.echo("(Bản nháp – phần trong [ ] do người viết hoàn thiện)")
     typer.echo(f"\nMở đầu: {tp.opening}")
@@ -34,12 +34,14 @@ def print_talking_points(tp: TalkingPoints) -> None:
         typer.echo(f"  {i}. {point.text}")
         if point.context:
             typer.echo(f"     Thực trạng: {point.context}")
+        for evidence in point.evidence:
+            typer.echo(f"     {evidence.label}: {evidence.text}")
         if point.direction:
             typer.echo(f"     {point.direction}")
     typer.echo(f"\nIII. Kết luận: {tp.closing}")
     typer.echo("\nNguồn:")
     for c in tp.citations:
-        where = c.document + (f" – chuyên đề {c.topic}" if c.topic is not None else " – phần mở đầu")
+        where = c.document + (f" – chuyên đề {c.topic}" if c.topic is not None else "")
         typer.echo(f"[{c.n}] {where} (ký tự {c.start}–{c.end}): “{' '.join(c.quote.split())}”")
 
 
@@ -49,7 +51,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         topic: int = typer.Option(..., "--topic", "-t", help="Topic number in the topic guide."),
         org: str | None = typer.Option(None, "--org", help="Organisation that speaks (default: first assigned)."),
-        points: int = typer.Option(5, "--points", "-n", min=3, max=7, help="Number of points (3–7)."),
+        points: int = typer.Option(5, "--points", "-n", min=1, max=12, help="Number of points (1–12)."),
         docx: Path | None = typer.Option(None, "--docx", help="Also write a .docx (administrative layout)."),
         tone: str = typer.Option(
             "trang_trong", "--tone", help="Tone: trang_trong (formal), ngan_gon (concise), de_xuat (proposals)."
@@ -58,21 +60,25 @@ def register(app: typer.Typer) -> None:
             "vua", "--length", help="Per-point detail: ngan (issue only), vua (+ direction), day_du (+ Thực trạng)."
         ),
         as_json: bool = typer.Option(False, "--json", help="Print the outline as JSON."),
-        superior: str = typer.Option("", "--superior", help=".docx header: body above the organisation."),
-        header: str = typer.Option("both", "--header", help=".docx header style: party | state | both."),
+        superior: str = typer.Option(
+            "", "--superior", help=".docx header: party committee above the organisation (e.g. 'Đảng bộ tỉnh …')."
+        ),
+        place: str = typer.Option("", "--place", help=".docx date line: place name (e.g. 'Khánh Hòa')."),
     ) -> None:
-        """Draft talking points for an organisation on one topic, each point citing the topic guide.
+        """Draft talking points for an organisation on one topic, each point citing the indexed documents.
 
         Example: troly draft --topic 1 --org "Đảng bộ Sở Tài chính" --tone de_xuat --docx tham-luan.docx
         """
         from rag.answer import make_generator
-        from rag.docx_export import talking_points_to_docx
+        from rag.docx_export import has_control_chars, talking_points_to_docx
         from rag.talking_points import LENGTHS, TONES, check_choice, draft_talking_points
         from ui.cli import settings_of
         from ui.cli.ask import open_index
 
-        if header not in ("party", "state", "both"):
-            raise typer.BadParameter(f"--header must be party, state or both, got {header!r}")
+        for name, value in (("--org", org), ("--superior", superior), ("--place", place)):
+            if value and has_control_chars(value):
+                typer.echo(f"Lỗi: {name} chứa ký tự điều khiển (không in được) – hãy gõ lại tên.", err=True)
+                raise typer.Exit(2)
         try:  # before the index is opened: a typo should fail fast
             check_choice("--tone", tone, TONES)
             check_choice("--length", length, LENGTHS)
@@ -94,5 +100,5 @@ def register(app: typer.Typer) -> None:
         else:
             print_talking_points(tp)
         if docx is not None:
-            out = talking_points_to_docx(tp, docx, superior=superior, style=header)  # type: ignore[arg-type]
+            out = talking_points_to_docx(tp, docx, superior=superior, place=place)
             typer.echo(f"Đã ghi {out}", err=as_json)
