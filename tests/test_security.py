@@ -18,6 +18,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -60,7 +61,28 @@ def _build(data: Path, tmp: Path) -> None:
     admin = User(name="setup", role="admin", clearance="tuyet_mat")
     assert not service.ingest_paths(admin, [public], "public").errors
     assert not service.ingest_paths(admin, [secret], "mat").errors
+    _give_assignments(service.index)
     service.index.close()
+
+
+def _give_assignments(index: Any) -> None:
+    """Hand-built assignments (ingest.model.Assignment), so the endpoint is tested apart from their extraction."""
+    from dataclasses import replace
+
+    from ingest.model import Assignment
+
+    given = {
+        "ke-hoach-chuyen-doi-so-an-binh.txt": Assignment(
+            body="Văn phòng Đảng ủy", task="hoàn thành cáp quang cho 3 thôn", role="chu_tri", deadline="quý II/2026"
+        ),
+        SECRET_FILE: Assignment(
+            body="Đảng bộ Ban quản lý khu kinh tế Vân Phong Bắc", task="chuẩn bị thảo luận", role="thao_luan"
+        ),
+    }
+    for doc_id, assignment in given.items():
+        doc = index.get_document(doc_id)
+        chunks = [c for c in index.all_chunks() if c.doc_id == doc_id]
+        index.upsert([replace(doc, assignments=[assignment], source_hash=doc.source_hash + "+a")], chunks)
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +149,21 @@ def test_replacement_by_cleared_admin_is_audited_with_old_and_new_hash_and_level
     event = replaced[0]
     assert event["old_hash"] != event["new_hash"] and event["old_hash"] and event["new_hash"]
     assert (event["old_level"], event["new_level"]) == ("internal", "internal")
+
+
+# ---- assignments endpoint --------------------------------------------------------------------
+def test_assignments_by_body_without_tone_marks_within_clearance(srv: dict) -> None:
+    client = srv["client"]
+    found = client.get("/api/assignments", params={"body": "van phong dang uy"}, headers=as_user(srv, "doc_gia"))
+    assert found.status_code == 200
+    assert [(a["body"], a["role"], a["deadline"], a["doc_id"]) for a in found.json()] == [
+        ("Văn phòng Đảng ủy", "chu_tri", "quý II/2026", "ke-hoach-chuyen-doi-so-an-binh.txt")
+    ]
+    secret_body = {"body": "Vân Phong Bắc"}
+    assert client.get("/api/assignments", params=secret_body, headers=as_user(srv, "doc_gia")).json() == []
+    cleared = client.get("/api/assignments", params=secret_body, headers=as_user(srv, "can_bo_mat")).json()
+    assert [a["doc_id"] for a in cleared] == [SECRET_FILE]
+    assert client.get("/api/assignments", params=secret_body).status_code == 401
 
 
 # ---- 12.3 bounded parsing --------------------------------------------------------------------
@@ -302,7 +339,7 @@ def test_search_is_served_while_a_large_upload_is_embedding(srv: dict) -> None:
     paragraphs = [
         f"Mục {n}. Chi bộ thôn số {n} rà soát danh sách hộ nghèo, cập nhật số liệu đất đai và lập kế hoạch "
         f"vận động nhân dân tham gia xây dựng đường giao thông nông thôn đoạn {n} trong năm 2026."
-        for n in range(1, 161)
+        for n in range(1, 121)
     ]
     big = "\n\n".join(paragraphs).encode("utf-8")
     done = threading.Event()
@@ -314,7 +351,7 @@ def test_search_is_served_while_a_large_upload_is_embedding(srv: dict) -> None:
 
     thread = threading.Thread(target=run_upload)
     thread.start()
-    time.sleep(3)  # the upload is parsing/embedding now (160 paragraphs take far longer than this)
+    time.sleep(3)  # the upload is parsing/embedding now (120 paragraphs take far longer than this)
     started = time.monotonic()
     hits = srv["client"].get("/api/search", params={"q": "cáp quang thôn"}, headers=as_user(srv, "doc_gia"))
     search_seconds = time.monotonic() - started
@@ -379,3 +416,15 @@ def test_classified_titles_never_reach_the_server_log(srv: dict) -> None:
     assert "troly: http://127.0.0.1:" in log  # this is the server's own stderr (DEBUG level)
     for marker in (*SECRET_MARKERS, "CÔNG TÁC CÁN BỘ"):
         assert marker not in log
+
+
+def test_llm_api_key_is_never_printed(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    settings = Settings(data_dir=tmp_path, llm_api_key="sk-bi-mat-123")
+    assert "sk-bi-mat-123" not in repr(settings) and "sk-bi-mat-123" not in str(settings.model_dump())
+    assert settings.llm_api_key.get_secret_value() == "sk-bi-mat-123"
+    shown = CliRunner().invoke(app, ["config", "--json"], env={"TROLY_LLM_API_KEY": "sk-bi-mat-123"})
+    assert shown.exit_code == 0 and "sk-bi-mat-123" not in shown.output

@@ -426,6 +426,7 @@ class TrolyService:
             doc_ids=[d["doc_id"] for d in report.documents],
             errors=[f"{e.path}: {e.reason}" for e in report.errors],
         )
+        log.info("upload by %s: %d indexed, %d refused", user.name, len(report.documents), len(report.errors))
         return report
 
     def _stage(
