@@ -137,15 +137,39 @@ def _is_upper(line: str) -> bool:
     return len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
+LAYOUT_START = re.compile(
+    r"^(?:Nơi nhận|Kính gửi|Căn cứ|T/M|TM\.|KT\.|TL\.|\(Đã ký\)|\(Kèm theo|Phụ lục|PHỤ LỤC|Trân trọng"
+    r"|Số\s*:?\s*\d)"
+)
+"""Lines that always begin a unit of their own: Nơi nhận, signature, appendix, "Căn cứ" (never glued to prose)."""
+HEADING_LABEL = re.compile(
+    r"^(?:[A-Z]\.|[IVXLC]{1,6}\s*[.\-–/]|\d{1,2}(?:\.\d{1,2})*\.|Phụ lục|PHỤ LỤC|Chương|CHƯƠNG)\s*"
+)
+
+
+def _wrapped_heading(current: str, prev: str, nxt: str, width: int) -> bool:
+    """An upper-case heading wrapped over lines ("B. GÓP Ý KIẾN … DỰ THẢO BÁO" / "CÁO CỦA VĂN PHÒNG …"): the
+    paragraph opens with a heading label, every line is upper case and the broken line is not short."""
+    if not (HEADING_LABEL.match(current) and _is_upper(current) and _is_upper(nxt)):
+        return False
+    if LIST_MARKER.match(nxt) or HEADING_LABEL.match(nxt):
+        return False  # the next heading ("I- CÔNG TÁC …") begins its own line
+    return len(prev) >= 0.35 * width and not SENTENCE_END.search(prev)
+
+
 def _starts_paragraph(prev: str, nxt: str, width: int) -> bool:
     ends_sentence = bool(SENTENCE_END.search(prev))
     short = len(prev) < 0.8 * width
+    if LAYOUT_START.match(nxt):
+        return True
     if LIST_MARKER.match(nxt):
-        return ends_sentence or short
+        return ends_sentence or short or prev.endswith((",", ";"))  # "- Như trên," / "- Lưu: VT" are list items
     if nxt[:1].islower() or CONTINUATION_START.match(nxt):
         return False
     if ends_sentence and short:
         return True
+    if ends_sentence and len(nxt) < 0.5 * width and not SENTENCE_END.search(nxt):
+        return True  # a short unpunctuated line after a full stop is a name or heading ("Nguyễn Văn An")
     if _is_upper(prev) != _is_upper(nxt):  # an upper-case heading next to body text
         return True
     return len(prev) < 0.6 * width and nxt[:1].isupper()
@@ -176,6 +200,10 @@ def reflow_pages(pages: list[str]) -> Reflowed:
         if code is not None:
             first_offset.setdefault(line.page, done + len(code) - len(line.text))
             paragraphs[-1] = code
+            continue
+        if _wrapped_heading(current, prev.text, line.text, width):
+            first_offset.setdefault(line.page, done + len(current) + 1)
+            paragraphs[-1] = current + " " + line.text
             continue
         if (blanks_meaningful and line.blank_before) or _starts_paragraph(prev.text, line.text, width):
             done += len(current) + 1
