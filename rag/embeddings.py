@@ -21,13 +21,14 @@ All are wrapped by :class:`CachedEmbeddings`, a SQLite cache keyed by
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -373,6 +374,7 @@ class EmbeddingPrefetcher:
         self.passages = 0
         self._queue: queue.Queue[list[str] | None] = queue.Queue()
         self._error: BaseException | None = None
+        self._cancelled = False
         self._thread = threading.Thread(target=self._run, name="embedding-prefetch", daemon=True)
         self._thread.start()
 
@@ -400,9 +402,13 @@ class EmbeddingPrefetcher:
                 pass
 
     def _embed(self, texts: list[str]) -> None:
-        if texts:
+        if texts and not self._cancelled:
             self.embedder.embed_documents_array(texts)
             self.passages += len(texts)
+
+    def cancel(self) -> None:
+        """Drop what is not embedded yet (the caller failed or was interrupted); close() still waits."""
+        self._cancelled = True
 
     def close(self) -> None:
         """Embed what is left and wait; raises the background thread's error, if any."""
@@ -414,8 +420,27 @@ class EmbeddingPrefetcher:
     def __enter__(self) -> EmbeddingPrefetcher:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        if exc_type is not None:
+            self.cancel()
         self.close()
+
+
+@contextlib.contextmanager
+def embedding_ahead(embedder: Any, batch_size: int = 32) -> Iterator[Callable[[Sequence[Any]], None]]:
+    """An ``on_chunks`` callback for ``ingest_files`` that embeds each document's passages while the next is read.
+
+    The vectors land in the embedding cache, where ``Index.upsert`` finds them. Without a
+    cache in front of the model the callback does nothing (embedding twice would be slower).
+    """
+    from rag.index import search_text  # the exact text the index embeds (title + heading path + passage)
+
+    cache = embedder if isinstance(embedder, CachedEmbeddings) else getattr(embedder, "inner", None)
+    if not isinstance(cache, CachedEmbeddings):
+        yield lambda chunks: None
+        return
+    with EmbeddingPrefetcher(cache, batch_size) as prefetcher:
+        yield lambda chunks: prefetcher.submit([search_text(c) for c in chunks])
 
 
 def make_embeddings(settings: Settings, cached: bool = True) -> CachedEmbeddings | ModelEmbeddings:

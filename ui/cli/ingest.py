@@ -88,6 +88,7 @@ def register(app: typer.Typer) -> None:
         Example: troly ingest corpus/ --prune
         """
         from ingest.pipeline import discover_files, ingest_files
+        from rag.embeddings import embedding_ahead
         from rag.index import UpsertStats
         from ui.cli import settings_of
 
@@ -103,14 +104,17 @@ def register(app: typer.Typer) -> None:
         with Progress(*columns, RateColumn(), TimeElapsedColumn(), console=console) as bar:
             files = discover_files(paths)
             f_task = bar.add_task("files", total=len(files), unit="files")
-            result = ingest_files(
-                paths,
-                index.embeddings.count_tokens,
-                chunk_tokens or settings.chunk_tokens,
-                settings.chunk_overlap,
-                on_progress=_progress_callback(bar, f_task),
-                known=index.source_hashes(),
-            )
+            # Each document's passages are embedded (into the cache) while the next file is read.
+            with embedding_ahead(index.embeddings, settings.embedding_batch_size) as on_chunks:
+                result = ingest_files(
+                    paths,
+                    index.embeddings.count_tokens,
+                    chunk_tokens or settings.chunk_tokens,
+                    settings.chunk_overlap,
+                    on_progress=_progress_callback(bar, f_task),
+                    known=index.source_hashes(),
+                    on_chunks=on_chunks,
+                )
             bar.update(f_task, completed=len(files), description="files")
             c_task = bar.add_task("chunks", total=len(result.chunks), unit="chunks")
 
