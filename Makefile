@@ -20,7 +20,7 @@ define pip_quiet
 	@$(BIN)/pip install -q $(1) >>$(INSTALL_LOG) 2>&1 || { echo "pip install $(1) failed; last lines of $(INSTALL_LOG):"; tail -40 $(INSTALL_LOG); exit 1; }
 endef
 
-.PHONY: run serve install install-test ingest test test-fast test-llm lint format browser-deps bench eval clean
+.PHONY: run serve install install-test ingest test test-fast test-llm lint format browser-deps bench eval clean screenshots
 
 run: install ingest serve
 
@@ -72,6 +72,17 @@ lint: install-test
 format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# README screenshots: the browser tests with TROLY_SCREENSHOTS=1 (the four tabs), then page 1 of a talking-points
+# .docx as LibreOffice lays it out. The test run itself never writes docs/screenshots/.
+screenshots: install-test browser-deps
+	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-writer >/dev/null)
+	TROLY_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser tests/test_browser.py
+	@tmp=$$(mktemp -d) && $(BIN)/troly --data-dir $$tmp/data ingest corpus/ >/dev/null \
+	  && $(BIN)/troly --data-dir $$tmp/data draft --topic 1 --superior "Đảng bộ tỉnh Khánh Hòa" --place "Khánh Hòa" \
+	     --docx $$tmp/tham-luan.docx >/dev/null \
+	  && $(BIN)/python tests/ui_support.py $$tmp/tham-luan.docx docs/screenshots/tham-luan-trang-1.png; \
+	  status=$$?; rm -rf $$tmp; exit $$status
 
 bench: install
 	$(BIN)/troly bench retrieval

@@ -1,11 +1,12 @@
-"""Reports an evaluator can read: JSON (for ``compare``), Markdown, HTML and two PNG plots.
+"""Evaluation reports an evaluator reads, in Vietnamese: JSON (for ``compare``), Markdown, HTML and PNG charts.
 
-Files are written as ``<out>/<date>-<config>.{json,md,html}`` plus
-``<date>-<config>-topics.png`` (metrics per topic) and
-``<date>-<config>-latency.png`` (latency histogram). The Markdown and HTML
-carry the same content: configuration, summary table, per-topic and per-tag
-breakdowns, and the worst failures with the passages that were retrieved,
-so a reader can see *why* an answer went wrong without rerunning anything.
+One file set per run, named ``<YYYY-MM-DD-HHMMSS>-<config>`` so a second run the same day never overwrites
+the first. The page reads top-down the way an evaluator works: the summary table first (hit@k, key-fact
+recall, citation precision, refusal accuracy, latency) with the change since the previous run of the same
+configuration, then the failures (question, expected fact, answer, and the passage that held the fact),
+then the breakdowns and charts (sized to the page width, Vietnamese titles), the refusal curve (what an
+answerability threshold would trade between refusal accuracy and answered questions), and the
+configuration last.
 """
 
 from __future__ import annotations
@@ -21,39 +22,44 @@ from typing import Any
 from eval.runner import QuestionResult, RunResult, worst_failures
 
 PLOT_METRICS = ("hit@{k}", "mrr", "key_fact_recall", "citation_precision")
+PLOT_LABELS = {"mrr": "MRR", "key_fact_recall": "Độ phủ ý chính", "citation_precision": "Độ chính xác trích dẫn"}
+FIG_WIDTH_IN, FIG_DPI = 10.0, 100  # 1000 px: readable at the page's width without zooming
 
 SUMMARY_LABELS = {
-    "questions": "Questions",
-    "answerable": "Answerable",
-    "unanswerable": "Unanswerable (refusal expected)",
-    "errors": "Pipeline errors",
-    "hit@1": "Retrieval hit@1",
-    "hit@3": "Retrieval hit@3",
-    "mrr": "Retrieval MRR",
-    "key_fact_recall": "Answer key-fact recall",
-    "all_facts_rate": "Answers with every key fact",
-    "citation_precision": "Citation precision",
-    "citation_recall": "Citation recall",
-    "refusal_accuracy": "Refusal accuracy",
-    "false_refusal_rate": "False refusals (answerable refused)",
-    "false_answer_rate": "False answers (unanswerable answered)",
-    "variant_agreement": "Variants agreeing with their original",
+    "questions": "Số câu hỏi",
+    "answerable": "Câu có đáp án",
+    "unanswerable": "Câu cần từ chối",
+    "errors": "Lỗi khi chạy",
+    "hit@1": "Truy xuất đúng ở vị trí 1 (hit@1)",
+    "hit@3": "Truy xuất đúng trong 3 đoạn đầu (hit@3)",
+    "mrr": "Thứ hạng nghịch đảo trung bình (MRR)",
+    "key_fact_recall": "Độ phủ ý chính của câu trả lời",
+    "all_facts_rate": "Câu trả lời đủ mọi ý chính",
+    "citation_precision": "Độ chính xác trích dẫn",
+    "citation_recall": "Độ phủ trích dẫn",
+    "refusal_accuracy": "Độ chính xác từ chối",
+    "false_refusal_rate": "Từ chối nhầm (câu có đáp án)",
+    "false_answer_rate": "Trả lời nhầm (câu cần từ chối)",
+    "variant_agreement": "Biến thể (không dấu…) khớp câu gốc",
+    "gold_not_found": "Đoạn đúng không tìm thấy trong chỉ mục",
 }
+HEADLINE = ("hit@{k}", "key_fact_recall", "citation_precision", "refusal_accuracy")
+"""The summary table's rows, in this order, then latency p50/p95."""
 
 
 def report_stem(config_name: str, when: datetime | None = None) -> str:
-    """``<YYYY-MM-DD>-<config>`` with the config name made safe for a file name."""
-    day = (when or datetime.now(UTC)).strftime("%Y-%m-%d")
+    """``<YYYY-MM-DD-HHMMSS>-<config>`` (UTC) with the config name made safe for a file name."""
+    stamp = (when or datetime.now(UTC)).strftime("%Y-%m-%d-%H%M%S")
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", config_name).strip("-") or "run"
-    return f"{day}-{safe}"
+    return f"{stamp}-{safe}"
 
 
 def fmt(value: Any) -> str:
-    """Numbers as the tables show them (3 decimals; ints as ints; None as '–')."""
+    """Numbers as the tables show them (3 decimals; ints as ints; None as '–'; booleans có/không)."""
     if value is None:
         return "–"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return "có" if value else "không"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -61,16 +67,48 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def metric_label(key: str) -> str:
+    if key in SUMMARY_LABELS:
+        return SUMMARY_LABELS[key]
+    if key.startswith("hit@"):
+        return f"Truy xuất đúng trong {key[4:]} đoạn đầu ({key})"
+    if key.startswith("ndcg"):
+        return f"nDCG ({key})"
+    return key
+
+
+def headline_rows(run: RunResult, previous: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
+    """(label, value, change since the previous run) for the five numbers an evaluator looks at first."""
+    old = flatten_metrics(previous["summary"]) if previous else {}
+    rows = []
+    keys = [k.format(k=run.k) for k in HEADLINE]
+    for key in keys:
+        value = run.summary.get(key)
+        rows.append((metric_label(key), fmt(value), _delta(value, old.get(key))))
+    for name in ("p50", "p95"):
+        value = (run.summary.get("latency_ms") or {}).get(name)
+        before = old.get(f"latency_ms.{name}")
+        shown = "–" if value is None else f"{value:.0f}"
+        change = "–" if value is None or before is None else f"{value - before:+.0f}"
+        rows.append((f"Thời gian trả lời {name} (ms)", shown, change))
+    return rows
+
+
+def _delta(value: Any, before: float | None) -> str:
+    if not isinstance(value, int | float) or before is None:
+        return "–"
+    return f"{float(value) - before:+.3f}"
+
+
 def summary_rows(run: RunResult) -> list[tuple[str, str]]:
-    """(label, value) rows of the summary table, latency percentiles last."""
+    """(label, value) rows of the full metrics table, latency percentiles last."""
     rows: list[tuple[str, str]] = []
     for key, value in run.summary.items():
-        if key == "latency_ms":
+        if key == "latency_ms" or isinstance(value, dict):
             continue
-        label = SUMMARY_LABELS.get(key, key.replace("ndcg", "Retrieval nDCG").replace("hit@", "Retrieval hit@"))
-        rows.append((label, fmt(value)))
+        rows.append((metric_label(key), fmt(value)))
     for name, value in run.summary.get("latency_ms", {}).items():
-        rows.append((f"Latency {name} (ms)", f"{value:.0f}"))
+        rows.append((f"Thời gian trả lời {name} (ms)", f"{value:.0f}"))
     return rows
 
 
@@ -80,7 +118,7 @@ def breakdown_rows(groups: dict[str, dict[str, Any]]) -> tuple[list[str], list[l
     for metrics in groups.values():
         columns.extend(c for c in metrics if c not in columns)
     rows = [[name, *(fmt(metrics.get(c)) for c in columns)] for name, metrics in groups.items()]
-    return ["group", *columns], rows
+    return ["nhóm", *(metric_label(c) for c in columns)], rows
 
 
 # ---------------------------------------------------------------------------
@@ -88,25 +126,30 @@ def breakdown_rows(groups: dict[str, dict[str, Any]]) -> tuple[list[str], list[l
 # ---------------------------------------------------------------------------
 
 
-def plot_topics(run: RunResult, path: Path) -> Path:
-    """Grouped bars: retrieval and answer metrics for each topic."""
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def plot_topics(run: RunResult, path: Path) -> Path:
+    """Grouped bars: retrieval and answer metrics for each topic."""
+    plt = _pyplot()
     names = list(run.per_topic)
     metrics = [m.format(k=run.k) for m in PLOT_METRICS]
-    fig, ax = plt.subplots(figsize=(max(7.0, 1.4 * len(names) + 3), 4.0), dpi=110)
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH_IN, 4.2), dpi=FIG_DPI)
     width = 0.8 / len(metrics)
     for j, metric in enumerate(metrics):
         values = [run.per_topic[n].get(metric) or 0.0 for n in names]
-        ax.bar([i + j * width for i in range(len(names))], values, width=width, label=metric)
-    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(names))], names, rotation=20, ha="right")
+        ax.bar([i + j * width for i in range(len(names))], values, width=width, label=PLOT_LABELS.get(metric, metric))
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(names))], names, rotation=15, ha="right", fontsize=10)
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("score")
-    ax.set_title(f"Metrics per topic – {run.name}")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_ylabel("điểm (0–1)")
+    ax.set_title("Kết quả theo chuyên đề", fontsize=13)
+    ax.legend(fontsize=9, loc="lower left", ncols=len(metrics))
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -114,23 +157,58 @@ def plot_topics(run: RunResult, path: Path) -> Path:
 
 
 def plot_latency(latencies_ms: Sequence[float], title: str, path: Path) -> Path:
-    """Histogram of per-question latency with the median marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """Histogram of per-question latency with the median and p95 marked."""
     from eval.metrics import percentile
 
-    fig, ax = plt.subplots(figsize=(6.0, 3.6), dpi=110)
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH_IN, 3.6), dpi=FIG_DPI)
     values = list(latencies_ms) or [0.0]
     ax.hist(values, bins=min(30, max(5, len(values) // 3)), color="#4c72b0")
     ax.axvline(percentile(values, 50), color="#c44e52", linestyle="--", label="p50")
     ax.axvline(percentile(values, 95), color="#dd8452", linestyle=":", label="p95")
-    ax.set_xlabel("latency per question (ms)")
-    ax.set_ylabel("questions")
-    ax.set_title(title)
+    ax.set_xlabel("thời gian trả lời mỗi câu (ms)")
+    ax.set_ylabel("số câu hỏi")
+    ax.set_title(title, fontsize=13)
     ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def refusal_curve(results: Sequence[QuestionResult], steps: int = 21) -> list[tuple[float, float, float]]:
+    """(threshold, refusal accuracy, answered recall) if troly refused every question scoring below threshold.
+
+    Refusal accuracy: share of questions refused exactly when a refusal is expected. Answered recall: share
+    of the answerable questions still answered. Only questions with an ``answerability`` score count.
+    """
+    scored = [r for r in results if r.answerability is not None]
+    answerable = [r for r in scored if not r.expected_refusal]
+    if not scored:
+        return []
+    low = min(0.0, *(float(r.answerability) for r in scored))
+    high = max(1.0, *(float(r.answerability) for r in scored))
+    curve = []
+    for i in range(steps):
+        t = low + (high - low) * i / (steps - 1)
+        correct = sum((float(r.answerability) < t) == bool(r.expected_refusal) for r in scored)
+        kept = sum(float(r.answerability) >= t for r in answerable)
+        curve.append((t, correct / len(scored), kept / len(answerable) if answerable else 0.0))
+    return curve
+
+
+def plot_refusal(curve: Sequence[tuple[float, float, float]], path: Path) -> Path:
+    """The refusal curve: accuracy of refusing vs share of answerable questions still answered."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH_IN, 3.8), dpi=FIG_DPI)
+    xs = [t for t, _, _ in curve]
+    ax.plot(xs, [a for _, a, _ in curve], marker="o", label="Độ chính xác từ chối")
+    ax.plot(xs, [r for _, _, r in curve], marker="s", label="Tỷ lệ câu có đáp án vẫn được trả lời")
+    ax.set_xlabel("ngưỡng khả năng trả lời (answerability)")
+    ax.set_ylabel("tỷ lệ (0–1)")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Đường cong từ chối theo ngưỡng", fontsize=13)
+    ax.legend(loc="lower left")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -152,67 +230,109 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
 
 
 def _gold_label(gold: Sequence[dict[str, Any]]) -> str:
-    parts = [_where(g["topic"], g["field"] or "") for g in gold]
-    return "; ".join(parts) or "(none – refusal expected)"
+    parts = [_where(g.get("topic"), g.get("field") or "") for g in gold]
+    return "; ".join(parts) or "(không có – cần từ chối)"
 
 
 def _where(topic: int | None, section: str) -> str:
-    """'CĐ 3 / Thực trạng' – where a passage sits in the topic guide."""
+    """'CĐ 3 / Thực trạng' – where a passage sits."""
     head = "Mở đầu" if topic is None else f"CĐ {topic}"
     return f"{head} / {section}" if section and section != head else head
 
 
-def _failure_md(r: QuestionResult) -> list[str]:
-    lines = [f"### {r.id} — {r.question}", ""]
-    reason = f" ({r.reason})" if r.reason else ""
-    lines.append(f"- answerable: {fmt(r.answerable)}; refused: {fmt(r.refused)}{reason}")
-    lines.append(f"- gold: {_gold_label(r.gold)}")
+def _outcome(r: QuestionResult) -> str:
+    expected = "cần từ chối" if r.expected_refusal or not r.answerable else "có đáp án"
+    got = "đã từ chối" if r.refused else "đã trả lời"
+    return f"{got} (câu {expected})" + (f" – {r.reason}" if r.reason else "")
+
+
+def _holding_passage(r: QuestionResult) -> str:
+    """The retrieved passage that held the expected fact (the first relevant one), or why there is none."""
+    relevant = [p for p in r.retrieved if p.relevant]
+    if relevant:
+        p = relevant[0]
+        return f"#{p.rank} ({_where(p.topic, p.section)}): {' '.join(p.text.split())}"
+    if r.expected_refusal or not r.answerable:
+        return "(không có – tài liệu không chứa câu trả lời)"
+    return f"(không có trong {len(r.retrieved)} đoạn truy xuất; đoạn đúng ở: {_gold_label(r.gold)})"
+
+
+def _failure_fields(r: QuestionResult) -> list[tuple[str, str]]:
+    missing = [f for f in r.expected_facts if f not in r.facts_found]
+    rows = [("Kết quả", _outcome(r))]
     if r.expected_facts:
-        missing = [f for f in r.expected_facts if f not in r.facts_found]
-        lines.append(f"- key facts: {', '.join(r.expected_facts)} — missing: {', '.join(missing) or 'none'}")
-    lines.append(
-        f"- key-fact recall {fmt(r.key_fact_recall)}, citation precision {fmt(r.citation_precision)}, "
-        f"first relevant rank {fmt(r.first_relevant)}, {r.latency_ms:.0f} ms"
+        rows.append(
+            ("Ý chính cần có", "; ".join(r.expected_facts) + (f" — còn thiếu: {'; '.join(missing)}" if missing else ""))
+        )
+    rows.append(("Câu trả lời", r.answer or "(trống)"))
+    rows.append(("Đoạn chứa ý chính", _holding_passage(r)))
+    rows.append(
+        (
+            "Số đo",
+            f"độ phủ ý chính {fmt(r.key_fact_recall)}, độ chính xác trích dẫn {fmt(r.citation_precision)}, "
+            f"vị trí đoạn đúng đầu tiên {fmt(r.first_relevant)}, {r.latency_ms:.0f} ms",
+        )
     )
     if r.error:
-        lines.append(f"- **error**: {r.error}")
-    lines += ["", "Answer:", "", "> " + (r.answer or "(empty)").replace("\n", "\n> "), ""]
-    for c in r.citations:
-        lines.append(f"- citation [{c.n}] {c.chunk_id} ({_where(c.topic, c.section)}), support {c.support:.2f}")
-    if r.retrieved:
-        lines += ["", "Retrieved passages:", ""]
-        for p in r.retrieved:
-            mark = "✔" if p.relevant else "✘"
-            text = " ".join(p.text.split())
-            lines.append(f"{p.rank}. {mark} `{p.chunk_id}` ({_where(p.topic, p.section)}, {p.score:.3f}): {text}")
-    lines.append("")
-    return lines
+        rows.append(("Lỗi", r.error))
+    return rows
 
 
-def render_markdown(run: RunResult, images: dict[str, str], failures: Sequence[QuestionResult]) -> str:
-    """The whole report as Markdown."""
-    lines = [f"# Evaluation report: {run.name}", ""]
-    lines.append(f"Set `{run.set_path}` · {run.summary.get('questions', 0)} questions · k = {run.k} · {run.started}")
-    lines += ["", "## Configuration", ""]
-    lines += _md_table(["setting", "value"], [[k, fmt(v)] for k, v in run.config.items()])
-    lines += ["", "## Summary", ""]
-    lines += _md_table(["metric", "value"], summary_rows(run))
-    for title, groups in (("Per topic (answerable questions)", run.per_topic), ("Per tag", run.per_tag)):
-        if groups:
-            header, rows = breakdown_rows(groups)
-            lines += ["", f"## {title}", ""]
-            lines += _md_table(header, rows)
-    for key, section in (("topics", "Metrics per topic"), ("latency", "Latency")):
-        if key in images:
-            lines += ["", f"## {section}", "", f"![{section}]({images[key]})"]
-    for name, block in run.extra.items():
-        lines += ["", f"## {name}", ""]
-        lines += _md_table(["metric", "value"], [[k, fmt(v)] for k, v in block.items() if not isinstance(v, dict)])
-    lines += ["", f"## Worst failures ({len(failures)})", ""]
+def _failure_md(r: QuestionResult) -> list[str]:
+    lines = [f"### {r.id} — {r.question}", ""]
+    lines += [f"- **{label}:** {text}" for label, text in _failure_fields(r)]
+    return [*lines, ""]
+
+
+def _sections(run: RunResult) -> list[tuple[str, dict[str, dict[str, Any]]]]:
+    return [(t, g) for t, g in (("Theo chuyên đề (câu có đáp án)", run.per_topic), ("Theo nhãn", run.per_tag)) if g]
+
+
+def _previous_line(previous: dict[str, Any] | None) -> str:
+    if previous is None:
+        return "Chưa có lần chạy trước cùng cấu hình để so sánh."
+    return f"Cột “thay đổi” so với lần chạy trước: {previous.get('name', '?')} ({previous.get('started', '?')})."
+
+
+CHART_TITLES = {"topics": "Theo chuyên đề", "latency": "Thời gian trả lời", "refusal": "Đường cong từ chối"}
+
+
+def render_markdown(
+    run: RunResult,
+    images: dict[str, str],
+    failures: Sequence[QuestionResult],
+    previous: dict[str, Any] | None = None,
+    curve: Sequence[tuple[float, float, float]] = (),
+) -> str:
+    """The whole report as Markdown (same order as the HTML)."""
+    n = run.summary.get("questions", 0)
+    lines = [f"# Báo cáo đánh giá: {run.name}", ""]
+    lines.append(f"Bộ câu hỏi `{run.set_path}` · {n} câu hỏi · k = {run.k} · {run.started}")
+    lines += ["", "## Tóm tắt", "", _previous_line(previous), ""]
+    lines += _md_table(["chỉ số", "giá trị", "thay đổi"], headline_rows(run, previous))
+    lines += ["", f"## Các câu chưa đạt ({len(failures)})", ""]
     if not failures:
-        lines.append("None: every question was answered or refused correctly with all facts and sound citations.")
+        lines.append("Không có: mọi câu đều được trả lời hoặc từ chối đúng, đủ ý chính, trích dẫn đúng.")
     for r in failures:
         lines += _failure_md(r)
+    for title, groups in _sections(run):
+        header, rows = breakdown_rows(groups)
+        lines += ["", f"## {title}", ""]
+        lines += _md_table(header, rows)
+    for key, title in CHART_TITLES.items():
+        if key in images:
+            lines += ["", f"## Biểu đồ: {title}", "", f"![{title}]({images[key]})"]
+    if curve:
+        lines += ["", "## Ngưỡng từ chối", ""]
+        lines += _md_table(["ngưỡng", "độ chính xác từ chối", "câu có đáp án vẫn được trả lời"],
+                           [[f"{t:.2f}", f"{a:.3f}", f"{r:.3f}"] for t, a, r in curve])  # fmt: skip
+    lines += ["", "## Toàn bộ chỉ số", ""]
+    lines += _md_table(["chỉ số", "giá trị"], summary_rows(run))
+    for name, block in run.extra.items():
+        lines += ["", f"## {name}", ""]
+        lines += _md_table(["chỉ số", "giá trị"], [[k, fmt(v)] for k, v in block.items() if not isinstance(v, dict)])
+    lines += ["", "## Cấu hình", ""]
+    lines += _md_table(["thiết lập", "giá trị"], [[k, fmt(v)] for k, v in run.config.items()])
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -221,10 +341,10 @@ def render_markdown(run: RunResult, images: dict[str, str], failures: Sequence[Q
 # ---------------------------------------------------------------------------
 
 _CSS = """
-body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
-th{background:#f3f3f3}.ok{color:#2a7a2a}.bad{color:#b22}blockquote{background:#fafafa;border-left:4px solid #ccc;
-margin:.5em 0;padding:.4em .8em}details{margin:.3em 0 1.2em}img{max-width:100%}
+body{font-family:system-ui,sans-serif;max-width:1040px;margin:2em auto;padding:0 1em;color:#222;line-height:1.5}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;
+vertical-align:top}th{background:#f3f3f3}.failure{border-top:1px solid #ddd;padding-top:.5em}
+.failure dt{font-weight:bold}.failure dd{margin:0 0 .4em 1em;white-space:pre-wrap}img{max-width:100%;height:auto}
 """
 
 
@@ -236,58 +356,43 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def _failure_html(r: QuestionResult) -> str:
     e = html.escape
-    missing = [f for f in r.expected_facts if f not in r.facts_found]
-    parts = [f"<h3>{e(r.id)} — {e(r.question)}</h3><ul>"]
-    parts.append(f"<li>answerable: {fmt(r.answerable)}; refused: {fmt(r.refused)} {e(r.reason)}</li>")
-    parts.append(f"<li>gold: {e(_gold_label(r.gold))}</li>")
-    if r.expected_facts:
-        facts, lacking = e(", ".join(r.expected_facts)), e(", ".join(missing) or "none")
-        parts.append(f"<li>key facts: {facts} — missing: <b>{lacking}</b></li>")
-    parts.append(
-        f"<li>key-fact recall {fmt(r.key_fact_recall)}, citation precision {fmt(r.citation_precision)}, "
-        f"first relevant rank {fmt(r.first_relevant)}, {r.latency_ms:.0f} ms</li>"
-    )
-    if r.error:
-        parts.append(f"<li class=bad>error: {e(r.error)}</li>")
-    parts.append(f"</ul><blockquote>{e(r.answer or '(empty)')}</blockquote>")
-    if r.citations:
-        parts.append("<ul>")
-        for c in r.citations:
-            where = e(_where(c.topic, c.section))
-            parts.append(f"<li>[{c.n}] {e(c.chunk_id)} ({where}), support {c.support:.2f}</li>")
-        parts.append("</ul>")
-    if r.retrieved:
-        parts.append("<details><summary>Retrieved passages</summary><ol>")
-        for p in r.retrieved:
-            cls, mark = ("ok", "✔") if p.relevant else ("bad", "✘")
-            parts.append(
-                f"<li><span class={cls}>{mark}</span> <code>{e(p.chunk_id)}</code> "
-                f"({e(_where(p.topic, p.section))}, {p.score:.3f}): {e(' '.join(p.text.split()))}</li>"
-            )
-        parts.append("</ol></details>")
-    return "".join(parts)
+    items = "".join(f"<dt>{e(label)}</dt><dd>{e(text)}</dd>" for label, text in _failure_fields(r))
+    return f"<div class=failure><h3>{e(r.id)} — {e(r.question)}</h3><dl>{items}</dl></div>"
 
 
-def render_html(run: RunResult, images: dict[str, str], failures: Sequence[QuestionResult]) -> str:
-    """The whole report as one self-contained HTML page (images next to it)."""
+def render_html(
+    run: RunResult,
+    images: dict[str, str],
+    failures: Sequence[QuestionResult],
+    previous: dict[str, Any] | None = None,
+    curve: Sequence[tuple[float, float, float]] = (),
+) -> str:
+    """The whole report as one HTML page (images next to it); every value is escaped."""
     e = html.escape
+    n = run.summary.get("questions", 0)
     out = [f"<!doctype html><html lang=vi><meta charset=utf-8><title>{e(run.name)}</title><style>{_CSS}</style><body>"]
-    out.append(f"<h1>Evaluation report: {e(run.name)}</h1>")
-    out.append(f"<p>Set <code>{e(run.set_path)}</code> · k = {run.k} · {e(run.started)}</p>")
-    config_rows = [[k, fmt(v)] for k, v in run.config.items()]
-    out.append("<h2>Configuration</h2>" + _html_table(["setting", "value"], config_rows))
-    out.append("<h2>Summary</h2>" + _html_table(["metric", "value"], summary_rows(run)))
-    for title, groups in (("Per topic (answerable questions)", run.per_topic), ("Per tag", run.per_tag)):
-        if groups:
-            out.append(f"<h2>{e(title)}</h2>" + _html_table(*breakdown_rows(groups)))
-    for key, section in (("topics", "Metrics per topic"), ("latency", "Latency")):
+    out.append(f"<h1>Báo cáo đánh giá: {e(run.name)}</h1>")
+    out.append(f"<p>Bộ câu hỏi <code>{e(run.set_path)}</code> · {n} câu hỏi · k = {run.k} · {e(run.started)}</p>")
+    out.append(f"<h2>Tóm tắt</h2><p>{e(_previous_line(previous))}</p>")
+    out.append(_html_table(["chỉ số", "giá trị", "thay đổi"], headline_rows(run, previous)))
+    out.append(f"<h2>Các câu chưa đạt ({len(failures)})</h2>")
+    out.extend(_failure_html(r) for r in failures)
+    for title, groups in _sections(run):
+        out.append(f"<h2>{e(title)}</h2>" + _html_table(*breakdown_rows(groups)))
+    for key, title in CHART_TITLES.items():
         if key in images:
-            out.append(f"<h2>{section}</h2><img src='{e(images[key])}' alt='{section}'>")
+            out.append(f"<h2>Biểu đồ: {e(title)}</h2><img src='{e(images[key])}' alt='{e(title)}'>")
+    if curve:
+        rows = [[f"{t:.2f}", f"{a:.3f}", f"{r:.3f}"] for t, a, r in curve]
+        out.append("<h2>Ngưỡng từ chối</h2>")
+        out.append(_html_table(["ngưỡng", "độ chính xác từ chối", "câu có đáp án vẫn được trả lời"], rows))
+    out.append("<h2>Toàn bộ chỉ số</h2>" + _html_table(["chỉ số", "giá trị"], summary_rows(run)))
     for name, block in run.extra.items():
         rows = [[k, fmt(v)] for k, v in block.items() if not isinstance(v, dict)]
-        out.append(f"<h2>{e(name)}</h2>" + _html_table(["metric", "value"], rows))
-    out.append(f"<h2>Worst failures ({len(failures)})</h2>")
-    out.extend(_failure_html(r) for r in failures)
+        out.append(f"<h2>{e(name)}</h2>" + _html_table(["chỉ số", "giá trị"], rows))
+    out.append(
+        "<h2>Cấu hình</h2>" + _html_table(["thiết lập", "giá trị"], [[k, fmt(v)] for k, v in run.config.items()])
+    )
     out.append("</body></html>")
     return "\n".join(out)
 
@@ -296,16 +401,34 @@ def render_html(run: RunResult, images: dict[str, str], failures: Sequence[Quest
 # Writing
 # ---------------------------------------------------------------------------
 
+_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(?:-\d{6})?-")
+
+
+def previous_report(out_dir: Path, stem: str) -> dict[str, Any] | None:
+    """The latest earlier JSON report in ``out_dir`` of the same configuration (stem without its time stamp)."""
+    config = _STAMP.sub("", stem)
+    earlier = sorted(
+        p for p in out_dir.glob("*.json") if p.stem != stem and _STAMP.sub("", p.stem) == config and p.stem < stem
+    )
+    for path in reversed(earlier):
+        try:
+            return load_report(path)
+        except ReportError:
+            continue
+    return None
+
 
 def write_report(run: RunResult, out_dir: Path, stem: str, n_failures: int = 10) -> dict[str, Path]:
-    """Write JSON, Markdown, HTML and the PNG plots; returns the paths by kind."""
+    """Write JSON, Markdown, HTML and the PNG charts; returns the paths by kind."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    previous = previous_report(out_dir, stem)
     paths = {
         "json": out_dir / f"{stem}.json",
         "md": out_dir / f"{stem}.md",
         "html": out_dir / f"{stem}.html",
         "topics_png": out_dir / f"{stem}-topics.png",
         "latency_png": out_dir / f"{stem}-latency.png",
+        "refusal_png": out_dir / f"{stem}-refusal.png",
     }
     images: dict[str, str] = {}
     if run.per_topic:
@@ -313,14 +436,23 @@ def write_report(run: RunResult, out_dir: Path, stem: str, n_failures: int = 10)
         images["topics"] = paths["topics_png"].name
     else:
         del paths["topics_png"]
-    plot_latency([r.latency_ms for r in run.results], f"Latency – {run.name}", paths["latency_png"])
+    plot_latency([r.latency_ms for r in run.results], "Thời gian trả lời mỗi câu hỏi", paths["latency_png"])
     images["latency"] = paths["latency_png"].name
+    curve = refusal_curve(run.results)
+    if curve:
+        plot_refusal(curve, paths["refusal_png"])
+        images["refusal"] = paths["refusal_png"].name
+    else:
+        del paths["refusal_png"]
     failures = worst_failures(run.results, n_failures)
     data = run.to_dict()
     data["worst_failures"] = [r.id for r in failures]
+    data["refusal_curve"] = [{"threshold": t, "refusal_accuracy": a, "answered_recall": r} for t, a, r in curve]
+    if previous is not None:
+        data["previous"] = previous.get("name", "")
     paths["json"].write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    paths["md"].write_text(render_markdown(run, images, failures), encoding="utf-8")
-    paths["html"].write_text(render_html(run, images, failures), encoding="utf-8")
+    paths["md"].write_text(render_markdown(run, images, failures, previous, curve), encoding="utf-8")
+    paths["html"].write_text(render_html(run, images, failures, previous, curve), encoding="utf-8")
     return paths
 
 

@@ -147,7 +147,7 @@ def _header(doc: DocxDoc, organisation: str, superior: str, place: str, when: da
     par = right.add_paragraph()
     par.alignment = WD_ALIGN_PARAGRAPH.CENTER
     par.paragraph_format.space_before = Pt(6)
-    _run(par, date_line(place, when), italic=True)
+    _run(par, date_line(place, when), italic=True, size=13)
 
 
 def _body_paragraph(doc: DocxDoc, text: str, bold: bool = False, italic: bool = False) -> Paragraph:
@@ -228,6 +228,8 @@ def build_docx(tp: TalkingPoints, superior: str = "", place: str = "", when: dat
         _body_paragraph(doc, f"{i}. {point.text}")
         if point.context:
             _body_paragraph(doc, point.context)
+        for evidence in getattr(point, "evidence", []):
+            _body_paragraph(doc, f"{evidence.label}: {evidence.text}")
         if point.direction:
             _body_paragraph(doc, point.direction, italic=True)
     _body_paragraph(doc, "III. KẾT LUẬN VÀ KIẾN NGHỊ", bold=True)

@@ -75,3 +75,33 @@ def add_users(data_dir: Path) -> dict[str, str]:
 
 def contains_secret(text: str) -> bool:
     return any(marker.lower() in text.lower() for marker in SECRET_MARKERS)
+
+
+def docx_first_page_png(docx_path: Path, png_path: Path, work_dir: Path) -> Path:
+    """Page 1 of a .docx as LibreOffice lays it out (headless soffice → PDF → PNG): the README's picture of
+    the talking-points file. Used by ``make screenshots`` only."""
+    import shutil
+    import subprocess
+
+    import pypdfium2
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        raise SystemExit("soffice is missing: apt-get install -y libreoffice-writer")
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{work_dir}/lo-profile", "--convert-to", "pdf",
+         "--outdir", str(work_dir), str(docx_path)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    pdf = pypdfium2.PdfDocument(str(work_dir / (docx_path.stem + ".pdf")))
+    png_path.parent.mkdir(parents=True, exist_ok=True)
+    pdf[0].render(scale=1.3).to_pil().save(png_path)
+    return png_path
+
+
+if __name__ == "__main__":  # make screenshots: python tests/ui_support.py DOCX PNG
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        print(docx_first_page_png(Path(sys.argv[1]), Path(sys.argv[2]), Path(tmp)))
