@@ -37,7 +37,7 @@ TASK_VERBS = (
 """Words that end a list of bodies and begin the task ("… phối hợp với Y, Z giúp Đảng đoàn …")."""
 
 _DEADLINE = re.compile(
-    r"(?:trong |trước |hoàn thành trong |hoàn thành trước )?(?:ngày \d{1,2}[/-]\d{1,2}[/-]\d{4}"
+    r"(?:trước )?(?:ngày \d{1,2}[/-]\d{1,2}[/-]\d{4}"
     r"|quý [IV]+(?:/| năm )\d{4}|tháng \d{1,2}(?:/| năm )\d{4}|năm \d{4}|thường xuyên|hằng năm|hàng năm|định kỳ)",
     re.IGNORECASE,
 )

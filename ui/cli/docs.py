@@ -1,8 +1,10 @@
-"""``troly docs``: list, remove and inspect the topics of ingested documents."""
+"""``troly docs``: list, remove and inspect ingested documents (outline, topics, assignments)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -88,6 +90,122 @@ def topics_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json",
     for r in rows:
         table.add_row(r["doc_id"], str(r["number"]), r["title"], "\n".join(r["organisations"]))
     Console().print(table)
+
+
+def _service(ctx: typer.Context, max_level: str) -> tuple[Any, Any]:
+    """The clearance-aware service over this collection and the CLI's user (reader, clearance ``max_level``)."""
+    from ui.auth import AuthError, open_mode_user
+    from ui.cli import settings_of
+    from ui.service import TrolyService
+
+    try:
+        user = open_mode_user(role="reader", clearance=max_level)
+    except AuthError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    settings = settings_of(ctx)
+    return TrolyService(settings, index=open_index_or_exit(settings)), user
+
+
+MAX_LEVEL_HELP = "Highest classification you may see (public, internal, mat, toi_mat, tuyet_mat)."
+
+
+@docs_app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    doc_id: str = typer.Argument(..., help="Document id (see `troly docs list`)."),
+    max_level: str = typer.Option("public", "--max-level", help=MAX_LEVEL_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (meta, headings, assignments)."),
+) -> None:
+    """Show what was recovered from a document: metadata, heading tree and assignments.
+
+    Example: troly docs show ke-hoach-3260-kh-ddqh15_2025-01-10.txt
+    """
+    from ui.service import NotFound
+
+    service, user = _service(ctx, max_level)
+    try:
+        doc = service.document(user, doc_id)
+    except NotFound as exc:
+        typer.echo(f"error: no document {doc_id!r} (or above your clearance {max_level!r})", err=True)
+        raise typer.Exit(1) from exc
+    if as_json:
+        data = {
+            "doc_id": doc.doc_id,
+            "title": doc.title,
+            "doc_type": doc.doc_type,
+            "meta": asdict(doc.meta),
+            "headings": [asdict(h) for h in doc.headings],
+            "assignments": [asdict(a) for a in doc.assignments],
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo("\n".join(outline_lines(doc)))
+
+
+META_LABELS = (
+    ("kind_label", "loại"), ("number", "số/ký hiệu"), ("issuer", "cơ quan ban hành"),
+    ("parent_issuer", "cơ quan cấp trên"), ("layout", "thể thức"), ("place", "địa danh"), ("date", "ngày"),
+    ("date_text", "ghi"), ("trich_yeu", "trích yếu"), ("signer_position", "chức vụ ký"), ("signer", "người ký"),
+)  # fmt: skip
+
+
+def outline_lines(doc: Any) -> list[str]:
+    """The outline as text lines: metadata fields, indented headings, then assignments grouped by body."""
+    lines = [f"{doc.doc_id}  [{doc.doc_type}, {doc.classification}]", doc.title, ""]
+    for key, label in META_LABELS:
+        value = getattr(doc.meta, key)
+        if value:
+            lines.append(f"{label}: {value}")
+    if doc.meta.recipients:
+        lines.append("nơi nhận: " + "; ".join(doc.meta.recipients))
+    lines += ["", f"Đề mục ({len(doc.headings)}):"]
+    lines += [
+        f"{'  ' * h.level}{h.label} {short(h.title, 90) if h.title != h.label else ''}".rstrip() for h in doc.headings
+    ]
+    lines += ["", f"Giao nhiệm vụ ({len(doc.assignments)}):"]
+    lines += [assignment_line(a) for a in doc.assignments]
+    return lines
+
+
+def short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def assignment_line(a: Any) -> str:
+    deadline = f" (hạn: {a.deadline})" if a.deadline else ""
+    where = f"  [{a.heading_path}]" if a.heading_path else ""
+    return f"  - {a.body} — {a.role}{deadline}: {short(a.task, 120)}{where}"
+
+
+@docs_app.command("assignments")
+def assignments_cmd(
+    ctx: typer.Context,
+    body: str = typer.Option("", "--body", help="Only bodies whose name contains this (accents optional)."),
+    max_level: str = typer.Option("public", "--max-level", help=MAX_LEVEL_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
+) -> None:
+    """List tasks assigned to bodies (who chairs, who coordinates, who discusses what), with their source.
+
+    Example: troly docs assignments --body "Bộ Tài chính"
+    """
+    service, user = _service(ctx, max_level)
+    found = service.assignments(user, body=body, channel="cli")
+    if as_json:
+        rows = [{"doc_id": d.doc_id, **asdict(a)} for d, a in found]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo(f"no assignments{f' for {body!r}' if body else ''} in collection {service.settings.collection!r}")
+        return
+    current = None
+    for doc, a in found:
+        if doc.doc_id != current:
+            current = doc.doc_id
+            typer.echo(f"{doc.doc_id} — {short(doc.title, 100)}")
+        typer.echo(assignment_line(a))
+    typer.echo(f"{len(found)} assignment(s)")
 
 
 def register(app: typer.Typer) -> None:
