@@ -150,3 +150,31 @@ def test_missing_public_data_is_skipped_with_a_message(reports: dict[str, Path])
     output = reports["output"].read_text(encoding="utf-8")
     assert "public sets skipped" in output and "no-shared-data" in output
     assert "Public set" not in reports["md"].read_text(encoding="utf-8")
+
+
+PARTY_SET = ROOT / "eval" / "questions" / "party_docs.jsonl"
+
+
+def test_a_set_over_absent_shared_documents_is_one_clear_line(tmp_path: Path) -> None:
+    absent = tmp_path / "no-shared-data"
+    args = ["--data-dir", str(tmp_path / "d"), "eval", "run", "--set", str(PARTY_SET), "--shared", str(absent)]
+    result = runner.invoke(app, args, terminal_width=300)
+    assert result.exit_code == 1
+    assert "party_docs.jsonl skipped: ke-hoach-3260-kh-ddqh15_2025-01-10.txt" in result.output
+    assert f"{absent} not found" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "d").exists()  # nothing was opened, let alone the user's index
+    validate = runner.invoke(app, ["eval", "validate", str(PARTY_SET), "--shared", str(absent)], terminal_width=300)
+    assert validate.exit_code == 1 and "not found under" in validate.output
+
+
+def test_validate_accepts_the_party_docs_set(shared_data: Path) -> None:
+    result = runner.invoke(app, ["eval", "validate", str(PARTY_SET), "--shared", str(shared_data)], terminal_width=300)
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output and "126 questions (109 answerable, 17 unanswerable, 16 variants)" in result.output
+
+
+def test_run_rejects_an_unknown_rendition(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "eval", "run", "--renditions", "txt,odt"])
+    assert result.exit_code == 1
+    assert "unknown rendition 'odt'" in result.output

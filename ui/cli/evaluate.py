@@ -56,21 +56,35 @@ def _progress() -> Progress:
 @app.command("validate")
 def validate_cmd(
     path: Path = typer.Argument(..., help="Question set (JSONL)."),
-    document: Path = typer.Option(DEFAULT_GUIDE, "--document", "-d", help="Document the set was written against."),
+    document: Path = typer.Option(DEFAULT_GUIDE, "--document", "-d", help="Topic guide the set's topic gold names."),
+    shared: Path = typer.Option(SHARED_DATA, "--shared", help="Folder holding the documents named by file."),
 ) -> None:
-    """Check a set: ids unique, variants exist, gold topic/field exist, spans valid, key facts occur in the document."""
+    """Check a set: ids unique, variants exist, gold topic/field or quote exists, key facts occur near their gold."""
     from eval.questions import QuestionSetError, load_questions, validate_questions
-    from ingest.pipeline import load_document
+    from eval.runner import find_sources, set_documents
+    from ingest.pipeline import load_document, load_documents
 
     try:
         questions = load_questions(path)
     except QuestionSetError as exc:
         raise _fail(str(exc)) from None
+    names = set_documents(questions)
     try:
-        doc = load_document(document)
+        if names:
+            sources, missing = find_sources(names, shared)
+            if missing:
+                raise _fail(f"{', '.join(missing)} not found under {shared} (the shared data is not in the repository)")
+            docs = [doc for source in sources for doc in load_documents(source)]
+            problems = validate_questions(questions, documents=docs)
+            against = ", ".join(s.name for s in sources)
+        else:
+            doc = load_document(document)
+            problems = validate_questions(questions, doc)
+            against = Path(doc.path).name
+    except typer.Exit:
+        raise
     except Exception as exc:  # the loader's own message is the one-line reason
-        raise _fail(f"{document}: cannot load the document ({exc})") from None
-    problems = validate_questions(questions, doc)
+        raise _fail(f"cannot load the documents of {path.name} ({exc})") from None
     for line in problems:
         err.print(f"[red]✘[/red] {path}: {line}", markup=True, highlight=False)
     if problems:
@@ -79,7 +93,7 @@ def validate_cmd(
     variants = sum(q.variant_of is not None for q in questions)
     typer.echo(
         f"OK {path}: {len(questions)} questions ({answerable} answerable, "
-        f"{len(questions) - answerable} unanswerable, {variants} variants) match {Path(doc.path).name}"
+        f"{len(questions) - answerable} unanswerable, {variants} variants) match {against}"
     )
 
 
@@ -116,7 +130,7 @@ def run_cmd(
     """
     from eval.renditions import parse_renditions
     from eval.report import report_stem, write_report
-    from eval.runner import side_by_side, side_by_side_markdown
+    from eval.runner import EVAL_DIR, side_by_side, side_by_side_markdown
 
     if retrieval not in ("hybrid", "dense", "lexical"):
         raise _fail(f"--retrieval must be hybrid, dense or lexical, not {retrieval!r}")
@@ -128,7 +142,7 @@ def run_cmd(
     name = config or f"{retrieval}-{settings.generator}"
     chosen = list(set_paths) if set_paths else [DEFAULT_SET, DEFAULT_PARTY_SET]
     plan = _plan(chosen, shared, explicit=bool(set_paths))
-    job = _Job(settings, retrieval, k, limit, corpus, work_dir or settings.data_dir / "eval", use_index)
+    job = _Job(settings, retrieval, k, limit, corpus, work_dir or settings.data_dir / EVAL_DIR, use_index)
     runs = []
     for set_path, questions, sources in plan:
         runs.extend(job.run(set_path, questions, sources, formats, name))
