@@ -324,6 +324,15 @@ def test_every_request_outcome_is_audited_with_user_status_and_request_id(srv: d
     assert not any(key in audit_text for key in srv["keys"].values())
 
 
+def test_file_route_into_the_data_dir_is_refused_and_audited_as_a_download(srv: dict) -> None:
+    target = srv["data"] / "users.json"
+    response = srv["client"].get(f"/gradio_api/file={target}")
+    assert response.status_code in (401, 403, 404) and "key_hash" not in response.text
+    rid = response.headers["x-request-id"]
+    event = next(e for e in audit_events(srv) if e.get("request_id") == rid)
+    assert (event["action"], event["object"], event["status"]) == ("download", "users.json", response.status_code)
+
+
 def test_audit_log_rotates_by_size(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "audit.jsonl", max_bytes=2000, backups=2)
     for n in range(60):

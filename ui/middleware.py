@@ -27,7 +27,9 @@ from ui.audit import AuditLog, request_id
 log = logging.getLogger(__name__)
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _ALWAYS = ("/api/", "/readyz", "/healthz", "/docs", "/redoc", "/openapi.json", "/login", "/logout")
-_DOWNLOADS = ("/gradio_api/file=", "/file=", "/gradio_api/upload", "/upload")
+_FILES = ("/gradio_api/file=", "/file=", "/ui/exports/")
+"""Downloads: audited as action "download" with the file name as object."""
+_DOWNLOADS = (*_FILES, "/gradio_api/upload", "/upload")
 _LOGIN_FORM_MAX = 8192
 
 Scope = dict[str, Any]
@@ -202,7 +204,7 @@ def _action(scope: Scope, outcome: _Outcome) -> str:
     path = scope.get("path", "")
     if path == "/login":
         return "login" if outcome.status < 400 else "login_failed"
-    if path.startswith(_DOWNLOADS[:2]):
+    if path.startswith(_FILES):
         return "download"
     route = scope.get("route")
     name = getattr(route, "name", None)
@@ -213,7 +215,7 @@ def _object(scope: Scope) -> str:
     """What the request was about: path parameters when routed, else the path (a download: the file name)."""
     params = scope.get("path_params") or {}
     path = scope.get("path", "")
-    if path.startswith(_DOWNLOADS[:2]):
+    if path.startswith(_FILES):
         return unquote(path.split("=", 1)[-1]).rsplit("/", 1)[-1]
     if params:
         return ",".join(f"{k}={v}" for k, v in sorted(params.items()))
