@@ -54,7 +54,7 @@ from ingest.model import Chunk, Document, Topic, level_rank
 from rag.diacritics import DiacriticRestorer, fold
 from rag.embeddings import make_embeddings
 from rag.lexical import LexicalIndex, Postings, document_tokens, read_pointer, segment
-from rag.lexical_delta import COLUMNS_FILE, RESTORER_FILE, load_restorer, restorer_json, updated_restorer
+from rag.lexical_delta import COLUMNS_FILE, RESTORER_FILE, RestorerCounts, load_restorer, updated_restorer
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -629,17 +629,35 @@ class Index:
         return [r[1:] for r in sorted(rows)]
 
     def _build_main(self) -> tuple[LexicalIndex, dict[str, str]]:
-        """A full main of one snapshot of the chunk table, with its restorer and filter columns."""
+        """A full main of one snapshot of the chunk table, with its restorer and filter columns.
+
+        Rows are streamed (texts are counted for the restorer in batches and
+        dropped), so building a 100k-chunk main never holds every text at once.
+        """
+        ids: list[str] = []
+        columns: dict[str, list[Any]] = {n: [] for n in _COLUMN_NAMES}
+        counts = RestorerCounts()
+        texts: list[str] = []
+
+        def tokens_of_rows(cursor: Iterable[tuple[Any, ...]]) -> Iterator[list[str]]:
+            for row in cursor:
+                ids.append(row[0])
+                for i, name in enumerate(_COLUMN_NAMES):
+                    columns[name].append(row[3 + i])
+                texts.append(row[2])
+                if len(texts) >= 2000:
+                    counts.add(texts)
+                    texts.clear()
+                yield row[1].split()
+
         with _transaction(self.db):
             generation = self.generation()
-            rows = self.db.execute(f"SELECT {_COLUMN_SQL} FROM chunks ORDER BY rowid").fetchall()
-        lexical = LexicalIndex.build([r[0] for r in rows], (r[1].split() for r in rows), generation)
-        columns = {n: [r[3 + i] for r in rows] for i, n in enumerate(_COLUMN_NAMES)}
-        side_files = {
-            RESTORER_FILE: restorer_json(r[2] for r in rows),
-            COLUMNS_FILE: json.dumps(columns, ensure_ascii=False),
-        }
-        return lexical, side_files
+            postings = Postings.build(
+                tokens_of_rows(self.db.execute(f"SELECT {_COLUMN_SQL} FROM chunks ORDER BY rowid"))
+            )
+        counts.add(texts)
+        side_files = {RESTORER_FILE: counts.to_json(), COLUMNS_FILE: json.dumps(columns, ensure_ascii=False)}
+        return LexicalIndex(ids, generation, postings), side_files
 
     def _install_main(self, lexical: LexicalIndex, side_files: dict[str, str]) -> bool:
         """Save ``lexical`` as the current main unless a newer one is there; caller holds the writer lock.

@@ -108,11 +108,12 @@ class Postings:
             counts = Counter(vocab.setdefault(t, len(vocab)) for t in tokens)
             lengths.append(len(tokens))
             tok_parts.append(np.fromiter(counts.keys(), dtype=np.int32, count=len(counts)))
-            tf_parts.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+            tf = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+            tf_parts.append(np.minimum(tf, np.iinfo(np.uint16).max).astype(np.uint16))
             row_parts.append(np.full(len(counts), row, dtype=np.int32))
         if not lengths:
             empty = np.zeros(0, dtype=np.int32)
-            return cls({}, np.zeros(1, dtype=np.int64), empty, np.zeros(0, dtype=np.float32), empty)
+            return cls({}, np.zeros(1, dtype=np.int64), empty, np.zeros(0, dtype=np.uint16), empty)
         tok = np.concatenate(tok_parts)
         order = np.argsort(tok, kind="stable")  # stable: rows stay ascending within a token
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
@@ -180,7 +181,10 @@ class LexicalIndex:
         total = float(main.lengths[self._alive].sum()) if main is not None else 0.0
         total += float(delta.lengths.sum()) if delta is not None else 0.0
         self._n = len(ids)
-        self._avg_len = total / self._n if self._n else 0.0
+        avg_len = total / self._n if self._n else 1.0
+        # The length part of BM25's tf normaliser, per row, for this generation's average length.
+        self._norm_main = K1 * (1.0 - B + B * main.lengths / avg_len) if main is not None else np.zeros(0)
+        self._norm_delta = K1 * (1.0 - B + B * delta.lengths / avg_len) if delta is not None else np.zeros(0)
 
     @classmethod
     def build(cls, ids: list[str], token_lists: Iterable[Sequence[str]], generation: int) -> LexicalIndex:
@@ -202,7 +206,10 @@ class LexicalIndex:
         return LexicalIndex(ids, generation, self._main, alive, delta, self.path)
 
     def scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every row (0 for rows sharing no token with the query); query tokens count once each."""
+        """BM25 score of every row (0 for rows sharing no token with the query).
+
+        A token repeated in the query counts that many times, as in bm25s.
+        """
         if not self._n:
             return np.zeros(0, dtype=np.float64)
         main_scores = np.zeros(len(self._alive), dtype=np.float64)
@@ -219,15 +226,11 @@ class LexicalIndex:
             idf = np.log(1.0 + (self._n - df + 0.5) / (df + 0.5)) * times
             if found_main:
                 rows, tf = found_main
-                main_scores[rows] += idf * self._tfc(tf, self._main.lengths[rows])
+                main_scores[rows] += idf * _tfc(tf, self._norm_main[rows])
             if found_delta:
                 rows, tf = found_delta
-                delta_scores[rows] += idf * self._tfc(tf, self._delta.lengths[rows])
+                delta_scores[rows] += idf * _tfc(tf, self._norm_delta[rows])
         return np.concatenate([main_scores[self._live_rows], delta_scores])
-
-    def _tfc(self, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        tf = tf.astype(np.float64)
-        return tf / (tf + K1 * (1.0 - B + B * lengths / self._avg_len))
 
     def top(self, tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Best ``n`` (row, score) pairs among rows allowed by ``mask``, matching rows only.
@@ -295,6 +298,11 @@ class LexicalIndex:
         if main.n_rows != len(ids):
             return None
         return cls(ids, generation, main, path=target)
+
+
+def _tfc(tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
+    tf = tf.astype(np.float64)
+    return tf / (tf + norm)
 
 
 def read_pointer(base: Path) -> str | None:

@@ -23,14 +23,33 @@ RESTORER_FILE = "restorer.json"
 COLUMNS_FILE = "columns.json"
 
 
+class RestorerCounts:
+    """Full restorer counts accumulated batch by batch, so a main is built without holding every text."""
+
+    def __init__(self) -> None:
+        self.unigrams: dict[str, Counter[str]] = {}
+        self.bigrams: dict[str, Counter[str]] = {}
+
+    def add(self, texts: Iterable[str]) -> None:
+        part = DiacriticRestorer.from_texts(texts)
+        for mine, theirs in ((self.unigrams, part.unigrams), (self.bigrams, part.bigrams)):
+            for key, counts in theirs.items():
+                mine.setdefault(key, Counter()).update(counts)
+
+    def to_json(self) -> str:
+        """JSON written into a main's directory (every form, not only the most frequent)."""
+        data = {
+            "unigrams": {k: dict(v) for k, v in self.unigrams.items()},
+            "bigrams": {k: dict(v) for k, v in self.bigrams.items()},
+        }
+        return json.dumps(data, ensure_ascii=False)
+
+
 def restorer_json(texts: Iterable[str]) -> str:
-    """Full unigram/bigram counts of ``texts`` as JSON (written into a main's directory)."""
-    restorer = DiacriticRestorer.from_texts(texts)
-    data = {
-        "unigrams": {k: dict(v) for k, v in restorer.unigrams.items()},
-        "bigrams": {k: dict(v) for k, v in restorer.bigrams.items()},
-    }
-    return json.dumps(data, ensure_ascii=False)
+    """Full unigram/bigram counts of ``texts`` as JSON."""
+    counts = RestorerCounts()
+    counts.add(texts)
+    return counts.to_json()
 
 
 def load_restorer(path: Path) -> DiacriticRestorer:
