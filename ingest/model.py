@@ -8,6 +8,7 @@ slicing: ``doc.text[chunk.start:chunk.end] == chunk.text``.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -149,14 +150,23 @@ class Document:
         return cls(**data)
 
     def heading_path_at(self, offset: int) -> str:
-        """Path of the innermost heading whose section contains ``offset`` ("" before the first heading)."""
-        best: Heading | None = None
-        for heading in self.headings:
-            if heading.start <= offset < max(heading.end, heading.start + 1) and (
-                best is None or heading.level >= best.level
-            ):
-                best = heading
-        return best.path if best else ""
+        """Path of the innermost heading whose section contains ``offset`` ("" outside every heading).
+
+        Sections nest, so walking back from the last heading that starts at or before ``offset`` the first one
+        still open is the innermost; a law has thousands of headings, so the starts are bisected, not scanned.
+        """
+        key = (id(self.headings), len(self.headings))
+        cached = self.__dict__.get("_starts")
+        if cached is None or cached[0] != key:
+            cached = (key, [h.start for h in self.headings])
+            self.__dict__["_starts"] = cached
+        i = bisect.bisect_right(cached[1], offset) - 1
+        while i >= 0:
+            heading = self.headings[i]
+            if offset < max(heading.end, heading.start + 1):
+                return heading.path
+            i -= 1
+        return ""
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number containing ``offset``, or None for non-paged documents."""
