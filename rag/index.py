@@ -417,12 +417,19 @@ class Index:
 
     # ---- writing ---------------------------------------------------------------
     def upsert(
-        self, documents: list[Document], chunks: list[Chunk], on_progress: ProgressFn | None = None
+        self,
+        documents: list[Document],
+        chunks: list[Chunk],
+        on_progress: ProgressFn | None = None,
+        before_commit: Callable[[], None] | None = None,
     ) -> UpsertStats:
         """Store documents whose source_hash changed (with their chunks); unchanged ones cost nothing.
 
         Segmentation and embedding (the slow part) run before any lock is
         taken, so searches and other writers' commits go on meanwhile.
+        ``before_commit`` runs under the writer lock right before anything is
+        written (e.g. the service re-checking that the user may replace these
+        documents); if it raises, nothing is written.
         """
         started = time.perf_counter()
         stats, changed, new_chunks, _ = self._plan(documents, chunks)
@@ -432,6 +439,8 @@ class Index:
                     c.segmented = segment(search_text(c))
             vectors = self._embed_passages([search_text(c) for c in new_chunks], on_progress)
             with self._writer():
+                if before_commit is not None:
+                    before_commit()
                 self._commit(changed, new_chunks, vectors, on_progress)
             self._maybe_compact()
         stats.seconds = time.perf_counter() - started

@@ -141,3 +141,28 @@ def test_two_writer_processes_and_a_reader_stay_consistent(
     mains = sorted(p.name for p in settings.collection_dir.glob("lexical-*"))
     assert read_pointer(settings.collection_dir) in mains and len(mains) <= 2
     assert secret_report()[0].doc_id not in {d.doc_id for d in index.documents()}
+
+
+def test_before_commit_runs_under_the_writer_lock_and_can_refuse(settings: Settings, embedder) -> None:
+    """The service re-checks "may this user replace these documents" atomically with the commit."""
+    index = Index.open(settings, embedder)
+    doc, chunks = guide()
+    index.upsert([doc], chunks)
+    seen: list[bool] = []
+
+    def refuse() -> None:
+        def probe() -> None:
+            with index._writer(blocking=False) as free:
+                seen.append(free)
+
+        other = threading.Thread(target=probe)
+        other.start()
+        other.join()
+        raise PermissionError("would replace a document above the user's clearance")
+
+    doc2, chunks2 = guide(version=2)
+    with pytest.raises(PermissionError):
+        index.upsert([doc2], chunks2, before_commit=refuse)
+    assert seen == [False]  # another writer could not get in between the check and the commit
+    assert index.get_document("guide").text == doc.text and index.generation() == 1
+    assert sorted(index.collection.get(include=[])["ids"]) == sorted(c.chunk_id for c in chunks)
