@@ -10,7 +10,7 @@ Quốc hiệu) — an appendix ("Phụ lục 1", "(Kèm theo …)") stays with t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ingest.assignments import extract_assignments
 from ingest.header import is_person_name, kind_of, parse_closing, parse_header
@@ -62,9 +62,10 @@ def _opens_document(pars: list[Paragraph], i: int) -> bool:
     return has_number or (has_letterhead and bool(kind_of(pars[i].text)[0] or pars[i].text.isupper()))
 
 
-def enrich(doc: Document, parts: Sequence[Topic] = ()) -> None:
+def enrich(doc: Document, parts: Sequence[Topic] = (), styled: Mapping[str, int] | None = None) -> None:
     """Fill ``doc.meta``, ``doc.headings`` and ``doc.assignments`` from its text (in place); ``parts`` are the
-    numbered parts :func:`ingest.structure.parse_structure` found (their organisation fields are assignments)."""
+    numbered parts :func:`ingest.structure.parse_structure` found (their organisation fields are assignments),
+    ``styled`` the .docx lines in "Heading N" styles."""
     pars = paragraphs(doc.text)
     body_start = _body_start(pars)
     closing = parse_closing(pars, doc.meta)
@@ -81,7 +82,7 @@ def enrich(doc: Document, parts: Sequence[Topic] = ()) -> None:
     elif doc.doc_type == "other" and doc.meta.kind in {"luat", "bo_luat"}:
         doc.doc_type = "law"
     closings = [closing] if closing is not None else []
-    doc.headings = find_headings(doc.text, pars, body_start, closings)
+    doc.headings = find_headings(doc.text, pars, body_start, closings, styled=styled)
     body_end = closing if closing is not None else len(doc.text)
     doc.assignments = extract_assignments(doc, pars, body_end, parts)
 

@@ -9,7 +9,7 @@ so "Điều 3" never swallows the programme attached after it; the Nơi nhận/s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ingest.model import Heading
 from ingest.normalize import fold
@@ -87,10 +87,17 @@ def short_title(title: str) -> str:
 
 
 def find_headings(
-    text: str, pars: Sequence[Paragraph], body_start: int, closings: Sequence[int], restarts: Sequence[int] = ()
+    text: str,
+    pars: Sequence[Paragraph],
+    body_start: int,
+    closings: Sequence[int],
+    restarts: Sequence[int] = (),
+    styled: Mapping[str, int] | None = None,
 ) -> list[Heading]:
     """Headings of ``text`` between ``body_start`` and the end; ``closings`` are offsets where every open section
-    ends (Nơi nhận, signature), ``restarts`` offsets of attached parts that begin a new top level."""
+    ends (Nơi nhận, signature), ``restarts`` offsets of attached parts that begin a new top level, ``styled`` the
+    lines a .docx author put in Word's "Heading N" styles (headings even without a number: "Mục đích")."""
+    styled = styled or {}
     found: list[tuple[Paragraph, str, str, str]] = []
     for i, par in enumerate(pars):
         if par.start < body_start:
@@ -99,6 +106,8 @@ def find_headings(
             found.append((par, "attached", _attached_label(par.text), par.text))
             continue
         hit = _match(par)
+        if hit is None and par.text in styled and len(par.text) <= MAX_HEADING_CHARS:
+            hit = (f"styled{styled[par.text]}", "", par.text)
         if hit is None:
             continue
         style, label, title = hit

@@ -207,6 +207,7 @@ def _load(path: Path, root: Path | None, max_bytes: int) -> tuple[list[Document]
     base_id = make_doc_id(path, root)
     digest = file_hash(path)
     starts = document_starts(text)
+    styled = {normalize_text(line).strip(): level for line, level in raw.meta.get("styled_headings", [])}
     docs: list[Document] = []
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(text)
@@ -224,7 +225,7 @@ def _load(path: Path, root: Path | None, max_bytes: int) -> tuple[list[Document]
             page_starts=[min(max(p - start, 0), len(part)) for p in page_starts],
             meta=DocumentMeta(),
         )
-        enrich(doc, structure.topics)
+        enrich(doc, structure.topics, styled)
         if doc.doc_type != "topic_guide" and (composed := compose_title(doc.meta)):
             doc.title = composed  # "Kế hoạch 3260-KH/ĐĐQH15: …" names the document better than "KẾ HOẠCH"
         docs.append(doc)

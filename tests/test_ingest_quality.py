@@ -114,3 +114,21 @@ def test_pdf_whose_text_stays_unreadable_is_warned_about_by_name(tmp_path: Path)
     assert result.errors == []
     assert [w.path for w in result.warnings] == [str(pdf)]
     assert result.warnings[0].reason.startswith("low text quality:")
+
+
+def test_docx_heading_styles_are_structure_even_without_numbers(tmp_path: Path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH", style="Title")
+    document.add_heading("Bối cảnh chung", level=1)
+    document.add_paragraph("Năm 2025, tỉnh đón nhiều cơ hội mới.")
+    document.add_heading("Mục đích", level=2)
+    document.add_paragraph("Sở Tài chính chủ trì, phối hợp với Sở Xây dựng tham mưu phân bổ vốn đầu tư công.")
+    document.save(str(tmp_path / "kh.docx"))
+    doc = load_document(tmp_path / "kh.docx")
+    assert [(h.title, h.level, h.path) for h in doc.headings] == [
+        ("Bối cảnh chung", 1, "Bối cảnh chung"),
+        ("Mục đích", 2, "Bối cảnh chung › Mục đích"),
+    ]
+    assert doc.assignments[0].heading_path == "Bối cảnh chung › Mục đích"

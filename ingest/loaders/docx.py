@@ -10,6 +10,7 @@ Bullets become "- ". Table rows become one line each, cells joined by " | ".
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -176,14 +177,28 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
         raise IngestFileError(path, f"not a valid .docx (corrupt: {type(exc).__name__})") from exc
     numbering = Numbering(document)
     lines: list[str] = []
+    styled: list[tuple[str, int]] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             lines.append(_paragraph_line(block, numbering))
+            if (level := _heading_level(block)) and lines[-1]:
+                styled.append((lines[-1], level))
         else:
             lines.extend(_table_lines(block))
     text = require_text(path, "\n".join(line for line in lines if line), "the document has no text")
     title = (document.core_properties.title or "").strip() or None
-    return RawDocument(text=text, title=title, meta={"format": "docx", "page_headers": _page_headers(document)})
+    meta = {"format": "docx", "page_headers": _page_headers(document), "styled_headings": styled}
+    return RawDocument(text=text, title=title, meta=meta)
+
+
+def _heading_level(paragraph: Paragraph) -> int:
+    """1-9 for a paragraph in Word's "Heading N" style (the author's own outline), else 0."""
+    try:
+        name = paragraph.style.name if paragraph.style is not None else ""
+    except (KeyError, ValueError):
+        return 0
+    match = re.match(r"^(?:Heading|heading)\s+(\d)$", name or "")
+    return int(match.group(1)) if match else 0
 
 
 def _page_headers(document) -> list[str]:

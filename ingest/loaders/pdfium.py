@@ -1,8 +1,9 @@
 """Second PDF text extractor (PDFium, the engine of Chromium's viewer), used when pypdf's text reads badly.
 
 pypdf rebuilds text from content-stream operators and can put a space around every glyph when a font falls
-back; PDFium lays glyphs out as a viewer does. Measured on Chromium-printed renditions of the shared party
-documents and a law, both give the same words, so pypdf stays first (pure Python, no native library) and PDFium
+back; PDFium lays glyphs out as a viewer does. Measured on Chromium-printed renditions of the shared plan, report
+and luat-an-ninh-quoc-gia (word sequence against the .txt: 0.9985 / 0.974 / 0.9997 for both; PDFium 6-15x faster),
+both give the same words, so pypdf stays first (its encryption and limit checks run on the same reader) and PDFium
 is tried only when :mod:`ingest.text_quality` finds the first text unreadable.
 """
 
