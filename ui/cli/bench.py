@@ -38,6 +38,33 @@ def retrieval_cmd(
     write_report(report, out)
     typer.echo(render_markdown(report))
     typer.echo(f"written {out.with_suffix('.md')} and {out.with_suffix('.json')}", err=True)
+    if len(size_list) >= 2:
+        _write_growth(out.parent, out.parent / "bench_growth")
+
+
+def _write_growth(reports: Path, out: Path) -> None:
+    from eval.bench_growth import run_growth
+
+    data = run_growth(reports, out)
+    fits = ", ".join(f"{k} ∝ N^{v['b']:.2f}" for k, v in data["fits"].items() if v)
+    typer.echo(f"written {out.with_suffix('.png')} ({fits})", err=True)
+
+
+@app.command("growth")
+def growth_cmd(
+    reports: Path = typer.Option(Path("eval/reports"), "--reports", help="Folder holding bench_retrieval.json."),
+    out: Path = typer.Option(Path("eval/reports/bench_growth"), "--out", help="Output path without suffix."),
+) -> None:
+    """PNG of search latency, memory and ingest time vs corpus size (1k → 100k) with fitted growth.
+
+    Drawn from the reports of `troly bench retrieval` (synthetic vectors) and `troly bench ingest`.
+    Example: troly bench growth
+    """
+    try:
+        _write_growth(reports, out)
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
 
 
 @app.command("ingest")
