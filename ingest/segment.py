@@ -18,8 +18,8 @@ _EDGE_PUNCT = string.punctuation + "“”‘’«»…–—"
 
 
 @lru_cache(maxsize=1)
-def _tools():  # imported lazily: loading underthesea takes seconds
-    from underthesea import sent_tokenize, word_tokenize
+def _tools():  # through the one door to underthesea (ingest/underthesea_tools.py), which loads only the tokenizers
+    from ingest.underthesea_tools import sent_tokenize, word_tokenize
 
     return sent_tokenize, word_tokenize
 
