@@ -378,6 +378,8 @@ class Index:
                 raise IndexUnavailableError(
                     f"{self.settings.collection_dir}: the lexical index cannot be loaded; run `troly doctor --repair`."
                 )
+        if self._delta_too_large():  # a compaction was cut short (the process that started it exited)
+            self.compact()
 
     def refresh(self, wait: bool = False) -> bool:
         """Pick up what another thread or process committed; True when a newer generation was installed.
@@ -492,6 +494,9 @@ class Index:
         self._delete_vectors(sorted(old_ids - new_ids))
         with _transaction(self.db, write=True):
             self._set_state("pending", "0")
+        if len(new_chunks) + len(old_ids) >= self.compact_min_rows:
+            # A bulk change (a first ingest): fold it into a new main now instead of serving a huge delta.
+            self._install_main(*self._build_main())
         self.refresh(wait=True)
 
     def _log_removals(self, generation: int, chunk_ids: Sequence[str]) -> None:
@@ -700,13 +705,24 @@ class Index:
             installed = self._install_main(lexical, side_files)
         if installed:
             log.info("lexical index compacted at generation %d (%d rows)", lexical.generation, len(lexical.ids))
+            self._reload()
         return installed
+
+    def _reload(self) -> None:
+        """Serve the current main (same generation, empty delta): frees the delta and speeds up later refreshes."""
+        with self._refresh_lock:
+            side = self._read_side()
+            if side is not None and side.lexical.generation >= self.side.lexical.generation:
+                self.side = side
+
+    def _delta_too_large(self) -> bool:
+        side = self.side.lexical
+        main_rows = side.main.n_rows if side.main is not None else 0
+        return side.delta_rows >= max(self.compact_min_rows, self.compact_fraction * main_rows)
 
     def _maybe_compact(self) -> None:
         """Start a background compaction when the delta has grown past the threshold."""
-        side = self.side.lexical
-        main_rows = len(side.main.lengths) if side.main is not None else 0
-        if side.delta_rows < max(self.compact_min_rows, self.compact_fraction * main_rows):
+        if not self._delta_too_large():
             return
         if self._compactor is not None and self._compactor.is_alive():
             return

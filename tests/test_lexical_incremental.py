@@ -161,21 +161,33 @@ def test_adding_a_document_touches_only_its_rows(settings: Settings, embedder) -
 
 def test_compaction_runs_in_the_background_past_the_threshold(settings: Settings, embedder) -> None:
     index = Index.open(settings, embedder)
-    index.compact_min_rows = 3
+    index.compact_min_rows = 4
     doc, chunks = guide()
     first = read_pointer(settings.collection_dir)
-    index.upsert([doc], chunks)  # 3 delta rows: crosses the threshold
+    index.upsert([doc], chunks)  # 3 delta rows: below the threshold
+    assert read_pointer(settings.collection_dir) == first and index.lexical.delta_rows == 3
+    add_secret(index)  # 4 delta rows: crosses it, compacted in the background
     index.wait_for_compaction()
     assert read_pointer(settings.collection_dir) != first
-    add_secret(index)  # next generation: loads the compacted main
-    assert index.lexical.delta_rows == 1
+    assert index.lexical.delta_rows == 0  # the writer serves the new main at once
     top = index.lexical.top(query_tokens("giai ngan von dau tu cong"), 2)
     assert {index.lexical.ids[r] for r, _ in top} == {chunks[0].chunk_id, "secret:0"}  # guide topic 1, the report
     assert index.lexical.ids[0] == chunks[0].chunk_id
+    assert index.delete_document("secret") == 1  # generation 3, one dead main row
 
     assert index.compact() is True  # a reader may still use the previous main: only the log before it goes
     logged = index.db.execute("SELECT generation, op, chunk_id FROM lexical_log ORDER BY seq").fetchall()
-    assert logged == [(2, "+", secret_report()[1][0].chunk_id)]
+    assert logged == [(3, "-", "secret:0")]
+
+
+def test_a_bulk_ingest_is_folded_into_the_main_at_once(settings: Settings, embedder) -> None:
+    index = Index.open(settings, embedder)
+    index.compact_min_rows = 3
+    first = read_pointer(settings.collection_dir)
+    doc, chunks = guide()
+    index.upsert([doc], chunks)  # a change as large as the threshold: no delta is served, not even briefly
+    assert read_pointer(settings.collection_dir) != first
+    assert index.lexical.delta_rows == 0 and index.lexical.ids == [c.chunk_id for c in chunks]
 
 
 def test_refresh_retries_instead_of_installing_a_main_without_its_restorer(settings: Settings, embedder) -> None:
