@@ -218,3 +218,14 @@ def test_refresh_retries_instead_of_installing_a_main_without_its_restorer(setti
 
 def schunks_in(index: Index, doc_id: str) -> bool:
     return any(d == doc_id for d in index.columns.doc_id.tolist())
+
+
+def test_upload_is_searchable_in_another_worker_within_5_seconds(tmp_path: Path, shared_data_dir: Path) -> None:
+    """The figure `troly bench retrieval` reports, at a test's size (real law sentences, synthetic vectors)."""
+    from eval.bench_retrieval_updates import render_update_markdown, run_update_benchmark
+
+    report = run_update_benchmark(tmp_path / "bench", sizes=(300,), shared=shared_data_dir, n_sentences=60, repeats=2)
+    (row,) = report["sizes"]
+    assert row["chunks"] == 300  # the uploaded document was deleted again each round
+    assert 0 < row["searchable_other_s"]["max"] < 5
+    assert "| 300 |" in render_update_markdown(report)
