@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import shutil
+import sys
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -36,6 +37,7 @@ def _builders() -> ModuleType:
     if spec is None or spec.loader is None:
         raise RenditionError(f"{_BUILDERS}: cannot be loaded")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
 
