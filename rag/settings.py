@@ -147,6 +147,13 @@ class Settings(BaseSettings):
     max_pdf_pages: int = Field(_LIMITS.max_pdf_pages, ge=1, description="Most pages in a PDF.")
     max_pdf_objects: int = Field(_LIMITS.max_pdf_objects, ge=100, description="Most objects (xref entries) in a PDF.")
 
+    answer_concurrency: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Answers/talking points computed at once per collection; more wait their turn, so cheap "
+        "searches are not starved of CPU by many simultaneous answers (see eval/reports/bench_load.md).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Server log level.")
     audit_max_mb: int = Field(20, ge=1, description="audit.jsonl is rotated (audit.jsonl.1 …) past this size.")
     audit_backups: int = Field(10, ge=1, description="Rotated audit files kept.")

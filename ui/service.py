@@ -144,6 +144,8 @@ class TrolyService:
         self.settings = settings
         self.audit = audit or AuditLog.for_data_dir(settings.data_dir)
         self._init_lock = threading.Lock()
+        self._answer_slots = threading.BoundedSemaphore(settings.answer_concurrency)
+        """Admission control for the CPU-heavy reads (answers, talking points); searches never take it."""
         self.lock = threading.RLock()
         """Serialises this collection's check-then-write steps (delete); never taken by reads or embedding."""
         self._index: Any = index
@@ -216,7 +218,9 @@ class TrolyService:
         return hits
 
     def ask(self, user: User, question: str, k: int, channel: str = "api", **filters: Any) -> Any:
-        answer = self.pipeline.ask(question, self.filters_for(user, **filters), k)
+        pipeline = self.pipeline
+        with self._answer_slots:
+            answer = pipeline.ask(question, self.filters_for(user, **filters), k)
         answer = self._guard_answer(user, answer)
         self._audit_answer(user, answer, channel)
         return answer
@@ -235,11 +239,12 @@ class TrolyService:
 
         def produce() -> None:
             try:
-                for item in pipeline.ask_stream(question, search_filters, k):
-                    if not isinstance(item, str):
-                        item = self._guard_answer(user, item)
-                        self._audit_answer(user, item, channel)
-                    items.put(item)
+                with self._answer_slots:
+                    for item in pipeline.ask_stream(question, search_filters, k):
+                        if not isinstance(item, str):
+                            item = self._guard_answer(user, item)
+                            self._audit_answer(user, item, channel)
+                        items.put(item)
             except Exception as exc:  # handed to the consumer, which re-raises it in its own thread
                 items.put(exc)
             finally:
@@ -342,7 +347,8 @@ class TrolyService:
                 kwargs[name] = value
         view = ClearanceView(self.index, user.clearance, only_doc=doc_id)
         try:
-            tp = draft_talking_points(self.settings, view, topic, **kwargs)
+            with self._answer_slots:
+                tp = draft_talking_points(self.settings, view, topic, **kwargs)
         except ValueError as exc:  # unknown topic: the drafter's message is already user-facing
             raise NotFound(str(exc)) from exc
         levels = self._doc_levels()

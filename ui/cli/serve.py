@@ -6,6 +6,7 @@ mode has no authentication at all (see ui/auth.py).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +119,9 @@ def register(app: typer.Typer) -> None:
         from ui.routes.deps import AppState
 
         configure_logging(settings.log_level)
+        # Short requests (a search) must not queue behind the GIL held by an answer being computed:
+        # a shorter switch interval lets them in sooner (eval/reports/bench_load.md measures the effect).
+        sys.setswitchinterval(0.0005)
         state = AppState(settings)  # one service: the index is opened and the model loaded once
         if not no_ingest:
             ingest_if_empty(state.service(), corpus)

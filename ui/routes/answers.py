@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator
 
-from ui.routes.deps import StateDep, UserDep
+from ui.routes.deps import SettingsDep, StateDep, UserDep
 from ui.routes.models import AskRequest, AskResponse, Filters, SearchHitOut, answer_out, hit_out
 from ui.validation import check_text
 
@@ -23,10 +23,10 @@ def _filters(f: Filters | None) -> dict[str, Any]:
 
 
 @router.post("/ask", response_model=AskResponse, tags=["answers"])
-def ask(body: AskRequest, user: UserDep, state: StateDep) -> AskResponse:
+def ask(body: AskRequest, user: UserDep, state: StateDep, settings: SettingsDep) -> AskResponse:
     """Answer a question from the documents, with numbered citations (or a clear refusal)."""
     service = state.service(body.collection)
-    return answer_out(service.ask(user, body.question, body.k or state.settings.k, **_filters(body.filters)))
+    return answer_out(service.ask(user, body.question, body.k or settings.k, **_filters(body.filters)))
 
 
 @router.post(
@@ -35,10 +35,10 @@ def ask(body: AskRequest, user: UserDep, state: StateDep) -> AskResponse:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "SSE: `token` events, then `answer`."}},
 )
-def ask_stream(body: AskRequest, user: UserDep, state: StateDep) -> StreamingResponse:
+def ask_stream(body: AskRequest, user: UserDep, state: StateDep, settings: SettingsDep) -> StreamingResponse:
     """Server-sent events: `token` events carry text pieces, the final `answer` event the full AskResponse."""
     service = state.service(body.collection)
-    stream = service.ask_stream(user, body.question, body.k or state.settings.k, **_filters(body.filters))
+    stream = service.ask_stream(user, body.question, body.k or settings.k, **_filters(body.filters))
     return StreamingResponse(_sse(stream), media_type="text/event-stream")
 
 
@@ -58,6 +58,7 @@ def _sse(stream: Iterator[Any]) -> Iterator[str]:
 def search(
     user: UserDep,
     state: StateDep,
+    settings: SettingsDep,
     q: Annotated[str, Query(min_length=1, max_length=1000, description="Query text."), AfterValidator(check_text)],
     k: Annotated[int | None, Query(ge=1, le=50)] = None,
     doc_id: Annotated[OptText, Query(max_length=200)] = None,
@@ -69,5 +70,5 @@ def search(
 ) -> list[SearchHitOut]:
     """Hybrid (dense + lexical) passage search within the caller's clearance."""
     filters = {"doc_id": doc_id, "doc_type": doc_type, "topic": topic, "section": section, "organisation": organisation}
-    hits = state.service(collection).search(user, q, k or state.settings.k, **filters)
+    hits = state.service(collection).search(user, q, k or settings.k, **filters)
     return [hit_out(h) for h in hits]
