@@ -50,6 +50,8 @@ _RESPONSIBLE = re.compile(r"^(?P<body>.{3,400}?) (?:chịu trách nhiệm|có tr
 _PHOI_HOP = re.compile(rf"^(?P<body>{_NAME}) phối hợp với (?P<rest>.+)$")
 _CLAUSE = re.compile(r"\b(?:được|đã|là|có|về|để|đang|sẽ|thực hiện|triển khai)\b")
 """Words that make a heading a clause ("Ban Chỉ đạo các cấp được thành lập …"), not the name of a body."""
+_CUE = re.compile(r"chủ trì|giao|trách nhiệm|phối hợp với")
+"""Words without which a sentence assigns nothing."""
 _QUALIFIER = re.compile(r"\s+(?:chịu trách nhiệm|có trách nhiệm|trong phạm vi|theo chức năng|căn cứ)\b")
 """Where a body's name ends and a qualifier begins ("Bộ Quốc phòng trong phạm vi nhiệm vụ …")."""
 _LEAD = re.compile(r"^(?:[-–+•]\s*)?(?:\(?[\divx]{1,4}[.)]\s*|[a-zđ]\)\s*|\d{1,2}(?:\.\d{1,2})*\.?\s+)?")
@@ -235,9 +237,11 @@ def extract_assignments(
     found.extend(from_tables(pars, doc))
     body_pars = [p for p in pars if p.end <= body_end and _cells(p.text) is None]
     for i, par in enumerate(body_pars):
+        if not _CUE.search(par.text):
+            continue  # most paragraphs assign nothing: skip the sentence splitter for them
         for s, e in sentence_spans(doc.text, par.start, par.end):
             sentence = doc.text[s:e]
-            if not re.search(r"chủ trì|giao|trách nhiệm|phối hợp với", sentence):
+            if not _CUE.search(sentence):
                 continue
             following = _following_items(body_pars, i) if sentence.rstrip().endswith(":") else ""
             found.extend(from_sentence(sentence, s, e, doc.heading_path_at(s), following))
