@@ -1,24 +1,29 @@
-"""The web UI in a real browser: Debian's Chromium driven by Playwright against a
-real ``troly serve`` process on a free loopback port (open mode, no users).
+"""The web UI in a real browser: Debian's Chromium driven by Playwright against a real ``troly serve``
+process on a free loopback port, with users configured (log in with name + API key).
 
-Covers the three journeys of the issue – ask and see a citation, draft talking
-points and download the .docx, upload a document and find it by search – and
-saves a screenshot of each tab under docs/screenshots/.
+Covers issue 14 (chat with clickable citations, talking points, documents, evaluation – desktop 1366×900 and
+mobile 390×844) and the UI parts of issue 12: a public reader cannot fetch an admin's "mật" export, and
+hostile HTML inside a document is shown as text without the browser making any request for it.
+
+Screenshots are written to docs/screenshots/ only when TROLY_SCREENSHOTS=1 (``make screenshots``), so a
+test run never dirties the work tree (issue 15.4).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from servers import free_port, running
 
-from tests.ui_support import build_index
+from tests.ui_support import SECRET_QUESTION, add_users, build_index, contains_secret
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,44 +36,96 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
+DESKTOP = {"width": 1366, "height": 900}
+MOBILE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 LONG = 180_000  # ms: the first answer loads the models inside the server on a busy 2-core machine
+ENGLISH = ("Drop File Here", "Click to Upload", "Error", "default", "editor", "public", "reader")
+HOSTILE_FILE = "tai-lieu-co-ma-html.txt"
+HOSTILE_TEXT = (
+    "Báo cáo về hệ thống camera giao thông.\n\n"
+    'Tỉnh đã lắp 128 camera giám sát giao thông <img src="http://127.0.0.1:{port}/beacon.png"> tại các nút giao.\n\n'
+    "Kinh phí bảo trì camera năm 2025 là 4,6 tỷ đồng <img src=x onerror=\"fetch('http://127.0.0.1:{port}/x')\">.\n"
+)
+
+
+def shoot(page: Any, name: str) -> None:
+    """A screenshot for the README – only under ``make screenshots``."""
+    if os.environ.get("TROLY_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
     root = tmp_path_factory.mktemp("browser")
-    settings, _ = build_index(root / "data", root)
+    settings, secret_id = build_index(root / "data", root)
+    keys = add_users(settings.data_dir)
     port = free_port()
     troly = Path(sys.executable).with_name("troly")
     cmd = [str(troly), "--data-dir", str(settings.data_dir), "serve", "--port", str(port), "--no-ingest"]
-    with running(cmd, f"http://127.0.0.1:{port}/healthz", root / "server.log", cwd=root, env=dict(os.environ)):
-        yield f"http://127.0.0.1:{port}"
+    env = {**os.environ, "TMPDIR": str(root / "system-tmp")}
+    (root / "system-tmp").mkdir()
+    with running(cmd, f"http://127.0.0.1:{port}/healthz", root / "server.log", cwd=root, env=env):
+        yield {
+            "url": f"http://127.0.0.1:{port}",
+            "keys": keys,
+            "data_dir": settings.data_dir,
+            "system_tmp": root / "system-tmp",
+            "secret_id": secret_id,
+        }
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator:
+def browser(server: dict[str, Any]) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="vi-VN")
-        pg = context.new_page()
-        pg.set_default_timeout(LONG)
-        pg.goto(server + "/")
-        pg.get_by_text("Người dùng:").wait_for()
-        yield pg
-        browser.close()
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
-def open_tab(page, name: str) -> None:
+def login(browser: Any, server: dict[str, Any], user: str, viewport: dict[str, int] = DESKTOP) -> Any:
+    """A fresh browser context logged into the UI as ``user`` (name + API key on Gradio's login page)."""
+    context = browser.new_context(viewport=viewport, accept_downloads=True, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(LONG)
+    page.goto(server["url"] + "/")
+    page.locator("input[type=text], input:not([type])").first.fill(user)
+    page.locator("input[type=password]").fill(server["keys"][user])
+    page.locator("button").filter(has_text=re.compile("Login|Đăng nhập")).first.click()
+    page.get_by_text("Người dùng:").wait_for()
+    return page
+
+
+@pytest.fixture(scope="module")
+def admin(browser: Any, server: dict[str, Any]) -> Iterator[Any]:
+    page = login(browser, server, "quan_tri")
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def reader(browser: Any, server: dict[str, Any]) -> Iterator[Any]:
+    page = login(browser, server, "doc_gia")
+    yield page
+    page.context.close()
+
+
+def open_tab(page: Any, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
-def choose_file(page, component: str, path: Path, attempts: int = 3) -> None:
+def ask(page: Any, question: str) -> None:
+    open_tab(page, "Hỏi đáp")
+    page.locator("#troly-question textarea").fill(question)
+    page.get_by_role("button", name="Gửi câu hỏi").click()
+
+
+def choose_file(page: Any, component: str, path: Path, attempts: int = 3) -> None:
     """Put a file into a gr.File; retried because a tab that is still mounting can drop the first selection."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -82,92 +139,207 @@ def choose_file(page, component: str, path: Path, attempts: int = 3) -> None:
                 raise
 
 
-def test_ask_shows_citation_and_highlighted_passage(page) -> None:
-    open_tab(page, "Hỏi đáp")
-    page.get_by_label("Câu hỏi", exact=True).fill("Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?")
-    page.get_by_role("button", name="Gửi câu hỏi").click()
-    page.get_by_text("Nguồn trích dẫn").wait_for()
-    assert "6,42" in page.locator(".message-wrap, [role='log']").first.inner_text()
-    page.locator("label").filter(has_text="[1]").first.click()
-    mark = page.locator("#troly-passage mark").first
+# ---- chat (14.1) -----------------------------------------------------------------------------------
+def test_blank_question_is_validated_inline_in_vietnamese(reader: Any) -> None:
+    open_tab(reader, "Hỏi đáp")
+    reader.locator("#troly-question textarea").fill("   ")
+    reader.get_by_role("button", name="Gửi câu hỏi").click()
+    reader.locator("#troly-question-hint").get_by_text("Hãy nhập câu hỏi trước khi gửi.").wait_for()
+    assert reader.locator(".toast-body").count() == 0  # no red "Error" overlay
+    reader.locator("#troly-question textarea").type("Câu hỏi")  # the box stays usable; typing clears the hint
+    reader.wait_for_function("document.querySelector('#troly-question-hint').innerText.trim() === ''")
+
+
+def test_page_is_vietnamese(reader: Any) -> None:
+    assert reader.evaluate("document.documentElement.lang") == "vi"
+    open_tab(reader, "Tài liệu")
+    reader.get_by_role("button", name="Tìm", exact=True).wait_for(state="visible")
+    visible = reader.locator("body").inner_text()
+    for word in ENGLISH:
+        assert not re.search(rf"\b{word}\b", visible), word
+    assert "người đọc" in visible and "Công khai" in visible  # role and clearance in Vietnamese
+
+
+def test_citation_marker_opens_the_passage_with_the_sentence_highlighted(reader: Any) -> None:
+    ask(reader, "Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?")
+    reader.wait_for_timeout(300)
+    assert reader.locator("#troly-send button, button#troly-send").first.is_disabled()  # no second send
+    reader.locator("#troly-conversation .troly-sources").last.wait_for()
+    answer = reader.locator("#troly-conversation .troly-a").last
+    assert "6,42" in answer.inner_text()
+    assert reader.locator("#troly-send button, button#troly-send").first.is_enabled()
+    labels = [li.inner_text() for li in reader.locator("#troly-conversation .troly-sources li").all()]
+    assert labels and len(set(labels)) == len(labels)  # distinct citation labels
+    answer.locator(".troly-cite").first.click()
+    mark = reader.locator("#troly-passage mark")
     mark.wait_for()
-    assert mark.inner_text().strip()
-    assert "Tài liệu:" in page.locator("#troly-passage").inner_text()
-    page.screenshot(path=str(SCREENSHOTS / "hoi-dap.png"), full_page=True)
+    passage = reader.locator("#troly-passage").inner_text()
+    assert "6,42" in mark.inner_text()
+    assert "Tài liệu:" in passage and "Mục:" in passage  # where the sentence sits
+    box, viewer = answer.bounding_box(), reader.locator("#troly-passage").bounding_box()
+    assert viewer["x"] > box["x"] + box["width"] - 5  # desktop: beside the answer
+    shoot(reader, "hoi-dap.png")
 
 
-def test_draft_talking_points_and_download_docx(page, tmp_path: Path) -> None:
+def test_mobile_question_above_the_fold_tabs_visible_passage_under_answer(browser: Any, server: Any) -> None:
+    page = login(browser, server, "doc_gia", MOBILE)
+    try:
+        box = page.locator("#troly-question textarea").bounding_box()
+        assert box["y"] + box["height"] <= MOBILE["height"]
+        for name in ("Hỏi đáp", "Soạn ý", "Tài liệu", "Đánh giá"):
+            assert page.get_by_role("tab", name=name).is_visible(), name
+        ask(page, "Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?")
+        answer = page.locator("#troly-conversation .troly-a").last
+        page.locator("#troly-conversation .troly-sources").last.wait_for()
+        answer.locator(".troly-cite").first.click()
+        page.locator("#troly-passage mark").wait_for()
+        assert page.locator("#troly-passage").bounding_box()["y"] > answer.bounding_box()["y"]  # under it
+    finally:
+        page.context.close()
+
+
+def test_public_session_never_sees_classified(reader: Any) -> None:
+    open_tab(reader, "Tài liệu")
+    reader.get_by_role("button", name="Làm mới danh sách").click()
+    reader.wait_for_function("document.querySelector('#troly-doc-table').innerText.includes('Gợi ý')")
+    assert "ke-hoach-can-bo-mat" not in reader.content()
+    reader.locator("#troly-search textarea, #troly-search input").first.fill("cán bộ chủ chốt Vân Phong Bắc")
+    reader.get_by_role("button", name="Tìm", exact=True).click()
+    reader.locator("#troly-search-results .troly-hit, #troly-search-results p").first.wait_for()
+    assert not contains_secret(reader.locator("#troly-search-results").inner_text())
+    ask(reader, SECRET_QUESTION)
+    reader.locator("#troly-conversation .troly-a").last.get_by_text("Không").wait_for()
+    chat = reader.locator("#troly-conversation").inner_text().replace(SECRET_QUESTION, "")
+    assert not contains_secret(chat)
+
+
+# ---- hostile HTML (12.5) -------------------------------------------------------------------------
+def test_hostile_html_in_a_document_is_text_and_fetches_nothing(admin: Any, server: Any, tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there: any request for it is counted by the route below
+    doc = tmp_path / HOSTILE_FILE
+    doc.write_text(HOSTILE_TEXT.format(port=port), "utf-8")
+    outside: list[str] = []
+    admin.context.route(
+        re.compile(rf"^https?://127\.0\.0\.1:{port}/.*|^http://x/?.*"),
+        lambda route: (outside.append(route.request.url), route.abort()),
+    )
+    open_tab(admin, "Tài liệu")
+    choose_file(admin, "#troly-upload", doc)
+    admin.get_by_role("button", name="Tải lên và lập chỉ mục").click()
+    admin.locator("#troly-upload-result").get_by_text(f"Đã nạp {HOSTILE_FILE}").wait_for()
+    admin.locator("#troly-search textarea, #troly-search input").first.fill("camera giám sát giao thông")
+    admin.get_by_role("button", name="Tìm", exact=True).click()
+    admin.locator("#troly-search-results").get_by_text("<img src=", exact=False).first.wait_for()
+    ask(admin, "Tỉnh đã lắp bao nhiêu camera giám sát giao thông?")
+    admin.locator("#troly-conversation .troly-sources").last.wait_for()
+    answer = admin.locator("#troly-conversation .troly-a").last
+    answer.locator(".troly-cite").first.click()
+    admin.locator("#troly-passage mark").wait_for()
+    admin.wait_for_timeout(1500)
+    shown = admin.locator("#troly-conversation").inner_text() + admin.locator("#troly-passage").inner_text()
+    assert f'<img src="http://127.0.0.1:{port}/beacon.png">' in shown  # the quote as written
+    assert admin.locator("#troly-conversation img, #troly-passage img, #troly-search-results img").count() == 0
+    assert outside == []
+
+
+# ---- talking points and exports (14.2, 12.1) ------------------------------------------------------
+def test_draft_honours_points_and_downloads_a_party_docx(admin: Any, tmp_path: Path) -> None:
     from docx import Document as DocxDocument
 
-    open_tab(page, "Soạn ý phát biểu")
-    page.locator("#troly-tone").get_by_label("Nhấn mạnh đề xuất").check()
-    page.get_by_role("button", name="Soạn dàn ý").click()
-    page.locator("#troly-talking-points").get_by_text("Nguồn trích dẫn").wait_for()
-    assert "xin tập trung nêu các đề xuất" in page.locator("#troly-talking-points").inner_text()  # the chosen tone
-    button = page.locator("#troly-docx")
-    button.wait_for(state="visible")
-    with page.expect_download() as info:
-        button.click()
-    target = tmp_path / "y-phat-bieu.docx"
+    open_tab(admin, "Soạn ý")
+    admin.locator("#troly-tone").get_by_label("Nhấn mạnh đề xuất").check()
+    number = admin.locator("#troly-n-points input[type=number]")
+    number.fill("4")
+    number.press("Tab")
+    admin.get_by_role("button", name="Soạn dàn ý").click()
+    admin.locator("#troly-docx a").wait_for()
+    output = admin.locator("#troly-talking-points")
+    assert "xin tập trung nêu các đề xuất" in output.inner_text()
+    assert output.locator("ol.troly-points > li").count() == 4
+    assert "Lưu ý: Lưu ý" not in output.inner_text()
+    with admin.expect_download() as info:
+        admin.locator("#troly-docx a").click()
+    target = tmp_path / "tham-luan.docx"
     info.value.save_as(target)
-    text = "\n".join(p.text for p in DocxDocument(str(target)).paragraphs)
-    assert "chuyên đề" in text.lower() or "giải ngân" in text.lower()
-    assert "Giọng văn: Nhấn mạnh đề xuất" in text
-    page.screenshot(path=str(SCREENSHOTS / "soan-y-phat-bieu.png"), full_page=True)
+    doc = DocxDocument(str(target))
+    right = doc.tables[0].rows[0].cells[1].paragraphs[0].text
+    assert right == "ĐẢNG CỘNG SẢN VIỆT NAM"
+    assert "Giọng văn" not in "\n".join(p.text for p in doc.paragraphs)
+    shoot(admin, "soan-y-phat-bieu.png")
 
 
-def test_upload_then_find_by_search(page, tmp_path: Path) -> None:
+def test_public_reader_cannot_fetch_an_admins_secret_export(admin: Any, reader: Any, server: Any) -> None:
+    open_tab(admin, "Soạn ý")
+    admin.locator("#troly-talking-points").wait_for(state="attached")
+    topic = admin.locator("#troly-tabs").get_by_label("Chuyên đề", exact=True)
+    topic.click()
+    admin.get_by_role("option", name=re.compile("Vân Phong Bắc")).first.click()
+    admin.get_by_role("button", name="Soạn dàn ý").click()
+    admin.locator("#troly-talking-points").get_by_text("Vân Phong Bắc").first.wait_for()
+    href = admin.locator("#troly-docx a").get_attribute("href")
+    assert href and href.startswith("/ui/exports/")
+    own = admin.request.get(server["url"] + href)
+    assert own.status == 200 and own.body()[:2] == b"PK"  # the author downloads it
+    stolen = reader.request.get(server["url"] + href)
+    assert stolen.status == 404 and b"PK" not in stolen.body()[:2]
+    anonymous = reader.context.browser.new_context().request.get(server["url"] + href)
+    assert anonymous.status in (401, 404)
+    # Nothing was written for Gradio's file route to serve, and no copy went to the system temp dir.
+    exports = server["data_dir"] / "exports"
+    assert not exports.exists() or not any(exports.iterdir())
+    guess = f"{server['data_dir']}/exports/y-phat-bieu-chuyen-de-1-chung-quan_tri.docx"
+    assert reader.request.get(server["url"] + "/gradio_api/file=" + guess).status != 200
+    leftovers = [p for p in server["system_tmp"].rglob("*") if p.suffix == ".docx"]
+    assert leftovers == []
+
+
+# ---- documents (14.5) ----------------------------------------------------------------------------
+def test_delete_asks_for_confirmation_and_search_forgets_the_document(admin: Any, tmp_path: Path) -> None:
     doc = tmp_path / "bao-cao-chuyen-doi-so.txt"
     doc.write_text(
         "Báo cáo chuyển đổi số.\n\nTỉnh đã cấp 4.815 chữ ký số cho cán bộ xã phường trong năm 2025.\n", "utf-8"
     )
-    open_tab(page, "Tài liệu")
-    page.get_by_role("button", name="Tải lên và lập chỉ mục").wait_for(state="visible")
-    choose_file(page, "#troly-upload", doc)
-    page.get_by_role("button", name="Tải lên và lập chỉ mục").click()
-    page.locator("#troly-upload-result").get_by_text("bao-cao-chuyen-doi-so.txt").wait_for()
-    assert "Đã nạp" in page.locator("#troly-upload-result").inner_text()
-    page.get_by_label("Tìm trong tài liệu").fill("chữ ký số cán bộ xã phường")
-    page.get_by_role("button", name="Tìm", exact=True).click()
-    page.locator("#troly-search-results").get_by_text("4.815").first.wait_for()
-    page.screenshot(path=str(SCREENSHOTS / "tai-lieu.png"), full_page=True)
+    open_tab(admin, "Tài liệu")
+    choose_file(admin, "#troly-upload", doc)
+    admin.get_by_role("button", name="Tải lên và lập chỉ mục").click()
+    admin.locator("#troly-upload-result").get_by_text("Đã nạp bao-cao-chuyen-doi-so.txt").wait_for()
+    admin.locator("#troly-search textarea, #troly-search input").first.fill("chữ ký số cán bộ xã phường")
+    admin.get_by_role("button", name="Tìm", exact=True).click()
+    admin.locator("#troly-search-results").get_by_text("4.815").first.wait_for()
+    table = admin.locator("#troly-doc-table")
+    assert table.bounding_box()["width"] <= DESKTOP["width"]
+    shoot(admin, "tai-lieu.png")
+    admin.get_by_label("Chọn tài liệu").click()
+    admin.get_by_role("option", name=re.compile("chuyển đổi số", re.IGNORECASE)).first.click()
+    admin.get_by_role("button", name="Xoá tài liệu").click()
+    admin.get_by_role("button", name="Xác nhận xoá").wait_for()
+    admin.get_by_role("button", name="Huỷ").click()
+    admin.wait_for_timeout(500)
+    assert "4.815" in admin.locator("#troly-search-results").inner_text()  # cancelled: nothing deleted
+    admin.get_by_label("Chọn tài liệu").click()
+    admin.get_by_role("option", name=re.compile("chuyển đổi số", re.IGNORECASE)).first.click()
+    admin.get_by_role("button", name="Xoá tài liệu").click()
+    admin.get_by_role("button", name="Xác nhận xoá").click()
+    admin.locator("#troly-upload-result").get_by_text("Đã xoá").wait_for()
+    admin.wait_for_function("!document.querySelector('#troly-search-results').innerText.includes('4.815')")
 
 
-def test_evaluation_tab_runs_a_small_evaluation(page) -> None:
-    open_tab(page, "Đánh giá")
-    page.get_by_role("button", name="Chạy đánh giá").wait_for(state="visible")
+# ---- evaluation (14.4) ---------------------------------------------------------------------------
+def test_evaluation_tab_shows_the_summary_and_links_the_report(admin: Any, server: Any) -> None:
+    open_tab(admin, "Đánh giá")
+    admin.get_by_role("button", name="Chạy đánh giá").wait_for(state="visible")
     for _ in range(5):  # a tab that is still mounting can drop the first input
-        box = page.locator("#troly-eval-limit input[type=number]")
+        box = admin.locator("#troly-eval-limit input[type=number]")
         box.fill("3")
         box.press("Tab")
-        page.wait_for_timeout(500)
-        if page.locator("#troly-eval-limit input[type=range]").input_value() == "3":
+        admin.wait_for_timeout(500)
+        if admin.locator("#troly-eval-limit input[type=range]").input_value() == "3":
             break
-    page.get_by_role("button", name="Chạy đánh giá").click()
-    page.locator("#troly-eval-report").get_by_text("Summary").wait_for()
-    assert "3 questions" in page.locator("#troly-eval-report").inner_text()
-    page.locator("#troly-eval-charts img").first.wait_for()
-    page.screenshot(path=str(SCREENSHOTS / "danh-gia.png"), full_page=True)
-
-
-def test_public_session_never_sees_classified(page) -> None:
-    from tests.ui_support import SECRET_QUESTION, contains_secret
-
-    open_tab(page, "Tài liệu")
-    page.get_by_role("button", name="Làm mới danh sách").click()
-    page.wait_for_function(
-        "document.querySelector('#troly-doc-table').innerText.includes('goi-y-chuyen-de-thao-luan-hoi-nghi')"
-    )
-    assert "ke-hoach-can-bo-mat" not in page.locator("#troly-doc-table").inner_text()
-    assert "ke-hoach-can-bo-mat" not in page.content()
-    page.get_by_label("Tìm trong tài liệu").fill("cán bộ chủ chốt khu kinh tế Vân Phong Bắc")
-    page.get_by_role("button", name="Tìm", exact=True).click()
-    results = page.locator("#troly-search-results")
-    page.wait_for_function("document.querySelector('#troly-search-results').innerText.includes('1.')")
-    assert not contains_secret(results.inner_text())
-    open_tab(page, "Hỏi đáp")
-    page.get_by_label("Câu hỏi", exact=True).fill(SECRET_QUESTION)
-    page.get_by_role("button", name="Gửi câu hỏi").click()
-    page.get_by_text("Không tìm thấy thông tin này").first.wait_for()
-    chat = page.locator(".message-wrap, [role='log']").first.inner_text().replace(SECRET_QUESTION, "")
-    assert not contains_secret(chat)
+    admin.get_by_role("button", name="Chạy đánh giá").click()
+    report = admin.locator("#troly-eval-report")
+    report.get_by_text("Tóm tắt").wait_for()
+    assert "3 câu hỏi" in report.inner_text()
+    href = report.get_by_role("link", name="Xem báo cáo đầy đủ").get_attribute("href")
+    full = admin.request.get(server["url"] + href)
+    assert full.status == 200 and "Tóm tắt" in full.text()
+    shoot(admin, "danh-gia.png")

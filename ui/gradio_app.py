@@ -15,16 +15,23 @@ from rag.offline import enforce_offline
 
 enforce_offline()
 
+import contextlib  # noqa: E402
 import html  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
 import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
+from urllib.parse import quote  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
 from ingest.model import Document, Topic  # noqa: E402
+from rag.docx_export import has_control_chars, xml_safe  # noqa: E402
+from rag.serialize import citation_to_dict, citations_with_chunks, hit_to_dict  # noqa: E402
 from rag.talking_points import LENGTHS, TONES  # noqa: E402
 from ui.auth import User, is_loopback, open_mode_user  # noqa: E402
+from ui.routes.exports import export_store  # noqa: E402
 from ui.service import Forbidden, NotFound, TrolyService  # noqa: E402
 
 if TYPE_CHECKING:
@@ -32,6 +39,7 @@ if TYPE_CHECKING:
 
     from ui.api import AppState
 
+log = logging.getLogger(__name__)
 NOT_FOUND_TEXT = "Không tìm thấy thông tin này trong các tài liệu đã nạp."
 LEVEL_LABELS = [
     ("Công khai", "public"),
@@ -43,10 +51,86 @@ LEVEL_LABELS = [
 TONE_CHOICES = [(label, key) for key, label in TONES.items()]
 LENGTH_CHOICES = [(label, key) for key, label in LENGTHS.items()]
 ALL_TOPICS = ("Tất cả chuyên đề", "")
+LEVEL_NAMES = {key: label for label, key in LEVEL_LABELS}
+ROLE_NAMES = {"reader": "người đọc", "editor": "biên tập viên", "admin": "quản trị viên"}
 CSS = """
+.troly-header { font-size: 1.25em; padding: 4px 0; }
+.troly-who { color: #444; font-size: 0.95em; }
+.troly-chat { display: flex; flex-direction: column; gap: 8px; }
+.troly-q { background: #eef3fb; border-radius: 8px; padding: 8px 10px; }
+.troly-a { padding: 4px 10px; line-height: 1.55; }
+.troly-a.pending { color: #555; }
+.troly-sources ul { margin: 4px 0 0 0; padding-left: 1.1em; }
+.troly-notice, .troly-empty { color: #666; font-style: italic; }
+.troly-cite { color: #0b57d0; background: #e8f0fe; border: 0; border-radius: 4px; padding: 0 3px;
+  cursor: pointer; font: inherit; }
+.troly-cite:hover, .troly-cite:focus { text-decoration: underline; }
+.troly-hint { color: #b3261e; font-size: 0.95em; padding: 2px 0; }
+.troly-passage { border-left: 3px solid #f2c14e; padding: 4px 10px; }
+.troly-passage .title { font-weight: bold; }
 .troly-passage mark { background: #ffe58a; padding: 0 2px; }
 .troly-passage .meta { color: #555; font-size: 0.9em; margin-bottom: 0.5em; }
-.troly-passage .text { white-space: pre-wrap; line-height: 1.5; }
+.troly-passage .text, .troly-hit .text { white-space: pre-wrap; line-height: 1.5; }
+.troly-tp .context, .troly-tp .evidence { color: #333; margin-top: 2px; }
+.troly-tp .direction { font-style: italic; color: #444; margin-top: 2px; }
+.troly-download { font-weight: bold; }
+#troly-doc-table table { table-layout: fixed; width: 100%; }
+#troly-doc-table td, #troly-doc-table th { overflow-wrap: anywhere; white-space: normal; }
+@media (max-width: 640px) {
+  #troly-tabs button[role="tab"] { padding: 6px 8px; font-size: 0.95em; }
+}
+"""
+# Gradio ships no Vietnamese translation of its own strings and serves <html lang="en">: the page is set
+# to lang="vi" and the remaining built-in English strings are replaced as they appear. A click on a
+# citation marker [n] is handed to the hidden picker so the server opens that passage.
+HEAD = """
+<script>
+(() => {
+  const VI = [
+    ["Drop File Here", "Thả tệp vào đây"], ["Click to Upload", "bấm để chọn tệp"], ["- or -", "- hoặc -"],
+    ["Connection to the server was lost. Attempting reconnection...", "Mất kết nối tới máy chủ. Đang kết nối lại…"],
+    ["Connection re-established.", "Đã kết nối lại."], ["Error", "Lỗi"], ["Warning", "Cảnh báo"],
+    ["Info", "Thông tin"], ["Loading...", "Đang tải…"], ["processing", "đang xử lý"], ["Clear", "Xoá"],
+    ["Logout", "Đăng xuất"], ["Login", "Đăng nhập"], ["username", "tên người dùng"], ["password", "mật khẩu"],
+    ["Username", "Tên người dùng"], ["Password", "Mật khẩu"], ["Incorrect Credentials", "Sai tên hoặc khoá"],
+  ];
+  const MAP = new Map(VI);
+  const fix = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const t = n.nodeValue.trim();
+      if (MAP.has(t)) n.nodeValue = n.nodeValue.replace(t, MAP.get(t));
+    }
+    root.querySelectorAll && root.querySelectorAll("input[placeholder]").forEach((el) => {
+      if (MAP.has(el.placeholder)) el.placeholder = MAP.get(el.placeholder);
+    });
+  };
+  const start = () => {
+    document.documentElement.lang = "vi";
+    fix(document.body);
+    new MutationObserver((muts) => {
+      document.documentElement.lang = "vi";
+      for (const m of muts) {
+        m.addedNodes.forEach((node) => fix(node.nodeType === 1 ? node : node.parentNode || document.body));
+        if (m.type === "characterData" && m.target.parentNode) fix(m.target.parentNode);
+      }
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  };
+  document.documentElement.lang = "vi";
+  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+  document.addEventListener("click", (ev) => {
+    const button = ev.target.closest && ev.target.closest(".troly-cite");
+    if (!button) return;
+    ev.preventDefault();
+    const box = document.querySelector("#troly-cite-pick textarea, #troly-cite-pick input");
+    const go = document.querySelector("#troly-cite-go");
+    if (!box || !go) return;
+    box.value = button.dataset.key + ":" + Date.now();
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    setTimeout(() => go.click(), 60);
+  });
+})();
+</script>
 """
 
 
@@ -67,16 +151,23 @@ class UiContext:
             name = getattr(request, "username", None)
             user = users.get(name) if name else None
             if user is None:
-                raise gr.Error("Phiên đăng nhập không hợp lệ – hãy đăng nhập lại.")
+                raise gr.Error("Phiên đăng nhập không hợp lệ – hãy đăng nhập lại.", title="Lỗi")
             return user
         client = getattr(request, "client", None)
         if not is_loopback(getattr(client, "host", None)):
-            raise gr.Error("Chưa cấu hình người dùng: chỉ truy cập được từ máy chủ (loopback).")
+            raise gr.Error("Chưa cấu hình người dùng: chỉ truy cập được từ máy chủ (loopback).", title="Lỗi")
         settings = self.state.settings
         return open_mode_user(settings.open_role, settings.open_clearance)
 
 
 # ---- formatting helpers (pure, easy to test) -----------------------------------------------
+# Everything that comes from a document or a user (answers, quotes, titles, questions) is
+# HTML-escaped before it reaches the page: a document holding "<img src=http://…>" shows that
+# text as written and makes the browser fetch nothing (issue 12.5).
+def esc(text: Any) -> str:
+    return html.escape(str(text or ""), quote=True)
+
+
 def topic_label(doc: Document, topic: Topic, several: bool) -> str:
     label = f"{topic.number}. {topic.title}"
     return f"{label} ({doc.title})" if several else label
@@ -99,142 +190,181 @@ def parse_topic_key(value: str | None) -> tuple[str, int] | None:
     return (doc_id, int(number)) if number.isdigit() else None
 
 
-def citation_dict(c: Any, hits: list[Any]) -> dict[str, Any]:
-    """A citation plus the span of the passage (chunk) it came from, for the passage viewer."""
-    chunk = next((h.chunk for h in hits if h.chunk.chunk_id == c.chunk_id), None)
-    return {
-        "n": c.n,
-        "chunk_id": c.chunk_id,
-        "doc_id": c.doc_id,
-        "document": c.document,
-        "topic": c.topic,
-        "topic_title": c.topic_title or "",
-        "section": c.section or "",
-        "quote": c.quote,
-        "start": c.start,
-        "end": c.end,
-        "page": c.page,
-        "chunk_start": chunk.start if chunk else None,
-        "chunk_end": chunk.end if chunk else None,
-    }
-
-
 def citation_label(c: dict[str, Any]) -> str:
+    """Where a citation comes from, plus the start of its quote – two citations never read the same."""
     where = f"Chuyên đề {c['topic']}" if c.get("topic") is not None else ""
-    parts = [p for p in (c["document"], where, c.get("section") or "") if p]
-    return f"[{c['n']}] " + " – ".join(parts)
+    path = c.get("heading_path") or c.get("section") or ""
+    parts = [p for p in (c["document"], where, path) if p]
+    quote = " ".join(str(c.get("quote") or "").split())
+    snippet = quote if len(quote) <= 70 else quote[:70].rsplit(" ", 1)[0] + "…"
+    return f"[{c['n']}] " + " – ".join(parts) + (f": “{snippet}”" if snippet else "")
 
 
-def answer_markdown(answer: Any) -> str:
+def cite_button(turn: int, n: int) -> str:
+    return f"<button type='button' class='troly-cite' data-key='{turn}:{n}' title='Xem đoạn gốc [{n}]'>[{n}]</button>"
+
+
+def linkify_markers(escaped: str, turn: int, known: set[int]) -> str:
+    """Turn the [n] markers of an (already escaped) answer into buttons that open the passage."""
+    return re.sub(
+        r"\[(\d{1,3})\]",
+        lambda m: cite_button(turn, int(m.group(1))) if int(m.group(1)) in known else m.group(0),
+        escaped,
+    )
+
+
+def answer_html(turn: int, text: str, citations: list[dict[str, Any]], notice: str = "", refused: bool = False) -> str:
+    """One answer: escaped text with clickable markers, then its sources (each a button too)."""
+    known = {int(c["n"]) for c in citations}
+    body = linkify_markers(esc(text.strip() or NOT_FOUND_TEXT), turn, known).replace("\n", "<br>")
+    out = [f"<div class='troly-a{' refused' if refused else ''}'>{body}</div>"]
+    if citations:
+        items = "".join(
+            f"<li>{cite_button(turn, int(c['n']))} {esc(citation_label(c)[len(str(c['n'])) + 3 :])}</li>"
+            for c in citations
+        )
+        out.append(f"<div class='troly-sources'><b>Nguồn trích dẫn:</b><ul>{items}</ul></div>")
+    if notice:
+        out.append(f"<div class='troly-notice'>{esc(notice)}</div>")
+    return "".join(out)
+
+
+def conversation_html(turns: list[dict[str, Any]]) -> str:
+    """The whole conversation, newest last; every turn keeps its own citations."""
+    if not turns:
+        return "<div class='troly-empty'>Đặt câu hỏi về các tài liệu đã nạp; bấm vào số [n] để xem đoạn gốc.</div>"
+    parts = []
+    for i, t in enumerate(turns):
+        parts.append(f"<div class='troly-q'><b>Hỏi:</b> {esc(t['question'])}</div>")
+        if t.get("pending"):
+            parts.append(f"<div class='troly-a pending'>{esc(t.get('partial') or 'Đang tìm trong tài liệu…')}</div>")
+        else:
+            parts.append(answer_html(i, t["answer"], t["citations"], t.get("notice", ""), t.get("refused", False)))
+    return f"<div class='troly-chat'>{''.join(parts)}</div>"
+
+
+def answer_text(answer: Any) -> str:
     if answer.refused and not answer.citations:
-        text = answer.answer.strip() or NOT_FOUND_TEXT
-        return f"**{NOT_FOUND_TEXT}**\n\n{text}" if NOT_FOUND_TEXT not in text else f"**{text}**"
-    lines = [answer.answer.strip()]
-    if answer.citations:
-        lines.append("\n**Nguồn trích dẫn:**")
-        lines += [f"- {citation_label(citation_dict(c, []))}" for c in answer.citations]
-    if getattr(answer, "notice", ""):
-        lines.append(f"\n_{answer.notice}_")
-    return "\n".join(lines)
+        text = (answer.answer or "").strip()
+        return text if NOT_FOUND_TEXT in text else f"{NOT_FOUND_TEXT} {text}".strip()
+    return (answer.answer or "").strip()
 
 
 def passage_html(info: dict[str, Any], cit: dict[str, Any]) -> str:
-    """The passage with the cited sentence in <mark>, under a line saying where it comes from."""
+    """The passage with the cited sentence in <mark>, under its heading path and document."""
     text, qs, qe = info["text"], info["quote_start"], info["quote_end"]
-    body = html.escape(text[:qs]) + "<mark>" + html.escape(text[qs:qe]) + "</mark>" + html.escape(text[qe:])
-    meta = [f"<b>Tài liệu:</b> {html.escape(cit['document'])}"]
+    body = esc(text[:qs]) + "<mark>" + esc(text[qs:qe]) + "</mark>" + esc(text[qe:])
+    meta = [f"<b>Tài liệu:</b> {esc(cit['document'])}"]
     if cit.get("topic") is not None:
-        meta.append(f"<b>Chuyên đề:</b> {cit['topic']}. {html.escape(cit.get('topic_title') or '')}")
-    if cit.get("section"):
-        meta.append(f"<b>Mục:</b> {html.escape(cit['section'])}")
+        meta.append(f"<b>Chuyên đề:</b> {cit['topic']}. {esc(cit.get('topic_title'))}")
+    path = cit.get("heading_path") or cit.get("section")
+    if path:
+        meta.append(f"<b>Mục:</b> {esc(path)}")
     if cit.get("page"):
         meta.append(f"<b>Trang:</b> {cit['page']}")
-    return f"<div class='troly-passage'><div class='meta'>{' · '.join(meta)}</div><div class='text'>{body}</div></div>"
+    return (
+        f"<div class='troly-passage'><div class='title'>Đoạn gốc [{cit['n']}]</div>"
+        f"<div class='meta'>{' · '.join(meta)}</div><div class='text'>{body}</div></div>"
+    )
 
 
-def talking_points_markdown(tp: Any) -> str:
-    by_n = {c.n: c for c in tp.citations}
+def hint_html(message: str) -> str:
+    return f"<div class='troly-hint' role='alert'>{esc(message)}</div>" if message else ""
+
+
+def talking_points_html(tp: Any) -> str:
+    """The outline as escaped HTML: quotes from documents never become markup."""
 
     def refs(point: Any) -> str:
-        """Citation markers the point's text does not already carry."""
         nums = [c if isinstance(c, int) else c.n for c in point.citations]
         missing = [n for n in nums if f"[{n}]" not in point.text + point.context]
         return " " + "".join(f"[{n}]" for n in missing) if missing else ""
 
-    out = [f"### Chuyên đề {tp.topic}: {tp.topic_title}"]
+    out = [f"<h3>Chuyên đề {tp.topic}: {esc(tp.topic_title)}</h3>"]
     if tp.organisation:
-        out.append(f"**Đơn vị phát biểu:** {tp.organisation} · **Giọng văn:** {TONES.get(tp.tone, tp.tone)}")
+        out.append(f"<p><b>Đơn vị phát biểu:</b> {esc(tp.organisation)}</p>")
     if tp.warning:
-        out.append(f"> **Lưu ý:** {tp.warning}")
+        out.append(f"<p class='troly-warning'><b>Lưu ý:</b> {esc(tp.warning)}</p>")
     for label, text in (("Mở đầu", tp.opening), ("Tình hình", tp.situation)):
         if text:
-            out.append(f"**{label}.** {text}")
-    for i, p in enumerate(tp.points, 1):
-        out.append(f"{i}. {p.text}{refs(p)}")
-        if p.context:
-            out.append(f"    - _Thực trạng:_ {p.context}")
-        if p.direction:
-            out.append(f"    - _{p.direction}_")
+            out.append(f"<p><b>{label}.</b> {esc(text)}</p>")
+    items = []
+    for p in tp.points:
+        extra = f"<div class='context'>{esc(p.context)}</div>" if p.context else ""
+        extra += "".join(
+            f"<div class='evidence'><b>{esc(e.label)}:</b> {esc(e.text)}</div>" for e in getattr(p, "evidence", [])
+        )
+        extra += f"<div class='direction'>{esc(p.direction)}</div>" if p.direction else ""
+        items.append(f"<li>{esc(p.text + refs(p))}{extra}</li>")
+    out.append(f"<ol class='troly-points'>{''.join(items)}</ol>")
     if tp.closing:
-        out.append(f"**Kết luận.** {tp.closing}")
-    if by_n:
-        out.append("**Nguồn trích dẫn:**")
-        out += [f"- {citation_label(citation_dict(c, []))}: “{c.quote}”" for c in tp.citations]
+        out.append(f"<p><b>Kết luận.</b> {esc(tp.closing)}</p>")
+    if tp.citations:
+        sources = "".join(f"<li>{esc(citation_label(citation_to_dict(c)))}</li>" for c in tp.citations)
+        out.append(f"<div class='troly-sources'><b>Nguồn trích dẫn:</b><ul>{sources}</ul></div>")
     if tp.is_draft:
-        out.append("_Bản nháp – cần người viết rà soát trước khi sử dụng._")
-    return "\n\n".join(out)
+        out.append("<p><i>Bản nháp – cần người viết rà soát trước khi sử dụng.</i></p>")
+    return "<div class='troly-tp'>" + "".join(out) + "</div>"
 
 
 def documents_rows(docs: list[Document]) -> list[list[Any]]:
     level = {v: k for k, v in LEVEL_LABELS}
-    return [
-        [d.doc_id, d.title, Path(d.path).name, d.doc_type, level.get(d.classification, d.classification), len(d.topics)]
-        for d in docs
-    ]
+    return [[d.title, Path(d.path).name, d.doc_type, level.get(d.classification, d.classification)] for d in docs]
 
 
-def report_markdown(report: Any) -> str:
+def report_html(report: Any) -> str:
     lines = [
-        f"Đã nạp **{d['file']}** → {d['title']} ({d['chunks']} đoạn, {d['classification']})" for d in report.documents
+        f"Đã nạp <b>{esc(d['file'])}</b> → {esc(d['title'])} ({d['chunks']} đoạn, "
+        f"{esc(LEVEL_NAMES.get(d['classification'], d['classification']))})"
+        for d in report.documents
     ]
-    lines += [f"Lỗi **{Path(e.path).name}**: {e.reason}" for e in report.errors]
-    return "\n\n".join(lines) or "Không có tệp nào được xử lý."
+    lines += [f"Lỗi <b>{esc(Path(e.path).name)}</b>: {esc(e.reason)}" for e in report.errors]
+    return "<br>".join(lines) or "Không có tệp nào được xử lý."
 
 
-def hits_markdown(hits: list[Any]) -> str:
+def hits_html(hits: list[Any]) -> str:
     if not hits:
-        return NOT_FOUND_TEXT
+        return f"<p>{NOT_FOUND_TEXT}</p>"
     out = []
     for i, h in enumerate(hits, 1):
-        c = h.chunk
-        where = " – ".join(p for p in (c.doc_title, c.topic_title, c.section) if p)
-        snippet = c.text if len(c.text) < 400 else c.text[:400] + "…"
-        out.append(f"**{i}. {where}** (điểm {h.score:.3f})\n\n{snippet}")
-    return "\n\n---\n\n".join(out)
+        d = hit_to_dict(h)
+        where = " – ".join(p for p in (d["document"], d["topic_title"], d["heading_path"]) if p)
+        snippet = d["text"] if len(d["text"]) < 400 else d["text"][:400] + "…"
+        out.append(
+            f"<div class='troly-hit'><b>{i}. {esc(where)}</b> (điểm {d['score']:.3f})"
+            f"<div class='text'>{esc(snippet)}</div></div>"
+        )
+    return "".join(out)
 
 
 # ---- the Blocks ------------------------------------------------------------------------------
 def build_ui(ctx: UiContext) -> gr.Blocks:
     """All four tabs; handlers are closures over ``ctx``."""
-    with gr.Blocks(title="Trợ lý văn kiện") as demo:
-        gr.Markdown(f"## Trợ lý văn kiện · bộ tài liệu: `{ctx.state.settings.collection}`")
-        whoami = gr.Markdown()
-        with gr.Tab("Hỏi đáp", id="ask"):
-            chat_topic = _chat_tab(ctx)
-        with gr.Tab("Soạn ý phát biểu", id="draft"):
-            tp_topic = _draft_tab(ctx)
-        with gr.Tab("Tài liệu", id="docs"):
-            doc_table, doc_pick = _documents_tab(ctx)
-        with gr.Tab("Đánh giá", id="eval"):
-            _eval_tab(ctx)
+    collection = ctx.state.settings.collection
+    name = "bộ tài liệu mặc định" if collection == "default" else f"bộ tài liệu “{collection}”"
+    with gr.Blocks(title="Trợ lý văn kiện", delete_cache=(900, 900)) as demo:
+        gr.HTML(f"<div class='troly-header'><b>Trợ lý văn kiện</b> · {esc(name)}</div>")
+        whoami = gr.HTML(elem_id="troly-whoami")
+        with gr.Tabs(elem_id="troly-tabs"):
+            with gr.Tab("Hỏi đáp", id="ask"):
+                chat_topic = _chat_tab(ctx)
+            with gr.Tab("Soạn ý", id="draft"):
+                tp_topic = _draft_tab(ctx)
+            with gr.Tab("Tài liệu", id="docs"):
+                doc_table, doc_pick = _documents_tab(ctx)
+            with gr.Tab("Đánh giá", id="eval"):
+                _eval_tab(ctx)
 
         def on_load(request: gr.Request) -> tuple[Any, ...]:
             user = ctx.user(request)
             choices = topic_choices(ctx.service.topics(user))
             docs = ctx.service.documents(user)
-            who = f"Người dùng: **{user.name}** · vai trò {user.role} · mức truy cập {user.clearance}"
+            who = (
+                f"Người dùng: <b>{esc(user.name)}</b> · vai trò: {esc(ROLE_NAMES.get(user.role, user.role))}"
+                f" · được xem đến mức: {esc(LEVEL_NAMES.get(user.clearance, user.clearance))}"
+            )
             return (
-                who,
+                f"<div class='troly-who'>{who}</div>",
                 gr.update(choices=[ALL_TOPICS, *choices], value=""),
                 gr.update(choices=choices, value=choices[0][1] if choices else None),
                 documents_rows(docs),
@@ -246,55 +376,87 @@ def build_ui(ctx: UiContext) -> gr.Blocks:
 
 
 def _chat_tab(ctx: UiContext) -> gr.Dropdown:
-    with gr.Row():
-        topic = gr.Dropdown(choices=[ALL_TOPICS], value="", label="Lọc theo chuyên đề", scale=3)
-        k = gr.Slider(1, 20, value=ctx.state.settings.k, step=1, label="Số đoạn tham khảo", scale=1)
-    chatbot = gr.Chatbot(label="Hội thoại", height=420)
-    question = gr.Textbox(label="Câu hỏi", placeholder="Ví dụ: Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?")
-    with gr.Row():
-        send = gr.Button("Gửi câu hỏi", variant="primary")
-        clear = gr.Button("Xoá hội thoại")
-    citations_pick = gr.Radio(choices=[], label="Trích dẫn (chọn để xem đoạn gốc)", type="index")
-    passage = gr.HTML(elem_id="troly-passage")
-    history = gr.State([])
-    cits = gr.State([])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=340):
+            question = gr.Textbox(
+                label="Câu hỏi",
+                placeholder="Ví dụ: Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?",
+                lines=2,
+                max_lines=6,
+                elem_id="troly-question",
+            )
+            hint = gr.HTML(elem_id="troly-question-hint", min_height=0, padding=False)
+            with gr.Row():
+                send = gr.Button("Gửi câu hỏi", variant="primary", elem_id="troly-send", min_width=120)
+                clear = gr.Button("Xoá hội thoại", min_width=120)
+            conversation = gr.HTML(conversation_html([]), elem_id="troly-conversation")
+            with gr.Accordion("Tuỳ chọn tìm kiếm", open=False):
+                topic = gr.Dropdown(choices=[ALL_TOPICS], value="", label="Lọc theo chuyên đề")
+                k = gr.Slider(1, 20, value=ctx.state.settings.k, step=1, label="Số đoạn tham khảo")
+        with gr.Column(scale=2, min_width=340):
+            passage = gr.HTML(
+                "<div class='troly-passage empty'>Bấm vào số [n] trong câu trả lời để xem đoạn gốc.</div>",
+                elem_id="troly-passage",
+            )
+    pick = gr.Textbox(visible="hidden", elem_id="troly-cite-pick")
+    go = gr.Button("xem", visible="hidden", elem_id="troly-cite-go")
+    turns = gr.State([])
 
-    def ask(q: str, hist: list[dict[str, str]], topic_value: str, k_value: float, request: gr.Request):
+    def ask(q: str, history: list[dict[str, Any]], topic_value: str, k_value: float, request: gr.Request):
         q = (q or "").strip()
         if not q:
-            raise gr.Error("Hãy nhập câu hỏi.")
+            yield gr.update(), history, gr.update(), hint_html("Hãy nhập câu hỏi trước khi gửi."), gr.update()
+            return
         user = ctx.user(request)
-        hist = [*hist, {"role": "user", "content": q}, {"role": "assistant", "content": "…"}]
-        yield hist, hist, "", gr.update(choices=[], value=None), [], ""
+        history = [*history, {"question": q, "pending": True, "partial": ""}]
+        yield conversation_html(history), history, "", "", gr.update(interactive=False, value="Đang trả lời…")
         key = parse_topic_key(topic_value)
         filters = {"doc_id": key[0], "topic": key[1]} if key else {}
-        partial = ""
-        for item in ctx.service.ask_stream(user, q, int(k_value), channel="ui", **filters):
-            if isinstance(item, str):
-                partial += item
-                hist[-1] = {"role": "assistant", "content": partial}
-                yield hist, hist, "", gr.update(), [], ""
-                continue
-            found = [citation_dict(c, list(item.hits or [])) for c in item.citations]
-            hist[-1] = {"role": "assistant", "content": answer_markdown(item)}
-            labels = [citation_label(c) for c in found]
-            yield hist, hist, "", gr.update(choices=labels, value=None), found, ""
+        turn = history[-1]
+        try:
+            for item in ctx.service.ask_stream(user, q, int(k_value), channel="ui", **filters):
+                if isinstance(item, str):
+                    turn["partial"] += item
+                    yield conversation_html(history), history, gr.update(), gr.update(), gr.update()
+                    continue
+                found = citations_with_chunks(list(item.citations), list(item.hits or []))
+                turn.update(
+                    pending=False,
+                    answer=answer_text(item),
+                    citations=found,
+                    notice=getattr(item, "notice", "") or "",
+                    refused=bool(item.refused),
+                )
+        except Exception:  # shown inline; the details go to the server log, never to the page
+            log.exception("ask failed")
+            turn.update(pending=False, answer="Không trả lời được câu hỏi này (lỗi máy chủ).", citations=[])
+        if turn.get("pending"):
+            turn.update(pending=False, answer=NOT_FOUND_TEXT, citations=[])
+        yield conversation_html(history), history, gr.update(), "", gr.update(interactive=True, value="Gửi câu hỏi")
 
-    def show(index: int | None, found: list[dict[str, Any]], request: gr.Request) -> str:
-        if index is None or index >= len(found):
-            return ""
-        c = found[index]
+    def show(key: str, history: list[dict[str, Any]], request: gr.Request) -> str:
+        match = re.match(r"(\d+):(\d+)", key or "")
+        if not match or int(match.group(1)) >= len(history):
+            return gr.update()
+        turn = history[int(match.group(1))]
+        c = next((c for c in turn.get("citations", []) if int(c["n"]) == int(match.group(2))), None)
+        if c is None:
+            return gr.update()
         try:
             info = ctx.service.passage(ctx.user(request), c["doc_id"], c["start"], c["end"], _chunk_span(c))
         except NotFound:
-            return "<p>Không còn tìm thấy đoạn này (tài liệu đã bị xoá?).</p>"
+            return "<div class='troly-passage'>Không còn tìm thấy đoạn này (tài liệu đã bị xoá?).</div>"
         return passage_html(info, c)
 
-    outputs = [chatbot, history, question, citations_pick, cits, passage]
-    send.click(ask, [question, history, topic, k], outputs)
-    question.submit(ask, [question, history, topic, k], outputs)
-    clear.click(lambda: ([], [], "", gr.update(choices=[], value=None), [], ""), None, outputs)
-    citations_pick.change(show, [citations_pick, cits], passage)
+    outputs = [conversation, turns, question, hint, send]
+    ask_args = {"fn": ask, "inputs": [question, turns, topic, k], "outputs": outputs, "trigger_mode": "once"}
+    send.click(**ask_args)
+    question.submit(**ask_args)
+    question.input(lambda: "", None, hint, show_progress="hidden")
+    clear.click(lambda: (conversation_html([]), [], "", ""), None, [conversation, turns, question, hint])
+    go.click(show, [pick, turns], passage, show_progress="hidden").then(
+        None, None, None, js="() => document.querySelector('#troly-passage')?.scrollIntoView({block: 'nearest'})"
+    )
     return topic
 
 
@@ -309,15 +471,16 @@ def _chunk_span(c: dict[str, Any]) -> Any:
 
 def _draft_tab(ctx: UiContext) -> gr.Dropdown:
     with gr.Row():
-        topic = gr.Dropdown(choices=[], label="Chuyên đề", scale=3)
-        org = gr.Dropdown(choices=[], label="Đơn vị phát biểu", allow_custom_value=True, scale=3)
+        topic = gr.Dropdown(choices=[], label="Chuyên đề", scale=3, min_width=300)
+        org = gr.Dropdown(choices=[], label="Đơn vị phát biểu", allow_custom_value=True, scale=3, min_width=300)
     with gr.Row():
-        n_points = gr.Slider(1, 12, value=5, step=1, label="Số ý")
+        n_points = gr.Slider(1, 12, value=5, step=1, label="Số ý", elem_id="troly-n-points")
         tone = gr.Radio(TONE_CHOICES, value="trang_trong", label="Giọng văn", elem_id="troly-tone")
         length = gr.Radio(LENGTH_CHOICES, value="vua", label="Độ dài mỗi ý", elem_id="troly-length")
-    go = gr.Button("Soạn dàn ý", variant="primary")
-    output = gr.Markdown(elem_id="troly-talking-points")
-    download = gr.DownloadButton("Tải về tệp .docx", visible=False, elem_id="troly-docx")
+    go = gr.Button("Soạn dàn ý", variant="primary", elem_id="troly-draft-go")
+    hint = gr.HTML(elem_id="troly-draft-hint")
+    output = gr.HTML(elem_id="troly-talking-points")
+    download = gr.HTML(elem_id="troly-docx")
 
     def orgs_for(topic_value: str | None, request: gr.Request) -> Any:
         key = parse_topic_key(topic_value)
@@ -329,36 +492,28 @@ def _draft_tab(ctx: UiContext) -> gr.Dropdown:
             return gr.update(choices=[], value=None)
         return gr.update(choices=list(t.organisations), value=t.organisations[0] if t.organisations else None)
 
-    def draft(
-        topic_value: str | None,
-        org_value: str | None,
-        n: float,
-        tone_value: str,
-        length_value: str,
-        request: gr.Request,
-    ):
+    def draft(topic_value: str | None, org_value: str | None, n: float, tone_value: str, length_value: str,
+              request: gr.Request):  # fmt: skip
         key = parse_topic_key(topic_value)
         if key is None:
-            raise gr.Error("Hãy chọn chuyên đề.")
+            return hint_html("Hãy chọn chuyên đề."), gr.update(), ""
+        org_clean = xml_safe(org_value or "").strip()
+        if org_value and has_control_chars(org_value):
+            return hint_html("Tên đơn vị chứa ký tự điều khiển – hãy gõ lại."), gr.update(), ""
         user = ctx.user(request)
         try:
             tp = ctx.service.talking_points(
-                user,
-                key[1],
-                org_value or None,
-                int(n),
-                channel="ui",
-                doc_id=key[0],
-                tone=tone_value,
+                user, key[1], org_clean or None, int(n), channel="ui", doc_id=key[0], tone=tone_value,
                 length=length_value,
-            )
-        except NotFound as exc:
-            raise gr.Error(f"Không soạn được: {exc}") from exc
-        path = ctx.service.docx(user, tp)
-        return talking_points_markdown(tp), gr.update(value=str(path), visible=True)
+            )  # fmt: skip
+        except (NotFound, ValueError) as exc:
+            return hint_html(f"Không soạn được: {exc}"), "", ""
+        token = export_store(ctx.state).add(user.name, tp, ctx.state.settings.collection)
+        link = f"<a class='troly-download' href='/ui/exports/{token}.docx' download>Tải về tệp .docx (bản dự thảo)</a>"
+        return "", talking_points_html(tp), link
 
     topic.change(orgs_for, topic, org)
-    go.click(draft, [topic, org, n_points, tone, length], [output, download])
+    go.click(draft, [topic, org, n_points, tone, length], [hint, output, download], trigger_mode="once")
     return topic
 
 
@@ -367,75 +522,105 @@ def _documents_tab(ctx: UiContext) -> tuple[gr.Dataframe, gr.Dropdown]:
         files = gr.File(
             file_count="multiple", type="filepath", label="Chọn tệp tài liệu", scale=3, elem_id="troly-upload"
         )
-        with gr.Column(scale=1):
+        with gr.Column(scale=1, min_width=220):
             level = gr.Dropdown(LEVEL_LABELS, value="public", label="Độ mật tối thiểu")
             upload = gr.Button("Tải lên và lập chỉ mục", variant="primary")
-    result = gr.Markdown(elem_id="troly-upload-result")
+    result = gr.HTML(elem_id="troly-upload-result")
     table = gr.Dataframe(
-        headers=["Mã", "Tiêu đề", "Tệp", "Loại", "Độ mật", "Số chuyên đề"],
+        headers=["Tiêu đề", "Tệp", "Loại", "Độ mật"],
         label="Tài liệu đã nạp",
         interactive=False,
+        wrap=True,
+        column_widths=["45%", "30%", "12%", "13%"],
         elem_id="troly-doc-table",
     )
     with gr.Row():
-        pick = gr.Dropdown(choices=[], label="Chọn tài liệu", scale=3)
-        delete = gr.Button("Xoá tài liệu", variant="stop")
-        reindex = gr.Button("Lập chỉ mục lại")
-        refresh = gr.Button("Làm mới danh sách")
+        pick = gr.Dropdown(choices=[], label="Chọn tài liệu", scale=3, min_width=260)
+        delete = gr.Button("Xoá tài liệu", variant="stop", min_width=120)
+        reindex = gr.Button("Lập chỉ mục lại", min_width=120)
+        refresh = gr.Button("Làm mới danh sách", min_width=120)
+    with gr.Row(visible=False, elem_id="troly-confirm-delete") as confirm_row:
+        confirm_text = gr.HTML()
+        confirm = gr.Button("Xác nhận xoá", variant="stop", elem_id="troly-confirm-yes")
+        cancel = gr.Button("Huỷ", elem_id="troly-confirm-no")
     with gr.Row():
-        query = gr.Textbox(label="Tìm trong tài liệu", scale=4)
-        find = gr.Button("Tìm")
-    hits = gr.Markdown(elem_id="troly-search-results")
+        query = gr.Textbox(label="Tìm trong tài liệu", scale=4, elem_id="troly-search")
+        find = gr.Button("Tìm", min_width=80)
+    hits = gr.HTML(elem_id="troly-search-results")
+    last_query = gr.State("")
 
     def listing(user: User) -> tuple[Any, Any]:
         docs = ctx.service.documents(user)
         return documents_rows(docs), gr.update(choices=[(d.title, d.doc_id) for d in docs], value=None)
 
-    def do_upload(paths: list[str] | None, level_value: str, request: gr.Request, progress=gr.Progress()):
-        if not paths:
-            raise gr.Error("Hãy chọn ít nhất một tệp.")
-        user = ctx.user(request)
-        progress(0.05, desc="Đang đọc và lập chỉ mục…")
-        payload = [(Path(p).name, Path(p).read_bytes()) for p in paths]
-        try:
-            report = ctx.service.upload(user, payload, level_value, channel="ui", on_progress=_progress_cb(progress))
-        except Forbidden as exc:
-            raise gr.Error(f"Không có quyền: {exc}") from exc
-        return report_markdown(report), *listing(user)
+    def search_again(user: User, q: str) -> Any:
+        """Results of the last search, recomputed so a deleted or replaced document never lingers."""
+        return hits_html(ctx.service.search(user, q, ctx.state.settings.k, channel="ui")) if q else ""
 
-    def do_delete(doc_id: str | None, request: gr.Request):
-        if not doc_id:
-            raise gr.Error("Hãy chọn tài liệu cần xoá.")
+    def do_upload(paths: list[str] | None, level_value: str, q: str, request: gr.Request, progress=gr.Progress()):
+        if not paths:
+            return hint_html("Hãy chọn ít nhất một tệp."), gr.update(), gr.update(), gr.update(), gr.update()
         user = ctx.user(request)
+        parts: list[str] = []
+        try:
+            for i, p in enumerate(paths):
+                name = Path(p).name
+                progress(i / len(paths), desc=f"Tệp {i + 1}/{len(paths)}: {name}")
+                try:
+                    report = ctx.service.upload(user, [(name, Path(p).read_bytes())], level_value, channel="ui")
+                except Forbidden as exc:
+                    parts.append(f"Lỗi <b>{esc(name)}</b>: {esc(exc)}")
+                    continue
+                parts.append(report_html(report))
+        finally:
+            for p in paths:  # Gradio's copy of the upload: the indexed copy lives under data/uploads
+                Path(p).unlink(missing_ok=True)
+        progress(1.0, desc="Xong")
+        return "<br>".join(parts), *listing(user), search_again(user, q), None
+
+    def ask_delete(doc_id: str | None):
+        if not doc_id:
+            return hint_html("Hãy chọn tài liệu cần xoá."), gr.update(visible=False), ""
+        return "", gr.update(visible=True), f"Xoá hẳn tài liệu <b>{esc(doc_id)}</b> khỏi chỉ mục?"
+
+    def do_delete(doc_id: str | None, q: str, request: gr.Request):
+        user = ctx.user(request)
+        hidden = gr.update(visible=False)
+        if not doc_id:
+            return hint_html("Hãy chọn tài liệu cần xoá."), gr.update(), gr.update(), gr.update(), hidden
         try:
             ctx.service.delete(user, doc_id, channel="ui")
         except (Forbidden, NotFound) as exc:
-            raise gr.Error(str(exc)) from exc
-        return f"Đã xoá tài liệu `{doc_id}`.", *listing(user)
+            return hint_html(f"Không xoá được: {exc}"), gr.update(), gr.update(), gr.update(), hidden
+        return f"Đã xoá tài liệu <b>{esc(doc_id)}</b>.", *listing(user), search_again(user, q), hidden
 
-    def do_reindex(request: gr.Request, progress=gr.Progress()):
+    def do_reindex(q: str, request: gr.Request, progress=gr.Progress()):
         user = ctx.user(request)
         try:
             report = ctx.service.reindex(user, channel="ui", on_progress=_progress_cb(progress))
         except Forbidden as exc:
-            raise gr.Error(f"Không có quyền: {exc}") from exc
-        return report_markdown(report), *listing(user)
+            return hint_html(f"Không có quyền: {exc}"), gr.update(), gr.update(), gr.update()
+        return report_html(report), *listing(user), search_again(user, q)
 
-    def do_search(q: str, request: gr.Request) -> str:
-        if not (q or "").strip():
-            raise gr.Error("Hãy nhập nội dung cần tìm.")
-        return hits_markdown(ctx.service.search(ctx.user(request), q.strip(), ctx.state.settings.k, channel="ui"))
+    def do_search(q: str, request: gr.Request) -> tuple[str, str]:
+        q = (q or "").strip()
+        if not q:
+            return hint_html("Hãy nhập nội dung cần tìm."), ""
+        return search_again(ctx.user(request), q), q
 
-    upload.click(do_upload, [files, level], [result, table, pick])
-    delete.click(do_delete, pick, [result, table, pick])
-    reindex.click(do_reindex, None, [result, table, pick])
+    upload.click(do_upload, [files, level, last_query], [result, table, pick, hits, files], trigger_mode="once")
+    delete.click(ask_delete, pick, [result, confirm_row, confirm_text])
+    confirm.click(do_delete, [pick, last_query], [result, table, pick, hits, confirm_row])
+    cancel.click(lambda: gr.update(visible=False), None, confirm_row)
+    reindex.click(do_reindex, last_query, [result, table, pick, hits])
 
-    def do_refresh(request: gr.Request) -> tuple[Any, Any]:
-        return listing(ctx.user(request))
+    def do_refresh(q: str, request: gr.Request) -> tuple[Any, ...]:
+        user = ctx.user(request)
+        return *listing(user), search_again(user, q)
 
-    refresh.click(do_refresh, None, [table, pick])
-    find.click(do_search, query, hits)
-    query.submit(do_search, query, hits)
+    refresh.click(do_refresh, last_query, [table, pick, hits])
+    find.click(do_search, query, [hits, last_query])
+    query.submit(do_search, query, [hits, last_query])
     return table, pick
 
 
@@ -460,20 +645,20 @@ def _eval_tab(ctx: UiContext) -> None:
             1, 200, value=20, step=1, label="Số câu hỏi (rải đều trên bộ)", scale=3, elem_id="troly-eval-limit"
         )
         run = gr.Button("Chạy đánh giá", variant="primary", scale=1)
-    report = gr.Markdown(elem_id="troly-eval-report")
-    charts = gr.Gallery(label="Biểu đồ", columns=2, height="auto", elem_id="troly-eval-charts")
+    report = gr.HTML(elem_id="troly-eval-report")
+    charts = gr.Gallery(label="Biểu đồ", columns=1, height="auto", elem_id="troly-eval-charts")
 
     def do_eval(n: float, request: gr.Request, progress=gr.Progress()):
         user = ctx.user(request)
         if not user.can("editor"):
-            raise gr.Error("Chỉ biên tập viên hoặc quản trị viên được chạy đánh giá.")
+            return hint_html("Chỉ biên tập viên hoặc quản trị viên được chạy đánh giá."), []
         ctx.service.audit.record(user.name, "eval", channel="ui", questions=int(n))
         try:
             return run_evaluation(ctx.service, int(n), lambda done, total: progress(done / max(total, 1)))
         except EvaluationError as exc:
-            raise gr.Error(str(exc)) from exc
+            return hint_html(str(exc)), []
 
-    run.click(do_eval, limit, [report, charts])
+    run.click(do_eval, limit, [report, charts], trigger_mode="once")
 
 
 class EvaluationError(RuntimeError):
@@ -488,7 +673,7 @@ def run_evaluation(service: TrolyService, limit: int, on_progress: Any = None) -
     import eval as eval_pkg
     from eval.public_eval import spread
     from eval.questions import QuestionSetError, load_questions
-    from eval.report import report_stem, write_report
+    from eval.report import report_stem, summary_rows, write_report
     from eval.runner import find_target_document, run_questions
 
     set_path = Path(eval_pkg.__file__).parent / "questions" / "topic_guide.jsonl"
@@ -496,7 +681,7 @@ def run_evaluation(service: TrolyService, limit: int, on_progress: Any = None) -
         questions = spread(load_questions(set_path), limit)
     except QuestionSetError as exc:
         raise EvaluationError(str(exc)) from exc
-    with service.lock:
+    with getattr(service, "lock", None) or contextlib.nullcontext():
         index = service.index
         if index.count() == 0:
             raise EvaluationError("Chỉ mục đang trống: hãy nạp tài liệu trước.")
@@ -511,30 +696,43 @@ def run_evaluation(service: TrolyService, limit: int, on_progress: Any = None) -
             on_progress=on_progress,
         )
     paths = write_report(run, service.settings.data_dir / "eval-reports", report_stem("ui-hybrid"))
-    text = paths["md"].read_text(encoding="utf-8")
-    text = re.sub(r"\n## [^\n]*\n\n!\[[^\n]*\n", "\n", text)  # the charts go to the gallery instead
-    images = [str(paths[k]) for k in ("topics_png", "latency_png") if k in paths]
-    return text, images
+    rows = "".join(f"<tr><td>{esc(label)}</td><td>{esc(value)}</td></tr>" for label, value in summary_rows(run))
+    link = f"/ui/reports/{quote(paths['html'].name)}"
+    summary = (
+        f"<div class='troly-eval'><h3>Tóm tắt ({len(questions)} câu hỏi)</h3><table>{rows}</table>"
+        f"<p><a href='{link}' target='_blank' rel='noopener'>Xem báo cáo đầy đủ</a></p></div>"
+    )
+    images = [str(paths[k]) for k in ("topics_png", "latency_png", "refusal_png") if k in paths]
+    return summary, images
 
 
 def mount_ui(app: FastAPI, state: AppState) -> FastAPI:
-    """Mount the UI at / (after the API routes, which therefore win)."""
+    """Mount the UI at / (after the API routes, which therefore win), with its download routes.
+
+    Gradio keeps uploads in its temp dir: it is set inside the data dir, so no
+    copy of a document lands in the system's /tmp; downloads never go through
+    Gradio's file route (see :mod:`ui.routes.exports`), so no allowed_paths.
+    """
+    from ui.routes.exports import router as exports_router
+
+    gradio_tmp = state.settings.data_dir / "tmp" / "gradio"
+    gradio_tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ["GRADIO_TEMP_DIR"] = str(gradio_tmp.resolve())
+    app.include_router(exports_router)
     ctx = UiContext(state)
     demo = build_ui(ctx)
-    exports = state.settings.data_dir / "exports"
-    reports = state.settings.data_dir / "eval-reports"
-    for folder in (exports, reports):
-        folder.mkdir(parents=True, exist_ok=True)
     auth = state.users.check_login if state.users.has_users() else None
-    return gr.mount_gradio_app(
+    mounted = gr.mount_gradio_app(
         app,
         demo,
         path="/",
         auth=auth,
         auth_message="Đăng nhập: tên người dùng và khoá API (do quản trị viên cấp bằng `troly users add`).",
-        allowed_paths=[str(exports.resolve()), str(reports.resolve())],
         footer_links=[],
         ssr_mode=False,
         css=CSS,
+        head=HEAD,
         mcp_server=False,
     )
+    state.gradio_app = next(r.app for r in app.routes if getattr(r, "path", None) == "" and hasattr(r, "app"))
+    return mounted
