@@ -45,33 +45,35 @@ CLOSING_SECTION = "Nơi nhận, chữ ký"
 def document_sections(doc: Document) -> list[Section]:
     """Topic guides: introduction, then per topic its heading part and each labelled field, in text order.
     Other documents: one section per heading (a heading with no text of its own joins the next one), the
-    header before the first heading, and the closing block (Nơi nhận, signature) on its own."""
+    header before the first heading, and the closing block (Nơi nhận, signature) on its own; an appendix after
+    the signature has its own sections again."""
     if doc.topics:
         return _topic_sections(doc)
-    if not doc.headings:
-        return [Section(0, len(doc.text), WHOLE_DOCUMENT_SECTION)]
     closing = _closing_start(doc)
-    bounds = sorted({0, closing, *(h.start for h in doc.headings if h.start < closing)})
+    bounds = sorted({0, closing, *(h.start for h in doc.headings)} - {len(doc.text)})
     sections: list[Section] = []
     for i, start in enumerate(bounds):
         end = bounds[i + 1] if i + 1 < len(bounds) else len(doc.text)
-        label = _section_label(doc, start, closing)
-        sections.append(Section(start, end, label))
+        sections.append(Section(start, end, _section_label(doc, start, closing)))
     sections = [s for s in sections if doc.text[s.start : s.end].strip()]
     return _merge_bare_headings(doc, sections)
 
 
 def _closing_start(doc: Document) -> int:
+    """Where the Nơi nhận list or the signature begins (after the body), else the end of the text."""
     starts = [doc.meta.spans[k][0] for k in ("recipients", "signer_position", "signer") if k in doc.meta.spans]
-    after = [s for s in starts if doc.headings and s > doc.headings[0].start]
+    first_heading = doc.headings[0].start if doc.headings else 0
+    after = [s for s in starts if s > first_heading]
     return min(after) if after else len(doc.text)
 
 
 def _section_label(doc: Document, start: int, closing: int) -> str:
+    path = doc.heading_path_at(start)
+    if path:
+        return path.split(" › ")[-1]
     if start >= closing:
         return CLOSING_SECTION
-    path = doc.heading_path_at(start)
-    return path.split(" › ")[-1] if path else INTRO_SECTION
+    return INTRO_SECTION if doc.headings else WHOLE_DOCUMENT_SECTION
 
 
 def _merge_bare_headings(doc: Document, sections: list[Section]) -> list[Section]:
@@ -82,7 +84,8 @@ def _merge_bare_headings(doc: Document, sections: list[Section]) -> list[Section
         lines = [ln for ln in doc.text[section.start : section.end].split("\n") if ln.strip()]
         start = pending if pending is not None else section.start
         pending = None
-        if len(lines) == 1 and section.label not in {INTRO_SECTION, CLOSING_SECTION} and len(lines[0]) < 200:
+        bare = section.label not in {INTRO_SECTION, CLOSING_SECTION, WHOLE_DOCUMENT_SECTION}
+        if len(lines) == 1 and bare and len(lines[0]) < 200:
             pending = start
             continue
         out.append(Section(start, section.end, section.label))
@@ -170,6 +173,19 @@ def chunk_document(
     return chunks
 
 
+def _content_start(doc: Document, start: int, end: int) -> int:
+    """The first offset after the bare heading lines a chunk opens with ("II- KẾT QUẢ\n1. Về …\n- (1) …" is
+    about "1. Về …"), so the chunk's heading path names its innermost section."""
+    starts = {h.start for h in doc.headings}
+    offset = start
+    while offset in starts:
+        nxt = doc.text.find("\n", offset, end)
+        if nxt < 0:
+            break
+        offset = nxt + 1
+    return offset
+
+
 def _make_chunk(doc: Document, section: Section, start: int, end: int) -> Chunk:
     text = doc.text[start:end]
     digest = content_hash(f"{doc.doc_id}\x00{start}\x00{end}\x00{text}")
@@ -189,7 +205,7 @@ def _make_chunk(doc: Document, section: Section, start: int, end: int) -> Chunk:
         classification=doc.classification,
         organisations=list(topic.organisations) if topic else [],
         hash=digest,
-        heading_path=doc.heading_path_at(start),
+        heading_path=doc.heading_path_at(_content_start(doc, start, end)),
     )
     chunk.segmented = segment_words(chunk.search_text)  # the lexical side indexes what the dense side embeds
     return chunk
