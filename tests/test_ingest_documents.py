@@ -191,3 +191,16 @@ def test_topic_guide_organisations_become_discussion_assignments() -> None:
     assert justice[0].task.startswith("Khắc phục tâm lý “sợ sai, sợ trách nhiệm”")
     disaster = {a.body for a in doc.assignments if a.task.startswith("Chủ động ứng phó thiên tai")}
     assert disaster == {"Đảng bộ Sở Xây dựng", "Đảng bộ Sở Nông nghiệp và Môi trường", "Đảng bộ Sở Giáo dục và Đào tạo"}
+
+
+def test_appendix_chunks_carry_the_appendix_path_not_the_signature(rendition_dir: Path) -> None:
+    from ingest.chunking import CLOSING_SECTION, chunk_document
+
+    _, draft = _docs(REPORT, "txt", rendition_dir)
+    chunks = chunk_document(draft, lambda s: len(s.split()) * 2 + 2, chunk_tokens=256, overlap=0)
+    row = next(c for c in chunks if "Tham mưu Chính phủ thành lập Ủy ban dữ liệu quốc gia" in c.text)
+    assert row.heading_path.startswith("Phụ lục 1 DANH MỤC NHIỆM VỤ THỰC HIỆN NGHỊ QUYẾT 71/NQ-CP")
+    assert row.section != CLOSING_SECTION
+    signature = next(c for c in chunks if "T/M BAN THƯỜNG VỤ" in c.text)
+    assert signature.section == CLOSING_SECTION
+    assert signature.heading_path == ""
