@@ -278,11 +278,26 @@ def compose_title(meta: DocumentMeta, limit: int = 160) -> str:
     kind = KIND_NAMES.get(meta.kind, "")
     if meta.kind_label:
         kind = meta.kind_label[:1] + meta.kind_label[1:].lower() if meta.kind_label.isupper() else meta.kind_label
+    if meta.kind in {"luat", "bo_luat"} and (name := law_name(meta.trich_yeu)):
+        return f"{kind} {name} {meta.number}"  # "Luật An ninh quốc gia 32/2004/QH11", as laws are cited
     head = " ".join(p for p in (kind, meta.number) if p)
     if not head:
         return ""
     title = f"{head}: {meta.trich_yeu}" if meta.trich_yeu else head
     return title if len(title) <= limit else title[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def law_name(subject: str) -> str:
+    """"CỦA QUỐC HỘI … SỐ 32/2004/QH11 NGÀY … VỀ AN NINH QUỐC GIA" → "An ninh quốc gia"; "HÌNH SỰ" → "Hình sự"."""
+    subject = subject.strip()
+    if not subject or not _upper(subject):
+        return ""
+    match = re.search(r"\bVỀ\s+(.+)$", subject)
+    name = match.group(1) if match else subject
+    if re.search(r"\b(?:CỦA|SỐ|NGÀY)\b", name):
+        return ""
+    name = name[:1] + name[1:].lower()
+    return re.sub(r"\bviệt nam\b", "Việt Nam", name)
 
 
 def is_person_name(text: str) -> bool:
