@@ -77,6 +77,13 @@ def enrich(doc: Document, parts: Sequence[Topic] = (), styled: Mapping[str, int]
     )
     header_meta.spans.update({k: v for k, v in doc.meta.spans.items() if k not in header_meta.spans})
     doc.meta = header_meta
+    can_cu = []
+    for par in (p for p in pars if p.start >= body_start):
+        if not fold(par.text).startswith(("can cu", "xet de nghi", "theo de nghi")):
+            break
+        can_cu.append(par)
+    if can_cu:  # the legal bases ("Căn cứ …;" lines) right after the title, cited as one span
+        doc.meta.spans["can_cu"] = (can_cu[0].start, can_cu[-1].end)
     if doc.doc_type == "topic_guide":
         doc.meta.kind = "topic_guide"
     elif doc.doc_type == "other" and doc.meta.kind in {"luat", "bo_luat"}:

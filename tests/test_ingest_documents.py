@@ -175,6 +175,8 @@ def test_law_state_layout_and_chapters(fmt: str, rendition_dir: Path) -> None:
     assert (m.date, m.signer) == ("2004-12-03", "Nguyễn Văn An")
     assert doc.doc_type == "law"
     assert doc.title == "Luật An ninh quốc gia 32/2004/QH11"
+    start, end = m.spans["can_cu"]
+    assert doc.text[start:end].startswith("Căn cứ vào Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam năm 1992")
     chapters = [h.label for h in doc.headings if h.level == 1]
     assert chapters == ["Chương 1", "Chương 2", "Chương 3", "Chương 4", "Chương 5"]
     art = next(h for h in doc.headings if h.label == "Điều 35")
