@@ -56,6 +56,13 @@ class EdgeMiddleware:
         token = request_id.set(rid)
         outcome = _Outcome(self.max_body)
         started = time.perf_counter()
+
+        def audit_once() -> None:
+            if not outcome.audited:
+                outcome.audited = True
+                self._audit(scope, outcome, (time.perf_counter() - started) * 1000)
+
+        outcome.on_done = audit_once
         try:
             declared = _content_length(scope)
             if declared is not None and declared > self.max_body:
@@ -64,7 +71,7 @@ class EdgeMiddleware:
                 return
             await self._call_app(scope, outcome, receive, send, rid)
         finally:
-            self._audit(scope, outcome, (time.perf_counter() - started) * 1000)
+            audit_once()
             request_id.reset(token)
 
     async def _call_app(self, scope: Scope, outcome: _Outcome, receive: Any, send: Any, rid: str) -> None:
@@ -110,6 +117,8 @@ class _Outcome:
         self.started = False
         self.too_large = False
         self.login_user = ""
+        self.audited = False
+        self.on_done: Any = lambda: None
         self._seen = 0
         self._login_buf = b""
 
@@ -148,6 +157,8 @@ class _Outcome:
                 message = {**message, "headers": headers}
             elif outcome.too_large and outcome.status == 413:
                 return  # the app's own error body is replaced by ours
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                outcome.on_done()  # on disk before the client has the whole answer: no read-after-response race
             await send(message)
 
         return sending
