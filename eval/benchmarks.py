@@ -275,6 +275,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         _machine_note(report),
         "",
     ]
+    if report.get("updates"):
+        from eval.bench_retrieval_updates import render_update_markdown
+
+        lines += [render_update_markdown(report["updates"])]
     return "\n".join(lines)
 
 

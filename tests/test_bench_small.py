@@ -121,3 +121,18 @@ def test_bench_cli_small(tmp_path: Path, corpus_dir: Path) -> None:
     # a bare interpreter is the floor: every troly command costs more
     assert commands["troly ask"]["wall_median_s"] > commands["python -c pass"]["wall_median_s"]
     assert report["help_imports_heavy"] == []
+
+
+def test_bench_retrieval_small_with_updates_and_growth(tmp_path: Path, shared_data: Path) -> None:
+    out = tmp_path / "reports" / "bench_retrieval"
+    args = ["--data-dir", str(tmp_path / "data"), "bench", "retrieval", "--sizes", "100,300", "--queries", "10"]
+    _run([*args, "--out", str(out), "--shared", str(shared_data)])
+    report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert [row["chunks"] for row in report["sizes"]] == [100, 300]
+    updates = report["updates"]["sizes"]
+    assert [row["chunks"] for row in updates] == [100, 300]
+    for row in updates:
+        _positive(row["upsert_s"]["median"], row["searchable_other_s"]["median"])
+    markdown = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert "Upload to searchable" in markdown and "hybrid p50 ms" in markdown
+    assert (out.parent / "bench_growth.png").read_bytes()[:4] == b"\x89PNG"

@@ -20,8 +20,11 @@ def retrieval_cmd(
     queries: int = typer.Option(200, "--queries", min=10, help="Timed queries per size and mode."),
     shared: Path = typer.Option(Path("../shared/data"), "--shared", help="Public data (laws) for the sentences."),
     out: Path = typer.Option(Path("eval/reports/bench_retrieval"), "--out", help="Report path without suffix."),
+    updates: bool = typer.Option(
+        True, "--updates/--no-updates", help="Also time upload-to-searchable (one document) at each size."
+    ),
 ) -> None:
-    """Hybrid search p50/p95 at 1k/10k/100k synthetic chunks (recombined real sentences).
+    """Hybrid search p50/p95 at 1k/10k/100k synthetic chunks (recombined real sentences), upload-to-searchable.
 
     Collections are built under <data-dir>/collections/bench-N and reused on reruns.
     Example: troly --data-dir /tmp/bench bench retrieval --sizes 1000,10000
@@ -35,6 +38,11 @@ def retrieval_cmd(
     except ValueError as exc:
         raise typer.BadParameter(f"--sizes must be integers separated by commas, got {sizes!r}") from exc
     report = run_benchmark(settings.data_dir, size_list, queries, shared if shared.is_dir() else None)
+    if updates:
+        from eval.bench_retrieval_updates import run_update_benchmark
+
+        typer.echo("upload-to-searchable at each size", err=True)
+        report["updates"] = run_update_benchmark(settings.data_dir, size_list, shared if shared.is_dir() else None)
     write_report(report, out)
     typer.echo(render_markdown(report))
     typer.echo(f"written {out.with_suffix('.md')} and {out.with_suffix('.json')}", err=True)
