@@ -174,10 +174,10 @@ class TalkingPoints:
         return asdict(self)
 
 
-def find_topic(index: Any, number: int) -> tuple[Document, Topic]:
-    """The topic with this number (topic guides first); a clear error listing the topics otherwise."""
+def find_topic(index: Any, number: int, guide_id: str | None = None) -> tuple[Document, Topic]:
+    """The topic with this number (of ``guide_id`` when given; topic guides first); a clear error otherwise."""
     pairs = index.topics()
-    matching = [(d, t) for d, t in pairs if t.number == number]
+    matching = [(d, t) for d, t in pairs if t.number == number and (guide_id is None or d.doc_id == guide_id)]
     if not matching:
         known = sorted({t.number for _, t in pairs})
         raise ValueError(f"Không có chuyên đề số {number} trong chỉ mục (có: {known or 'chưa nạp tài liệu nào'}).")
@@ -564,8 +564,12 @@ def draft_talking_points(
     generator: Any = None,
     tone: str = "trang_trong",
     length: str = "vua",
+    guide_id: str | None = None,
 ) -> TalkingPoints:
     """Build the outline for ``topic`` (see the module docstring).
+
+    ``guide_id`` names the guide holding the topic when several are indexed; the evidence still comes
+    from every document ``index`` holds (pass a clearance-filtered view, not one narrowed to the guide).
 
     One point per discussion question (long questions split at semicolons
     when there are fewer questions than points asked); then the
@@ -582,7 +586,7 @@ def draft_talking_points(
     """
     check_choice("tone", tone, TONES)
     check_choice("length", length, LENGTHS)
-    doc, top = find_topic(index, topic)
+    doc, top = find_topic(index, topic, guide_id)
     asked = max(MIN_POINTS, min(MAX_POINTS, int(n_points)))
     org, warning = resolve_organisation(top, organisation)
     documents = {d.doc_id: d for d in index.documents()}

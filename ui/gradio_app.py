@@ -503,7 +503,7 @@ def _draft_tab(ctx: UiContext) -> gr.Dropdown:
         user = ctx.user(request)
         try:
             tp = ctx.service.talking_points(
-                user, key[1], org_clean or None, int(n), channel="ui", doc_id=key[0], tone=tone_value,
+                user, key[1], org_clean or None, int(n), channel="ui", guide_id=key[0], tone=tone_value,
                 length=length_value,
             )  # fmt: skip
         except (NotFound, ValueError) as exc:
