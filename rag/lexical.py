@@ -34,6 +34,7 @@ import os
 import re
 import secrets
 import shutil
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -176,6 +177,10 @@ class LexicalIndex:
         n_main = main.n_rows if main is not None else 0
         self._alive = alive if alive is not None else np.ones(n_main, dtype=bool)
         self._live_rows = np.flatnonzero(self._alive)
+        self._has_dead = len(self._live_rows) != len(self._alive)
+        self._tfc_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._tfc_cached = 0
+        self._cache_lock = threading.Lock()
         n_delta = delta.n_rows if delta is not None else 0
         assert len(ids) == len(self._live_rows) + n_delta, "ids must list the live main rows, then the delta rows"
         total = float(main.lengths[self._alive].sum()) if main is not None else 0.0
@@ -215,22 +220,41 @@ class LexicalIndex:
         main_scores = np.zeros(len(self._alive), dtype=np.float64)
         delta_scores = np.zeros(self._delta.n_rows if self._delta is not None else 0, dtype=np.float64)
         for token, times in Counter(tokens).items():
-            found_main = self._main.postings(token) if self._main is not None else None
+            main_rows, main_tfc = self._main_tfc(token)
             found_delta = self._delta.postings(token) if self._delta is not None else None
-            if found_main is not None:  # only rows still alive count towards the document frequency
-                found_main = (found_main[0][self._alive[found_main[0]]], found_main[1][self._alive[found_main[0]]])
-            df = (len(found_main[0]) if found_main else 0) + (len(found_delta[0]) if found_delta else 0)
+            df = len(main_rows) + (len(found_delta[0]) if found_delta else 0)
             if df == 0:
                 continue
             # bm25s "lucene": idf = ln(1 + (N - df + 0.5) / (df + 0.5)), tfc = tf / (tf + k1 (1 - b + b |d| / avg)).
             idf = np.log(1.0 + (self._n - df + 0.5) / (df + 0.5)) * times
-            if found_main:
-                rows, tf = found_main
-                main_scores[rows] += idf * _tfc(tf, self._norm_main[rows])
+            main_scores[main_rows] += idf * main_tfc
             if found_delta:
                 rows, tf = found_delta
                 delta_scores[rows] += idf * _tfc(tf, self._norm_delta[rows])
-        return np.concatenate([main_scores[self._live_rows], delta_scores])
+        if not self._has_dead and not len(delta_scores):
+            return main_scores
+        return np.concatenate([main_scores[self._live_rows] if self._has_dead else main_scores, delta_scores])
+
+    def _main_tfc(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """Live main rows having ``token`` and their tf component, cached per generation (bounded)."""
+        cached = self._tfc_cache.get(token)
+        if cached is not None:
+            return cached
+        found = self._main.postings(token) if self._main is not None else None
+        if found is None:
+            return _EMPTY_ROWS, _EMPTY_TFC
+        rows, tf = found
+        if self._has_dead:  # only rows still alive count towards the document frequency
+            keep = self._alive[rows]
+            rows, tf = rows[keep], tf[keep]
+        value = (rows, _tfc(tf, self._norm_main[rows]))
+        with self._cache_lock:  # searches of several threads share this generation's cache
+            if self._tfc_cached + len(rows) > _TFC_CACHE_ENTRIES:
+                self._tfc_cache.clear()
+                self._tfc_cached = 0
+            self._tfc_cache[token] = value
+            self._tfc_cached += len(rows)
+        return value
 
     def top(self, tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Best ``n`` (row, score) pairs among rows allowed by ``mask``, matching rows only.
@@ -298,6 +322,12 @@ class LexicalIndex:
         if main.n_rows != len(ids):
             return None
         return cls(ids, generation, main, path=target)
+
+
+_EMPTY_ROWS = np.zeros(0, dtype=np.int32)
+_EMPTY_TFC = np.zeros(0, dtype=np.float64)
+_TFC_CACHE_ENTRIES = 4_000_000
+"""Postings whose tf component is kept between searches of one generation (~48 MB at most)."""
 
 
 def _tfc(tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
