@@ -23,9 +23,17 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from ingest.normalize import fold
-from ingest.sentences import sentence_spans
+from ingest.sentences import sentence_spans, split_sentences
 from rag.answer import Citation
-from rag.citations import content_words, has_phrase, numbers_in, strip_markers, unsupported_facts
+from rag.citations import (
+    check_sentence,
+    content_words,
+    has_phrase,
+    markers_of,
+    numbers_in,
+    strip_markers,
+    unsupported_facts,
+)
 from rag.generators.extractive import clean_sentence, with_marker
 
 if TYPE_CHECKING:
@@ -35,6 +43,8 @@ if TYPE_CHECKING:
 DRAFT_NOTE = "BẢN NHÁP – các phần trong [ ] do người viết hoàn thiện; mỗi ý dẫn nguồn từ tài liệu gợi ý."
 MIN_POINTS, MAX_POINTS = 1, 12
 MIN_SHARED = 2
+PROSE_SUPPORT = 0.5
+"""Least share of a generated factual sentence's content words found in the passages it cites."""
 MIN_WEIGHT = 9.0
 """Least summed rarity (idf) of the shared two-syllable words for a sentence to count as evidence."""
 """Evidence must share at least this many two-syllable content words with the question (or the topic title)."""
@@ -493,12 +503,31 @@ DIRECTION_PROMPT = (
 )
 
 
-def write_directions(generator: Any, points: list[Point], org: str, topic_text: str, tone: str = "trang_trong") -> str:
+def checked_prose(written: str, point: Point, own_words: list[str]) -> str:
+    """The generated sentences that may stay: a sentence stating a figure or a name (beyond the
+    organisation's own name and the topic title) must pass the citation validator against the point's
+    cited sentences, and carries their markers; a sentence of pure proposal stays as written."""
+    sources = {c.n: c.quote for c in point.citations}
+    kept = []
+    for sentence in split_sentences(written):
+        if not unsupported_facts(sentence, own_words):
+            kept.append(sentence)  # nothing factual beyond our own words: a proposal, not a claim
+            continue
+        marked = sentence if markers_of(sentence) else with_marker(sentence.rstrip(), *sources)
+        result = check_sentence(marked, sources, min_support=PROSE_SUPPORT)
+        if result.ok:
+            kept.append(with_marker(clean_sentence(result.text), *result.markers))
+    return " ".join(kept)
+
+
+def write_directions(
+    generator: Any, points: list[Point], org: str, topic_text: str, tone: str = "trang_trong", title: str = ""
+) -> str:
     """Let an LLM write each point's proposed direction; returns a notice when the endpoint is down.
 
-    A proposal is new by nature, so it is not required to overlap the
-    source; but every figure and capitalised name in it must occur in the
-    topic's text or in the point's cited evidence, otherwise the placeholder stays.
+    The prompt gives the model the topic and the point's evidence; what comes back goes through
+    :func:`checked_prose`, so every factual sentence it keeps passes the citation validator
+    (rag/citations.py) – otherwise the placeholder stays.
     """
     from rag.generators.base import GeneratorUnavailable
 
@@ -507,18 +536,17 @@ def write_directions(generator: Any, points: list[Point], org: str, topic_text: 
         return ""
     topic = " ".join(topic_text.split())
     for point in points:
-        sources = [topic_text, org, *(strip_markers(e.text) for e in point.evidence)]
-        material = "\n".join([topic, *sources[2:]])
+        evidence = [strip_markers(e.text) for e in point.evidence]
         prompt = DIRECTION_PROMPT.format(
-            org=org, tone=_TONE_PROMPTS[tone], topic=material, point=strip_markers(point.text)
+            org=org, tone=_TONE_PROMPTS[tone], topic="\n".join([topic, *evidence]), point=strip_markers(point.text)
         )
         try:
             written = " ".join("".join(stream([("human", prompt)])).split())
         except GeneratorUnavailable as exc:
             return f"Máy chủ LLM không phản hồi ({exc}) – giữ dàn ý trích xuất."
-        if written and not unsupported_facts(written, sources):
-            marks = "".join(f"[{c.n}]" for c in point.citations)
-            point.direction = f"{written} {marks}".strip()
+        prose = checked_prose(written, point, [org, title]) if written else ""
+        if prose:
+            point.direction = prose
     return ""
 
 
@@ -630,7 +658,7 @@ def draft_talking_points(
         for point in points:
             point.direction = _direction(point.text, org, tone)
         if generator is not None:
-            notice = write_directions(generator, points, org, text[top.start : top.end], tone)
+            notice = write_directions(generator, points, org, text[top.start : top.end], tone, title)
     if notice:
         warning = f"{warning} {notice}".strip()
 

@@ -318,3 +318,23 @@ def test_assignment_body_matches_only_the_same_organisation() -> None:
     assert names_organisation("Đảng ủy Sở Tài chính", "Đảng bộ Sở Tài chính")
     assert not names_organisation("Bộ Tài chính", "Đảng bộ Sở Tài chính")
     assert not names_organisation("Sở Nông nghiệp và Môi trường", "Đảng bộ Sở Tài chính")
+
+
+def test_generated_prose_keeps_only_factual_sentences_the_citations_support() -> None:
+    """With an LLM, connecting prose is generated; a factual sentence survives only if the citation validator
+    finds it in the point's cited sentences (rag/citations.py), and it then carries the marker."""
+    from rag.answer import Citation
+    from rag.talking_points import Point, checked_prose
+
+    quote = "Phân tích nguyên nhân tỷ lệ giải ngân vốn đầu tư công chỉ đạt 75% (nếu tính cả vốn bổ sung muộn)."
+    cite = Citation(1, "g:1", "Gợi ý", "g", 1, "", "Vấn đề thảo luận", quote, 0, len(quote))
+    point = Point("Phân tích nguyên nhân tỷ lệ giải ngân chỉ đạt 75% [1].", [cite])
+    written = (
+        "Đảng bộ Sở Tài chính đề xuất rà soát từng dự án chậm tiến độ. "
+        "Tỷ lệ giải ngân vốn đầu tư công chỉ đạt 75% do vốn bổ sung muộn. "
+        "Năm 2026 tỉnh sẽ giải ngân 120% kế hoạch vốn."
+    )
+    prose = checked_prose(written, point, ["Đảng bộ Sở Tài chính", "Giải ngân vốn đầu tư công"])
+    assert prose.startswith("Đảng bộ Sở Tài chính đề xuất rà soát từng dự án chậm tiến độ.")
+    assert "Tỷ lệ giải ngân vốn đầu tư công chỉ đạt 75% do vốn bổ sung muộn [1]." in prose
+    assert "120%" not in prose  # an invented figure is dropped
