@@ -288,7 +288,7 @@ def compose_title(meta: DocumentMeta, limit: int = 160) -> str:
 
 
 def law_name(subject: str) -> str:
-    """"CỦA QUỐC HỘI … SỐ 32/2004/QH11 NGÀY … VỀ AN NINH QUỐC GIA" → "An ninh quốc gia"; "HÌNH SỰ" → "Hình sự"."""
+    """The name of a law from its subject line: "… VỀ AN NINH QUỐC GIA" → "An ninh quốc gia", "HÌNH SỰ" → "Hình sự"."""
     subject = subject.strip()
     if not subject or not _upper(subject):
         return ""
