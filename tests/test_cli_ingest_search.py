@@ -57,8 +57,11 @@ def test_search_json_shape_and_ranking(ingested: tuple[Path, Path, str]) -> None
     hits = json.loads(result.output)
     assert len(hits) == 3
     for hit in hits:
-        assert {"text", "document", "topic", "section", "score", "start", "end"} <= set(hit)
+        assert {"text", "document", "doc_id", "topic", "section", "heading_path", "score", "start", "end"} <= set(hit)
     assert "6,42%" in hits[0]["text"] and hits[0]["topic"] == 1
+    # Same key names as the API: "document" is the title, "doc_id" the id (they used to differ between CLI and API).
+    assert hits[0]["document"] == "Gợi ý chuyên đề thảo luận hội nghị tổng kết 2025"
+    assert hits[0]["doc_id"] == "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"
 
 
 def test_search_topic_option_and_plain_output(ingested: tuple[Path, Path, str]) -> None:

@@ -92,7 +92,7 @@ def topics_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json",
     Console().print(table)
 
 
-def _service(ctx: typer.Context, max_level: str) -> tuple[Any, Any]:
+def cli_service(ctx: typer.Context, max_level: str) -> tuple[Any, Any]:
     """The clearance-aware service over this collection and the CLI's user (reader, clearance ``max_level``)."""
     from ui.auth import AuthError, open_mode_user
     from ui.cli import settings_of
@@ -123,7 +123,7 @@ def show_cmd(
     """
     from ui.service import NotFound
 
-    service, user = _service(ctx, max_level)
+    service, user = cli_service(ctx, max_level)
     try:
         doc = service.document(user, doc_id)
     except NotFound as exc:
@@ -190,7 +190,7 @@ def assignments_cmd(
 
     Example: troly docs assignments --body "Bộ Tài chính"
     """
-    service, user = _service(ctx, max_level)
+    service, user = cli_service(ctx, max_level)
     found = service.assignments(user, body=body, channel="cli")
     if as_json:
         rows = [{"doc_id": d.doc_id, **asdict(a)} for d, a in found]

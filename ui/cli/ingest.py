@@ -59,7 +59,9 @@ def _count_skipped(index: Any, unchanged: list[str], stats: Any) -> None:
 
 def _summary(result: Any, stats: Any, removed: list[str], seconds: float) -> Table:
     table = Table("", "count / detail", title="troly ingest", show_header=False)
-    table.add_row("files ok", str(len(result.documents) + len(result.unchanged)))
+    # One file may hold several documents (a công văn with its attached draft report): count files by path.
+    files_ok = len({doc.path for doc in result.documents}) + len(result.unchanged)
+    table.add_row("files ok", str(files_ok))
     table.add_row("files skipped", str(len(result.errors)))
     table.add_row(
         "documents added / updated / unchanged",
@@ -133,6 +135,8 @@ def register(app: typer.Typer) -> None:
         Console().print(_summary(result, stats, removed, time.perf_counter() - started))
         for err in result.errors:  # plain lines: never wrapped or cut, easy to grep
             typer.echo(f"skipped {err.path}: {err.reason}")
+        for warn in result.warnings:
+            typer.echo(f"warning {warn.path}: {warn.reason}")
         if not result.documents and not result.unchanged:
             typer.echo("error: no file could be ingested", err=True)
             raise typer.Exit(1)

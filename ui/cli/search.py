@@ -8,29 +8,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ui.cli.ingest import open_index_or_exit
-
-
-def hit_to_json(hit) -> dict:
-    """The stable JSON shape of one hit (other tools rely on these key names)."""
-    c = hit.chunk
-    return {
-        "text": c.text,
-        "document": c.doc_id,
-        "document_title": c.doc_title,
-        "doc_type": c.doc_type,
-        "topic": c.topic,
-        "topic_title": c.topic_title,
-        "section": c.section,
-        "score": round(hit.score, 6),
-        "start": c.start,
-        "end": c.end,
-        "page": c.page,
-        "chunk_id": c.chunk_id,
-        "dense_rank": hit.dense_rank,
-        "lexical_rank": hit.lexical_rank,
-    }
-
 
 def register(app: typer.Typer) -> None:
     @app.command("search")
@@ -47,22 +24,20 @@ def register(app: typer.Typer) -> None:
 
         Example: troly search "giai ngan von dau tu cong" --k 3 --json
         """
-        from ingest.model import CLASSIFICATION_LEVELS
-        from rag.retrieval import HybridRetriever, SearchFilters
-        from ui.cli import settings_of
+        from rag.serialize import hit_to_dict
+        from ui.cli.docs import cli_service
 
-        if max_level not in CLASSIFICATION_LEVELS:
-            raise typer.BadParameter(f"--max-level must be one of {', '.join(CLASSIFICATION_LEVELS)}")
-        settings = settings_of(ctx)
-        index = open_index_or_exit(settings)
-        retriever = HybridRetriever(index=index, settings=settings)
-        hits = retriever.search(query, k=k, filters=SearchFilters(doc_id=doc, topic=topic, max_level=max_level))
+        # Through the same clearance-aware service as the API and the UI (audited, channel "cli").
+        service, user = cli_service(ctx, max_level)
+        hits = service.search(user, query, k or service.settings.k, channel="cli", doc_id=doc, topic=topic)
         if as_json:
-            typer.echo(json.dumps([hit_to_json(h) for h in hits], ensure_ascii=False, indent=2))
+            typer.echo(json.dumps([hit_to_dict(h) for h in hits], ensure_ascii=False, indent=2))
             return
         if not hits:
             typer.echo(
-                "No passage found." if index.count() else "The collection is empty: run `troly ingest PATH` first."
+                "No passage found."
+                if service.index.count()
+                else "The collection is empty: run `troly ingest PATH` first."
             )
             return
         table = Table("#", "score", "source", "passage", show_lines=True)
