@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_wheel_builds_without_deprecation_warnings(tmp_path: Path) -> None:
     # Regression: `license = { text = "MIT" }` made setuptools print a deprecation notice twelve times per install.
-    # Build from a copy: setuptools writes build/ and *.egg-info beside the sources, and the test must not dirty the tree.
+    # Build from a copy: setuptools writes build/ and *.egg-info beside the sources; keep the tree clean.
     src = tmp_path / "src"
     keep = ("ingest", "rag", "ui", "eval", "pyproject.toml", "README.md")
     for name in keep:
