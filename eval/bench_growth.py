@@ -103,7 +103,9 @@ def run_growth(reports: Path, out: Path) -> dict[str, Any]:
     data["sources"] = {
         "retrieval": f"{retrieval_path.name} ({retrieval.get('generated', '?')}): {retrieval.get('vectors', '')}",
         "ingest": f"{ingest_path.name} ({(ingest or {}).get('machine', {}).get('date_utc', '?')}): "
-        f"{data['ingest_chunks_per_s']} chunks/s cold ingest with the real embedder"
+        f"{data['ingest_chunks_per_s']} chunks/s cold ingest with the real embedder (1-min load average "
+        f"{(ingest or {}).get('machine', {}).get('load_average_1min_at_start', '?')} on "
+        f"{(ingest or {}).get('machine', {}).get('cores_usable', '?')} cores: the projection scales with it)"
         if ingest
         else "none",
     }

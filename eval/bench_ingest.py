@@ -449,7 +449,7 @@ def render_ingest_markdown(report: dict[str, Any]) -> str:
         "",
         "## Raw embedder baseline (same run, uncached model, no index)",
         "",
-        "Measured right before and right after the cold upsert; the drift column (after ÷ before) shows "
+        "Measured right before and right after the cold ingest; the drift column (after ÷ before) shows "
         "how steady the machine was (1.00 = perfectly steady).",
         "",
         "| passages | count | mean tokens | passages/s (mean) | tokens/s | drift |",
