@@ -75,6 +75,10 @@ ASKS_FIGURE = (r"bao nhieu", r"may phan tram", r"bao lau", r"\bmay\b")
 """A figure: "bao nhiêu", "mấy", "tỷ lệ". Folded "may" is also "máy" (machine): query_understanding checks the
 accented spelling when the question has tone marks."""
 
+HINTS_FIGURE = (r"muc tieu", r"chi tieu", r"ty le", r"tang truong", r"dat duoc", r"so lieu", r"con so")
+"""Words after which a figure is the likely answer ("mục tiêu … là gì", "những con số nào") without a figure being
+required: the extractive generator prefers sentences with a figure, the refusal check does not demand one."""
+
 ASKS_PERSON = (r"\bai\b", r"nhung ai", r"nguoi nao", r"ho ten", r"ho va ten", r"dong chi nao")
 """A person: "Ai ký", "Ai là Bí thư", "đồng chí nào"."""
 
@@ -178,15 +182,28 @@ RELATIVE_DATES = (
     r"quy (?:i|ii|iii|iv|1|2|3|4)\b",
     r"6 thang (?:dau|cuoi)",
     r"dau nhiem ky",
-    r"cuoi nam",
-    r"dau nam",
-    r"trong nam \d{4}",
-    r"nam \d{4}",
-    r"giai doan \d{4}",
 )
-"""Folded time expressions that answer "khi nào" without a day/month/year ("kể từ ngày ký", "hằng năm",
-"Quý II/2025", "trong năm 2025")."""
+"""Folded time expressions that answer "khi nào" without a written day/month/year ("kể từ ngày ký", "hằng năm",
+"Quý II/2025"); a year ("trong năm 2025") is found as a figure instead."""
 
 ABBREVIATIONS = frozenset(["TP", "Tp", "TT", "TX", "Q", "P", "GS", "PGS", "TS", "ThS", "CN", "Th", "KT", "TM", "TL"])
 """Abbreviations written with a dot inside a name ("TP. Hồ Chí Minh", "PGS. TS. Nguyễn Văn A", "KT. BỘ TRƯỞNG"):
 their dot never ends a sentence."""
+
+SURNAMES = frozenset(
+    [
+        *["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"],
+        *["Dương", "Lý", "Đinh", "Trương", "Lương", "Mai", "Tô", "Đào", "Lâm", "Trịnh", "Đoàn", "Cao", "Hà", "Tạ"],
+        *["Chu", "Lưu", "Thái", "Văn", "Quách", "Kiều", "Triệu", "Lại", "Thân", "Tăng", "Khổng", "Âu", "Mạc", "Giang"],
+    ]
+)
+"""Common Vietnamese family names, as written: a capitalised run starting with one is read as a person's name
+("Trần Thanh Mẫn"); "Ai ký", "Ai là Bí thư" are answered only by a sentence that holds such a name."""
+
+COUNT_UNITS = (
+    "phan tram",
+    *["nguoi", "dang vien", "ho", "doanh nghiep", "du an", "to chuc", "co so", "xa", "tinh", "truong hop", "van ban"],
+    *["ngay", "thang", "nam", "lan", "km", "ha", "tram", "ty dong", "trieu dong", "ty", "trieu", "nghin", "ngan"],
+)
+"""Folded units a "bao nhiêu" question may name ("bao nhiêu người", "bao nhiêu tỷ đồng"): the answer's figure must
+carry the same unit."""

@@ -18,13 +18,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ingest.normalize import fold
+from ingest.sentences import sentence_spans
+from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, QUESTION_PHRASES
 from rag.citations import (
     CheckedSentence,
     best_quote,
-    fold,
     has_phrase,
-    numbers_in,
-    sentence_spans,
     validate_answer,
 )
 from rag.generators.base import REFUSAL_TEXT, Generator, GeneratorUnavailable
@@ -33,55 +33,30 @@ from rag.generators.extractive import (
     heading_context,
     with_marker,
 )
+from rag.query_understanding import Ask, asks_for, gives
+from rag.structured_answers import (
+    Fact,
+    asks_about_assignment,
+    bodies_for_task,
+    meta_fact,
+    pick_document,
+    tasks_of_body,
+)
 
 if TYPE_CHECKING:
+    from ingest.model import Chunk, Document
     from rag.retrieval import Hit, SearchFilters
     from rag.settings import Settings
 
-STOP_TERMS = frozenset(
-    {
-        "cua",
-        "la",
-        "va",
-        "cac",
-        "nhung",
-        "mot",
-        "co",
-        "duoc",
-        "trong",
-        "cho",
-        "voi",
-        "ve",
-        "theo",
-        "tai",
-        "tu",
-        "den",
-        "de",
-        "thi",
-        "ma",
-        "nay",
-        "do",
-        "khi",
-        "nhu",
-        "hay",
-        "hoac",
-        "ra",
-        "sao",
-        "gi",
-        "nao",
-        "bao nhieu",
-        "nhu the nao",
-        "the nao",
-        "la gi",
-        "hien nay",
-        "don vi",
-    }
-)
-"""Function words, and "đơn vị" – in "đơn vị nào" it only asks for a name."""
-ASKS_FIGURE_RE = re.compile(r"bao nhieu|may phan tram|\bmay\b|nam nao|ngay nao|khi nao|bao gio|thang nao")
-"""Questions that want a figure or a date."""
-ASKS_DATE_RE = re.compile(r"ngay nao|khi nao|bao gio|thang nao")
-"""Questions that want a date: only a sentence with a written date (01/7/2025) can answer them."""
+_WANTED = {
+    "figure": "số liệu",
+    "date": "ngày tháng",
+    "person": "tên người",
+    "name": "tên gọi",
+    "body": "tên cơ quan, đơn vị",
+    "code": "số hiệu văn bản",
+}
+"""How the refusal reason names what the question asked for."""
 
 
 @dataclass
@@ -99,6 +74,7 @@ class Citation:
     start: int
     end: int
     page: int | None = None
+    heading_path: str = ""
 
 
 @dataclass
@@ -114,6 +90,9 @@ class Answer:
     latency_ms: float = 0.0
     generator: str = "extractive"
     notice: str = ""
+    answerability: float | None = None
+    """How well the best passage sentence gives what the question asks for (0–1; refused below
+    ``answer_min_overlap``): the score the evaluation's refusal curve is drawn from."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (hits summarised by chunk id and score)."""
@@ -126,24 +105,9 @@ class Answer:
             "generator": self.generator,
             "notice": self.notice,
             "latency_ms": round(self.latency_ms, 1),
+            "answerability": None if self.answerability is None else round(self.answerability, 4),
             "hits": [{"chunk_id": h.chunk.chunk_id, "score": h.score} for h in self.hits],
         }
-
-
-QUESTION_PHRASES = frozenset(
-    [
-        *["bao nhiêu", "gì", "nào", "sao", "thế nào", "như thế nào", "đâu", "ai", "mấy"],
-        *["không", "chưa", "phải không", "hay không", "là gì", "ra sao"],
-    ]
-)
-"""Question words, matched with their tone marks so "bão" (storm) is not mistaken for "bao" (nhiêu)."""
-FRAME_WORDS = frozenset(
-    [
-        *["muc dich", "doi tuong", "doi voi", "su kien", "noi dung", "lien quan", "con so"],
-        *["gom", "nham", "dieu", "viec", "can", "tat ca", "khoang", "ten"],
-    ]
-)
-"""Words that frame a question ("nhằm mục đích gì", "những nội dung nào") without naming its subject."""
 
 
 def question_terms(question: str) -> list[str]:
@@ -152,14 +116,14 @@ def question_terms(question: str) -> list[str]:
     Pass a question with tone marks (restore them first): word segmentation
     of unaccented text is unreliable.
     """
-    from underthesea import word_tokenize
+    from ingest.underthesea_tools import word_tokenize
 
     terms: list[str] = []
     for word in word_tokenize(question):
         folded = fold(word).strip()
         if not re.search(r"\w", folded) or word.lower() in QUESTION_PHRASES:
             continue
-        if folded in STOP_TERMS or folded in FRAME_WORDS or folded in terms:
+        if folded in FUNCTION_TERMS or folded in FRAME_WORDS or folded in terms:
             continue
         terms.append(folded)
     return terms
@@ -176,7 +140,7 @@ def term_weight(term: str, present_in: int, n: int) -> float:
 
 def comparable(text: str) -> str:
     """Folded one-line text with "%" spelled out, so "phần trăm" in a question meets "6,42%" in a document."""
-    return re.sub(r"\s+", " ", fold(text).replace("%", " phan tram "))
+    return fold(text.replace("%", " phần trăm "))
 
 
 def term_coverage(terms: Sequence[str], texts: Sequence[str]) -> list[float]:
@@ -235,48 +199,60 @@ class AnswerPipeline:
         return make_embeddings(self.settings)
 
     # ---- decision ---------------------------------------------------------------
-    def answerability(self, question: str, hits: Sequence[Hit]) -> tuple[float, float]:
-        """(best dense score, best key-term coverage of one sentence): the two signals the thresholds apply to.
+    def answerability(self, question: str, hits: Sequence[Hit], ask: Ask | None = None) -> tuple[float, float]:
+        """(best dense score, best key-term coverage of one sentence that gives what is asked).
 
-        Coverage is measured per sentence, with the passage's heading (topic
-        number, title, section) counted as part of it. When the question asks
-        for a figure or a date ("bao nhiêu", "ngày nào"), only sentences that
-        contain a figure the question does not already hold can answer it –
-        so "Tỷ lệ hồ sơ trực tuyến … là bao nhiêu?" is refused when the
-        documents only say the rate is "cao".
+        Coverage is measured per sentence, with the passage's heading (topic,
+        section, heading path) counted as part of it. Only sentences that give
+        what the question asks for count (:func:`rag.query_understanding.gives`):
+        a new figure for "bao nhiêu", a date in any written form for "ngày nào",
+        a person's name for "Ai là …", a body for "đơn vị nào" – so "Tỷ lệ hộ
+        nghèo … là bao nhiêu?" is refused when the documents speak of poor
+        households without a figure.
         """
         if not hits:
             return 0.0, 0.0
+        ask = asks_for(question) if ask is None else ask
         scored = [h.dense_score for h in hits if h.dense_score is not None]
         # Lexical-only retrieval has no dense scores: then only the coverage test applies.
         dense = max(scored) if scored else 1.0
-        folded = fold(question)
-        wants_figure, wants_date = bool(ASKS_FIGURE_RE.search(folded)), bool(ASKS_DATE_RE.search(folded))
         texts = []
         for hit in hits:
-            context = heading_context(hit.chunk)
+            context, heading = heading_context(hit.chunk), heading_text(hit.chunk)
             for s, e in sentence_spans(hit.chunk.text):
                 sentence = hit.chunk.text[s:e]
-                new = numbers_in(sentence) - numbers_in(question)
-                if wants_date and not any("/" in n for n in new):
-                    continue
-                if not wants_figure or new:
+                if gives(ask, sentence, question, heading):
                     texts.append(f"{context} | {sentence}")
         restore = getattr(self.retriever, "restore_query", None)
         accented = restore(question) if restore else question
         coverage = max(term_coverage(question_terms(accented), texts), default=0.0)
         return float(dense), float(coverage)
 
-    def refusal_reason(self, question: str, hits: Sequence[Hit]) -> str:
-        """Empty when the question looks answerable from the hits, else why not (for logs and the UI)."""
-        if not hits:
-            return "không tìm thấy đoạn văn bản nào liên quan"
-        dense, coverage = self.answerability(question, hits)
-        if coverage < self.settings.answer_min_overlap:
-            return f"từ khóa của câu hỏi không có trong tài liệu (độ phủ {coverage:.2f})"
+    def score(self, dense: float, coverage: float) -> float:
+        """One answerability score in 0–1, below ``answer_min_overlap`` exactly when a threshold refuses: the
+        coverage, capped below the coverage threshold when the best passage is not close enough in meaning."""
         if dense < self.settings.answer_min_score:
-            return f"đoạn văn gần nhất chưa đủ liên quan (điểm {dense:.2f})"
-        return ""
+            return min(coverage, self.settings.answer_min_overlap * dense / max(self.settings.answer_min_score, 1e-9))
+        return coverage
+
+    def refusal_reason(self, question: str, hits: Sequence[Hit], ask: Ask | None = None) -> str:
+        """Empty when the question looks answerable from the hits, else why not (for logs and the UI)."""
+        return self._decide(question, hits, ask)[1]
+
+    def _decide(self, question: str, hits: Sequence[Hit], ask: Ask | None = None) -> tuple[float, str]:
+        """(answerability score, refusal reason or "")."""
+        if not hits:
+            return 0.0, "không tìm thấy đoạn văn bản nào liên quan"
+        ask = asks_for(question) if ask is None else ask
+        dense, coverage = self.answerability(question, hits, ask)
+        score = self.score(dense, coverage)
+        if coverage < self.settings.answer_min_overlap:
+            wanted = ", ".join(_WANTED[w] for w in sorted(ask.wants) if w in _WANTED)
+            what = f" kèm {wanted}" if wanted else ""
+            return score, f"từ khóa của câu hỏi{what} không có trong tài liệu (độ phủ {coverage:.2f})"
+        if dense < self.settings.answer_min_score:
+            return score, f"đoạn văn gần nhất chưa đủ liên quan (điểm {dense:.2f})"
+        return score, ""
 
     # ---- answering --------------------------------------------------------------
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
@@ -299,11 +275,21 @@ class AnswerPipeline:
         """
         started = time.perf_counter()
         question = question.strip()
-        hits = self.retriever.search(question, k=k, filters=filters) if question else []
-        reason = self.refusal_reason(question, hits) if question else "câu hỏi trống"
+        if not question:
+            yield REFUSAL_TEXT
+            yield self._refused(question, "câu hỏi trống", [], started, self.generator.name, 0.0)
+            return
+        hits = self.retriever.search(question, k=k, filters=filters)
+        ask = asks_for(question)
+        structured = self._from_structure(question, ask, hits, filters, started)
+        if structured is not None:
+            yield structured.answer
+            yield structured
+            return
+        score, reason = self._decide(question, hits, ask)
         if reason:
             yield REFUSAL_TEXT
-            yield self._refused(question, reason, hits, started, self.generator.name)
+            yield self._refused(question, reason, hits, started, self.generator.name, score)
             return
         generator, notice, pieces = self.generator, "", []
         try:
@@ -314,11 +300,14 @@ class AnswerPipeline:
             generator, notice = self.fallback, f"Máy chủ LLM không phản hồi ({exc}) – đã chuyển sang chế độ trích xuất."
             pieces = list(generator.stream(question, hits))
             yield "\n" + notice + "\n" + "".join(pieces)
-        answer = self._validated(question, "".join(pieces), hits, started, generator.name)
+        answer = self._validated(question, ask, "".join(pieces), hits, started, generator.name)
+        answer.answerability = score if not answer.refused else min(score, self.settings.answer_min_overlap) / 2
         answer.notice = notice
         yield answer
 
-    def _refused(self, question: str, reason: str, hits: list[Hit], started: float, name: str) -> Answer:
+    def _refused(
+        self, question: str, reason: str, hits: list[Hit], started: float, name: str, score: float | None = None
+    ) -> Answer:
         return Answer(
             question=question,
             answer=REFUSAL_TEXT,
@@ -327,14 +316,19 @@ class AnswerPipeline:
             hits=list(hits),
             latency_ms=(time.perf_counter() - started) * 1000,
             generator=name,
+            answerability=score,
         )
 
-    def _validated(self, question: str, text: str, hits: list[Hit], started: float, name: str) -> Answer:
-        """Keep supported sentences, renumber their citations and attach exact quotes."""
+    def _validated(self, question: str, ask: Ask, text: str, hits: list[Hit], started: float, name: str) -> Answer:
+        """Keep supported sentences, renumber their citations and attach exact quotes; refuse when no kept
+        sentence gives what the question asks for (a name for "Ai là Bí thư …", a figure for "bao nhiêu")."""
         sources = {n: h.chunk.text for n, h in enumerate(hits, start=1)}
         checked = [c for c in validate_answer(text, sources, self.settings.citation_min_support) if c.ok]
         if not checked:
             return self._refused(question, "không câu nào được nguồn trích dẫn hỗ trợ", hits, started, name)
+        if not any(gives(ask, c.text, question, heading_text(hits[c.markers[0] - 1].chunk)) for c in checked):
+            wanted = ", ".join(_WANTED[w] for w in sorted(ask.wants) if w in _WANTED)
+            return self._refused(question, f"câu trả lời tìm được không nêu {wanted}", hits, started, name)
         citations, sentences = build_citations(checked, hits)
         return Answer(
             question=question,
@@ -345,6 +339,133 @@ class AnswerPipeline:
             latency_ms=(time.perf_counter() - started) * 1000,
             generator=name,
         )
+
+    # ---- answers from structure (header, signature, assignments) -------------------
+    def _from_structure(
+        self, question: str, ask: Ask, hits: list[Hit], filters: SearchFilters | None, started: float
+    ) -> Answer | None:
+        """The answer read from Document.meta / Document.assignments, or None to answer from sentences."""
+        if filters is not None and (filters.topic is not None or filters.section or filters.organisation):
+            return None  # the reader narrowed the search to a part of a document: answer from that part
+        docs = self._documents_of(hits)
+        facts: list[Fact] = []
+        if ask.meta_field:
+            doc = pick_document(question, docs, lambda: self._visible_documents(filters))
+            fact = meta_fact(ask.meta_field, doc) if doc is not None else None
+            facts = [fact] if fact is not None else []
+        else:
+            kind = asks_about_assignment(question, ask, docs)
+            if kind == "tasks":
+                facts = tasks_of_body(question, docs)
+            elif kind == "bodies":
+                facts = bodies_for_task(question, docs)
+        if not facts:
+            return None
+        citations, sentences = self._cite_facts(facts, hits, filters)
+        return Answer(
+            question=question,
+            answer=" ".join(sentences),
+            refused=False,
+            citations=citations,
+            hits=list(hits),
+            latency_ms=(time.perf_counter() - started) * 1000,
+            generator="structure",
+            answerability=1.0,
+        )
+
+    def _documents_of(self, hits: Sequence[Hit]) -> list[Document]:
+        """The retrieved documents, best-ranked first (they passed the reader's clearance)."""
+        docs: list[Document] = []
+        for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
+            doc = self.index.get_document(doc_id)
+            if doc is not None:
+                docs.append(doc)
+        return docs
+
+    def _visible_documents(self, filters: SearchFilters | None) -> list[Document]:
+        """Every indexed document the reader may see (clearance and document filter applied)."""
+        from ingest.model import level_rank
+
+        max_level = level_rank(filters.max_level if filters is not None else "public")
+        docs = [d for d in self.index.documents() if level_rank(d.classification) <= max_level]
+        if filters is not None and filters.doc_id:
+            docs = [d for d in docs if d.doc_id == filters.doc_id]
+        if filters is not None and filters.doc_type:
+            docs = [d for d in docs if d.doc_type == filters.doc_type]
+        return docs
+
+    def _cite_facts(
+        self, facts: Sequence[Fact], hits: Sequence[Hit], filters: SearchFilters | None
+    ) -> tuple[list[Citation], list[str]]:
+        """Each fact cited to a real chunk holding its span (a retrieved one, else one found in that document),
+        or to the document span itself when no chunk holds it."""
+        citations: list[Citation] = []
+        sentences: list[str] = []
+        for fact in facts:
+            chunk = _chunk_holding(fact, [h.chunk for h in hits]) or self._chunk_in_document(fact, filters)
+            citation = _fact_citation(len(citations) + 1, fact, chunk)
+            same = next(
+                (c for c in citations if (c.doc_id, c.start, c.end) == (citation.doc_id, citation.start, citation.end)),
+                None,
+            )
+            if same is None:
+                citations.append(citation)
+                same = citation
+            sentences.append(with_marker(fact.text, same.n))
+        return citations, sentences
+
+    def _chunk_in_document(self, fact: Fact, filters: SearchFilters | None) -> Chunk | None:
+        """Search the fact's own document for the chunk that holds its span."""
+        from rag.retrieval import SearchFilters
+
+        level = filters.max_level if filters is not None else "public"
+        scoped = SearchFilters(doc_id=fact.doc.doc_id, max_level=level)
+        found = self.retriever.search(fact.doc.text[fact.start : fact.end][:300], k=20, filters=scoped)
+        return _chunk_holding(fact, [h.chunk for h in found])
+
+
+def heading_text(chunk: Chunk) -> str:
+    """Where a passage sits, as written (topic title, section, heading path): names in it may answer."""
+    parts = [chunk.topic_title, chunk.section, chunk.heading_path]
+    return " › ".join(dict.fromkeys(p for p in parts if p))
+
+
+def _chunk_holding(fact: Fact, chunks: Sequence[Chunk]) -> Chunk | None:
+    """The chunk of the fact's document that holds the most of its span (all of it when one does)."""
+    best, overlap = None, 0
+    for chunk in chunks:
+        if chunk.doc_id != fact.doc.doc_id:
+            continue
+        shared = min(chunk.end, fact.end) - max(chunk.start, fact.start)
+        if shared > overlap:
+            best, overlap = chunk, shared
+    return best
+
+
+def _fact_citation(n: int, fact: Fact, chunk: Chunk | None) -> Citation:
+    """A citation quoting the fact's span (clipped to the chunk when the chunk holds only part of it)."""
+    doc = fact.doc
+    start, end = fact.start, fact.end
+    if chunk is not None:
+        start, end = max(start, chunk.start), min(end, chunk.end)
+    while start < end and doc.text[start].isspace():
+        start += 1
+    while end > start and doc.text[end - 1].isspace():
+        end -= 1
+    return Citation(
+        n=n,
+        chunk_id=chunk.chunk_id if chunk is not None else "",
+        document=doc.title,
+        doc_id=doc.doc_id,
+        topic=chunk.topic if chunk is not None else None,
+        topic_title=chunk.topic_title if chunk is not None else "",
+        section=chunk.section if chunk is not None else "",
+        quote=doc.text[start:end],
+        start=start,
+        end=end,
+        page=doc.page_at(start),
+        heading_path=chunk.heading_path if chunk is not None else doc.heading_path_at(start),
+    )
 
 
 def build_citations(checked: Sequence[CheckedSentence], hits: Sequence[Hit]) -> tuple[list[Citation], list[str]]:
@@ -373,6 +494,7 @@ def build_citations(checked: Sequence[CheckedSentence], hits: Sequence[Hit]) -> 
                         start=chunk.start + s,
                         end=chunk.start + e,
                         page=chunk.page,
+                        heading_path=chunk.heading_path,
                     )
                 )
             numbers.append(by_key[key])

@@ -12,6 +12,7 @@ extractive generator, the refusal decision and the structured answers learn it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from ingest import wordlists
 from ingest.model import Document, Topic
 from ingest.normalize import fold
+from rag.citations import entities_in, has_phrase, has_tokens, name_tokens, numbers_in
 from rag.diacritics import syllables
 
 _TOPIC_REF = re.compile(r"\b(?:nhom van de|chuyen de|van de|chu de|nhom)\s+(?:so\s+)?(\d{1,2})\b")
@@ -109,7 +111,8 @@ def asks_for(question: str) -> Ask:
         _MAY_ACCENTED.search(question) if accented else re.search(r"(?<!\w)may(?!\w)", folded)
     ):
         wants.add("figure")
-    if _PERSON.search(folded):
+    # "AI" (trí tuệ nhân tạo) written in capitals is not "ai" (who)
+    if _PERSON.search(fold(re.sub(r"(?<!\w)AI(?!\w)", " ", question))):
         wants.add("person")
     if _NAME.search(folded):
         wants.add("name")
@@ -123,3 +126,110 @@ def asks_for(question: str) -> Ask:
     if meta == "issuer":
         wants.add("body")
     return Ask(frozenset(wants), meta)
+
+
+_RELATIVE_DATE = _any(wordlists.RELATIVE_DATES)
+_RELATIVE_DAY = _any(p for p in wordlists.RELATIVE_DATES if "ngay" in p)
+_BODY_FIRST = frozenset(head.split()[0] for head in wordlists.BODY_HEADS)
+
+
+def _new(found: set[str], question: str, tokens_of_question: list[str]) -> set[str]:
+    """Names of ``found`` not already written in the question (an answer must add something)."""
+    return {f for f in found if not has_tokens(tokens_of_question, f.split(" "))}
+
+
+_ASKS_DAY = re.compile(r"\bngay nao\b")
+_ASKS_YEAR = re.compile(r"\bnam nao\b|\bkhi nao\b|\bbao gio\b|\bthoi (?:gian|han|diem)\b|\bhan chot\b")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _has_date(sentence: str, question: str) -> bool:
+    """A date the question does not hold, in any written form: "15/3/2025", "ngày 15 tháng 3 năm 2025",
+    "Quý II/2025", a relative term ("kể từ ngày ký", "hằng năm"); a year alone ("năm 2026") answers
+    "năm nào / khi nào" but not "ngày nào"."""
+    folded_question = fold(question)
+    sentence = _LEADING_LABEL.sub("", sentence, count=1)
+    new = numbers_in(sentence) - numbers_in(question)
+    if _ASKS_DAY.search(folded_question) and not _ASKS_YEAR.search(folded_question):
+        # d/m/yyyy or d/m; "5/2025" is a month
+        dated = any(n.count("/") == 2 or (n.count("/") == 1 and len(n.split("/")[1]) <= 2) for n in new)
+        return dated or bool(_RELATIVE_DAY.search(fold(sentence)))
+    if any("/" in n or _YEAR.fullmatch(n) for n in new):
+        return True
+    return bool(_RELATIVE_DATE.search(fold(sentence)))
+
+
+def _has_person(text: str, question: str) -> bool:
+    """A person's name ("Trần Thanh Mẫn": a family name then 1-3 capitalised syllables) not in the question."""
+    words = [w.strip(',.;:()"“”') for w in text.split()]
+    for i, word in enumerate(words):
+        if word not in wordlists.SURNAMES:
+            continue
+        given = list(itertools.takewhile(lambda w: w[:1].isupper() and w[1:].islower(), words[i + 1 : i + 4]))
+        if given and fold(" ".join([word, *given])) not in fold(question):
+            return True
+    return False
+
+
+def _has_body(text: str, question: str) -> bool:
+    """An organisation's name ("Sở Tư pháp", "Ủy ban KH,CN&MT", "UBND tỉnh") not already in the question."""
+    q_tokens = name_tokens(question)
+    for name in _new(entities_in(text), question, q_tokens):
+        first = name.split(" ")[0]
+        if first in _BODY_FIRST or (len(first) >= 3 and first.isalpha() and first.upper() in text):
+            return True
+    return False
+
+
+_RATE_OF = re.compile(r"\bty le (\w+ \w+)")
+"""What a rate is of ("tỷ lệ hộ nghèo" → "ho ngheo"): the answer's sentence must name it."""
+_COUNT_UNIT = re.compile(r"\bbao nhieu (" + "|".join(wordlists.COUNT_UNITS) + r")\b")
+
+
+_LEADING_LABEL = re.compile(r"^\s*(?:[-–•+*]\s*)?(?:\d{1,3}(?:\.\d{1,3})*[.)]|[IVXLC]{1,6}[.\-–)]|\(\d{1,3}\))\s+")
+"""A list or heading label ("1.", "2.1.", "II-", "(3)"): its number numbers the item, it is not a figure."""
+
+
+def _figure_with_unit(sentence: str, question: str) -> bool:
+    """A new figure; when the question names its unit ("bao nhiêu người", "bao nhiêu đảng viên"), a figure
+    followed by that unit, so "90% dân số" does not answer "dân số là bao nhiêu người"."""
+    sentence = _LEADING_LABEL.sub("", sentence, count=1)
+    new = numbers_in(sentence) - numbers_in(question)
+    if not new:
+        return False
+    rate_of = _RATE_OF.search(fold(question))
+    if rate_of is not None and not has_phrase(fold(sentence), rate_of.group(1)):
+        return False  # "Tỷ lệ hộ nghèo … bao nhiêu": a rate of something else is no answer
+    unit = _COUNT_UNIT.search(fold(question))
+    if unit is None:
+        return True
+    if unit.group(1) == "phan tram":
+        return re.search(r"\d\s*%|\d phan tram", fold(sentence)) is not None
+    pattern = r"\d[\d.,]*\s*%?\s*(?:\w+\s+){0,2}?" + re.escape(unit.group(1)) + r"\b"
+    return re.search(pattern, fold(sentence)) is not None
+
+
+def gives(ask: Ask, sentence: str, question: str, heading: str = "") -> bool:
+    """Whether ``sentence`` (under ``heading``, its heading path) holds what ``ask`` wants: a new figure, a date,
+    a person's or a body's name, a document code. A task sentence often leaves its body to the heading
+    ("a) Tổ đảng ở Thường trực Ủy ban KH,CN&MT" › "- Là cơ quan đầu mối …"), so names may come from there."""
+    around = f"{heading}\n{sentence}" if heading else sentence
+    if "figure" in ask and not _figure_with_unit(sentence, question):
+        return False
+    if "date" in ask and not _has_date(sentence, question):
+        return False
+    names = {"person", "body", "name"} & ask.wants
+    if names:
+        found = ("person" in names and _has_person(around, question)) or (
+            "body" in names and _has_body(around, question)
+        )
+        if "name" in names and not found:
+            found = bool(_new(entities_in(sentence), question, name_tokens(question))) or "“" in sentence
+        if not found:
+            return False
+    if "code" in ask:
+        q_tokens = set(name_tokens(question))
+        codes = [t for t in name_tokens(around) if re.search(r"\d", t) and re.search(r"[a-z]", t) and "/" in t]
+        if not any(code not in q_tokens for code in codes):
+            return False
+    return True

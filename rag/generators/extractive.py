@@ -8,8 +8,9 @@ figure. For every sentence of the retrieved passages it combines
 * its embedding similarity to the question (only the few best lexical
   candidates are embedded, to stay inside the latency budget; the embedding
   cache makes repeats free);
-* whether it holds what the question asks for: a figure for "bao nhiêu / tỷ
-  lệ / mấy", names for "đơn vị nào / ai";
+* whether it holds what the question asks for (rag/query_understanding.py):
+  a figure for "bao nhiêu / mấy", a date for "ngày nào / khi nào", names for
+  "đơn vị nào / ai";
 * the passage's retrieval rank,
 
 then keeps the best sentence plus close runners-up, in document order.
@@ -25,28 +26,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.citations import (
-    STOPWORDS,
-    WORD_RE,
-    entities_in,
-    fold,
-    has_phrase,
-    numbers_in,
-    sentence_spans,
-)
+from ingest.normalize import fold
+from ingest.sentences import sentence_spans
+from ingest.wordlists import HINTS_FIGURE, QUESTION_SYLLABLES, STOPWORDS
+from rag.citations import WORD_RE, entities_in, has_phrase, numbers_in
 from rag.generators.base import Generator
+from rag.query_understanding import Ask, asks_for, gives
 
 if TYPE_CHECKING:
     from ingest.model import Chunk
     from rag.retrieval import Hit
     from rag.settings import Settings
 
-# Question words: they say what kind of answer is wanted but are never in it.
-QUESTION_WORDS = frozenset(
-    ["bao", "nhieu", "gi", "nao", "sao", "the", "nhu", "dau", "ai", "may", "hoi", "khong", "chua", "phai", "hay"]
-)
-ASKS_FIGURE = re.compile(r"bao nhieu|ty le|muc tieu|may |bao lau|nam nao|khi nao|ngay nao|tang truong|dat duoc|so lieu")
-ASKS_NAMES = re.compile(r"don vi nao|to chuc nao|co quan nao|dang bo nao|\bai\b|nhung ai|tccs|chuan bi thao luan")
+_HINTS_FIGURE = re.compile("|".join(HINTS_FIGURE))
 LABEL_RE = re.compile(r"^(?:[-•+*]\s*)?(?:(?:Thực trạng|Vấn đề thảo luận)\s*:\s*)?")
 """A leading bullet and the topic guide's situation/discussion labels (the citation shows the section)."""
 
@@ -54,7 +46,7 @@ LABEL_RE = re.compile(r"^(?:[-•+*]\s*)?(?:(?:Thực trạng|Vấn đề thảo
 def key_terms(question: str) -> list[str]:
     """Folded content syllables of the question (numbers included: "chuyên đề 4"), without question words."""
     words = WORD_RE.findall(fold(question))
-    return [w for w in words if w not in QUESTION_WORDS and w not in STOPWORDS]
+    return [w for w in words if w not in QUESTION_SYLLABLES and w not in STOPWORDS]
 
 
 def term_pairs(question: str) -> list[str]:
@@ -65,9 +57,11 @@ def term_pairs(question: str) -> list[str]:
 
 
 def heading_context(chunk: Chunk) -> str:
-    """Where a passage sits ("chuyên đề 4 Đột phá chuyển đổi số …"), folded: its sentences inherit these words."""
+    """Where a passage sits ("chuyên đề 4 Đột phá chuyển đổi số …", "II. Phân công nhiệm vụ › 2. …"), folded:
+    its sentences inherit these words."""
     topic = f"chuyen de {chunk.topic} " if chunk.topic is not None else ""
-    return re.sub(r"\s+", " ", fold(f"{topic}{chunk.topic_title} {chunk.section}"))
+    path = chunk.heading_path if chunk.heading_path != chunk.section else ""
+    return fold(f"{topic}{chunk.topic_title} {chunk.section} {path}")
 
 
 def asked_figure(question: str, sentence: str) -> bool:
@@ -136,23 +130,28 @@ class ExtractiveGenerator(Generator):
 
     def _lexical(self, question: str, cands: list[Candidate]) -> None:
         terms, pairs = set(key_terms(question)), term_pairs(question)
-        folded_q = fold(question)
-        want_figure = bool(ASKS_FIGURE.search(folded_q))
-        want_names = bool(ASKS_NAMES.search(folded_q))
+        ask = asks_for(question)
         for cand in cands:
-            folded = re.sub(r"\s+", " ", fold(cand.text))
+            folded = fold(cand.text)
             words = set(WORD_RE.findall(folded))
             around = set(WORD_RE.findall(cand.context)) - words
             # A word found only in the heading counts half: it places the sentence but is not in it.
             unigram = (len(terms & words) + 0.5 * len(terms & around)) / len(terms) if terms else 0.0
             both = f"{cand.context} | {folded}"
             bigram = sum(has_phrase(both, p) for p in pairs) / len(pairs) if pairs else 0.0
-            bonus = 0.0
-            if want_figure and asked_figure(question, cand.text):
-                bonus += 0.15
-            if want_names and len(entities_in(cand.text)) >= 2:
-                bonus += 0.15
-            cand.lexical = 0.55 * unigram + 0.3 * bigram + bonus + 0.05 / cand.n
+            cand.lexical = 0.55 * unigram + 0.3 * bigram + self._bonus(question, ask, cand.text) + 0.05 / cand.n
+
+    @staticmethod
+    def _bonus(question: str, ask: Ask, sentence: str) -> float:
+        """A sentence that holds what the question asks for (a new figure, a date, names) ranks higher."""
+        bonus = 0.0
+        if ("figure" in ask or _HINTS_FIGURE.search(fold(question))) and asked_figure(question, sentence):
+            bonus += 0.15
+        if "date" in ask and gives(Ask(frozenset({"date"})), sentence, question):
+            bonus += 0.15
+        if ("body" in ask or "person" in ask) and len(entities_in(sentence)) >= 2:
+            bonus += 0.15
+        return bonus
 
     def _semantic(self, question: str, cands: list[Candidate]) -> None:
         """Add embedding similarity for the best lexical candidates only (latency budget)."""
@@ -174,6 +173,10 @@ class ExtractiveGenerator(Generator):
         self._lexical(question, cands)
         self._semantic(question, cands)
         ranked = sorted(cands, key=lambda c: -c.score)
+        ask = asks_for(question)
+        if {"figure", "date"} & ask.wants:
+            # "bao nhiêu" / "ngày nào": only a sentence holding a figure / a date can answer
+            ranked = [c for c in ranked if gives(ask, c.text, question)] or ranked
         if not ranked or ranked[0].score <= 0:
             return []
         floor = ranked[0].score * self.settings.answer_runner_up
