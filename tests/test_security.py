@@ -151,6 +151,21 @@ def test_replacement_by_cleared_admin_is_audited_with_old_and_new_hash_and_level
     assert (event["old_level"], event["new_level"]) == ("internal", "internal")
 
 
+def test_upload_of_a_file_holding_two_documents_lists_both(srv: dict, shared_data: Path) -> None:
+    """The NQ57 report file holds a covering công văn and its attached draft report: moved once, two documents."""
+    name = "bao-cao-dang-uy-chinh-phu-thuc-hien-nq57_2025-05.txt"
+    source = shared_data / "party_docs" / name
+    if not source.is_file():
+        pytest.skip(f"shared party document absent ({source})")
+    response = upload(srv, "bien_tap", name, source.read_bytes())
+    assert response.status_code in (200, 201), response.text
+    assert not response.json()["errors"], response.text
+    stored = {d["doc_id"] for d in response.json()["documents"]}
+    assert stored == {name, f"{name}--2"}
+    assert {name, f"{name}--2"} <= doc_ids(srv, "doc_gia")
+    assert [p.name for p in (srv["data"] / "uploads").rglob(name)] == [name]
+
+
 # ---- assignments endpoint --------------------------------------------------------------------
 def test_assignments_by_body_without_tone_marks_within_clearance(srv: dict) -> None:
     client = srv["client"]

@@ -552,12 +552,13 @@ class TrolyService:
     def _move_sources(self, docs: list[Document], folder: Path) -> list[Document]:
         """Move accepted staged files to the uploads folder; the documents then point at their final path."""
         folder.mkdir(parents=True, exist_ok=True)
-        moved = []
+        finals: dict[str, str] = {}  # one file can hold several documents (a cover letter and its attachment)
         for d in docs:
-            final = folder / Path(d.path).name
-            shutil.move(d.path, final)
-            moved.append(replace(d, path=str(final)))
-        return moved
+            if d.path not in finals:
+                final = folder / Path(d.path).name
+                shutil.move(d.path, final)
+                finals[d.path] = str(final)
+        return [replace(d, path=finals[d.path]) for d in docs]
 
     def _replacements(self, docs: list[Document]) -> list[tuple[Document, Document]]:
         """(indexed, new) pairs for documents this write replaces with different content."""
