@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,7 +149,7 @@ def _inflate_member(
                     guard.feed(piece)
         if guard is not None:
             guard.feed(b"", final=True)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
         raise IngestFileError(path, f"corrupt archive member {info.filename} ({type(exc).__name__})") from exc
     return total
 
