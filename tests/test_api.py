@@ -152,8 +152,16 @@ def test_talking_points_hide_classified(env: dict) -> None:
 def test_talking_points_docx(env: dict) -> None:
     resp = call(env, "doc_gia", "GET", "/api/talking-points/1.docx", params={"n_points": 3})
     assert resp.status_code == 200
+    assert resp.headers["content-disposition"].startswith("attachment;")
+    assert "y-phat-bieu-chuyen-de-1.docx" in resp.headers["content-disposition"]
     text = "\n".join(p.text for p in DocxDocument(BytesIO(resp.content)).paragraphs)
     assert "giải ngân" in text.lower() and not contains_secret(text)
+    # Rendered in memory: no file under a predictable name for another route to serve (issue 12.1).
+    data_dir = Path(env["settings"].data_dir)
+    assert not (data_dir / "exports").exists()
+    assert [p for p in data_dir.rglob("*.docx")] == []
+    exports = [e for e in AuditLog.for_data_dir(data_dir).read() if e["action"] == "export"]
+    assert exports and exports[-1]["user"] == "doc_gia" and exports[-1]["chunk_ids"]
     params = {"doc_id": env["secret_id"]}
     assert call(env, "doc_gia", "GET", "/api/talking-points/1.docx", params=params).status_code == 404
     cleared = call(env, "can_bo_mat", "GET", "/api/talking-points/1.docx", params=params)

@@ -647,16 +647,29 @@ class TrolyService:
         if not user.can(role):
             raise Forbidden(f"role {user.role!r} cannot do this; {role!r} or higher is needed")
 
-    def docx(self, user: User, tp: Any) -> Path:
-        """Write talking points to a .docx under data_dir/exports and return its path."""
-        from rag.docx_export import talking_points_to_docx
+    def docx_bytes(self, user: User, tp: Any, channel: str = "api") -> bytes:
+        """Talking points as .docx bytes for a download: nothing is written to disk (no predictable file to steal).
 
-        folder = self.settings.data_dir / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
-        org = safe_filename(tp.organisation or "chung").replace(" ", "_")[:40]
-        path = folder / f"y-phat-bieu-chuyen-de-{tp.topic}-{org}-{user.name}.docx"
-        talking_points_to_docx(tp, path)
-        return path
+        Every cited document is checked against the caller's clearance again at this moment, and the export
+        (or its refusal) is audited.
+        """
+        from rag.docx_export import talking_points_docx_bytes
+
+        cited = sorted({c.doc_id for c in tp.citations})
+        try:
+            for doc_id in cited:
+                self.document(user, doc_id)
+        except NotFound:
+            self.audit.record(user.name, "export_refused", channel=channel, query=f"topic {tp.topic}", status=404)
+            raise
+        self.audit.record(
+            user.name,
+            "export",
+            channel=channel,
+            query=f"topic {tp.topic}",
+            chunk_ids=[c.chunk_id for c in tp.citations],
+        )
+        return talking_points_docx_bytes(tp)
 
 
 def _highest(*levels: str) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from pydantic import AfterValidator
 
 from ui.routes.deps import ServiceDep, StateDep, UserDep
@@ -27,7 +28,7 @@ def talking_points(body: TalkingPointsRequest, user: UserDep, state: StateDep) -
     return talking_points_out(tp)
 
 
-@router.get("/talking-points/{topic}.docx", response_class=FileResponse, responses={200: {"content": {DOCX: {}}}})
+@router.get("/talking-points/{topic}.docx", response_class=Response, responses={200: {"content": {DOCX: {}}}})
 def talking_points_docx(
     user: UserDep,
     service: ServiceDep,
@@ -37,8 +38,10 @@ def talking_points_docx(
     n_points: Annotated[int, Query(ge=1, le=12)] = 5,
     length: Annotated[Length, Query()] = "vua",
     tone: Annotated[Tone, Query()] = "trang_trong",
-) -> FileResponse:
-    """The same talking points as a Word document."""
+) -> Response:
+    """The same talking points as a Word document, rendered in memory (no file is written)."""
     tp = service.talking_points(user, topic, organisation, n_points, doc_id=doc_id, length=length, tone=tone)
-    path = service.docx(user, tp)
-    return FileResponse(path, media_type=DOCX, filename=f"y-phat-bieu-chuyen-de-{topic}.docx")
+    data = service.docx_bytes(user, tp)
+    filename = f"y-phat-bieu-chuyen-de-{topic}.docx"
+    disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, media_type=DOCX, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
