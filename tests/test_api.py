@@ -185,11 +185,15 @@ def test_talking_points_tone_and_length(env: dict) -> None:
     assert [(p["text"], p["citations"]) for p in brief["points"]] == cited_points  # tone: wording only
     assert brief["citations"] == formal["citations"]
     assert all(not p["context"] and len(p["citations"]) == 1 for p in formal["points"])
-    assert all(p["context"] and len(p["citations"]) == 2 for p in full["points"])
+    # day_du: a Thực trạng sentence goes to one point only (issue 14), so not every point need have one.
+    contexts = [p["context"] for p in full["points"] if p["context"]]
+    assert contexts, "no point of the full-length draft carries a Thực trạng sentence"
+    assert len(set(contexts)) == len(contexts), contexts
     assert all(c["topic"] in (1, None) for c in full["citations"])
     resp = call(env, "doc_gia", "GET", "/api/talking-points/1.docx", params={"tone": "de_xuat", "n_points": 3})
     text = "\n".join(p.text for p in DocxDocument(BytesIO(resp.content)).paragraphs)
-    assert resp.status_code == 200 and "Giọng văn: Nhấn mạnh đề xuất" in text
+    assert resp.status_code == 200 and "giải ngân" in text.lower()
+    assert "Giọng văn" not in text  # the tone shapes the wording; it is not printed in the speech
 
 
 @pytest.mark.parametrize("bad", [{"tone": "vui_ve"}, {"length": "long"}])
