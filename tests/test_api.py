@@ -253,3 +253,42 @@ def test_editor_cannot_upload_above_own_clearance_or_delete_classified(env: dict
 def test_unknown_collection_is_404(env: dict) -> None:
     resp = call(env, "doc_gia", "POST", "/api/ask", json={"question": "x", "collection": "khong-co"})
     assert resp.status_code == 404
+
+
+EVIDENCE_FILE = "bao-cao-giai-ngan-von-dau-tu-cong-2025.txt"
+EVIDENCE_TEXT = """ỦY BAN NHÂN DÂN TỈNH
+
+BÁO CÁO TÌNH HÌNH GIẢI NGÂN VỐN ĐẦU TƯ CÔNG NĂM 2025
+
+1. Kết quả giải ngân
+
+Đến ngày 30 tháng 11 năm 2025, toàn tỉnh đã giải ngân 8.412 tỷ đồng vốn đầu tư công, đạt 75% kế hoạch vốn được giao.
+
+2. Nguyên nhân chậm giải ngân
+
+Vướng mắc chủ yếu do chồng lấn giữa quy hoạch sử dụng đất với quy hoạch thăm dò, khai thác khoáng sản bô-xít, titan.
+"""
+
+
+def test_talking_points_of_one_guide_take_evidence_and_citation_json_from_other_documents(env: dict) -> None:
+    """doc_id picks the guide; the evidence still comes from every document the caller may see (issue 14)."""
+    up = call(env, "bien_tap", "POST", "/api/documents", files=[("files", (EVIDENCE_FILE, EVIDENCE_TEXT.encode()))])
+    assert up.status_code == 200 and up.json()["documents"], up.text
+    doc_id = up.json()["documents"][0]["doc_id"]
+    try:
+        guide = next(d["doc_id"] for d in call(env, "doc_gia", "GET", "/api/documents").json() if d["topics"])
+        body = {"topic": 1, "doc_id": guide, "n_points": 3, "length": "day_du"}
+        tp = call(env, "doc_gia", "POST", "/api/talking-points", json=body)
+        assert tp.status_code == 200, tp.text
+        evidence = [e for p in tp.json()["points"] for e in p["evidence"]]
+        from_report = [e for e in evidence if e["text"].startswith(("Vướng mắc chủ yếu do chồng lấn", "Đến ngày 30"))]
+        assert from_report, evidence  # a sentence of the uploaded report, not of the guide
+        assert from_report[0]["document"] == "BÁO CÁO TÌNH HÌNH GIẢI NGÂN VỐN ĐẦU TƯ CÔNG NĂM 2025"
+        assert from_report[0]["kind"] and from_report[0]["label"]
+        assert doc_id in {c["doc_id"] for c in tp.json()["citations"]}
+        assert all("heading_path" in c for c in tp.json()["citations"])  # rag.serialize's citation JSON
+        assert not contains_secret(tp.text)
+        hits = call(env, "doc_gia", "GET", "/api/search", params={"q": "giải ngân 8.412 tỷ đồng"}).json()
+        assert hits and all("heading_path" in h for h in hits)  # rag.serialize's hit JSON
+    finally:
+        assert call(env, "bien_tap", "DELETE", f"/api/documents/{doc_id}").status_code == 200

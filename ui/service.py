@@ -102,10 +102,11 @@ class ClearanceView:
     material is filtered out before that code ever looks at it.
     """
 
-    def __init__(self, index: Any, max_level: str, only_doc: str | None = None) -> None:
+    def __init__(self, index: Any, max_level: str, topics_of: str | None = None) -> None:
         self._index = index
         self._rank = level_rank(max_level)
-        self._only = only_doc
+        self._topics_of = topics_of
+        """When set, only this guide's topics are offered; documents and chunks stay the whole visible index."""
         self.settings = index.settings
         self.embeddings = index.embeddings
 
@@ -113,7 +114,7 @@ class ClearanceView:
         return level_rank(level) <= self._rank
 
     def _doc_ok(self, doc: Document) -> bool:
-        return self._ok(doc.classification) and (self._only is None or doc.doc_id == self._only)
+        return self._ok(doc.classification)
 
     def documents(self) -> list[Document]:
         return [d for d in self._index.documents() if self._doc_ok(d)]
@@ -123,7 +124,11 @@ class ClearanceView:
         return doc if doc is not None and self._doc_ok(doc) else None
 
     def topics(self) -> list[tuple[Document, Topic]]:
-        return [(d, t) for d, t in self._index.topics() if self._doc_ok(d)]
+        return [
+            (d, t)
+            for d, t in self._index.topics()
+            if self._doc_ok(d) and (self._topics_of is None or d.doc_id == self._topics_of)
+        ]
 
     def all_chunks(self) -> list[Chunk]:
         visible = {d.doc_id for d in self.documents()}
@@ -334,18 +339,21 @@ class TrolyService:
     ) -> Any:
         """Draft talking points from passages the user may see.
 
-        The drafter only ever sees a :class:`ClearanceView` (narrowed to ``doc_id``
-        when given, which also settles which guide's topic N is meant); every cited
-        document is checked against the clearance once more afterwards.
+        The drafter only ever sees a :class:`ClearanceView`; ``doc_id`` (the guide,
+        also accepted as ``guide_id`` like the web UI passes it) settles which guide's
+        topic N is meant while the evidence still comes from every visible document;
+        every cited document is checked against the clearance once more afterwards.
         """
         from rag.talking_points import draft_talking_points
 
+        doc_id = doc_id or options.pop("guide_id", None)
+        options.pop("guide_id", None)
         self.topic(user, topic, doc_id)
         kwargs: dict[str, Any] = {"organisation": organisation or None, "n_points": n_points}
-        for name, value in {"max_level": user.clearance, **options}.items():
+        for name, value in {"max_level": user.clearance, "guide_id": doc_id, **options}.items():
             if value not in (None, "") and accepts(draft_talking_points, name):
                 kwargs[name] = value
-        view = ClearanceView(self.index, user.clearance, only_doc=doc_id)
+        view = ClearanceView(self.index, user.clearance, topics_of=doc_id)
         try:
             with self._answer_slots:
                 tp = draft_talking_points(self.settings, view, topic, **kwargs)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StrictInt
 
+from rag.serialize import citation_to_dict, hit_to_dict
 from ui.validation import check_text
 
 Level = Literal["public", "internal", "mat", "toi_mat", "tuyet_mat"]
@@ -62,6 +63,7 @@ class CitationOut(BaseModel):
     topic: int | None = None
     topic_title: str = ""
     section: str = ""
+    heading_path: str = Field("", description="Where the quote sits: headings joined by ' › '.")
     quote: str
     start: int
     end: int
@@ -87,6 +89,7 @@ class SearchHitOut(BaseModel):
     topic: int | None = None
     topic_title: str = ""
     section: str = ""
+    heading_path: str = ""
     text: str
     start: int
     end: int
@@ -96,11 +99,21 @@ class SearchHitOut(BaseModel):
     lexical_rank: int | None = Field(None, description="Rank on the lexical (BM25) side before fusion, if found.")
 
 
+class EvidenceOut(BaseModel):
+    """A cited sentence of another document under a point (rag.talking_points.Evidence)."""
+
+    text: str
+    document: str
+    kind: str = Field("noi_dung", description="so_lieu | muc_tieu | nhiem_vu | noi_dung")
+    label: str = ""
+
+
 class PointOut(BaseModel):
     text: str
     context: str = ""
     direction: str = ""
     citations: list[CitationOut]
+    evidence: list[EvidenceOut] = Field(default_factory=list, description="Evidence from the other documents.")
 
 
 class TalkingPointsOut(BaseModel):
@@ -181,19 +194,7 @@ class ErrorOut(BaseModel):
 
 # ---- conversions -----------------------------------------------------------------------
 def citation_out(c: Any) -> CitationOut:
-    return CitationOut(
-        n=c.n,
-        chunk_id=c.chunk_id,
-        document=c.document,
-        doc_id=c.doc_id,
-        topic=c.topic,
-        topic_title=c.topic_title or "",
-        section=c.section or "",
-        quote=c.quote,
-        start=c.start,
-        end=c.end,
-        page=c.page,
-    )
+    return CitationOut(**citation_to_dict(c))
 
 
 def answer_out(a: Any) -> AskResponse:
@@ -210,23 +211,7 @@ def answer_out(a: Any) -> AskResponse:
 
 
 def hit_out(h: Any) -> SearchHitOut:
-    c = h.chunk
-    return SearchHitOut(
-        chunk_id=c.chunk_id,
-        doc_id=c.doc_id,
-        document=c.doc_title,
-        doc_type=c.doc_type,
-        topic=c.topic,
-        topic_title=c.topic_title,
-        section=c.section,
-        text=c.text,
-        start=c.start,
-        end=c.end,
-        page=c.page,
-        score=float(h.score),
-        dense_rank=h.dense_rank,
-        lexical_rank=h.lexical_rank,
-    )
+    return SearchHitOut(**hit_to_dict(h))
 
 
 def point_citations(point: Any, all_citations: list[Any]) -> list[CitationOut]:
@@ -249,7 +234,16 @@ def talking_points_out(tp: Any) -> TalkingPointsOut:
         opening=tp.opening or "",
         situation=tp.situation or "",
         points=[
-            PointOut(text=p.text, context=p.context, direction=p.direction, citations=point_citations(p, tp.citations))
+            PointOut(
+                text=p.text,
+                context=p.context,
+                direction=p.direction,
+                citations=point_citations(p, tp.citations),
+                evidence=[
+                    EvidenceOut(text=e.text, document=e.document, kind=e.kind, label=e.label)
+                    for e in getattr(p, "evidence", [])
+                ],
+            )
             for p in tp.points
         ],
         closing=tp.closing or "",
