@@ -210,11 +210,10 @@ class _Job:
             problems = validate_questions(questions, documents=documents)
             if problems:
                 raise _fail(f"{set_path}: {problems[0]} (and {len(problems) - 1} more; see `troly eval validate`)")
-        if self.limit is not None:
-            questions = spread(questions, self.limit)
+        asked = spread(questions, self.limit) if self.limit is not None else questions
         if sources:
-            return self._renditions(set_path, questions, sources, formats, name)
-        return [self._corpus_run(set_path, questions, name)]
+            return self._renditions(set_path, asked, sources, formats, name)
+        return [self._corpus_run(set_path, questions, asked, name)]
 
     def _renditions(self, set_path: Path, questions: list[Any], sources: list[Path], formats: list[str], name: str):
         from eval.renditions import RenditionError
@@ -238,7 +237,8 @@ class _Job:
             except RenditionError as exc:
                 raise _fail(str(exc)) from None
 
-    def _corpus_run(self, set_path: Path, questions: list[Any], name: str) -> Any:
+    def _corpus_run(self, set_path: Path, questions: list[Any], asked: list[Any], name: str) -> Any:
+        """The set validated whole against the ingested guide, then ``asked`` (the --limit spread) run."""
         from eval.questions import validate_questions
         from eval.runner import eval_settings, find_target_document, fresh_index, index_corpus, run_questions
 
@@ -264,11 +264,11 @@ class _Job:
                 if problems:
                     raise _fail(f"{set_path}: {problems[0]} (and {len(problems) - 1} more; see `troly eval validate`)")
             with _progress() as bar:
-                task = bar.add_task(f"{name}: {set_path.name}", total=len(questions))
+                task = bar.add_task(f"{name}: {set_path.name}", total=len(asked))
                 return run_questions(
                     settings,
                     index,
-                    questions,
+                    asked,
                     name=name,
                     set_path=str(set_path),
                     mode=self.mode,  # type: ignore[arg-type]
