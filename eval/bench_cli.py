@@ -93,6 +93,13 @@ def run_cli_benchmark(runs: int = 5, corpus: Path = ROOT / "corpus", log: Log = 
             "python -c pass": [sys.executable, "-c", "pass"],
             "troly --help": [*troly, "--help"],
             "troly ask": [*troly, "ask", QUESTION],
+            # The choice in ingest/underthesea_tools.py, measured: upstream import vs the tokenizers alone.
+            "import underthesea": [sys.executable, "-c", "import underthesea; underthesea.word_tokenize('Việt Nam')"],
+            "underthesea tokenizers only": [
+                sys.executable,
+                "-c",
+                "from ingest.underthesea_tools import word_tokenize; word_tokenize('Việt Nam')",
+            ],
         }
         timings: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in commands}
         for i in range(runs):  # interleaved, so a burst of load hits every command alike

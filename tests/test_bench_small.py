@@ -113,7 +113,7 @@ def test_bench_cli_small(tmp_path: Path, corpus_dir: Path) -> None:
     assert "× `python -c pass`" in (out / "bench_cli.md").read_text(encoding="utf-8")
     _check_machine(report["machine"])
     commands = report["commands"]
-    assert set(commands) == {"python -c pass", "troly --help", "troly ask"}
+    assert {"python -c pass", "troly --help", "troly ask", "import underthesea"} <= set(commands)
     for row in commands.values():
         assert row["runs"] == 1
         _positive(row["wall_median_s"], row["wall_to_python_pass_ratio"])
