@@ -9,6 +9,7 @@ the span of ``Document.text`` that states it, so the answer pipeline can cite it
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -170,6 +171,14 @@ def _key_words(question: str, drop: Iterable[str] = ()) -> set[str]:
     return {w for w in WORD_RE.findall(fold(question)) if w not in skip and not w.isdigit()}
 
 
+def _has_role(assignment: Assignment, roles: set[str]) -> bool:
+    """The assignment's role is one asked for, or its task says it ("Tiếp tục rà soát, …, chủ trì thẩm tra …")."""
+    if assignment.role in roles:
+        return True
+    task = fold(assignment.task)
+    return any(pattern.search(task) for role, pattern in _ROLE_ASKED if role in roles)
+
+
 def _roles_asked(question: str) -> set[str]:
     """The roles the question's verb allows ("chủ trì" → chu_tri); empty = any role."""
     folded = fold(question)
@@ -230,24 +239,28 @@ def bodies_for_task(question: str, docs: Sequence[Document]) -> list[Fact]:
     number = topic_number(question)
     wanted = _key_words(question, drop={"chuyen", "de"} if number is not None else ())
     roles = _roles_asked(question)
-    scored: list[tuple[float, Document, Assignment]] = []
+    pool: list[tuple[Document, Assignment, set[str]]] = []
     for doc in docs:
         for assignment in assignments_of(doc):
-            if roles and assignment.role not in roles:
+            if roles and not _has_role(assignment, roles):
                 continue
             topic = _topic_of(doc, assignment.start)
             if number is not None:
                 if topic is not None and topic.number == number:
-                    scored.append((1.0, doc, assignment))
+                    pool.append((doc, assignment, set(wanted)))
                 continue
             text = f"{assignment.task} {assignment.heading_path}"
             if topic is not None:
                 text += " " + " ".join(topic.fields.values())
-            have = set(WORD_RE.findall(fold(text)))
-            if wanted:
-                scored.append((len(wanted & have) / len(wanted), doc, assignment))
-    if not scored:
+            pool.append((doc, assignment, set(WORD_RE.findall(fold(text)))))
+    if number is not None:
+        return _bodies_facts([(doc, a) for doc, a, _ in pool])
+    if not pool or not wanted:
         return []
+    # Words found in few tasks name the task ("đấu thầu"); words in every task ("thẩm tra", "luật") do not.
+    weight = {w: math.log(1 + len(pool) / (1 + sum(w in have for _, _, have in pool))) for w in wanted}
+    total = sum(weight.values())
+    scored = [(sum(weight[w] for w in wanted & have) / total, doc, a) for doc, a, have in pool]
     best = max(score for score, _, _ in scored)
     if best < 0.6:
         return []

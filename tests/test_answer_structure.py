@@ -263,3 +263,34 @@ def test_a_heading_number_is_not_a_figure() -> None:
     title = "1. Giải quyết “điểm nghẽn” trong giải ngân vốn đầu tư công và tăng trưởng kinh tế"
     assert not gives(asks_for(question), title, question)
     assert gives(asks_for(question), "2.1. Kinh tế tăng trưởng 6,42%.", question)
+
+
+# ---- the same questions on the plan as ingest reads it (header, signature and assignments recovered by ingest) ----
+
+
+@pytest.fixture(scope="module")
+def ingested_plan() -> Document:
+    result = ingest_files([PLAN], lambda text: len(text.split()), 300, 1)
+    assert not result.errors, result.errors
+    return result.documents[0]
+
+
+@needs_party_docs
+def test_ingested_plan_signer_date_and_number(ingested_plan: Document) -> None:
+    doc = ingested_plan
+    signer, date, number = meta_fact("signer", doc), meta_fact("date", doc), meta_fact("number", doc)
+    assert signer is not None and "Trần Thanh Mẫn" in signer.text
+    assert "Trần Thanh Mẫn" in doc.text[signer.start : signer.end]
+    assert date is not None and "ngày 10 tháng 01 năm 2025" in date.text and "10/01/2025" in date.text
+    assert "ngày 10 tháng 01 năm 2025" in doc.text[date.start : date.end]
+    assert number is not None and "3260-KH/ĐĐQH15" in doc.text[number.start : number.end]
+
+
+@needs_party_docs
+def test_ingested_plan_body_in_charge_of_a_task(ingested_plan: Document) -> None:
+    question = "Cơ quan nào là cơ quan đầu mối, tham mưu, giúp việc tổng hợp, báo cáo Đảng đoàn Quốc hội?"
+    facts = bodies_for_task(question, [ingested_plan])
+    assert facts and facts[0].text.startswith("Tổ đảng ở Thường trực Ủy ban KH,CN&MT")
+    assert "cơ quan đầu mối" in ingested_plan.text[facts[0].start : facts[0].end]
+    laws = "Cơ quan nào chủ trì thẩm tra dự án Luật Đầu tư công?"
+    assert "Tổ đảng ở Thường trực Ủy ban Kinh tế" in " ".join(f.text for f in bodies_for_task(laws, [ingested_plan]))
