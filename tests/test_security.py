@@ -166,6 +166,36 @@ def test_upload_of_a_file_holding_two_documents_lists_both(srv: dict, shared_dat
     assert [p.name for p in (srv["data"] / "uploads").rglob(name)] == [name]
 
 
+def test_ui_evaluation_runs_in_its_own_collection_never_over_classified_documents(tmp_path: Path) -> None:
+    """12: the "Đánh giá" tab ran the question set over the whole live index, whatever the editor's clearance.
+
+    It now runs in an evaluation collection of its own built from corpus/ (like ``troly eval run``): with only
+    a MẬT document in the live index, the report answers from the public guide and never quotes the secret.
+    """
+    from ui.gradio_app import run_evaluation
+
+    data = tmp_path / "data"
+    secret = tmp_path / SECRET_FILE
+    secret.write_text(SECRET_TEXT, encoding="utf-8")
+    service = TrolyService(Settings(data_dir=data))
+    admin = User(name="setup", role="admin", clearance="tuyet_mat")
+    assert not service.ingest_paths(admin, [secret], "mat").errors
+    try:
+        summary, _charts = run_evaluation(service, 4)
+    finally:
+        service.index.close()
+    reports = sorted((data / "eval-reports").glob("*.json"))
+    assert len(reports) == 1, reports
+    results = json.loads(reports[0].read_text(encoding="utf-8"))["results"]
+    assert len(results) == 4
+    assert any(not r["refused"] and r["answer"] for r in results), results  # answered from corpus/, not refused
+    written = [summary] + [
+        p.read_text(encoding="utf-8") for p in (data / "eval-reports").iterdir() if p.suffix != ".png"
+    ]
+    assert not any(marker in text for text in written for marker in SECRET_MARKERS)
+    assert {d.doc_id for d in service.index.documents()} == {SECRET_FILE}  # the live index is left as it was
+
+
 # ---- assignments endpoint --------------------------------------------------------------------
 def test_assignments_by_body_without_tone_marks_within_clearance(srv: dict) -> None:
     client = srv["client"]

@@ -15,11 +15,11 @@ from rag.offline import enforce_offline
 
 enforce_offline()
 
-import contextlib  # noqa: E402
 import html  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
+import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 from urllib.parse import quote  # noqa: E402
@@ -637,7 +637,8 @@ def _progress_cb(progress: gr.Progress) -> Any:
 
 def _eval_tab(ctx: UiContext) -> None:
     gr.Markdown(
-        "Chạy bộ câu hỏi đánh giá (`eval/questions/topic_guide.jsonl`) trên chỉ mục hiện tại và xem báo cáo. "
+        "Chạy bộ câu hỏi đánh giá (`eval/questions/topic_guide.jsonl`) trên một bộ sưu tập đánh giá riêng "
+        "dựng từ `corpus/` (không dùng tài liệu của chỉ mục, nên báo cáo không trích tài liệu mật) và xem báo cáo. "
         "Trên máy 2 nhân, mỗi câu mất khoảng một giây."
     )
     with gr.Row():
@@ -665,36 +666,53 @@ class EvaluationError(RuntimeError):
     """The evaluation cannot run (message is shown to the user)."""
 
 
-def run_evaluation(service: TrolyService, limit: int, on_progress: Any = None) -> tuple[str, list[str]]:
-    """Run (part of) the question set over the live index; returns the Markdown report and its charts.
+EVAL_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+"""The public documents the UI's evaluation indexes into its own collection (what `troly eval run` uses)."""
+EVAL_COLLECTION = "eval-ui-topic_guide"
+_eval_lock = threading.Lock()
+"""One UI evaluation at a time: each run empties and refills the same evaluation collection."""
 
-    The report is also written to ``data_dir/eval-reports`` (JSON, MD, HTML, PNG) like ``troly eval run``.
+
+def run_evaluation(service: TrolyService, limit: int, on_progress: Any = None) -> tuple[str, list[str]]:
+    """Run (part of) the question set in an evaluation collection of its own, built from ``corpus/``.
+
+    Never over the live index: the report quotes answers, and the live index may hold documents above the
+    editor's clearance (issue 12). The report is written to ``data_dir/eval-reports`` like ``troly eval run``.
     """
     import eval as eval_pkg
     from eval.public_eval import spread
     from eval.questions import QuestionSetError, load_questions
     from eval.report import report_stem, summary_rows, write_report
-    from eval.runner import find_target_document, run_questions
+    from eval.runner import EVAL_DIR, eval_settings, find_target_document, fresh_index, index_corpus, run_questions
 
     set_path = Path(eval_pkg.__file__).parent / "questions" / "topic_guide.jsonl"
     try:
         questions = spread(load_questions(set_path), limit)
     except QuestionSetError as exc:
         raise EvaluationError(str(exc)) from exc
-    with getattr(service, "lock", None) or contextlib.nullcontext():
-        index = service.index
-        if index.count() == 0:
-            raise EvaluationError("Chỉ mục đang trống: hãy nạp tài liệu trước.")
-        target = find_target_document(index.documents())
-        run = run_questions(
-            service.settings,
-            index,
-            questions,
-            name="ui-hybrid",
-            set_path=str(set_path.name),
-            doc_id=target.doc_id if target else None,
-            on_progress=on_progress,
-        )
+    if not EVAL_CORPUS.is_dir():
+        raise EvaluationError("Không tìm thấy thư mục corpus/ của bộ câu hỏi đánh giá trên máy chủ.")
+    settings = eval_settings(service.settings, service.settings.data_dir / EVAL_DIR, EVAL_COLLECTION)
+    with _eval_lock:
+        index = fresh_index(settings, service.index.embeddings)  # the model already loaded, not a second copy
+        try:
+            for line in index_corpus(index, settings, EVAL_CORPUS):
+                log.warning("evaluation corpus: %s", line)
+            if index.count() == 0:
+                raise EvaluationError("Bộ sưu tập đánh giá trống: thư mục corpus/ không có tài liệu đọc được.")
+            target = find_target_document(index.documents())
+            run = run_questions(
+                settings,
+                index,
+                questions,
+                name="ui-hybrid",
+                set_path=str(set_path.name),
+                doc_id=target.doc_id if target else None,
+                on_progress=on_progress,
+                rendition="txt",
+            )
+        finally:
+            index.close()
     paths = write_report(run, service.settings.data_dir / "eval-reports", report_stem("ui-hybrid"))
     rows = "".join(f"<tr><td>{esc(label)}</td><td>{esc(value)}</td></tr>" for label, value in summary_rows(run))
     link = f"/ui/reports/{quote(paths['html'].name)}"
