@@ -350,7 +350,7 @@ class AnswerPipeline:
         docs = self._documents_of(hits)
         facts: list[Fact] = []
         if ask.meta_field:
-            doc = pick_document(question, docs, lambda: self._visible_documents(filters))
+            doc = pick_document(question, docs, lambda: self._visible_documents(filters), ask.meta_field)
             fact = meta_fact(ask.meta_field, doc) if doc is not None else None
             facts = [fact] if fact is not None else []
         else:

@@ -119,12 +119,15 @@ def _number_matches(doc: Document, named: set[str]) -> bool:
     return bool(named & {tokens[0], head} - {""})
 
 
-def pick_document(question: str, docs: Sequence[Document], more: Callable[[], Iterable[Document]]) -> Document | None:
+def pick_document(
+    question: str, docs: Sequence[Document], more: Callable[[], Iterable[Document]], field_name: str = ""
+) -> Document | None:
     """The document a metadata question is about: the one whose number the question names ("Kế hoạch 3260"),
     else the best-ranked retrieved one. None when a named number matches no document (then the question is
     about a document troly does not hold, e.g. the Nghị quyết that a plan implements)."""
     named = {n for n in _numbers_named(question) if len(n) >= 2}
-    if not named:
+    if not named or field_name == "number":  # a question asking for the number cannot name it: numbers it
+        # names are other documents' ("số hiệu của kế hoạch triển khai Nghị quyết 57")
         return docs[0] if docs else None
     for doc in [*docs, *more()]:
         if _number_matches(doc, named):

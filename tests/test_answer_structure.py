@@ -190,6 +190,9 @@ def test_the_document_is_picked_by_the_number_the_question_names() -> None:
     assert pick_document("Ai ký văn bản này?", [other, plan], lambda: []) is other
     # The plan implements Nghị quyết 57-NQ/TW, which troly does not hold: no header to answer from.
     assert pick_document("Ai ký Nghị quyết 57-NQ/TW?", [plan], lambda: [plan, other]) is None
+    # asking for the number, the numbers a question names belong to other documents
+    question = "Số hiệu của kế hoạch triển khai Nghị quyết 57 là gì?"
+    assert pick_document(question, [plan, other], lambda: [], "number") is plan
 
 
 def test_a_missing_field_gives_no_fact() -> None:
