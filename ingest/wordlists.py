@@ -207,3 +207,10 @@ COUNT_UNITS = (
 )
 """Folded units a "bao nhiêu" question may name ("bao nhiêu người", "bao nhiêu tỷ đồng"): the answer's figure must
 carry the same unit."""
+
+POSITIONS = (
+    *["bi thu", "pho bi thu", "chu tich", "pho chu tich", "giam doc", "pho giam doc", "bo truong", "thu truong"],
+    *["truong ban", "pho truong ban", "chu nhiem", "thu tuong", "tong bi thu", "chanh van phong", "nguoi ky"],
+)
+"""Folded positions held by a person: "Ai là Bí thư …" wants a person's name, while "ai chủ trì …" may be
+answered by a body."""

@@ -84,6 +84,7 @@ _BODY = _any(wordlists.ASKS_BODY)
 _CODE = _any(wordlists.ASKS_CODE)
 _TASKS = _any(wordlists.ASKS_TASKS)
 _META = {name: _any(patterns) for name, patterns in wordlists.ASKS_META.items()}
+_POSITION = re.compile(r"\b(?:" + "|".join(wordlists.POSITIONS) + r")\b")
 _MAY_ACCENTED = re.compile(r"(?<!\w)mấy(?!\w)", re.IGNORECASE)
 
 
@@ -114,6 +115,8 @@ def asks_for(question: str) -> Ask:
     # "AI" (trí tuệ nhân tạo) written in capitals is not "ai" (who)
     if _PERSON.search(fold(re.sub(r"(?<!\w)AI(?!\w)", " ", question))):
         wants.add("person")
+        if not _POSITION.search(folded):
+            wants.add("body")  # "ai tiếp tục chỉ đạo", "ai chủ trì": a body answers as well as a person
     if _NAME.search(folded):
         wants.add("name")
     if _BODY.search(folded):
