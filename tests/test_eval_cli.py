@@ -88,10 +88,16 @@ def test_json_report_has_all_metrics_and_every_question(reports: dict[str, Path]
 def test_markdown_and_html_show_tables_plots_and_failures(reports: dict[str, Path]) -> None:
     md = reports["md"].read_text(encoding="utf-8")
     html = reports["html"].read_text(encoding="utf-8")
-    for heading in ("## Summary", "## Per topic", "## Worst failures", "Citation precision", "Refusal accuracy"):
+    for heading in (
+        "## Tóm tắt",
+        "## Theo chuyên đề",
+        "## Các câu chưa đạt",
+        "Độ chính xác trích dẫn",
+        "Độ chính xác từ chối",
+    ):
         assert heading in md, heading
     assert f"]({reports['topics'].name})" in md and f"]({reports['latency'].name})" in md
-    assert "<table>" in html and reports["latency"].name in html and "Worst failures" in html
+    assert "<table>" in html and reports["latency"].name in html and "Các câu chưa đạt" in html
 
 
 @pytest.mark.slow

@@ -137,7 +137,7 @@ def test_report_files_and_compare(tmp_path: Path) -> None:
     a = write_report(build_run("a", "s", {}, good, 5), tmp_path, "a")
     b = write_report(build_run("b", "s", {}, bad, 5), tmp_path, "b")
     assert all(p.exists() for p in (*a.values(), *b.values()))
-    assert "## Worst failures (1)" in b["md"].read_text(encoding="utf-8")
+    assert "## Các câu chưa đạt (1)" in b["md"].read_text(encoding="utf-8")
     rows = {m: d for m, _, _, d in compare_reports(load_report(a["json"]), load_report(b["json"]))}
     assert rows["key_fact_recall"] == -1.0
     assert rows["hit@5"] == -1.0
