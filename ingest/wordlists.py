@@ -214,3 +214,10 @@ POSITIONS = (
 )
 """Folded positions held by a person: "Ai là Bí thư …" wants a person's name, while "ai chủ trì …" may be
 answered by a body."""
+
+OFFICE_TITLES = (
+    *["Tổng Bí thư", "Bí thư", "Chủ tịch", "Phó Thủ tướng", "Thủ tướng", "Bộ trưởng", "Thứ trưởng", "Giám đốc"],
+    *["Chủ nhiệm", "Trưởng ban", "Chánh Văn phòng", "Tổng Kiểm toán", "Chánh án", "Viện trưởng"],
+)
+"""Offices written before the body they head ("Bộ trưởng Bộ Nội vụ", "Thủ tướng Chính phủ"): documents often
+name the office-holder this way, so "ai làm Tổ trưởng" is answered by them."""

@@ -174,6 +174,19 @@ def _has_person(text: str, question: str) -> bool:
     return False
 
 
+_OFFICE = re.compile(r"(?<!\w)(" + "|".join(wordlists.OFFICE_TITLES) + r")\s+(\w+)", re.IGNORECASE)
+
+
+def _has_office(text: str, question: str) -> bool:
+    """An office-holder named by office and body ("Bộ trưởng Bộ Nội vụ", "Thủ tướng Chính phủ"), not the office
+    the question asks about."""
+    folded_question = fold(question)
+    for match in _OFFICE.finditer(text):
+        if match.group(2)[:1].isupper() and fold(match.group(0)) not in folded_question:
+            return True
+    return False
+
+
 def _has_body(text: str, question: str) -> bool:
     """An organisation's name ("Sở Tư pháp", "Ủy ban KH,CN&MT", "UBND tỉnh") not already in the question."""
     q_tokens = name_tokens(question)
@@ -223,7 +236,7 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "") -> bool:
         return False
     names = {"person", "body", "name"} & ask.wants
     if names:
-        found = ("person" in names and _has_person(around, question)) or (
+        found = ("person" in names and (_has_person(around, question) or _has_office(around, question))) or (
             "body" in names and _has_body(around, question)
         )
         if "name" in names and not found:

@@ -146,6 +146,10 @@ def test_a_who_question_needs_a_name_in_the_sentence_or_its_heading() -> None:
     question = "Ai là Bí thư Đảng ủy UBND tỉnh?"
     assert not gives(asks_for(question), "Đảng bộ Sở Nội vụ chuẩn bị thảo luận.", question)
     assert gives(asks_for("Ai ký?"), "BÍ THƯ Trần Thanh Mẫn", "Ai ký?")
+    # the report names office-holders by office: "do đồng chí Bộ trưởng Bộ Nội vụ làm Tổ trưởng"
+    leader = "Ai làm Tổ trưởng Tổ Công tác cải cách hành chính?"
+    sentence = "Tổ Công tác cải cách hành chính, do đồng chí Bộ trưởng Bộ Nội vụ làm Tổ trưởng."
+    assert gives(asks_for(leader), sentence, leader)
     body_question = "Cơ quan nào là cơ quan đầu mối, báo cáo Đảng đoàn Quốc hội?"
     sentence = "- Là cơ quan đầu mối, tham mưu, giúp việc tổng hợp, báo cáo Đảng đoàn Quốc hội."
     assert not gives(asks_for(body_question), sentence, body_question)
