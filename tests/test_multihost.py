@@ -199,7 +199,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Hosts, s
                 cmd += ["--host", ADDR[worker], "--port", str(PORT)]
                 hosts.start(worker, worker, cmd, f"http://{ADDR[worker]}:{PORT}/readyz", env=env)
             url_a, url_b = (f"http://{ADDR[w]}:{PORT}" for w in ("a", "b"))
-            yield hosts, url_a, url_b, {"X-API-Key": key}
+            headers = {"X-API-Key": key}
+            _upload_guide(url_a, headers)  # every test starts from the guide indexed through worker A
+            yield hosts, url_a, url_b, headers
     finally:
         hosts.stop_all()
         _remove_network()
@@ -230,13 +232,16 @@ def test_mid_ingest_error_names_the_embedding_service(cluster: tuple[Hosts, str,
     assert f"http://{ADDR['emb']}:{PORT}/v1/embeddings" in first.text and "TROLY_EMBEDDING_URL" in first.text
 
 
-def _ingest_ask_and_load(url_a: str, url_b: str, headers: dict) -> None:
+def _upload_guide(url_a: str, headers: dict) -> None:
     with GUIDE.open("rb") as f:
         up = httpx.post(
             f"{url_a}/api/documents", files=[("files", (GUIDE.name, f, "text/plain"))], headers=headers, timeout=600
         )
     assert up.status_code == 200, up.text
     assert up.json()["errors"] == []
+
+
+def _ingest_ask_and_load(url_a: str, url_b: str, headers: dict) -> None:
     # Worker B never saw the upload: it finds the guide through the shared Chroma server and index generation.
     hits = httpx.get(
         f"{url_b}/api/search", params={"q": "giải ngân vốn đầu tư công", "k": 3}, headers=headers, timeout=120
