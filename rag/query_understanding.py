@@ -126,6 +126,8 @@ def asks_for(question: str) -> Ask:
     if _TASKS.search(folded):
         wants.add("tasks")
     meta = next((name for name, pattern in _META.items() if pattern.search(folded)), "")
+    if meta == "signer":
+        wants.discard("body")  # a person signs: "Ai ký Nghị quyết 57?" is not answered by a body's name
     if meta == "issuer":
         wants.add("body")
     return Ask(frozenset(wants), meta)

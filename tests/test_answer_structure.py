@@ -112,7 +112,7 @@ def other_document() -> Document:
 @pytest.mark.parametrize(
     ("question", "wants", "meta_field"),
     [
-        ("Ai ký Kế hoạch 3260-KH/ĐĐQH15?", {"person", "body"}, "signer"),
+        ("Ai ký Kế hoạch 3260-KH/ĐĐQH15?", {"person"}, "signer"),
         ("Ai chủ trì giúp UBTVQH trong công tác tiếp công dân?", {"person", "body"}, ""),
         ("Kế hoạch 3260-KH/ĐĐQH15 được ban hành ngày nào?", {"date"}, "date"),
         ("Cơ quan nào ban hành Kế hoạch số 3260-KH/ĐĐQH15?", {"body"}, "issuer"),
