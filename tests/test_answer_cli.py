@@ -111,7 +111,8 @@ def test_draft_tone_and_length(corpus: CorpusIndex, tmp_path: Path) -> None:
     )
     assert code == 0, out
     assert "Giọng văn: Nhấn mạnh đề xuất" in out and "Thực trạng:" in out
-    assert "Giọng văn: Nhấn mạnh đề xuất" in "\n".join(p.text for p in docx.Document(str(out_path)).paragraphs)
+    # Regression (issue 14): the internal option was printed into the document the speech-writer hands out.
+    assert "Giọng văn" not in "\n".join(p.text for p in docx.Document(str(out_path)).paragraphs)
 
 
 @pytest.mark.parametrize(
