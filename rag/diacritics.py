@@ -15,7 +15,6 @@ Officials often type "giai ngan von dau tu cong" instead of "giải ngân vốn
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
@@ -55,12 +54,16 @@ class DiacriticRestorer:
         """Count every accented syllable and syllable pair under its folded key."""
         uni: dict[str, Counter[str]] = defaultdict(Counter)
         bi: dict[str, Counter[str]] = defaultdict(Counter)
+        # A corpus has a few thousand distinct syllables but millions of occurrences: fold each one once
+        # (folding every occurrence was 94 % of a lexical rebuild).
+        folded: dict[str, str] = {}
         for text in texts:
             sylls = syllables(text)
-            for s in sylls:
-                uni[fold(s)][s] += 1
-            for a, b in itertools.pairwise(sylls):
-                bi[fold(a) + " " + fold(b)][a + " " + b] += 1
+            keys = [folded.get(s) or folded.setdefault(s, fold(s)) for s in sylls]
+            for s, key in zip(sylls, keys, strict=True):
+                uni[key][s] += 1
+            for i in range(len(sylls) - 1):
+                bi[keys[i] + " " + keys[i + 1]][sylls[i] + " " + sylls[i + 1]] += 1
         return cls(dict(uni), dict(bi))
 
     # Persistence: plain JSON, kept next to the lexical index.
