@@ -32,10 +32,6 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, PrivateAttr
 
 from ingest.model import Chunk, level_rank
 from rag.diacritics import fold, has_diacritics
@@ -218,23 +214,40 @@ def rrf_fuse(rankings: list[tuple[float, list[tuple[str, float]]]], rrf_k: int) 
     return scores
 
 
-class HybridRetriever(BaseRetriever):
-    """LangChain retriever over an :class:`~rag.index.Index` (``mode`` selects one side for evaluation)."""
+class HybridRetriever:
+    """Hybrid (dense + lexical) search over an :class:`~rag.index.Index` (``mode`` selects one side for evaluation).
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    A plain class rather than a LangChain ``BaseRetriever``: importing ``langchain_core.retrievers`` costs about a
+    second of every CLI start (its tracers pull in langsmith). :meth:`as_langchain` gives the LangChain retriever
+    when a chain needs one.
+    """
 
-    index: Any
-    settings: Settings
-    k: int | None = None
-    filters: SearchFilters | None = None
-    mode: Mode = "hybrid"
-    restore: bool | None = None
-    """Restore tone marks for the dense query; None → settings.restore_diacritics."""
-    candidates: int = 50
-    """Passages taken from each side before fusion."""
-    _reranker: Any = PrivateAttr(default=None)
-    _topics_cache: tuple[int, list[Any]] | None = PrivateAttr(default=None)
-    _numbers_cache: tuple[int, dict[str, list[str]]] | None = PrivateAttr(default=None)
+    def __init__(
+        self,
+        index: Any,
+        settings: Settings,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+        restore: bool | None = None,
+        candidates: int = 50,
+    ) -> None:
+        self.index = index
+        self.settings = settings
+        self.k = k
+        self.filters = filters
+        self.mode: Mode = mode
+        self.restore = restore
+        """Restore tone marks for the dense query; None → settings.restore_diacritics."""
+        self.candidates = candidates
+        """Passages taken from each side before fusion."""
+        self._reranker: Any = None
+        self._topics_cache: tuple[int, list[Any]] | None = None
+        self._numbers_cache: tuple[int, dict[str, list[str]]] | None = None
+
+    def as_langchain(self) -> Any:
+        """This retriever behind LangChain's ``BaseRetriever`` interface (``invoke``, chains, callbacks)."""
+        return _langchain_retriever(self)
 
     # ---- public API ------------------------------------------------------------
     def rankings(
@@ -424,18 +437,16 @@ class HybridRetriever(BaseRetriever):
             hit.score = float(score)
         return sorted(hits, key=lambda h: -h.score)
 
-    # ---- LangChain ---------------------------------------------------------------
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        return [hit_to_langchain(h) for h in self.search(query)]
-
 
 def _search_text(chunk: Chunk) -> str:
     """What a passage is searched under: title, heading path and text (``Chunk.search_text``, where ingest has it)."""
     return str(getattr(chunk, "search_text", chunk.text))
 
 
-def hit_to_langchain(hit: Hit) -> LCDocument:
+def hit_to_langchain(hit: Hit) -> Any:
     """A LangChain document carrying the chunk's citation metadata and the scores."""
+    from langchain_core.documents import Document as LCDocument
+
     meta = hit.chunk.to_metadata()
     meta.pop("segmented", None)
     meta.update(
@@ -446,6 +457,21 @@ def hit_to_langchain(hit: Hit) -> LCDocument:
         lexical_score=hit.lexical_score,
     )
     return LCDocument(page_content=hit.chunk.text, metadata=meta, id=hit.chunk.chunk_id)
+
+
+def _langchain_retriever(search: HybridRetriever) -> Any:
+    """Wrap ``search`` in a LangChain ``BaseRetriever`` (imported only here, when asked for)."""
+    from langchain_core.retrievers import BaseRetriever
+    from pydantic import ConfigDict
+
+    class TrolyRetriever(BaseRetriever):
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+        hybrid: Any
+
+        def _get_relevant_documents(self, query: str, *, run_manager: Any) -> list[Any]:
+            return [hit_to_langchain(h) for h in self.hybrid.search(query)]
+
+    return TrolyRetriever(hybrid=search)
 
 
 def restore_query(index: Index, query: str) -> str:

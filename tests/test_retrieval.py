@@ -119,8 +119,9 @@ def test_organisation_name_boosts_its_topic(retriever: HybridRetriever) -> None:
 
 
 def test_langchain_interface(retriever: HybridRetriever) -> None:
-    assert isinstance(retriever, BaseRetriever)
-    docs = retriever.invoke(strip_diacritics("Tăng trưởng kinh tế năm 2025"))
+    chain_retriever = retriever.as_langchain()
+    assert isinstance(chain_retriever, BaseRetriever)
+    docs = chain_retriever.invoke(strip_diacritics("Tăng trưởng kinh tế năm 2025"))
     assert docs and docs[0].metadata["topic"] == 1
     assert {"doc_id", "start", "end", "score", "dense_rank", "lexical_rank"} <= set(docs[0].metadata)
     assert docs[0].page_content == retriever.index.get_chunks([docs[0].id])[0].text
