@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,12 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"public evaluation data not found at {SHARED_DATA} (../shared/data is absent)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    """A real `chroma run` for tests where several processes share one collection."""
+    from servers import chroma_server_in
+
+    with chroma_server_in(tmp_path) as address:
+        yield address

@@ -7,8 +7,10 @@ server test fails the same clear way: the process died, or it never answered.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -62,3 +64,31 @@ def running(cmd: list[str], ready_url: str, log_path: Path, seconds: float = 180
             yield
         finally:
             stop(proc)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    # Debian's Chromium as root in a container, kept off the network (see DEVELOPERS.md).
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@contextlib.contextmanager
+def chroma_server_in(folder: Path) -> Iterator[str]:
+    """A real `chroma run` on a free loopback port (embedded Chroma is one process's store); yields host:port."""
+    found = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    if not Path(found).exists():
+        import pytest
+
+        pytest.skip("the `chroma` CLI is not installed in this environment")
+    port = free_port()
+    cmd = [found, "run", "--path", str(folder / "chroma-server"), "--port", str(port), "--host", "127.0.0.1"]
+    with running(cmd, f"http://127.0.0.1:{port}/api/v2/heartbeat", folder / "chroma.log", seconds=60):
+        yield f"127.0.0.1:{port}"

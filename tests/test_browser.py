@@ -19,23 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import free_port, running
+from servers import CHROMIUM, CHROMIUM_ARGS, free_port, running
 
 from tests.ui_support import SECRET_QUESTION, add_users, build_index, contains_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 DESKTOP = {"width": 1366, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from index_samples import guide, secret_report
-from servers import free_port, running
 
 from rag.embeddings import make_embeddings
 from rag.index import Index, _transaction
@@ -67,18 +64,6 @@ def test_reads_do_not_wait_for_a_commit_in_progress(settings: Settings, embedder
     assert hits[0].chunk.topic == 1
     assert elapsed < 5, f"reads took {elapsed:.1f}s while a commit was in progress"
     assert index.count() == 3
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[str]:
-    """A real `chroma run`: embedded Chroma is one process's store, so several processes share a server."""
-    found = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    if not Path(found).exists():
-        pytest.skip("the `chroma` CLI is not installed in this environment")
-    port = free_port()
-    cmd = [found, "run", "--path", str(tmp_path / "chroma-server"), "--port", str(port), "--host", "127.0.0.1"]
-    with running(cmd, f"http://127.0.0.1:{port}/api/v2/heartbeat", tmp_path / "chroma.log", seconds=60):
-        yield f"127.0.0.1:{port}"
 
 
 WRITER = """

@@ -14,21 +14,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from servers import free_port, running
+from servers import CHROMIUM, CHROMIUM_ARGS, free_port, running
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 OPERATIONS = 13  # the API's operations (method + path) in ui/routes/*.py, counted by hand
 
 

@@ -8,11 +8,9 @@ what keeps them in step.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,18 +25,6 @@ UPLOAD = (
     "hợp tác xã đề nghị hỗ trợ vốn để mở rộng thêm 40 lồng nuôi."
 )
 QUERY = "ca lang ho Hoa Binh"
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[str]:
-    """A real `chroma run`: embedded Chroma is one process's store, so workers share a server."""
-    found = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    if not Path(found).exists():
-        pytest.skip("the `chroma` CLI is not installed in this environment")
-    port = free_port()
-    cmd = [found, "run", "--path", str(tmp_path / "chroma-server"), "--port", str(port), "--host", "127.0.0.1"]
-    with running(cmd, f"http://127.0.0.1:{port}/api/v2/heartbeat", tmp_path / "chroma.log", seconds=60):
-        yield f"127.0.0.1:{port}"
 
 
 def serve(tmp_path: Path, chroma: str, extra: list[str] | None = None) -> tuple[list[str], str, dict]:
