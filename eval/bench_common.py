@@ -202,3 +202,31 @@ def machine_markdown(machine: dict[str, Any]) -> list[str]:
         f"- Python {machine['python']} on {machine['platform']}",
         f"- Versions: {versions}",
     ]
+
+
+def start_troly_serve(data_dir: Path, port: int, log_path: Path, env: dict[str, str] | None = None) -> Any:
+    """A real ``troly serve`` process on ``port`` (no corpus ingest), its output in ``log_path``."""
+    import subprocess
+    import sys
+
+    troly = Path(sys.executable).with_name("troly")
+    cmd = [str(troly), "--data-dir", str(data_dir), "serve", "--port", str(port), "--no-ingest"]
+    with log_path.open("wb") as out:
+        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+
+
+def wait_until_ready(base: str, proc: Any, seconds: float) -> None:
+    """Poll ``base``/readyz until it answers 200; fail at once if the server process died."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"troly serve exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:  # not listening yet
+            pass
+        time.sleep(0.5)
+    raise TimeoutError("troly serve did not become ready")

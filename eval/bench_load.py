@@ -22,7 +22,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -30,7 +29,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eval.bench_common import machine_info, machine_markdown, percentile_ms, ratio, summary_ms, write_report
+from eval.bench_common import (
+    machine_info,
+    machine_markdown,
+    percentile_ms,
+    ratio,
+    start_troly_serve,
+    summary_ms,
+    wait_until_ready,
+    write_report,
+)
 
 GUIDE = Path(__file__).resolve().parent.parent / "corpus" / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"
 QUESTIONS = Path(__file__).resolve().parent / "questions" / "topic_guide.jsonl"
@@ -138,27 +146,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_server(data: Path, port: int, log_path: Path) -> subprocess.Popen:
-    troly = Path(sys.executable).with_name("troly")
-    cmd = [str(troly), "--data-dir", str(data), "serve", "--port", str(port), "--no-ingest"]
-    with log_path.open("wb") as out:
-        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
-
-
-def _wait_up(client: Any, proc: subprocess.Popen, seconds: float = 300) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"troly serve exited with {proc.returncode}")
-        try:
-            if client.get("/readyz").status_code == 200:
-                return
-        except Exception:  # not listening yet
-            pass
-        time.sleep(0.5)
-    raise TimeoutError("troly serve did not become ready")
-
-
 def _search_loop(client: Any, headers: dict, rec: Recorder, stop: threading.Event) -> None:
     n = 0
     while not stop.is_set():
@@ -230,10 +217,10 @@ def run_load_benchmark(seconds: float, askers: int, log: Log, alone_seconds: flo
         keys = _prepare(data, log)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        proc = _start_server(data, port, Path(tmp) / "server.log")
+        proc = start_troly_serve(data, port, Path(tmp) / "server.log")
         try:
             with httpx.Client(base_url=base, timeout=600) as client:
-                _wait_up(client, proc)
+                wait_until_ready(base, proc, 300)
                 reader = {"X-API-Key": keys["doc_gia"]}
                 client.post("/api/ask", json={"question": "khởi động"}, headers=reader)  # load the models once
                 for q in SEARCHES:  # warm every query path once, so "alone" is not the cold start

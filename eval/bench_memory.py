@@ -17,13 +17,13 @@ import logging
 import os
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from eval.bench_common import start_troly_serve, wait_until_ready
 from eval.bench_load import free_port
 from eval.benchmarks import RandomUnitEmbeddings, make_queries, percentile, source_sentences, synthetic_corpus
 
@@ -82,35 +82,15 @@ def _rss_mb(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
-def _wait_ready(base: str, proc: subprocess.Popen, seconds: float = 600) -> None:
-    import httpx
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"troly serve exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError("troly serve did not become ready")
-
-
 def serve_and_measure(data_dir: Path, n: int, queries: list[str], seconds: float, log_path: Path) -> dict[str, Any]:
     """Start troly serve on collection memory-N, idle RSS after a warm-up search, then 32 clients for ``seconds``."""
     import httpx
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    troly = Path(sys.executable).with_name("troly")
-    cmd = [str(troly), "--data-dir", str(data_dir), "serve", "--port", str(port), "--no-ingest"]
-    env = {**os.environ, "TROLY_COLLECTION": f"memory-{n}"}
-    with log_path.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    proc = start_troly_serve(data_dir, port, log_path, {"TROLY_COLLECTION": f"memory-{n}"})
     try:
-        _wait_ready(base, proc)
+        wait_until_ready(base, proc, 600)
         httpx.get(f"{base}/api/search", params={"q": queries[0], "k": 5}, timeout=300).raise_for_status()
         idle_rss, _ = _rss_mb(proc.pid)
         samples: list[float] = []

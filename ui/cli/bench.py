@@ -33,10 +33,7 @@ def retrieval_cmd(
     from ui.cli import settings_of
 
     settings = settings_of(ctx)
-    try:
-        size_list = [int(s) for s in sizes.split(",") if s.strip()]
-    except ValueError as exc:
-        raise typer.BadParameter(f"--sizes must be integers separated by commas, got {sizes!r}") from exc
+    size_list = parse_sizes(sizes)
     report = run_benchmark(settings.data_dir, size_list, queries, shared if shared.is_dir() else None)
     if updates:
         from eval.bench_retrieval_updates import run_update_benchmark
@@ -48,6 +45,14 @@ def retrieval_cmd(
     typer.echo(f"written {out.with_suffix('.md')} and {out.with_suffix('.json')}", err=True)
     if len(size_list) >= 2:
         _write_growth(out.parent, out.parent / "bench_growth")
+
+
+def parse_sizes(sizes: str) -> list[int]:
+    """``--sizes 1000,10000`` as integers, or a usage error naming the option."""
+    try:
+        return [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"--sizes must be integers separated by commas, got {sizes!r}") from exc
 
 
 def _write_growth(reports: Path, out: Path) -> None:
@@ -199,10 +204,7 @@ def memory_cmd(
     from ui.cli import settings_of
 
     settings = settings_of(ctx)
-    try:
-        size_list = [int(s) for s in sizes.split(",") if s.strip()]
-    except ValueError as exc:
-        raise typer.BadParameter(f"--sizes must be integers separated by commas, got {sizes!r}") from exc
+    size_list = parse_sizes(sizes)
     report = run_memory_benchmark(
         settings.data_dir, size_list, seconds, shared if shared.is_dir() else None, lambda m: typer.echo(m, err=True)
     )
