@@ -16,6 +16,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from renditions import CHROMIUM, CHROMIUM_FLAGS  # noqa: F401 - CHROMIUM is re-exported for the browser tests
+
 
 def free_port() -> int:
     """A loopback port nobody listens on right now (the OS picks it)."""
@@ -66,18 +68,8 @@ def running(cmd: list[str], ready_url: str, log_path: Path, seconds: float = 180
             stop(proc)
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    # Debian's Chromium as root in a container, kept off the network (see DEVELOPERS.md).
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
+# Debian's Chromium as root in a container, kept off the network (flags in tests/renditions.py, see DEVELOPERS.md).
+CHROMIUM_ARGS = list(CHROMIUM_FLAGS)
 
 
 @contextlib.contextmanager
