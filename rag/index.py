@@ -750,6 +750,11 @@ class Index:
         rows = self.db.execute("SELECT data FROM documents ORDER BY doc_id").fetchall()
         return [_document_from_json(json.loads(r[0])) for r in rows]
 
+    def document_levels(self) -> dict[str, str]:
+        """doc_id → classification, read without parsing each document's JSON in Python (checked on every answer)."""
+        rows = self.db.execute("SELECT doc_id, json_extract(data, '$.classification') FROM documents").fetchall()
+        return {doc_id: level or "public" for doc_id, level in rows}
+
     def get_document(self, doc_id: str) -> Document | None:
         row = self.db.execute("SELECT data FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return _document_from_json(json.loads(row[0])) if row else None

@@ -84,6 +84,14 @@ def test_reopen_keeps_everything(settings: Settings, embedder) -> None:
     assert reopened.get_chunks([chunks[2].chunk_id, "nope", chunks[0].chunk_id]) == [chunks[2], chunks[0]]
 
 
+def test_document_levels_read_the_stored_classification(settings: Settings, embedder) -> None:
+    index = Index.open(settings, embedder)
+    for doc, chunks in (guide(), secret_report()):
+        index.upsert([doc], chunks)
+    # Levels as the samples declare them (index_samples.py): the guide is public, the report "mật".
+    assert index.document_levels() == {"guide": "public", "secret": "mat"}
+
+
 def test_prune_removes_documents_whose_file_is_gone(settings: Settings, embedder, tmp_path: Path) -> None:
     index = Index.open(settings, embedder)
     kept = tmp_path / "guide.txt"

@@ -213,7 +213,7 @@ class TrolyService:
         return [d for d in self.index.documents() if user.may_see(d.classification)]
 
     def _doc_levels(self) -> dict[str, str]:
-        return {d.doc_id: d.classification for d in self.index.documents()}
+        return self.index.document_levels()
 
     # ---- reads (no service lock: the index serves a consistent generation) ---------
     def search(self, user: User, query: str, k: int, channel: str = "api", **filters: Any) -> list[Any]:
