@@ -140,6 +140,8 @@ def test_blank_question_is_validated_inline_in_vietnamese(reader: Any) -> None:
 
 
 def test_page_is_vietnamese(reader: Any) -> None:
+    served = reader.request.get(reader.url).text()  # the HTML as the server sends it, before any script runs
+    assert re.search(r'<html[^>]*\blang="vi"', served) and 'lang="en"' not in served
     assert reader.evaluate("document.documentElement.lang") == "vi"
     open_tab(reader, "Tài liệu")
     reader.get_by_role("button", name="Tìm", exact=True).wait_for(state="visible")

@@ -31,7 +31,7 @@ from fastapi.staticfiles import StaticFiles  # noqa: E402
 from ingest.model import CLASSIFICATION_LEVELS  # noqa: E402
 from rag.embeddings import EmbeddingServiceError  # noqa: E402
 from rag.settings import Settings  # noqa: E402
-from ui.middleware import EdgeMiddleware  # noqa: E402
+from ui.middleware import EdgeMiddleware, VietnamesePageMiddleware  # noqa: E402
 from ui.routes import answers, documents, ops, talking_points  # noqa: E402
 from ui.routes.deps import AppState  # noqa: E402
 from ui.routes.models import Length, Level, Tone  # noqa: E402
@@ -170,4 +170,5 @@ def create_app(settings: Settings, with_ui: bool = True, state: AppState | None 
         from ui.gradio_app import mount_ui
 
         mount_ui(app, app.state.troly)
+        app.add_middleware(VietnamesePageMiddleware)
     return app

@@ -231,3 +231,46 @@ def _object(scope: Scope) -> str:
     if params:
         return ",".join(f"{k}={v}" for k, v in sorted(params.items()))
     return path
+
+
+class VietnamesePageMiddleware:
+    """Serve the UI's HTML pages as ``<html lang="vi">``.
+
+    Gradio has no Vietnamese locale and writes ``lang="en"`` into its page template; screen readers,
+    hyphenation and the browser's translate prompt read that attribute before any script runs, so it
+    is corrected on the server. Only complete ``text/html`` bodies are touched; everything else streams.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        parts: list[bytes] = []
+
+        async def sending(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers") or [])
+                if headers.get(b"content-type", b"").startswith(b"text/html") and b"content-encoding" not in headers:
+                    start = message  # held back until the body is complete
+                    return
+            elif start is not None and message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                body = _LANG_EN.sub(lambda m: m.group(0)[:-4] + b'"vi"', b"".join(parts), count=1)
+                headers = [(k, v) for k, v in start.get("headers") or [] if k != b"content-length"]
+                headers.append((b"content-length", str(len(body)).encode()))
+                await send({**start, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+_LANG_EN = re.compile(rb'<html(\s[^>]*?)?lang="en"', re.IGNORECASE)
