@@ -37,11 +37,13 @@ from ingest.model import Chunk, Document, IngestError, Topic, level_rank
 from rag.settings import Settings
 from ui.audit import AuditLog
 from ui.auth import User
+from ui.background import BACKGROUND_NICENESS, BackgroundPool
 
 log = logging.getLogger(__name__)
 _SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
 _END = object()
 MAX_NAME_CHARS = 150
+WRITE_THREADS = 2
 
 
 class NotFound(LookupError):
@@ -149,8 +151,11 @@ class TrolyService:
         self.settings = settings
         self.audit = audit or AuditLog.for_data_dir(settings.data_dir)
         self._init_lock = threading.Lock()
-        self._answer_slots = threading.BoundedSemaphore(settings.answer_concurrency)
-        """Admission control for the CPU-heavy reads (answers, talking points); searches never take it."""
+        self._answers = BackgroundPool(settings.answer_concurrency, BACKGROUND_NICENESS, "troly-answer")
+        """Low-priority threads for the CPU-heavy reads (answers, talking points): at most
+        ``answer_concurrency`` at once, the rest queue; searches never go through it (ui/background.py)."""
+        self._writes = BackgroundPool(WRITE_THREADS, BACKGROUND_NICENESS, "troly-ingest")
+        """Low-priority threads for parsing, chunking and embedding uploads (commits stay serialised by the index)."""
         self.lock = threading.RLock()
         """Serialises this collection's check-then-write steps (delete); never taken by reads or embedding."""
         self._index: Any = index
@@ -224,8 +229,7 @@ class TrolyService:
 
     def ask(self, user: User, question: str, k: int, channel: str = "api", **filters: Any) -> Any:
         pipeline = self.pipeline
-        with self._answer_slots:
-            answer = pipeline.ask(question, self.filters_for(user, **filters), k)
+        answer = self._answers.run(pipeline.ask, question, self.filters_for(user, **filters), k)
         answer = self._guard_answer(user, answer)
         self._audit_answer(user, answer, channel)
         return answer
@@ -234,8 +238,8 @@ class TrolyService:
         """Yields text pieces, then the final (guarded, audited) Answer.
 
         The pieces are produced from passages retrieved under ``max_level``, so they
-        are safe to forward before the Answer arrives. The pipeline runs in its own
-        thread: web servers resume a sync generator on arbitrary threads and may
+        are safe to forward before the Answer arrives. The pipeline runs on a low-priority
+        answer thread (ui/background.py): web servers resume a sync generator on arbitrary threads and may
         abandon it when a client goes away, so the consumer must own nothing.
         """
         items: queue.Queue[Any] = queue.Queue()
@@ -244,18 +248,17 @@ class TrolyService:
 
         def produce() -> None:
             try:
-                with self._answer_slots:
-                    for item in pipeline.ask_stream(question, search_filters, k):
-                        if not isinstance(item, str):
-                            item = self._guard_answer(user, item)
-                            self._audit_answer(user, item, channel)
-                        items.put(item)
+                for item in pipeline.ask_stream(question, search_filters, k):
+                    if not isinstance(item, str):
+                        item = self._guard_answer(user, item)
+                        self._audit_answer(user, item, channel)
+                    items.put(item)
             except Exception as exc:  # handed to the consumer, which re-raises it in its own thread
                 items.put(exc)
             finally:
                 items.put(_END)
 
-        threading.Thread(target=produce, name="troly-ask-stream", daemon=True).start()
+        self._answers.submit(produce)
         while (item := items.get()) is not _END:
             if isinstance(item, Exception):
                 raise item
@@ -355,8 +358,7 @@ class TrolyService:
                 kwargs[name] = value
         view = ClearanceView(self.index, user.clearance, topics_of=doc_id)
         try:
-            with self._answer_slots:
-                tp = draft_talking_points(self.settings, view, topic, **kwargs)
+            tp = self._answers.run(draft_talking_points, self.settings, view, topic, **kwargs)
         except ValueError as exc:  # unknown topic: the drafter's message is already user-facing
             raise NotFound(str(exc)) from exc
         levels = self._doc_levels()
@@ -428,8 +430,15 @@ class TrolyService:
         try:
             paths = self._stage(files, staging, SUPPORTED_SUFFIXES, report)
             if paths:
-                self._ingest_paths(
-                    user, paths, classification, report, on_progress, channel, move_to=self.uploads_dir()
+                self._writes.run(
+                    self._ingest_paths,
+                    user,
+                    paths,
+                    classification,
+                    report,
+                    on_progress,
+                    channel,
+                    move_to=self.uploads_dir(),
                 )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -498,7 +507,7 @@ class TrolyService:
         """Ingest files already on disk (first start of ``troly serve``, re-index)."""
         self._require(user, "editor")
         report = UploadReport()
-        self._ingest_paths(user, paths, classification, report, on_progress, "cli")
+        self._writes.run(self._ingest_paths, user, paths, classification, report, on_progress, "cli")
         self.audit.record(user.name, "ingest", channel="cli", doc_ids=[d["doc_id"] for d in report.documents])
         return report
 
@@ -646,7 +655,7 @@ class TrolyService:
         for d in present:
             by_level.setdefault(d.classification, []).append(Path(d.path))
         for level, paths in by_level.items():
-            self._ingest_paths(user, paths, level, report, on_progress, channel)
+            self._writes.run(self._ingest_paths, user, paths, level, report, on_progress, channel)
         self.audit.record(user.name, "reindex", channel=channel, doc_ids=[d["doc_id"] for d in report.documents])
         return report
 
