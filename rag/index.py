@@ -120,17 +120,24 @@ class FilterColumns:
         """Columns from (doc_id, doc_type, topic, section, level, orgs) tuples."""
         cols = list(zip(*rows, strict=True)) if rows else [()] * 6
         return cls(
-            doc_id=np.array(cols[0], dtype=object),
-            doc_type=np.array(cols[1], dtype=object),
-            topic=np.array(cols[2], dtype=np.int64),
-            section=np.array(cols[3], dtype=object),
-            level=np.array(cols[4], dtype=np.int64),
-            orgs=np.array(cols[5], dtype=object),
+            doc_id=_shared_strings(cols[0]),
+            doc_type=_shared_strings(cols[1]),
+            topic=np.array(cols[2], dtype=np.int32),
+            section=_shared_strings(cols[3]),
+            level=np.array(cols[4], dtype=np.int8),
+            orgs=_shared_strings(cols[5]),
         )
 
     def select(self, keep: np.ndarray, then: FilterColumns) -> FilterColumns:
         """Rows ``keep`` of these columns followed by all rows of ``then`` (the live main rows + the delta)."""
         return FilterColumns(*(np.concatenate([getattr(self, n)[keep], getattr(then, n)]) for n in _COLUMN_NAMES))
+
+
+def _shared_strings(values: Sequence[Any]) -> np.ndarray:
+    """Object column whose equal strings are one object: a JSON load makes a copy per row (100 doc ids of
+    100k chunks were 100k strings, ~6 MB per column)."""
+    canonical: dict[Any, Any] = {}
+    return np.array([canonical.setdefault(v, v) for v in values], dtype=object)
 
 
 @contextlib.contextmanager
@@ -779,8 +786,17 @@ class Index:
         return [Chunk.from_metadata(text, json.loads(meta)) for text, meta in rows]
 
     def topics(self) -> list[tuple[Document, Topic]]:
-        """Every (document, topic) pair, documents by id and topics by number."""
-        return [(d, t) for d in self.documents() for t in sorted(d.topics, key=lambda t: t.number)]
+        """Every (document, topic) pair, documents by id and topics by number.
+
+        Only documents that have topics are parsed: the retriever asks on every new
+        generation, and parsing every document's text meant ~60 MB of short-lived
+        strings at 100k chunks (eval/reports/bench_memory.md).
+        """
+        rows = self.db.execute(
+            "SELECT data FROM documents WHERE json_array_length(data, '$.topics') > 0 ORDER BY doc_id"
+        ).fetchall()
+        docs = [_document_from_json(json.loads(r[0])) for r in rows]
+        return [(d, t) for d in docs for t in sorted(d.topics, key=lambda t: t.number)]
 
     def _chunk_ids_of(self, doc_ids: Iterable[str]) -> list[str]:
         out: list[str] = []

@@ -65,6 +65,35 @@ def check_workers(workers: int, chroma: str) -> str | None:
     )
 
 
+M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
+MALLOC_ARENAS = 2
+MMAP_THRESHOLD = 256 * 1024
+
+
+def tune_malloc() -> bool:
+    """Keep a long-running server's RSS near what it holds: few malloc arenas, big blocks straight from the OS.
+
+    With 40 request threads glibc grows up to 8 arenas per core, and each keeps
+    the memory its searches freed; its mmap threshold also ratchets up after
+    the first large free, so per-search score arrays (800 KB at 100k chunks)
+    end up in those arenas instead of being returned. Both are fixed here, at
+    start-up, before the threads exist (eval/reports/bench_memory.md measures it).
+    Returns False where glibc's ``mallopt`` is not available.
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not sys.platform.startswith("linux") or not name:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        return bool(libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)) and bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    except (OSError, AttributeError):  # another libc (musl): keep its defaults
+        return False
+
+
 def worker_app() -> Any:
     """The app of one ``troly serve --workers N`` process (uvicorn imports it in each worker).
 
@@ -75,6 +104,7 @@ def worker_app() -> Any:
     from ui.api import create_app
     from ui.audit import configure_logging
 
+    tune_malloc()
     settings = Settings()  # the parent passed data dir, collection and Chroma server through TROLY_* variables
     configure_logging(settings.log_level)
     return create_app(settings)
@@ -119,6 +149,7 @@ def register(app: typer.Typer) -> None:
         from ui.routes.deps import AppState
 
         configure_logging(settings.log_level)
+        tune_malloc()
         # Short requests (a search) must not queue behind the GIL held by an answer being computed:
         # a shorter switch interval lets them in sooner (eval/reports/bench_load.md measures the effect).
         sys.setswitchinterval(0.0005)
