@@ -180,7 +180,7 @@ def _clean_pages(raw: RawDocument) -> tuple[str, list[int]]:
     pages = [normalize_text(p) for p in pages]
     paragraphs_are_real = raw.meta.get("format") in {"docx", "html"}  # a .docx heading is never a wrapped line
     if raw.pages is not None or (not paragraphs_are_real and is_hard_wrapped("\n".join(pages))):
-        flowed = reflow_pages(pages)
+        flowed = reflow_pages(pages, blank_breaks=bool(raw.meta.get("paragraph_gaps")))
         text, starts = flowed.text, flowed.page_starts
         raw.meta.setdefault("page_headers", []).extend(flowed.removed_headers)
     else:

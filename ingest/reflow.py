@@ -82,18 +82,21 @@ def _collect_lines(pages: list[str]) -> tuple[list[_Line], list[str]]:
     out: list[_Line] = []
     for page_no, lines in enumerate(split):
         blank = False  # a page break is not a blank line: paragraphs run on across pages
+        skipped = False  # blank lines around a page number or running header are no paragraph break
         for raw in lines:
-            line = raw.strip()
+            line = " ".join(raw.split())  # "1.  Các thành viên" → "1. Các thành viên", as every format spaces it
             if not line:
-                blank = True
+                blank = blank or not skipped
                 continue
             if PAGE_NUMBER.match(line) and not _is_year_of_date(out, line, len(pages)):
+                skipped = True
                 continue
             if _key(line) in headers:
                 removed.setdefault(line)
+                skipped = True
                 continue
             out.append(_Line(line, page_no, blank))
-            blank = False
+            blank = skipped = False
     return out, list(removed)
 
 
@@ -184,13 +187,16 @@ def is_hard_wrapped(text: str) -> bool:
     return continued >= 0.2 * (len(lines) - 1)
 
 
-def reflow_pages(pages: list[str]) -> Reflowed:
-    """Rebuild paragraphs (one per line in the result) across pages; record each page's start offset."""
+def reflow_pages(pages: list[str], blank_breaks: bool = False) -> Reflowed:
+    """Rebuild paragraphs (one per line in the result) across pages; record each page's start offset.
+
+    ``blank_breaks``: the blank lines were put at paragraph gaps measured on the page (see
+    :mod:`ingest.loaders.pdf_layout`), so each one ends a paragraph however many there are."""
     lines, removed = _collect_lines(pages)
     if not lines:
         return Reflowed("", [0] * len(pages), removed)
     width = _percentile([len(ln.text) for ln in lines], 0.9)
-    blanks_meaningful = sum(ln.blank_before for ln in lines[1:]) < 0.6 * max(len(lines) - 1, 1)
+    blanks_meaningful = blank_breaks or sum(ln.blank_before for ln in lines[1:]) < 0.6 * max(len(lines) - 1, 1)
     paragraphs: list[str] = [lines[0].text]
     first_offset: dict[int, int] = {lines[0].page: 0}
     done = 0  # length of text in finished paragraphs, including their "\n"
@@ -235,5 +241,6 @@ def reflow(text: str) -> str:
 
 
 def tidy_lines(text: str) -> str:
-    """For text that is not hard-wrapped: strip line ends and drop empty lines, nothing else."""
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    """For text that is not hard-wrapped: drop empty lines, strip line ends and collapse runs of spaces inside
+    a line ("GIÁM SÁT  VÀ" → "GIÁM SÁT VÀ"; a PDF or a Word paragraph never shows two), nothing else."""
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())

@@ -143,7 +143,7 @@ def test_report_headings_keep_appendices_apart(fmt: str, rendition_dir: Path) ->
     assert "Nơi nhận" not in draft.text[b.start : b.end]
 
 
-@pytest.mark.parametrize("fmt", ["txt", "docx"])  # a PDF's table cells come out one per line: no rows to read
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_report_assignments_from_task_table(fmt: str, rendition_dir: Path) -> None:
     _, draft = _docs(REPORT, fmt, rendition_dir)
     police = [a for a in draft.assignments if a.body == "Bộ Công an"]

@@ -53,3 +53,14 @@ def require_text(path: Path, text: str, what: str = "no text found") -> str:
     if not text.strip():
         raise IngestFileError(path, what)
     return text
+
+
+def pipe_row(cells: list[str]) -> str:
+    """A table row as text files write it: "| TT | NHIỆM VỤ | | Bộ Tài chính |" (empty cells kept, so every row
+    of a table has as many cells as its header, whatever the format it came from)."""
+    return " ".join(["|"] + [f"{' '.join(c.split())} |" if c.strip() else "|" for c in cells])
+
+
+def separator_row(columns: int) -> str:
+    """The Markdown line under a table's header row ("| --- | --- |"): the first row names the columns."""
+    return "| " + " | ".join(["---"] * columns) + " |"

@@ -5,7 +5,7 @@ python-docx gives paragraph text but not the *rendered* list numbers ("1.",
 numbers are exactly what the structure parser needs to find topics, so this
 loader recomputes them: one counter per (list, level), deeper levels reset
 when a higher level advances, formatted by the level's numFmt/lvlText.
-Bullets become "- ". Table rows become one line each, cells joined by " | ".
+Bullets become "- ". Table rows become one line each, "| a | b |" as in a text file.
 """
 
 from __future__ import annotations
@@ -22,7 +22,14 @@ from docx.text.paragraph import Paragraph
 
 from ingest.errors import IngestFileError
 from ingest.limits import check_zip
-from ingest.loaders.base import DEFAULT_MAX_BYTES, RawDocument, read_checked_bytes, require_text
+from ingest.loaders.base import (
+    DEFAULT_MAX_BYTES,
+    RawDocument,
+    pipe_row,
+    read_checked_bytes,
+    require_text,
+    separator_row,
+)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 """Compound-file header: an encrypted (password-protected) .docx or an old binary .doc."""
@@ -149,17 +156,24 @@ def _layout_lines(table: Table) -> list[str]:
 
 
 def _table_lines(table: Table) -> list[str]:
+    """Rows as a text file writes them ("| TT | NHIỆM VỤ | … |", the header row underlined by "| --- |"), so a
+    table reads the same from .txt, .docx and .pdf; a merged cell counts once (python-docx repeats it)."""
     if _is_layout_table(table):
         return _layout_lines(table)
-    lines = []
+    rows: list[list[str]] = []
     for row in table.rows:
         cells: list[str] = []
+        previous = None
         for cell in row.cells:
-            value = " ".join(cell.text.split())
-            if not cells or value != cells[-1]:  # merged cells repeat their text
-                cells.append(value)
+            if previous is not None and cell._tc is previous:
+                continue
+            previous = cell._tc
+            cells.append(" ".join(cell.text.split()))
         if any(cells):
-            lines.append(" | ".join(cells))
+            rows.append(cells)
+    lines = [pipe_row(cells) for cells in rows]
+    if lines:
+        lines.insert(1, separator_row(len(rows[0])))
     return lines
 
 

@@ -1,4 +1,4 @@
-"""PDF text layer via pypdf, one string per page.
+"""PDF text layer, one string per page: PDFium with the page layout (tables, paragraph gaps), else pypdf.
 
 Only the embedded text layer is read; a scanned PDF (images only) is
 refused with "needs OCR" rather than producing an empty document that
@@ -19,7 +19,7 @@ from pypdf.errors import PdfReadError, PyPdfError
 from ingest import text_quality
 from ingest.errors import IngestFileError
 from ingest.limits import check_pdf
-from ingest.loaders import pdfium
+from ingest.loaders import pdf_layout, pdfium
 from ingest.loaders.base import DEFAULT_MAX_BYTES, RawDocument, read_checked_bytes
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns on every slightly odd file
@@ -66,12 +66,24 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
         raise IngestFileError(path, "not a PDF file (no %PDF header); check its real type")
     reader = _open(path)
     check_pdf(path, reader)  # object and page counts within the limits before any page is parsed
+    laid_out = _laid_out_pages(path, len(reader.pages))
+    if laid_out is not None:
+        meta = {"format": "pdf", "pages": len(laid_out), "extractor": "pdfium-layout", "paragraph_gaps": True}
+        return RawDocument(text="\n".join(laid_out), pages=laid_out, title=_metadata_title(reader), meta=meta)
     pages = _page_texts(path, reader)
     if not any(p.strip() for p in pages):
         raise IngestFileError(path, f"needs OCR: no text layer in {len(pages)} page(s) (scanned PDF?)")
     meta: dict[str, object] = {"format": "pdf", "pages": len(pages)}
     pages = _readable_pages(path, pages, meta)
     return RawDocument(text="\n".join(pages), pages=pages, title=_metadata_title(reader), meta=meta)
+
+
+def _laid_out_pages(path: Path, count: int) -> list[str] | None:
+    """Pages read from glyph positions (tables as rows, paragraph gaps kept), when PDFium reads them well."""
+    pages = pdf_layout.page_texts(path)
+    if pages is None or len(pages) != count or not any(p.strip() for p in pages):
+        return None
+    return pages if text_quality.measure("\n".join(pages)).readable else None
 
 
 def _readable_pages(path: Path, pages: list[str], meta: dict[str, object]) -> list[str]:

@@ -10,13 +10,17 @@ is tried only when :mod:`ingest.text_quality` finds the first text unreadable.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-def page_texts(path: Path) -> list[str] | None:
-    """Text of each page, or None when PDFium cannot read the file (the pypdf text is then kept)."""
+def read_pages(path: Path, read: Callable[[Any], T]) -> list[T] | None:
+    """``read(page)`` for every page, or None when PDFium is missing or cannot read the file (the caller then
+    keeps another extractor's text); ``read`` may raise ``PdfiumError``."""
     try:
         import pypdfium2 as pdfium
     except ImportError:  # an optional engine: without it the first extraction stands
@@ -27,15 +31,23 @@ def page_texts(path: Path) -> list[str] | None:
         logger.info("%s: PDFium cannot open the file (%s)", path, type(exc).__name__)
         return None
     try:
-        pages = []
-        for page in document:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
-            textpage.close()
-            page.close()
-        return pages
+        return [read(page) for page in document]
     except pdfium.PdfiumError as exc:
         logger.info("%s: PDFium cannot extract text (%s)", path, type(exc).__name__)
         return None
     finally:
         document.close()
+
+
+def page_texts(path: Path) -> list[str] | None:
+    """Text of each page, or None when PDFium cannot read the file (the pypdf text is then kept)."""
+    return read_pages(path, _page_text)
+
+
+def _page_text(page: Any) -> str:
+    textpage = page.get_textpage()
+    try:
+        return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+    finally:
+        textpage.close()
+        page.close()
