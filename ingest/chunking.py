@@ -56,7 +56,25 @@ def document_sections(doc: Document) -> list[Section]:
         end = bounds[i + 1] if i + 1 < len(bounds) else len(doc.text)
         sections.append(Section(start, end, _section_label(doc, start, closing)))
     sections = [s for s in sections if doc.text[s.start : s.end].strip()]
-    return _merge_bare_headings(doc, sections)
+    return _merge_short_closing(doc, _merge_bare_headings(doc, sections))
+
+
+SHORT_CLOSING_CHARS = 120
+"""A closing block shorter than this (no Nơi nhận list: a position and a name) is no passage of its own."""
+
+
+def _merge_short_closing(doc: Document, sections: list[Section]) -> list[Section]:
+    """ "CHỦ TỊCH QUỐC HỘI / Nguyễn Phú Trọng" alone would be a chunk of a few words that matches every question
+    about the document by its title; it closes the last passage of the body instead."""
+    for i, section in enumerate(sections):
+        text = doc.text[section.start : section.end].strip()
+        if section.label != CLOSING_SECTION or i == 0 or "recipients" in doc.meta.spans:
+            continue
+        if len(text) < SHORT_CLOSING_CHARS:
+            before = sections[i - 1]
+            merged = Section(before.start, section.end, before.label, before.topic)
+            return [*sections[: i - 1], merged, *sections[i + 1 :]]
+    return sections
 
 
 def _closing_start(doc: Document) -> int:

@@ -82,6 +82,8 @@ def parse_header(pars: Sequence[Paragraph], body_start: int) -> DocumentMeta:
         meta.number = _number_in(window[number_at].text)
         if meta.number:
             _set(meta, "number", window[number_at])
+    dated = _dated_number(meta, window)
+    number_at = dated if dated is not None else number_at
     title_at: int | None = None
     for i, par in enumerate(window):
         folded = fold(par.text)
@@ -137,6 +139,35 @@ def _issuer_lines(window: Sequence[Paragraph], number_at: int | None, title_at: 
     return picked
 
 
+_NUMBER_DATE = re.compile(
+    r"^SỐ\s+(?P<number>\d+[-/][\w./-]*\w)\s+NGÀY\s+(?P<day>\d{1,2})[-/](?P<month>\d{1,2})[-/](?P<year>\d{4})\b\s*"
+    r"(?P<rest>.*)$"
+)
+"""Older laws put number, date and subject on one line: "SỐ 101-SL/L.003 NGÀY 20-5-1957 QUY ĐỊNH QUYỀN TỰ DO
+HỘI HỌP", "SỐ 18-L/CTN NGÀY 06/07/1993 CỦA QUỐC HỘI VỀ DẦU KHÍ"."""
+
+
+def _dated_number(meta: DocumentMeta, window: Sequence[Paragraph]) -> int | None:
+    """Number, date and trích yếu from a "SỐ … NGÀY d-m-yyyy …" line (when no "Số:" line gave a number)."""
+    if meta.number:
+        return None
+    for i, par in enumerate(window):
+        match = _NUMBER_DATE.match(par.text)
+        if not match:
+            continue
+        meta.number = match.group("number")
+        _set(meta, "number", par)
+        meta.date = f"{match.group('year')}-{int(match.group('month')):02d}-{int(match.group('day')):02d}"
+        date_end = match.start("rest") if match.group("rest") else len(par.text)
+        meta.date_text = par.text[match.start("day") - len("NGÀY ") : date_end].strip()
+        meta.spans["date"] = (par.start, par.start + date_end)
+        if match.group("rest"):
+            meta.trich_yeu = match.group("rest").strip()
+            meta.spans["trich_yeu"] = (par.start + match.start("rest"), par.end)
+        return i
+    return None
+
+
 def _number_in(text: str) -> str:
     """ "Số 3260-KH/ĐĐQH15" → "3260-KH/ĐĐQH15"; "Luật số: 95/2015/QH13" → "95/2015/QH13"; a blank draft number → ""."""
     if len(text) > 80:
@@ -145,7 +176,9 @@ def _number_in(text: str) -> str:
     if not match:
         return ""
     raw = re.sub(r"\s*([-/])\s*", r"\1", match.group(1).strip())
-    raw = raw.split()[0] if raw else ""
+    # "Luật số: 73/2006/QH 11" is kept as written: the "11" (the legislature) belongs to the number
+    spaced = re.match(r"^(\S*[A-ZĐ])\s+(\d{1,2})$", raw)
+    raw = spaced.group(0) if spaced else (raw.split()[0] if raw else "")
     return raw if re.search(r"\d", raw) and re.search(r"[-/]", raw) else ""
 
 
@@ -253,6 +286,8 @@ def _signature(pars: Sequence[Paragraph], meta: DocumentMeta, noi_nhan: int | No
                 break
     if name is None:
         return None
+    if not positions and noi_nhan is None:
+        positions = _position_above(pars, name)
     meta.signer = name.text.strip()
     meta.spans["signer"] = (name.start, name.end)
     if positions:
@@ -260,6 +295,18 @@ def _signature(pars: Sequence[Paragraph], meta: DocumentMeta, noi_nhan: int | No
         meta.spans["signer_position"] = (positions[0].start, positions[-1].end)
         return positions[0].start
     return name.start
+
+
+def _position_above(pars: Sequence[Paragraph], name: Paragraph) -> list[Paragraph]:
+    """ "CHỦ TỊCH QUỐC HỘI" right above "Nguyễn Phú Trọng" at the end of a law (no Nơi nhận list to anchor it):
+    the upper-case line just before the name, "(Đã ký)" skipped, is the signer's position."""
+    i = next(k for k, p in enumerate(pars) if p.start == name.start) - 1
+    while i >= 0 and _SIGN_NOISE.match(pars[i].text.strip()):
+        i -= 1
+    if i < 0:
+        return []
+    text = pars[i].text.strip()
+    return [pars[i]] if _upper(text) and len(text) < 70 and not kind_of(text)[0] else []
 
 
 KIND_NAMES = {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ingest.errors import IngestFileError
 from ingest.legacy_encoding import ENCODINGS, convert_legacy, vietnamese_score
-from ingest.loaders.base import DEFAULT_MAX_BYTES, RawDocument, read_checked_bytes, require_text
+from ingest.loaders.base import DEFAULT_MAX_BYTES, RawDocument, read_checked_bytes, require_text, separator_row
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -102,6 +102,15 @@ def strip_markdown(text: str) -> str:
     return text
 
 
+_SEPARATOR_ROW = re.compile(r"^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$", re.MULTILINE)
+
+
+def canonical_separators(text: str) -> str:
+    """ "|----|:-----|" under a table's header row is written "| --- | --- |", as the .docx and .pdf loaders write
+    it: the line carries no words, and its dashes (hundreds in some files) should not fill a chunk."""
+    return _SEPARATOR_ROW.sub(lambda m: separator_row(m.group(0).count("|") - 1), text)
+
+
 def _markdown_title(text: str) -> str | None:
     for line in text.splitlines():
         if line.startswith("# "):
@@ -115,6 +124,7 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     text, encoding = decode_bytes(path, data)
     _check_not_binary(path, text)
     text = require_text(path, text.replace("\r\n", "\n").replace("\r", "\n"), "file contains only whitespace")
+    text = canonical_separators(text)
     title = None
     if path.suffix.lower() == ".md":
         title = _markdown_title(text)
