@@ -73,6 +73,16 @@ def package_versions(names: Sequence[str] = VERSIONED) -> dict[str, str]:
     return found
 
 
+def process_rss_mb(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of process ``pid`` in MB, from /proc (Linux): now and the kernel's high-water mark."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
 def load_average() -> float:
     """1-minute load average (0 where the OS has none): above the core count, the figures were contended."""
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else 0.0

@@ -33,6 +33,7 @@ from eval.bench_common import (
     machine_info,
     machine_markdown,
     percentile_ms,
+    process_rss_mb,
     ratio,
     start_troly_serve,
     summary_ms,
@@ -238,6 +239,7 @@ def run_load_benchmark(seconds: float, askers: int, log: Log, alone_seconds: flo
                 recs = _phase_load(factory, keys, seconds, askers)
                 for c in clients:
                     c.close()
+            rss_mb, rss_peak_mb = process_rss_mb(proc.pid)  # one process: answers run on its niced threads
         finally:
             proc.terminate()
             try:
@@ -263,6 +265,9 @@ def run_load_benchmark(seconds: float, askers: int, log: Log, alone_seconds: flo
         "search_p95_alone_ms": round(alone_p95, 1),
         "search_p95_under_load_ms": round(load_p95, 1),
         "search_p95_ratio": round(p95_ratio, 2),
+        "server_rss_end_mb": round(rss_mb),
+        "server_rss_peak_mb": round(rss_peak_mb),
+        "server_processes": 1,
         "passed": errors == 0 and leaks == 0 and p95_ratio <= 2.0,
     }
 
@@ -279,6 +284,8 @@ def render_load_markdown(report: dict[str, Any]) -> str:
         f"- **Errors: {report['errors']}**, **leaks: {report['leaks']}**",
         f"- Short searches p95: {report['search_p95_alone_ms']} ms alone, "
         f"{report['search_p95_under_load_ms']} ms under load → **ratio {report['search_p95_ratio']}** (goal ≤ 2)",
+        f"- Server memory (the only server process; answers and ingest run on its low-priority threads): "
+        f"RSS {report.get('server_rss_end_mb', '–')} MB at the end, peak {report.get('server_rss_peak_mb', '–')} MB",
         f"- Verdict: {'PASS' if report['passed'] else 'FAIL'}",
         "",
         "| requests | count | statuses | errors | leaks | p50 ms | p95 ms |",

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eval.bench_common import start_troly_serve, wait_until_ready
+from eval.bench_common import process_rss_mb, start_troly_serve, wait_until_ready
 from eval.bench_load import free_port
 from eval.benchmarks import RandomUnitEmbeddings, make_queries, percentile, source_sentences, synthetic_corpus
 
@@ -72,16 +72,6 @@ def build_collection(data_dir: Path, n: int, shared: Path | None) -> dict[str, A
         index.close()
 
 
-def _rss_mb(pid: int) -> tuple[float, float]:
-    """(VmRSS, VmHWM) of ``pid`` in MB."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = int(value.split()[0]) / 1024
-    return fields["VmRSS"], fields["VmHWM"]
-
-
 def serve_and_measure(data_dir: Path, n: int, queries: list[str], seconds: float, log_path: Path) -> dict[str, Any]:
     """Start troly serve on collection memory-N, idle RSS after a warm-up search, then 32 clients for ``seconds``."""
     import httpx
@@ -92,7 +82,7 @@ def serve_and_measure(data_dir: Path, n: int, queries: list[str], seconds: float
     try:
         wait_until_ready(base, proc, 600)
         httpx.get(f"{base}/api/search", params={"q": queries[0], "k": 5}, timeout=300).raise_for_status()
-        idle_rss, _ = _rss_mb(proc.pid)
+        idle_rss, _ = process_rss_mb(proc.pid)
         samples: list[float] = []
         times: list[float] = []
         errors: list[str] = []
@@ -101,7 +91,7 @@ def serve_and_measure(data_dir: Path, n: int, queries: list[str], seconds: float
 
         def sampler() -> None:
             while not stop.is_set():
-                samples.append(_rss_mb(proc.pid)[0])
+                samples.append(process_rss_mb(proc.pid)[0])
                 time.sleep(0.25)
 
         def client(c: int) -> None:
@@ -130,7 +120,7 @@ def serve_and_measure(data_dir: Path, n: int, queries: list[str], seconds: float
         stop.set()
         for t in threads:
             t.join(timeout=180)
-        rss, hwm = _rss_mb(proc.pid)
+        rss, hwm = process_rss_mb(proc.pid)
         return {
             "chunks": n,
             "rss_idle_mb": round(idle_rss),
