@@ -213,3 +213,17 @@ def write_pdf_rendition(txt: Path, out: Path, timeout: float = 120) -> Path:
     if not out.is_file() or out.stat().st_size == 0:
         raise RuntimeError(f"Chromium did not print {out}")
     return out
+
+
+def rendition(source: Path, fmt: str, folder: Path) -> Path:
+    """``source`` itself for "txt", else its .docx/.pdf rendition in ``folder`` (made once, reused after)."""
+    if fmt == "txt":
+        return source
+    out = folder / f"{source.stem}.{fmt}"
+    if out.exists():
+        return out
+    if fmt == "docx":
+        return write_docx_rendition(source, out)
+    if fmt == "pdf":
+        return write_pdf_rendition(source, out)
+    raise ValueError(f"unknown rendition {fmt!r}")

@@ -12,7 +12,7 @@ import pytest
 
 from ingest.model import Document
 from ingest.pipeline import load_document, load_documents
-from tests.renditions import chromium_available, write_docx_rendition, write_pdf_rendition
+from tests.renditions import chromium_available, rendition
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -32,16 +32,9 @@ def rendition_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _rendition(source: Path, fmt: str, folder: Path) -> Path:
-    if fmt == "txt":
-        return source
-    out = folder / f"{source.stem}.{fmt}"
-    if out.exists():
-        return out
-    if fmt == "docx":
-        return write_docx_rendition(source, out)
-    if not chromium_available():
+    if fmt == "pdf" and not chromium_available():
         pytest.skip("Chromium is not installed; the PDF rendition cannot be printed")
-    return write_pdf_rendition(source, out)
+    return rendition(source, fmt, folder)
 
 
 _cache: dict[tuple[str, str], list[Document]] = {}

@@ -1,0 +1,204 @@
+"""Rendition parity: a .docx or .pdf made from a shared .txt recovers the same documents as the .txt itself.
+
+Every expected value was typed by hand from ../shared/data: the "Số"/"Luật số" lines and signature blocks of
+vn_laws/luat-binh-dang-gioi.txt, luat-quy-dinh-quyen-tu-do-hoi-hop.txt and luat-dam-bao-quyen-tu-do-than-the-…txt,
+their "Chương" headings, and rows of the Phụ lục 1 table of party_docs/bao-cao-…nq57_2025-05.txt. Each test runs
+on the .txt, the .docx (python-docx, office layout) and the .pdf (printed by Chromium); the last test also checks
+that the three agree field by field (on top of the hand-written values, never instead of them).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ingest.chunking import chunk_document
+from ingest.model import Document
+from ingest.pipeline import load_documents
+from tests.renditions import chromium_available, rendition
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+PLAN = SHARED / "party_docs" / "ke-hoach-3260-kh-ddqh15_2025-01-10.txt"
+REPORT = SHARED / "party_docs" / "bao-cao-dang-uy-chinh-phu-thuc-hien-nq57_2025-05.txt"
+EQUALITY = SHARED / "vn_laws" / "luat-binh-dang-gioi.txt"
+ASSEMBLY = SHARED / "vn_laws" / "luat-quy-dinh-quyen-tu-do-hoi-hop.txt"
+PERSON = (
+    SHARED
+    / "vn_laws"
+    / "luat-dam-bao-quyen-tu-do-than-the-va-quyen-bat-kha-xam-pham-doi-voi-nha-o-do-vat-thu-tin-cua-nhan-dan.txt"
+)
+
+pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared party documents and laws not found at {SHARED}")
+
+FORMATS = ["txt", "docx", "pdf"]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("parity")
+
+
+_cache: dict[tuple[str, str], list[Document]] = {}
+
+
+def _docs(source: Path, fmt: str, folder: Path) -> list[Document]:
+    if fmt == "pdf" and not chromium_available():
+        pytest.skip("Chromium is not installed; the PDF rendition cannot be printed")
+    key = (source.name, fmt)
+    if key not in _cache:
+        _cache[key] = load_documents(rendition(source, fmt, folder))
+    return _cache[key]
+
+
+LAWS = {
+    "binh-dang-gioi": (
+        EQUALITY,
+        {
+            "kind": "luat",
+            "number": "73/2006/QH 11",  # "Luật số: 73/2006/QH 11", kept as written
+            "issuer": "QUỐC HỘI",
+            "date": "2006-06-29",
+            "trich_yeu": "BÌNH ĐẲNG GIỚI",
+            "signer": "Nguyễn Phú Trọng",
+            "signer_position": "CHỦ TỊCH QUỐC HỘI",
+        },
+    ),
+    "hoi-hop": (
+        ASSEMBLY,
+        {
+            "kind": "luat",
+            "number": "101-SL/L.003",  # "SỐ 101-SL/L.003 NGÀY 20-5-1957 QUY ĐỊNH QUYỀN TỰ DO HỘI HỌP"
+            "issuer": "",
+            "date": "1957-05-20",
+            "trich_yeu": "QUY ĐỊNH QUYỀN TỰ DO HỘI HỌP",
+            "signer": "Hồ Chí Minh",
+            "signer_position": "",
+        },
+    ),
+    "than-the": (
+        PERSON,
+        {
+            "kind": "luat",
+            "number": "103-SL/L.005",
+            "issuer": "",
+            "date": "1957-05-20",
+            "trich_yeu": "ĐẢM BẢO QUYỀN TỰ DO THÂN THỂ VÀ QUYỀN BẤT KHẢ XÂM PHẠM ĐỐI VỚI NHÀ Ở, ĐỒ VẬT, THƯ TÍN CỦA "
+            "NHÂN DÂN",
+            "signer": "Hồ Chí Minh",
+            "signer_position": "",
+        },
+    ),
+}
+
+CHAPTERS = {
+    "binh-dang-gioi": [
+        ("Chương I", "NHỮNG QUY ĐỊNH CHUNG"),
+        ("Chương II", "BÌNH ĐẲNG GIỚI TRONG CÁC LĨNH VỰC CỦA ĐỜI SỐNG XÃ HỘI VÀ GIA ĐÌNH"),
+        ("Chương III", "CÁC BIỆN PHÁP BẢO ĐẢM BÌNH ĐẲNG GIỚI"),
+        (
+            "Chương IV",
+            "TRÁCH NHIỆM CỦA CƠ QUAN, TỔ CHỨC, GIA ĐÌNH VÀ CÁ NHÂN TRONG VIỆC THỰC HIỆN VÀ BẢO ĐẢM BÌNH ĐẲNG GIỚI",
+        ),
+        ("Chương V", "THANH TRA, GIÁM SÁT VÀ XỬ LÝ VI PHẠM PHÁP LUẬT VỀ BÌNH ĐẲNG GIỚI"),  # one space, as printed
+        ("Chương VI", "ĐIỀU KHOẢN THI HÀNH"),
+    ],
+    "than-the": [
+        ("Chương 1", "NGUYÊN TẮC"),
+        ("Chương 2", "VIỆC BẮT NGƯỜI PHẠM PHÁP"),
+        ("Chương 3", "VIỆC TẠM GIỮ, TẠM GIAM, TẠM THA"),
+        ("Chương 4", "VIỆC KHÁM NGƯỜI, KHÁM ĐỒ VẬT, KHÁM NHÀ Ở VÀ THƯ TÍN"),
+        ("Chương 5", "ĐIỀU KHOẢN CHUNG"),
+    ],
+    "hoi-hop": [],
+}
+ARTICLES = {"binh-dang-gioi": 44, "hoi-hop": 10, "than-the": 19}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("law", sorted(LAWS))
+def test_law_metadata(law: str, fmt: str, folder: Path) -> None:
+    source, expected = LAWS[law]
+    (doc,) = _docs(source, fmt, folder)
+    assert {name: getattr(doc.meta, name) for name in expected} == expected
+    assert doc.doc_type == "law"
+    start, end = doc.meta.spans["signer"]
+    assert doc.text[start:end] == expected["signer"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("law", sorted(LAWS))
+def test_law_chapters_and_articles(law: str, fmt: str, folder: Path) -> None:
+    source, _ = LAWS[law]
+    (doc,) = _docs(source, fmt, folder)
+    assert [(h.label, h.title) for h in doc.headings if h.level == 1 and h.label.startswith("Chương")] == CHAPTERS[law]
+    assert sum(h.label.startswith("Điều ") for h in doc.headings) == ARTICLES[law]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_signature_is_not_a_tiny_chunk_of_its_own(fmt: str, folder: Path) -> None:
+    """Regression: "Nguyễn Phú Trọng" (16 characters) was a chunk by itself and matched every question on the law."""
+    (doc,) = _docs(EQUALITY, fmt, folder)
+    chunks = chunk_document(doc, lambda s: len(s.split()) * 2 + 2, chunk_tokens=256, overlap=0)
+    signed = next(c for c in chunks if "Nguyễn Phú Trọng" in c.text)
+    assert "thông qua ngày 29 tháng 11 năm 2006" in signed.text
+    assert "CHỦ TỊCH QUỐC HỘI" in signed.text
+
+
+# Rows of the Phụ lục 1 table, as the .txt writes them (row 1 is cut by a page break in the PDF).
+TASK_ROWS = [
+    "| TT | NHIỆM VỤ | KẾT QUẢ YÊU CẦU | THỜI GIAN HOÀN THÀNH | CƠ QUAN THỰC HIỆN | TIẾN ĐỘ | KẾT QUẢ HIỆN NAY |",
+    "| I | Nhận thức | | | | | |",
+    "| 1. | Xây dựng, trình Thủ tướng Chính phủ ban hành và tổ chức triển khai chương trình tuyên truyền thường "
+    "xuyên, sâu rộng về nội dung Nghị quyết 57-NQ/TW theo hướng: đa dạng hóa các hình thức, cụ thể hóa nội dung "
+    "và có mục tiêu cụ thể. | Quyết định của Thủ tướng Chính phủ | Tháng 4/2025 | Bộ Khoa học và Công nghệ | "
+    "Hoàn thành | Thủ tướng Chính phủ sẽ xem xét, ban hành trước ngày 28/5 |",
+    "| 25. | Tham mưu Chính phủ thành lập Ủy ban dữ liệu quốc gia. | Báo cáo Chính phủ | Tháng 3/2025 | Bộ Công an "
+    "| Quá hạn | Đang chuẩn bị hồ sơ. |",
+    "| IV | Phát triển, trọng dụng nhân lực chất lượng cao. | | | | | |",
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_report_tables_come_out_as_pipe_rows(fmt: str, folder: Path) -> None:
+    _, draft = _docs(REPORT, fmt, folder)
+    lines = draft.text.split("\n")
+    for row in TASK_ROWS:
+        assert row in lines
+    numbered = [ln.split(" | ")[0] for ln in lines if ln.startswith("| ") and ln.split(" | ")[0][2:-1].isdigit()]
+    assert numbered == [f"| {n}." for n in range(1, 38)]  # 37 tasks, each one row
+    assert "| Danh sách Luật trình Quốc hội (Kỳ họp tháng 5/2025) |" in lines  # a one-column table
+    assert "| Luật Nhà giáo |" in lines
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_report_roman_parts_stay_in_heading_paths(fmt: str, folder: Path) -> None:
+    _, draft = _docs(REPORT, fmt, folder)
+    service = next(h for h in draft.headings if h.title == "Về cung cấp dịch vụ công trực tuyến")
+    assert service.path.endswith(" › III- TỒN TẠI, HẠN CHẾ › 3. Về cung cấp dịch vụ công trực tuyến")
+    assert service.path.startswith("A. BÁO CÁO KẾT QUẢ TRIỂN KHAI THỰC HIỆN NGHỊ QUYẾT SỐ 57-NQ/TW")
+    chunks = chunk_document(draft, lambda s: len(s.split()) * 2 + 2, chunk_tokens=256, overlap=0)
+    inside = next(c for c in chunks if "Tỷ lệ hồ sơ trực tuyến toàn trình" in c.text)
+    assert "III- TỒN TẠI, HẠN CHẾ" in inside.heading_path
+
+
+def _outline(docs: list[Document]) -> list[tuple]:
+    out: list[tuple] = []
+    for doc in docs:
+        meta = doc.meta
+        out.append((re.sub(r"\.(?:txt|docx|pdf)", "", doc.doc_id), doc.doc_type, doc.title))
+        out.append((meta.kind, meta.number, meta.issuer, meta.parent_issuer, meta.date, meta.trich_yeu))
+        out.append((meta.signer, meta.signer_position, tuple(meta.recipients)))
+        out.extend((h.label, h.title, h.level, h.path) for h in doc.headings)
+        out.extend((a.body, a.role, a.task, a.deadline, a.heading_path) for a in doc.assignments)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+@pytest.mark.parametrize("source", [PLAN, REPORT, EQUALITY, ASSEMBLY, PERSON], ids=lambda p: p.stem[:24])
+def test_rendition_recovers_what_the_text_file_does(source: Path, fmt: str, folder: Path) -> None:
+    """Same split into documents, metadata, heading tree and assignments as the .txt (whose values the tests
+    above check by hand)."""
+    assert _outline(_docs(source, fmt, folder)) == _outline(_docs(source, "txt", folder))
