@@ -35,6 +35,14 @@ in "đơn vị nào" it only asks for a name."""
 QUESTION_SYLLABLES = _words("bao nhieu gi nao sao the nhu dau ai may hoi khong chua phai hay")
 """Folded syllables of question words: they say what kind of answer is wanted but are never in it."""
 
+QUESTION_WORDS_ACCENTED = (
+    *["có bao nhiêu", "như thế nào", "bao nhiêu", "bao lâu", "khi nào", "ở đâu", "thế nào", "là gì", "những gì"],
+    "ra sao",
+    *["tại sao", "vì sao", "hay không", "phải không", "ngày nào", "năm nào", "tháng nào", "nào", "gì", "không"],
+)
+"""Question words as typed with their marks, longest first: documents rarely ask questions, so the diacritic
+restorer, which learns from the documents, cannot put these back ("bao nhieu" came back as "báo nhiều")."""
+
 QUESTION_PHRASES = frozenset(
     [
         *["bao nhiêu", "gì", "nào", "sao", "thế nào", "như thế nào", "đâu", "ai", "mấy"],
@@ -93,6 +101,7 @@ ASKS_BODY = (
     r"chi bo nao",
     r"dang uy nao",
     r"dang doan nao",
+    r"to dang nao",
     r"ban nao",
     r"bo nao",
     r"so nao",
@@ -155,6 +164,8 @@ ASSIGNMENT_VERBS = (
     r"phu trach",
     r"thuc hien",
     r"duoc giao",
+    r"giao cho",
+    r"giao nhiem vu",
     r"dam nhiem",
     r"tham muu",
 )

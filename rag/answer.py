@@ -38,8 +38,10 @@ from rag.structured_answers import (
     Fact,
     asks_about_assignment,
     bodies_for_task,
+    heading_facts,
     meta_fact,
     pick_document,
+    table_facts,
     tasks_of_body,
 )
 
@@ -221,7 +223,7 @@ class AnswerPipeline:
             context, heading = heading_context(hit.chunk), heading_text(hit.chunk)
             for s, e in sentence_spans(hit.chunk.text):
                 sentence = hit.chunk.text[s:e]
-                if gives(ask, sentence, question, heading):
+                if gives(ask, sentence, question, heading, hit.chunk.doc_title):
                     texts.append(f"{context} | {sentence}")
         restore = getattr(self.retriever, "restore_query", None)
         accented = restore(question) if restore else question
@@ -326,7 +328,7 @@ class AnswerPipeline:
         checked = [c for c in validate_answer(text, sources, self.settings.citation_min_support) if c.ok]
         if not checked:
             return self._refused(question, "không câu nào được nguồn trích dẫn hỗ trợ", hits, started, name)
-        if not any(gives(ask, c.text, question, heading_text(hits[c.markers[0] - 1].chunk)) for c in checked):
+        if not any(gives(ask, c.text, question, *_where(hits[c.markers[0] - 1].chunk)) for c in checked):
             wanted = ", ".join(_WANTED[w] for w in sorted(ask.wants) if w in _WANTED)
             return self._refused(question, f"câu trả lời tìm được không nêu {wanted}", hits, started, name)
         citations, sentences = build_citations(checked, hits)
@@ -354,11 +356,16 @@ class AnswerPipeline:
             fact = meta_fact(ask.meta_field, doc) if doc is not None else None
             facts = [fact] if fact is not None else []
         else:
+            facts = heading_facts(question, docs, lambda: self._visible_documents(filters))
+        retrieved = [(h.chunk.doc_id, h.chunk.start, h.chunk.end) for h in hits]
+        if not facts and not ask.meta_field:
+            facts = table_facts(question, docs, retrieved)
+        if not facts and not ask.meta_field:
             kind = asks_about_assignment(question, ask, docs)
             if kind == "tasks":
                 facts = tasks_of_body(question, docs)
             elif kind == "bodies":
-                facts = bodies_for_task(question, docs)
+                facts = bodies_for_task(question, docs, retrieved)
         if not facts:
             return None
         citations, sentences = self._cite_facts(facts, hits, filters)
@@ -422,6 +429,11 @@ class AnswerPipeline:
         scoped = SearchFilters(doc_id=fact.doc.doc_id, max_level=level)
         found = self.retriever.search(fact.doc.text[fact.start : fact.end][:300], k=20, filters=scoped)
         return _chunk_holding(fact, [h.chunk for h in found])
+
+
+def _where(chunk: Chunk) -> tuple[str, str]:
+    """(heading text, document title) of a passage: where the names a question is about may be written."""
+    return heading_text(chunk), chunk.doc_title
 
 
 def heading_text(chunk: Chunk) -> str:

@@ -24,10 +24,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ingest.normalize import fold, strip_diacritics
+from ingest.wordlists import QUESTION_WORDS_ACCENTED
 
 __all__ = ["DiacriticRestorer", "fold", "has_diacritics", "syllables"]
 
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
+_ACCENTED = {fold(w): w for w in QUESTION_WORDS_ACCENTED}
+_QUESTION_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k in _ACCENTED) + r")(?!\w)")
 _MAX_CANDIDATES = 6
 
 
@@ -93,7 +96,16 @@ class DiacriticRestorer:
         return self.bigrams.get(fold(a) + " " + fold(b), Counter()).get(a + " " + b, 0)
 
     def restore(self, text: str) -> str:
-        """Most likely accented form of ``text`` (Viterbi over syllable candidates)."""
+        """Most likely accented form of ``text``: question words from their list, the rest from the corpus."""
+        out, pos = [], 0
+        lowered = text.lower()
+        for match in _QUESTION_WORDS.finditer(lowered):
+            out += [self._restore_plain(lowered[pos : match.start()]), _ACCENTED[match.group(0)]]
+            pos = match.end()
+        return "".join([*out, self._restore_plain(lowered[pos:])])
+
+    def _restore_plain(self, text: str) -> str:
+        """Viterbi over syllable candidates (unigram and pair counts of the corpus)."""
         tokens = syllables(text)
         if not tokens:
             return text

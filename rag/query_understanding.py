@@ -12,6 +12,7 @@ extractive generator, the refusal decision and the structured answers learn it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ingest import wordlists
 from ingest.model import Document, Topic
-from ingest.normalize import fold
+from ingest.normalize import fold, is_vietnamese_syllable
 from rag.citations import entities_in, has_phrase, has_tokens, name_tokens, numbers_in
 from rag.diacritics import syllables
 
@@ -125,6 +126,8 @@ def asks_for(question: str) -> Ask:
         wants.add("code")
     if _TASKS.search(folded):
         wants.add("tasks")
+    if re.search(r"\bbao lau\b", folded):
+        wants.discard("date")  # "thời hạn … bao lâu" wants a duration ("hai mươi bốn giờ"), not a date
     meta = next((name for name, pattern in _META.items() if pattern.search(folded)), "")
     if meta == "signer":
         wants.discard("body")  # a person signs: "Ai ký Nghị quyết 57?" is not answered by a body's name
@@ -189,14 +192,36 @@ def _has_office(text: str, question: str) -> bool:
     return False
 
 
+_HEADS = sorted({tuple(h.split()) for h in wordlists.BODY_HEADS}, key=len, reverse=True)
+
+
+def _headed_bodies(text: str) -> set[str]:
+    """Bodies named by a head word and a capitalised name ("Đảng ủy Quốc hội", "Bộ Tài chính"), folded: head + the
+    first two words of the name. Vietnamese capitalises only the first syllable of each part, so the run of
+    capitals alone ("Đảng", "Quốc") does not show where such a name starts."""
+    words = re.findall(r"[^\W_][\w&-]*", text)
+    folded = [fold(w) for w in words]
+    found: set[str] = set()
+    for i in range(len(words)):
+        for head in _HEADS:
+            n = len(head)
+            if tuple(folded[i : i + n]) == head and words[i][:1].isupper() and i + n < len(words):
+                if words[i + n][:1].isupper():
+                    found.add(" ".join(folded[i : i + n + 2]))
+                break
+    return found
+
+
 def _has_body(text: str, question: str) -> bool:
-    """An organisation's name ("Sở Tư pháp", "Ủy ban KH,CN&MT", "UBND tỉnh") not already in the question."""
+    """An organisation's name ("Sở Tư pháp", "Ủy ban KH,CN&MT", "UBND tỉnh", "Đảng ủy Quốc hội") not already in
+    the question."""
     q_tokens = name_tokens(question)
     for name in _new(entities_in(text), question, q_tokens):
         first = name.split(" ")[0]
         if first in _BODY_FIRST or (len(first) >= 3 and first.isalpha() and first.upper() in text):
             return True
-    return False
+    folded_question = fold(question)
+    return any(not has_phrase(folded_question, body) for body in _headed_bodies(text))
 
 
 _RATE_OF = re.compile(r"\bty le (\w+ \w+)")
@@ -208,11 +233,42 @@ _LEADING_LABEL = re.compile(r"^\s*(?:[-–•+*]\s*)?(?:\d{1,3}(?:\.\d{1,3})*[.)
 """A list or heading label ("1.", "2.1.", "II-", "(3)"): its number numbers the item, it is not a figure."""
 
 
+_NUMBER_WORD = r"(?:mot|hai|ba|bon|tu|nam|lam|sau|bay|tam|chin|muoi|muoi|tram|nghin|ngan|van|trieu|ty|linh|le|ruoi)"
+_AMOUNT_IN_WORDS = re.compile(
+    rf"\b(?:{_NUMBER_WORD} )*{_NUMBER_WORD} (?:{'|'.join(wordlists.COUNT_UNITS)}|gio|tuan|phut|dong|nguoi)\b"
+)
+"""A quantity written in words ("hai mươi bốn giờ", "bốn tháng", "năm vạn đồng"): laws write durations so."""
+
+
+def _quantities(sentence: str) -> set[str]:
+    """Figures that measure something: numbers outside document codes ("659/QĐ-TTg") and dates, plus amounts
+    written in words. "Quyết định số 659/QĐ-TTg ngày 23/03/2025" states no quantity."""
+    plain = _REFERENCE.sub(" ", _CODE_OR_DATE.sub(" ", sentence))
+    # "22/22" (a share) measures; "5/2025" (a month) does not
+    found = {n for n in numbers_in(plain) if n.count("/") == 0 or (n.count("/") == 1 and len(n.split("/")[1]) != 4)}
+    found |= {m.group(0) for m in _AMOUNT_IN_WORDS.finditer(fold(sentence))}
+    return found
+
+
+_CODE_OR_DATE = re.compile(
+    r"\d+(?:[/.-]\d+)*[/-][A-ZĐa-zđ][\wĐđ&/.-]*"  # 659/QĐ-TTg, 57-NQ/TW, 73/2006/QH
+    r"|\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b"  # 23/03/2025
+    r"|(?i:ngày)\s+\d{1,2}\s+(?i:tháng)\s+\d{1,2}(?:\s+(?i:năm)\s+\d{4})?"  # ngày 23 tháng 3 năm 2025
+)
+
+
+_REFERENCE = re.compile(
+    r"(?<!\w)(?:(?i:tháng|năm|quý|ngày|điều|khoản|điểm|chương|mục|phụ lục|số)\s+|[TQ])\d+(?:\s*[-–,]\s*\d+)*(?:/\d{4})?"
+)
+"""Numbers that name a time or a part ("tháng 3, 4", "Điều 5", "Phụ lục 1", "T5"): they count nothing."""
+
+
 def _figure_with_unit(sentence: str, question: str) -> bool:
     """A new figure; when the question names its unit ("bao nhiêu người", "bao nhiêu đảng viên"), a figure
-    followed by that unit, so "90% dân số" does not answer "dân số là bao nhiêu người"."""
+    followed by that unit, so "90% dân số" does not answer "dân số là bao nhiêu người". Numbers inside codes
+    and dates measure nothing."""
     sentence = _LEADING_LABEL.sub("", sentence, count=1)
-    new = numbers_in(sentence) - numbers_in(question)
+    new = _quantities(sentence) - numbers_in(question)
     if not new:
         return False
     rate_of = _RATE_OF.search(fold(question))
@@ -227,11 +283,100 @@ def _figure_with_unit(sentence: str, question: str) -> bool:
     return re.search(pattern, fold(sentence)) is not None
 
 
-def gives(ask: Ask, sentence: str, question: str, heading: str = "") -> bool:
+def _strong_name(name: str, question: str) -> bool:
+    """A name the answer must be about: two words or more ("Sơn La", "Phạm Minh Chính"), a code ("598/QĐ-TTg"),
+    or one word that is not a capitalised common word ("SpaceX", "AI"; not "Nghị" of "Nghị quyết")."""
+    tokens = name.split(" ")
+    if len(tokens) >= 2 or any(c.isdigit() for c in name):
+        return True
+    for word in re.findall(r"[^\W_]+", question):
+        if fold(word) == tokens[0] and (sum(c.isupper() for c in word) >= 2 or not word.isalpha()):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=512)
+def named_in(question: str) -> tuple[tuple[str, ...], ...]:
+    """The names and codes a question is about, as token tuples: an answer must come from a passage that names
+    them (in the sentence, its heading path or its document's title) – "Tỉnh Sơn La có bao nhiêu dân số?" is
+    not answered by a sentence on the population of the country."""
+    names = [name for name in entities_in(question) if _strong_name(name, question)]
+    first = re.match(r"\s*([^\W\d_]{3,})", question)
+    accented = fold(question) != question.lower()  # unaccented syllables ("Hien") are not syllables either
+    if accented and first and first.group(1)[0].isupper() and not is_vietnamese_syllable(first.group(1).lower()):
+        names.append(fold(first.group(1)))  # a foreign name opening the question ("Shopee có bao nhiêu …")
+    return tuple(tuple(name.split(" ")) for name in sorted(names))
+
+
+def _names_held(names: Iterable[tuple[str, ...]], text: str) -> bool:
+    """Every name occurs in ``text``; a bare number also meets the code it starts ("3260" → "3260-KH/ĐĐQH15")."""
+    tokens = name_tokens(text)
+    heads = {m.group(0) for m in (re.match(r"\d+", t) for t in tokens) if m}
+    for name in names:
+        if has_tokens(tokens, list(name)):
+            continue
+        if len(name) == 1 and name[0].isdigit() and name[0] in heads:
+            continue
+        return False
+    return True
+
+
+_SUBJECT_SKIP = frozenset({"theo", "hien", "nay", "nam", "co", "den", "het", "trong", "tai", "tinh", "ca"})
+_MONEY = frozenset({"tien", "kinh phi", "von"})
+
+
+@functools.lru_cache(maxsize=512)
+def measured(question: str) -> tuple[str, bool]:
+    """What a "bao nhiêu" question measures, folded: the words after "bao nhiêu" ("bao nhiêu nhiệm vụ" → "nhiem
+    vu"), or, when it ends the question, the words that open it ("Mức lương … là bao nhiêu?" → "muc luong").
+    Two syllables at most; "" when the question names a unit (checked with the figure) or money ("bao nhiêu
+    tiền" is answered in đồng, not by the word). Read on folded syllables, so typed without marks it reads the
+    same. The flag says whether the whole phrase must be found (after "bao nhiêu") or two adjacent syllables of
+    it (up to three opening words, which a document may word a little differently: "tăng trưởng kinh tế" /
+    "trưởng kinh tế")."""
+    words = re.findall(r"[^\W_]+|[^\w\s]", fold(question))  # punctuation kept: it ends a phrase
+    at = next((i for i in range(len(words) - 1) if words[i : i + 2] == ["bao", "nhieu"]), None)
+    if at is None:
+        return "", True
+    stop = {w for term in wordlists.FUNCTION_TERMS for w in term.split()} | set(wordlists.QUESTION_SYLLABLES)
+    stop |= {w for w in words if not w[0].isalnum()}
+    after = words[at + 2 :]
+    if after and after[0] not in stop:
+        if _COUNT_UNIT.search(fold(question)):
+            return "", True
+        picked, strict = list(itertools.takewhile(lambda w: w not in stop, after)), True
+    else:
+        lead = list(itertools.dropwhile(lambda w: w in _SUBJECT_SKIP or w.isdigit(), words[:at]))
+        picked, strict = list(itertools.takewhile(lambda w: w not in stop, lead)), False
+    phrase = " ".join(picked[: 2 if strict else 3])
+    if not phrase or picked[0] in _MONEY or " ".join(picked[:2]) in _MONEY:
+        return "", True
+    return phrase, strict
+
+
+def about(question: str, sentence: str, heading: str = "", title: str = "") -> bool:
+    """Whether ``sentence`` (with its heading path and document title) is about what ``question`` names: its
+    names and codes, and what a "bao nhiêu" question measures."""
+    where = "\n".join(p for p in (title, heading, sentence) if p)
+    if not _names_held(named_in(question), where):
+        return False
+    thing, strict = measured(question)
+    if not thing:
+        return True
+    folded = fold(where)
+    if strict or len(thing.split()) < 2:
+        return has_phrase(folded, thing)
+    return any(has_phrase(folded, f"{a} {b}") for a, b in itertools.pairwise(thing.split()))
+
+
+def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str = "") -> bool:
     """Whether ``sentence`` (under ``heading``, its heading path) holds what ``ask`` wants: a new figure, a date,
-    a person's or a body's name, a document code. A task sentence often leaves its body to the heading
-    ("a) Tổ đảng ở Thường trực Ủy ban KH,CN&MT" › "- Là cơ quan đầu mối …"), so names may come from there."""
+    a person's or a body's name, a document code – about what the question names (:func:`about`). A task
+    sentence often leaves its body to the heading ("a) Tổ đảng ở Thường trực Ủy ban KH,CN&MT" › "- Là cơ quan
+    đầu mối …"), so names may come from there."""
     around = f"{heading}\n{sentence}" if heading else sentence
+    if ask.wants and not about(question, sentence, heading, title):
+        return False
     if "figure" in ask and not _figure_with_unit(sentence, question):
         return False
     if "date" in ask and not _has_date(sentence, question):

@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ingest.model import Assignment, Document, DocumentMeta, Topic
+from ingest.header import KINDS
+from ingest.model import Assignment, Document, DocumentMeta, Heading, Topic
 from ingest.normalize import fold
 from ingest.wordlists import ASSIGNMENT_VERBS, BODY_HEADS, FRAME_WORDS, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, name_tokens
@@ -75,6 +76,16 @@ def _date_words(meta: DocumentMeta) -> str:
     return written or numeric
 
 
+def _issuer(meta: DocumentMeta) -> str:
+    """The issuing body as it is called: a unit named by its kind alone ("VĂN PHÒNG" under "ĐẢNG ỦY CHÍNH PHỦ") takes
+    its parent's name (Văn phòng Đảng ủy Chính phủ); a named body keeps its parent in brackets."""
+    if not meta.parent_issuer:
+        return meta.issuer
+    if len(meta.issuer.split()) <= 2:
+        return f"{meta.issuer} {meta.parent_issuer}"
+    return f"{meta.issuer} (thuộc {meta.parent_issuer})"
+
+
 def meta_fact(field_name: str, doc: Document) -> Fact | None:
     """The sentence answering a header/signature question about ``doc``, or None when ingest did not find it."""
     meta, title = doc.meta, _title(doc.meta, doc)
@@ -89,8 +100,7 @@ def meta_fact(field_name: str, doc: Document) -> Fact | None:
     elif field_name == "number" and meta.number:
         text, value, names = f"Số hiệu của văn bản là {meta.number}.", meta.number, ("number",)
     elif field_name == "issuer" and meta.issuer:
-        parent = f" (thuộc {meta.parent_issuer})" if meta.parent_issuer else ""
-        text, value, names = f"{title} do {meta.issuer}{parent} ban hành.", meta.issuer, ("parent_issuer", "issuer")
+        text, value, names = f"{title} do {_issuer(meta)} ban hành.", meta.issuer, ("parent_issuer", "issuer")
     elif field_name == "place" and meta.place:
         text, value, names = f"{title} được ban hành tại {meta.place}.", meta.place, ("date", "place")
     elif field_name == "trich_yeu" and meta.trich_yeu:
@@ -119,6 +129,17 @@ def _number_matches(doc: Document, named: set[str]) -> bool:
     return bool(named & {tokens[0], head} - {""})
 
 
+def _of_kind_named(question: str, docs: Sequence[Document]) -> Document | None:
+    """The best-ranked document of the kind the question names first ("Báo cáo của … do ai ký" → the report,
+    not the công văn that covers it in the same file)."""
+    folded = fold(question)
+    named = [(m.start(), kind) for word, kind in KINDS for m in [re.search(rf"\b{word}\b", folded)] if m]
+    if not named:
+        return None
+    kind = min(named)[1]
+    return next((d for d in docs if d.meta.kind == kind), None)
+
+
 def pick_document(
     question: str, docs: Sequence[Document], more: Callable[[], Iterable[Document]], field_name: str = ""
 ) -> Document | None:
@@ -128,7 +149,7 @@ def pick_document(
     named = {n for n in _numbers_named(question) if len(n) >= 2}
     if not named or field_name == "number":  # a question asking for the number cannot name it: numbers it
         # names are other documents' ("số hiệu của kế hoạch triển khai Nghị quyết 57")
-        return docs[0] if docs else None
+        return _of_kind_named(question, docs) or (docs[0] if docs else None)
     for doc in [*docs, *more()]:
         if _number_matches(doc, named):
             return doc
@@ -153,10 +174,14 @@ def assignments_of(doc: Document) -> list[Assignment]:
 
 
 def _body_named(assignment: Assignment, question_words: list[str]) -> bool:
-    """The question names the assignment's body ("Sở Tư pháp" in "Sở Tư pháp chuẩn bị thảo luận nội dung gì?")."""
-    core = organisation_core(assignment.body)
-    n = len(core)
-    return n >= 2 and any(question_words[i : i + n] == core for i in range(len(question_words) - n + 1))
+    """The question names the assignment's body ("Sở Tư pháp" in "Sở Tư pháp chuẩn bị thảo luận nội dung gì?"), or
+    one of the bodies it lists ("Các Đoàn đại biểu Quốc hội, các đại biểu Quốc hội")."""
+    for part in [assignment.body, *re.split(r",\s*|\s+và\s+", assignment.body)]:
+        core = organisation_core(part)
+        n = len(core)
+        if n >= 2 and any(question_words[i : i + n] == core for i in range(len(question_words) - n + 1)):
+            return True
+    return False
 
 
 _ROLE_ASKED = (
@@ -223,21 +248,39 @@ def _task_facts(doc: Document, assignment: Assignment) -> list[Fact]:
 
 
 def tasks_of_body(question: str, docs: Sequence[Document]) -> list[Fact]:
-    """ "X phải làm gì / được giao gì / thảo luận nội dung gì": the tasks of the body the question names."""
+    """ "X phải làm gì / được giao gì / thảo luận nội dung gì": the tasks of the body the question names; when the
+    question also says which task ("giám sát việc gì tại địa phương"), the tasks that match it best."""
     words = WORD_RE.findall(fold(question))
+    found = [(doc, a) for doc in docs for a in assignments_of(doc) if _body_named(a, words)]
+    # "Các Đoàn đại biểu Quốc hội" also names "Quốc hội": keep the bodies no other named body contains
+    cores = {a.body: " ".join(organisation_core(a.body)) for _, a in found}
+    found = [
+        (doc, a)
+        for doc, a in found
+        if not any(cores[a.body] != other and f" {cores[a.body]} " in f" {other} " for other in cores.values())
+    ]
+    body_words = {w for _, a in found for w in WORD_RE.findall(fold(a.body))}
+    wanted = _key_words(question, drop=body_words)
+    if wanted and found:
+        overlap = [len(wanted & set(WORD_RE.findall(fold(f"{a.task} {a.heading_path}")))) for _, a in found]
+        best = max(overlap)
+        if best:
+            found = [pair for pair, n in zip(found, overlap, strict=True) if n == best]
     facts: list[Fact] = []
-    for doc in docs:
-        for assignment in assignments_of(doc):
-            if _body_named(assignment, words):
-                facts.extend(_task_facts(doc, assignment))
+    for doc, assignment in found:
+        facts.extend(_task_facts(doc, assignment))
     return facts[:MAX_FACTS]
 
 
-def bodies_for_task(question: str, docs: Sequence[Document]) -> list[Fact]:
+def bodies_for_task(
+    question: str, docs: Sequence[Document], retrieved: Sequence[tuple[str, int, int]] | None = None
+) -> list[Fact]:
     """ "Cơ quan nào chủ trì việc Y", "đơn vị nào thảo luận về Y": the bodies of the best-matching task.
 
     The task is matched on the question's key words against the task text and its heading path; a topic
-    number ("chuyên đề 3") picks the topic directly.
+    number ("chuyên đề 3") picks the topic directly. With ``retrieved`` ((doc id, start, end) of the passages
+    found for the question), only tasks written in those passages compete: a task elsewhere that shares a few
+    words ("tiếp tục", "thực hiện") does not answer "ai tiếp tục chỉ đạo thực hiện Kế hoạch này".
     """
     number = topic_number(question)
     wanted = _key_words(question, drop={"chuyen", "de"} if number is not None else ())
@@ -246,6 +289,8 @@ def bodies_for_task(question: str, docs: Sequence[Document]) -> list[Fact]:
     for doc in docs:
         for assignment in assignments_of(doc):
             if roles and not _has_role(assignment, roles):
+                continue
+            if retrieved is not None and number is None and not _within(doc.doc_id, assignment, retrieved):
                 continue
             topic = _topic_of(doc, assignment.start)
             if number is not None:
@@ -269,6 +314,11 @@ def bodies_for_task(question: str, docs: Sequence[Document]) -> list[Fact]:
         return []
     chosen = [(d, a) for score, d, a in scored if score == best]
     return _bodies_facts(chosen)
+
+
+def _within(doc_id: str, assignment: Assignment, spans: Sequence[tuple[str, int, int]]) -> bool:
+    """The assignment's span overlaps one of the passages."""
+    return any(d == doc_id and s < assignment.end and assignment.start < e for d, s, e in spans)
 
 
 def _bodies_facts(chosen: list[tuple[Document, Assignment]]) -> list[Fact]:
@@ -304,3 +354,201 @@ def body_named_in(question: str, docs: Sequence[Document]) -> bool:
     """Whether the question names a body that has assignments in ``docs``."""
     words = WORD_RE.findall(fold(question))
     return any(_body_named(a, words) for d in docs for a in assignments_of(d))
+
+
+# ---- headings ------------------------------------------------------------------------------------------------
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+_PART_KINDS = ("phu luc", "chuong", "dieu", "phan", "muc", "khoan", "diem")
+_KIND_NAMES = {
+    "phu luc": "Phụ lục",
+    "chuong": "Chương",
+    "dieu": "Điều",
+    "phan": "Phần",
+    "muc": "Mục",
+    "khoan": "Khoản",
+    "diem": "Điểm",
+}
+_HEADING_REF = re.compile(r"\b(" + "|".join(_PART_KINDS) + r")\s+(?:so\s+)?([ivxlc]+|\d{1,3}|[a-z])\b")
+_ASKS_TITLE = re.compile(
+    r"\btieu de\b|\bten (?:goi )?(?:la )?gi\b|\b(?:noi dung|van de|linh vuc) gi\b|\bnoi ve\b|\bde cap\b"
+    r"|\bquy dinh (?:ve )?(?:gi|nhung gi)\b|\bve gi\b"
+)
+_LABEL = re.compile(r"^\s*(phu luc|chuong|dieu|phan|muc)?\s*([ivxlc]+|\d{1,3}|[a-z])\s*[.)/:-]?\s*$")
+
+
+def _roman(text: str) -> int | None:
+    """ "iv" → 4; None when ``text`` is not a Roman numeral."""
+    if not text or any(c not in _ROMAN for c in text):
+        return None
+    values = [_ROMAN[c] for c in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def _same_number(a: str, b: str) -> bool:
+    """ "4" meets "iv" (Chương 4 = Chương IV); letters meet letters ("A" = "a")."""
+    if a == b:
+        return True
+    as_int = [int(x) if x.isdigit() else _roman(x) for x in (a, b)]
+    return None not in as_int and as_int[0] == as_int[1]
+
+
+def _label_key(label: str) -> tuple[str, str] | None:
+    """("chuong", "iv") for "Chương IV", ("", "ii") for "II-" / "II.", ("phu luc", "1") for "Phụ lục 1"."""
+    match = _LABEL.match(fold(label))
+    return (match.group(1) or "", match.group(2)) if match else None
+
+
+def _matches(heading: Heading, kind: str, number: str) -> bool:
+    key = _label_key(heading.label)
+    if key is None or not _same_number(key[1], number):
+        return False
+    if key[0]:
+        return key[0] == kind or (kind in ("phan", "muc") and key[0] in ("phan", "muc"))
+    # an unnamed label: "II." / "II-" is a part or a section, "A." a part, "1." a section or a clause
+    return kind in ("phan", "muc", "khoan", "diem") and (kind != "diem" or number.isalpha())
+
+
+def _heading_line(doc: Document, heading: Heading) -> tuple[int, int]:
+    """The span of the heading as written: its line, plus the next line when the label stands alone
+    ("Chương IV" / "TRÁCH NHIỆM CỦA …")."""
+    start = heading.start
+    end = doc.text.find("\n", start)
+    end = len(doc.text) if end < 0 else end
+    if _LABEL.match(fold(doc.text[start:end])):
+        following = doc.text.find("\n", end + 1)
+        end = len(doc.text) if following < 0 else following
+    while end > start and doc.text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def heading_facts(question: str, docs: Sequence[Document], more: Callable[[], Iterable[Document]]) -> list[Fact]:
+    """ "Phần II của Kế hoạch 3260 có tiêu đề là gì?", "Chương 4 của luật … quy định về nội dung gì?", "Mục I
+    của phần A …": the heading the question numbers, read from the heading tree and cited to its line.
+
+    The first reference is the heading asked about; a second one ("của phần A") is the part that holds it. A
+    number the question names picks the document; otherwise the best-ranked retrieved document that has such
+    a heading, preferring one whose title shares the question's words.
+    """
+    folded = fold(question)
+    if not _ASKS_TITLE.search(folded):
+        return []
+    refs = [(m.group(1), m.group(2)) for m in _HEADING_REF.finditer(folded)]
+    if not refs:
+        return []
+    numbered = {number for _, number in refs}  # "Điều 43" numbers a heading, not a document
+    named = {n for n in _numbers_named(question) if len(n) >= 2 and n not in numbered}
+    # a number the question names picks the document; "Nghị quyết 57" in "báo cáo … triển khai Nghị quyết 57"
+    # may be a document troly does not hold, then the retrieved ones are asked
+    pool = [d for d in [*docs, *more()] if _number_matches(d, named)] if named else []
+    pool = pool or list(docs)
+    words = set(WORD_RE.findall(folded))
+    ranked = sorted(
+        enumerate({d.doc_id: d for d in pool}.values()),  # one per document, in rank order
+        key=lambda item: (-len(words & set(WORD_RE.findall(fold(item[1].title)))), item[0]),
+    )
+    kind, number = refs[0]
+    for _, doc in ranked:
+        found = [h for h in doc.headings if _matches(h, kind, number)]
+        for outer_kind, outer_number in refs[1:2]:
+            outer = [h for h in doc.headings if _matches(h, outer_kind, outer_number)]
+            found = [h for h in found if any(o.start < h.start < o.end for o in outer)]
+        if found:
+            heading = min(found, key=lambda h: (h.level, h.start))
+            start, end = _heading_line(doc, heading)
+            written = " ".join(doc.text[start:end].split())
+            asked = f"{_KIND_NAMES[kind]} {number.upper() if _roman(number) or number.isalpha() else number}"
+            return [Fact(f"{asked} của {_title(doc.meta, doc)} có tiêu đề: {written}.", doc, start, end)]
+    return []
+
+
+# ---- table cells ---------------------------------------------------------------------------------------------
+
+_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
+_RULE = re.compile(r"^[\s|:-]*$")
+_MIN_ROW_MATCH = 0.5
+"""Share (rarity-weighted) of the question's key words a table row must hold to be the row asked about."""
+
+
+@dataclass
+class _Row:
+    cells: list[str]
+    start: int
+    end: int
+    header: list[str]
+
+
+def _tables(doc: Document) -> list[_Row]:
+    """Every body row of the document's tables ("| a | b |" lines, as every loader writes them), each with its
+    table's header row."""
+    rows: list[_Row] = []
+    header: list[str] = []
+    last_end = -2
+    for match in _ROW.finditer(doc.text):
+        cells = [c.strip() for c in match.group(1).split("|")]
+        if match.start() > last_end + 1:  # a new table starts: its first row is the header
+            header, last_end = cells, match.end()
+            continue
+        last_end = match.end()
+        if _RULE.match(match.group(1)):
+            continue
+        rows.append(_Row(cells, match.start(), match.end(), header))
+    return rows
+
+
+def _columns_asked(question: str, header: list[str]) -> list[int]:
+    """Header cells the question names by their first two words ("tiến độ", "thời gian hoàn thành", "cơ quan
+    thực hiện"); "thời hạn" and "khi nào" also name a "thời gian/thời hạn" column."""
+    folded = fold(question)
+    asked = []
+    for i, cell in enumerate(header):
+        words = WORD_RE.findall(fold(cell))
+        if len(words) < 2 or words[0] == "tt":
+            continue
+        head = " ".join(words[:2])
+        timely = head in ("thoi gian", "thoi han") and re.search(r"\bthoi han\b|\bkhi nao\b|\bthoi gian\b", folded)
+        if re.search(rf"\b{head}\b", folded) or timely:
+            asked.append(i)
+    return asked
+
+
+def _subject_column(header: list[str]) -> int:
+    """The column that says what a row is about ("NHIỆM VỤ", "Nội dung"), else the first after a "TT" column."""
+    folded = [fold(cell) for cell in header]
+    named = next((i for i, cell in enumerate(folded) if re.search(r"\bnhiem vu\b|\bnoi dung\b|\bten\b", cell)), None)
+    if named is not None:
+        return named
+    return 1 if len(header) > 1 and re.fullmatch(r"(?:tt|stt|so tt)\.?", folded[0]) else 0
+
+
+def table_facts(
+    question: str, docs: Sequence[Document], retrieved: Sequence[tuple[str, int, int]] | None = None
+) -> list[Fact]:
+    """ "Tiến độ của nhiệm vụ … thế nào?", "… giao cho cơ quan nào, thời hạn khi nào?": the cells of the
+    columns the question names, in the table row that holds the question's other words (rows in the
+    retrieved passages first), cited to that row."""
+    candidates = []
+    for doc in docs:
+        for row in _tables(doc):
+            columns = [c for c in _columns_asked(question, row.header) if c != _subject_column(row.header)]
+            inside = retrieved is None or _within(doc.doc_id, Assignment("", "", "", "", row.start, row.end), retrieved)
+            if columns and inside and len(row.cells) == len(row.header):
+                candidates.append((doc, row, columns))
+    if not candidates:
+        return []
+    asked_words = {w for _, row, cols in candidates for c in cols for w in WORD_RE.findall(fold(row.header[c]))}
+    wanted = _key_words(question, drop=asked_words)
+    if not wanted:
+        return []
+    have = [set(WORD_RE.findall(fold(row.cells[_subject_column(row.header)]))) for _, row, _ in candidates]
+    weight = {w: math.log(1 + len(have) / (1 + sum(w in h for h in have))) for w in wanted}
+    total = sum(weight.values())
+    scores = [sum(weight[w] for w in wanted & h) / total for h in have]
+    best = max(scores)
+    if best < _MIN_ROW_MATCH:
+        return []
+    doc, row, columns = candidates[scores.index(best)]
+    subject = row.cells[_subject_column(row.header)]
+    said = "; ".join(f"{row.header[c].capitalize()}: {row.cells[c] or '(để trống)'}" for c in columns)
+    return [Fact(f"{subject.rstrip(' .')} – {said}.", doc, row.start, row.end)]

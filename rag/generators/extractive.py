@@ -19,6 +19,7 @@ then keeps the best sentence plus close runners-up, in document order.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -53,7 +54,40 @@ def term_pairs(question: str) -> list[str]:
     """Adjacent key-syllable pairs ("tang truong", "giai ngan"): they carry Vietnamese compound words."""
     keep = set(key_terms(question))
     words = WORD_RE.findall(fold(question))
-    return [f"{a} {b}" for a, b in itertools.pairwise(words) if a in keep and b in keep]
+    # a pair with one function syllable still names a compound ("quá hạn", "trong hạn")
+    return [
+        f"{a} {b}"
+        for a, b in itertools.pairwise(words)
+        if (a in keep or b in keep) and a not in QUESTION_SYLLABLES and b not in QUESTION_SYLLABLES
+    ]
+
+
+def _rarity(present_in: int, n: int) -> float:
+    """IDF of a term over the candidate sentences (never zero: a term in every sentence still counts a little)."""
+    return math.log(1 + (n + 1) / (present_in + 0.5))
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-–•+]|[a-zđ]\)|\d{1,2}[.)]|\(\w{1,4}\))\s")
+MAX_LIST_ITEMS = 8
+"""Most items of a list kept after a chosen sentence that introduces it."""
+
+
+def _list_items(chosen: Sequence[Candidate], cands: Sequence[Candidate]) -> list[Candidate]:
+    """The items of the lists the chosen sentences introduce ("… bao gồm:" → "a) Ngân sách nhà nước;", "b) …"):
+    the sentence alone names the list, its items answer."""
+    picked = {id(c) for c in chosen}
+    extra: list[Candidate] = []
+    for lead in chosen:
+        if not lead.text.rstrip().endswith(":"):
+            continue
+        after = sorted((c for c in cands if c.n == lead.n and c.abs_start > lead.abs_start), key=lambda c: c.abs_start)
+        for cand in after[:MAX_LIST_ITEMS]:
+            if not _LIST_ITEM.match(cand.text):
+                break
+            if id(cand) not in picked:
+                picked.add(id(cand))
+                extra.append(cand)
+    return extra
 
 
 def heading_context(chunk: Chunk) -> str:
@@ -84,14 +118,19 @@ class Candidate:
     doc_id: str
     context: str = ""
     """Folded heading words of the passage (topic number and title, section)."""
+    heading: str = ""
+    """The passage's heading path as written (names a sentence leaves to its heading are read there)."""
+    title: str = ""
+    """The passage's document title."""
     lexical: float = 0.0
     score: float = 0.0
 
 
 def clean_sentence(text: str) -> str:
     """One line, capitalised, ending with a full stop: how the sentence reads in the answer."""
-    line = re.sub(r"\s+", " ", LABEL_RE.sub("", text)).strip()
-    line = line[:1].upper() + line[1:]
+    line = re.sub(r"\s+", " ", LABEL_RE.sub("", text)).strip().rstrip(";,")
+    if not re.match(r"[a-zđ]\)", line):  # a list item keeps its letter: "a) Ngân sách nhà nước"
+        line = line[:1].upper() + line[1:]
     return line if line[-1:] in ".!?" else line + "."
 
 
@@ -125,20 +164,42 @@ class ExtractiveGenerator(Generator):
                     continue
                 seen.add(key)
                 text = chunk.text[start:end]
-                found.append(Candidate(n, start, end, text, chunk.start + start, chunk.doc_id, heading_context(chunk)))
+                found.append(
+                    Candidate(
+                        n,
+                        start,
+                        end,
+                        text,
+                        chunk.start + start,
+                        chunk.doc_id,
+                        heading_context(chunk),
+                        " › ".join(p for p in (chunk.section, chunk.heading_path) if p),
+                        chunk.doc_title,
+                    )
+                )
         return found
 
     def _lexical(self, question: str, cands: list[Candidate]) -> None:
+        """Key-term and key-pair overlap, each term weighted by its rarity among the candidate sentences: "quá
+        hạn" found in one sentence names what "bao nhiêu nhiệm vụ … quá hạn" asks better than "nhiệm vụ" found
+        in all of them."""
         terms, pairs = set(key_terms(question)), term_pairs(question)
         ask = asks_for(question)
+        seen = []
         for cand in cands:
             folded = fold(cand.text)
             words = set(WORD_RE.findall(folded))
-            around = set(WORD_RE.findall(cand.context)) - words
+            seen.append((folded, words, set(WORD_RE.findall(cand.context)) - words))
+        n = len(cands)
+        weight = {t: _rarity(sum(t in w or t in a for _, w, a in seen), n) for t in terms}
+        both = [f"{c.context} | {f}" for c, (f, _, _) in zip(cands, seen, strict=True)]
+        pair_weight = {p: _rarity(sum(has_phrase(b, p) for b in both), n) for p in pairs}
+        term_total, pair_total = sum(weight.values()), sum(pair_weight.values())
+        for cand, (_, words, around), text in zip(cands, seen, both, strict=True):
             # A word found only in the heading counts half: it places the sentence but is not in it.
-            unigram = (len(terms & words) + 0.5 * len(terms & around)) / len(terms) if terms else 0.0
-            both = f"{cand.context} | {folded}"
-            bigram = sum(has_phrase(both, p) for p in pairs) / len(pairs) if pairs else 0.0
+            found = sum(weight[t] for t in terms & words) + 0.5 * sum(weight[t] for t in terms & around)
+            unigram = found / term_total if term_total else 0.0
+            bigram = sum(pair_weight[p] for p in pairs if has_phrase(text, p)) / pair_total if pair_total else 0.0
             cand.lexical = 0.55 * unigram + 0.3 * bigram + self._bonus(question, ask, cand.text) + 0.05 / cand.n
 
     @staticmethod
@@ -176,12 +237,13 @@ class ExtractiveGenerator(Generator):
         ask = asks_for(question)
         if {"figure", "date"} & ask.wants:
             # "bao nhiêu" / "ngày nào": only a sentence holding a figure / a date can answer
-            ranked = [c for c in ranked if gives(ask, c.text, question)] or ranked
+            ranked = [c for c in ranked if gives(ask, c.text, question, c.heading, c.title)] or ranked
         if not ranked or ranked[0].score <= 0:
             return []
         floor = ranked[0].score * self.settings.answer_runner_up
         chosen = [c for c in ranked[: self.max_sentences] if c.score >= floor]
         self._complete(question, ranked, chosen)
+        chosen += _list_items(chosen, cands)
         top_doc = ranked[0].doc_id
         return sorted(chosen, key=lambda c: (c.doc_id != top_doc, c.doc_id, c.abs_start))
 
