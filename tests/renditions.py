@@ -52,9 +52,29 @@ class Layout:
     signature: list[str] = field(default_factory=list)
 
 
+_ITEM = re.compile(r"^(?:[-+•]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVXLC]{1,6}\s*[.\-–/]\s|Điều\s|Chương\s)")
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    """A text saved with its printed line breaks ("… và dự thảo Nghị quyết" / "cho năm 2026 …", every line under
+    90 characters) back to one line per paragraph, as its author typed it in Word: a line goes on the previous
+    one unless that one ends a sentence or the line starts a list item."""
+    if len(lines) < 20 or sorted(len(ln) for ln in lines)[int(len(lines) * 0.9)] > 90:
+        return lines  # already one paragraph per line
+    out: list[str] = []
+    for line in lines:
+        ends = bool(out) and re.search(r"[.:;?!…][\"”’)]*$", out[-1]) is not None
+        ends = ends and not (out[-1].endswith(":") and line.startswith("“"))  # "… năm 2026:" / "“Kỷ cương …”"
+        if out and not ends and not _ITEM.match(line) and (line[:1].islower() or len(out[-1]) > 60):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
 def read_layout(text: str) -> Layout:
     """Header (until the document-kind title), body, Nơi nhận and signature (after the last "Nơi nhận")."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = unwrap([ln.strip() for ln in text.splitlines() if ln.strip()])
     layout = Layout()
     title_at = next((i for i, ln in enumerate(lines[:25]) if ln.upper().startswith(_KINDS) and ln.isupper()), None)
     if title_at is None:
@@ -106,7 +126,7 @@ def _blocks(body: list[str]) -> list[tuple[str, object]]:
                 else:
                     out.append(("table", [cells]))
             continue
-        if i == 0:
+        if i == 0 and line.upper().startswith(_KINDS):  # a topic guide opens with prose, not a title
             out.append(("title", line))
             continue
         level = _heading_level(line)

@@ -31,6 +31,8 @@ PERSON = (
     / "luat-dam-bao-quyen-tu-do-than-the-va-quyen-bat-kha-xam-pham-doi-voi-nha-o-do-vat-thu-tin-cua-nhan-dan.txt"
 )
 
+GUIDE = ROOT / "corpus" / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"
+
 pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared party documents and laws not found at {SHARED}")
 
 FORMATS = ["txt", "docx", "pdf"]
@@ -184,6 +186,19 @@ def test_report_roman_parts_stay_in_heading_paths(fmt: str, folder: Path) -> Non
     assert "III- TỒN TẠI, HẠN CHẾ" in inside.heading_path
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_topic_guide_stays_a_topic_guide(fmt: str, folder: Path) -> None:
+    """The guide's .txt keeps its printed line breaks; its renditions are laid out as typed (one paragraph each)."""
+    (doc,) = _docs(GUIDE, fmt, folder)
+    assert (doc.doc_type, doc.meta.kind) == ("topic_guide", "topic_guide")
+    assert doc.title == "Gợi ý chuyên đề thảo luận hội nghị tổng kết 2025"  # from the file name, re-accented
+    assert [t.number for t in doc.topics] == [1, 2, 3, 4, 5, 6]
+    assert doc.topics[2].organisations == ["Đảng bộ Sở Nội vụ", "Đảng bộ Sở Tư pháp", "Đảng bộ Thanh tra tỉnh"]
+    justice = [a for a in doc.assignments if a.body == "Đảng bộ Sở Tư pháp"]
+    assert len(justice) == 1
+    assert justice[0].task.startswith("Khắc phục tâm lý “sợ sai, sợ trách nhiệm”")
+
+
 def _outline(docs: list[Document]) -> list[tuple]:
     out: list[tuple] = []
     for doc in docs:
@@ -197,7 +212,7 @@ def _outline(docs: list[Document]) -> list[tuple]:
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
-@pytest.mark.parametrize("source", [PLAN, REPORT, EQUALITY, ASSEMBLY, PERSON], ids=lambda p: p.stem[:24])
+@pytest.mark.parametrize("source", [PLAN, REPORT, EQUALITY, ASSEMBLY, PERSON, GUIDE], ids=lambda p: p.stem[:24])
 def test_rendition_recovers_what_the_text_file_does(source: Path, fmt: str, folder: Path) -> None:
     """Same split into documents, metadata, heading tree and assignments as the .txt (whose values the tests
     above check by hand)."""

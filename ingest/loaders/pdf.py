@@ -48,13 +48,18 @@ def _page_texts(path: Path, reader: PdfReader) -> list[str]:
 
 
 def _metadata_title(reader: PdfReader) -> str | None:
-    """The PDF's own title, unless it is converter noise ("Microsoft Word - bc.docx", a file name)."""
+    """The PDF's own title, unless it is converter noise ("Microsoft Word - bc.docx", a file name such as the
+    "page.html" a browser prints into it)."""
     try:
         title = ((reader.metadata.title if reader.metadata else None) or "").strip()
     except (PdfReadError, PyPdfError, AttributeError, TypeError):
         return None
     title = re.sub(r"^Microsoft (?:Word|PowerPoint|Excel) - ", "", title)
-    if not title or re.search(r"\.(?:docx?|pdf|odt|rtf|txt)$", title, re.IGNORECASE) or title.lower() == "untitled":
+    if (
+        not title
+        or re.search(r"\.(?:docx?|pdf|odt|rtf|txt|html?)$", title, re.IGNORECASE)
+        or title.lower() == "untitled"
+    ):
         return None
     return title
 

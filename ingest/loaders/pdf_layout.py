@@ -367,4 +367,11 @@ class _Geometry:
         if (_SENTENCE_END.search(prev.text) and not self.spaced) or prev.text.endswith(("-", "\u00ad")):
             return False
         at_margin = abs(line.x0 - self.left) <= NEAR and prev.x0 >= self.left - NEAR
-        return at_margin and self.full(prev, line)
+        return (at_margin and self.full(prev, line)) or self.centred_wrap(prev, line)
+
+    def centred_wrap(self, prev: _Line, line: _Line) -> bool:
+        """A centred title broken over lines: both lines share a centre and ``prev`` left no room for the next
+        word across the whole text width (a letterhead cell is narrower, so its lines stay apart)."""
+        same_centre = abs((prev.x0 + prev.x1) - (line.x0 + line.x1)) <= 4 * NEAR
+        width = self.right - self.left
+        return same_centre and prev.x1 - prev.x0 + line.first_word + 0.3 * line.size >= width - 2 * NEAR
