@@ -1,0 +1,161 @@
+"""Answers from headings and table rows, and refusals on what a question names (issue 11.5, 11.8).
+
+Documents are small texts typed by hand in the layout of the shared party documents and laws (a plan with
+"I." / "II." parts, a law with "Chương IV" and "Điều 43", a report table with a "TIẾN ĐỘ" column). Expected values
+are written here, never computed by the code under test.
+"""
+
+from __future__ import annotations
+
+from ingest.model import Document, DocumentMeta, Heading
+from rag.query_understanding import asks_for, gives, measured, named_in
+from rag.structured_answers import heading_facts, table_facts
+
+PLAN = """KẾ HOẠCH
+triển khai thực hiện Nghị quyết số 57-NQ/TW
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+1. Mục đích
+
+Quán triệt đầy đủ các quan điểm của Nghị quyết.
+
+II. PHÂN CÔNG NHIỆM VỤ
+
+1. Tuyên truyền, quán triệt
+
+III. TỔ CHỨC THỰC HIỆN
+"""
+
+LAW = """LUẬT
+BÌNH ĐẲNG GIỚI
+
+Chương IV
+TRÁCH NHIỆM CỦA CƠ QUAN, TỔ CHỨC, GIA ĐÌNH VÀ CÁ NHÂN
+
+Điều 25. Trách nhiệm của Chính phủ
+
+Chương VI
+ĐIỀU KHOẢN THI HÀNH
+
+Điều 43. Hiệu lực thi hành
+
+Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2007.
+"""
+
+REPORT = """Phụ lục 1: DANH MỤC NHIỆM VỤ
+
+| TT | NHIỆM VỤ | THỜI GIAN HOÀN THÀNH | CƠ QUAN THỰC HIỆN | TIẾN ĐỘ |
+| --- | --- | --- | --- | --- |
+| 24. | Xây dựng cơ chế đặc thù về mua sắm công sản phẩm số. | Tháng 5/2025 | Bộ Tài chính | Đang thực hiện |
+| 25. | Tham mưu Chính phủ thành lập Ủy ban dữ liệu quốc gia. | Tháng 3/2025 | Bộ Công an | Quá hạn |
+"""
+
+
+def _heading(text: str, line: str, label: str, title: str, level: int, end: str | None = None) -> Heading:
+    start = text.index(line)
+    stop = text.index(end) if end else len(text)
+    return Heading(label, title, level, start, stop, f"{label} {title}")
+
+
+def plan() -> Document:
+    headings = [
+        _heading(PLAN, "I. MỤC", "I.", "MỤC ĐÍCH, YÊU CẦU", 1, "II. PHÂN"),
+        _heading(PLAN, "1. Mục đích", "1.", "Mục đích", 2, "II. PHÂN"),
+        _heading(PLAN, "II. PHÂN", "II.", "PHÂN CÔNG NHIỆM VỤ", 1, "III. TỔ"),
+        _heading(PLAN, "1. Tuyên", "1.", "Tuyên truyền, quán triệt", 2, "III. TỔ"),
+        _heading(PLAN, "III. TỔ", "III.", "TỔ CHỨC THỰC HIỆN", 1),
+    ]
+    meta = DocumentMeta(kind="ke_hoach", kind_label="KẾ HOẠCH", number="3260-KH/ĐĐQH15")
+    return Document("plan", "Kế hoạch 3260-KH/ĐĐQH15", "plan.txt", "ke_hoach", PLAN, "h1", meta=meta, headings=headings)
+
+
+def law() -> Document:
+    headings = [
+        _heading(LAW, "Chương IV", "Chương IV", "TRÁCH NHIỆM CỦA CƠ QUAN, TỔ CHỨC", 1, "Chương VI"),
+        _heading(LAW, "Điều 25", "Điều 25", "Trách nhiệm của Chính phủ", 2, "Chương VI"),
+        _heading(LAW, "Chương VI", "Chương VI", "ĐIỀU KHOẢN THI HÀNH", 1),
+        _heading(LAW, "Điều 43", "Điều 43", "Hiệu lực thi hành", 2),
+    ]
+    meta = DocumentMeta(kind="luat", kind_label="LUẬT", number="73/2006/QH11")
+    return Document("law", "Luật Bình đẳng giới", "law.txt", "luat", LAW, "h2", meta=meta, headings=headings)
+
+
+def report() -> Document:
+    return Document("report", "Báo cáo", "report.txt", "bao_cao", REPORT, "h3", meta=DocumentMeta(kind="bao_cao"))
+
+
+def none() -> list[Document]:
+    return []
+
+
+def test_part_numbered_in_roman_is_answered_from_the_heading_line() -> None:
+    facts = heading_facts("Phần II của Kế hoạch 3260-KH/ĐĐQH15 có tiêu đề là gì?", [law(), plan()], none)
+    assert len(facts) == 1
+    assert "PHÂN CÔNG NHIỆM VỤ" in facts[0].text
+    assert PLAN[facts[0].start : facts[0].end] == "II. PHÂN CÔNG NHIỆM VỤ"  # cited to the heading as written
+
+
+def test_chapter_in_arabic_meets_chapter_in_roman_and_takes_the_title_line_below() -> None:
+    facts = heading_facts("Chương 4 của Luật Bình đẳng giới quy định về nội dung gì?", [plan(), law()], none)
+    assert len(facts) == 1
+    quoted = LAW[facts[0].start : facts[0].end]
+    assert quoted == "Chương IV\nTRÁCH NHIỆM CỦA CƠ QUAN, TỔ CHỨC, GIA ĐÌNH VÀ CÁ NHÂN"
+
+
+def test_article_number_is_not_read_as_a_document_number() -> None:
+    facts = heading_facts("Điều 43 của Luật Bình đẳng giới quy định về nội dung gì?", [law()], none)
+    assert [LAW[f.start : f.end] for f in facts] == ["Điều 43. Hiệu lực thi hành"]
+
+
+def test_heading_question_without_a_title_word_is_left_to_the_sentences() -> None:
+    assert heading_facts("Điều 43 của Luật Bình đẳng giới có hiệu lực từ ngày nào?", [law()], none) == []
+
+
+def test_table_cell_is_read_from_the_row_the_question_names() -> None:
+    facts = table_facts("Tiến độ của nhiệm vụ tham mưu thành lập Ủy ban dữ liệu quốc gia thế nào?", [report()])
+    assert len(facts) == 1
+    assert "Quá hạn" in facts[0].text and "Đang thực hiện" not in facts[0].text
+    assert REPORT[facts[0].start : facts[0].end].startswith("| 25. |")
+
+
+def test_two_columns_asked_give_both_cells() -> None:
+    question = "Nhiệm vụ xây dựng cơ chế đặc thù về mua sắm công giao cho cơ quan nào, thời hạn khi nào?"
+    facts = table_facts(question, [report()])
+    assert len(facts) == 1
+    assert "Bộ Tài chính" in facts[0].text and "Tháng 5/2025" in facts[0].text and "Bộ Công an" not in facts[0].text
+
+
+def test_table_row_outside_the_retrieved_passages_is_not_used() -> None:
+    question = "Tiến độ của nhiệm vụ tham mưu thành lập Ủy ban dữ liệu quốc gia thế nào?"
+    assert table_facts(question, [report()], retrieved=[("report", 0, 20)]) == []
+
+
+def test_names_and_codes_of_the_question_must_be_in_the_answering_passage() -> None:
+    question = "Tỉnh Sơn La có bao nhiêu dân số?"
+    assert named_in(question) == (("son", "la"),)
+    ask = asks_for(question)
+    assert not gives(ask, "03 doanh nghiệp phủ sóng 90% dân số.", question)  # no Sơn La
+    assert not gives(ask, "Dữ liệu hộ tịch (Sơn La đang hoàn tất, đạt 85%).", question)  # no dân số
+    assert gives(ask, "Dân số tỉnh Sơn La đạt 1.300.000 người.", question)
+    coded = "Quyết định số 598/QĐ-TTg do ai ký?"
+    other = "Thủ tướng Chính phủ đã ban hành Quyết định số 768/QĐ-TTg ngày 15/4/2025."
+    assert not gives(asks_for(coded), other, coded)
+
+
+def test_a_figure_must_measure_something() -> None:
+    question = "Tập đoàn SpaceX đầu tư bao nhiêu vốn vào dịch vụ viễn thông vệ tinh?"
+    ask = asks_for(question)
+    codes_and_dates = "Quyết định số 659/QĐ-TTg ngày 23/03/2025 cho phép Tập đoàn SpaceX thí điểm, không giới hạn vốn."
+    assert not gives(ask, codes_and_dates, question)
+    duration = "Thời hạn tạm giam không được quá bao lâu?"
+    assert "date" not in asks_for(duration)
+    assert gives(asks_for(duration), "Bốn tháng đối với các vụ phạm đến an toàn Nhà nước.", duration)
+
+
+def test_what_a_bao_nhieu_question_measures() -> None:
+    assert measured("Ban Chỉ đạo có bao nhiêu Tổ Công tác?") == ("to cong", True)
+    assert measured("Mức lương của chuyên gia AI là bao nhiêu?") == ("muc luong", False)
+    assert measured("Dan so cua tinh nam 2025 la bao nhieu?") == ("dan so", False)
+    assert measured("Bão lũ làm tỉnh thiệt hại khoảng bao nhiêu tiền?") == ("", True)
+    assert measured("Kinh tế tăng được bao nhiêu phần trăm?") == ("", True)  # a unit, checked with the figure
