@@ -432,10 +432,10 @@ def heading_facts(question: str, docs: Sequence[Document], more: Callable[[], It
     a heading, preferring one whose title shares the question's words.
     """
     folded = fold(question)
-    if not _ASKS_TITLE.search(folded):
-        return []
     refs = [(m.group(1), m.group(2)) for m in _HEADING_REF.finditer(folded)]
     if not refs:
+        return section_facts(question, docs, more)
+    if not _ASKS_TITLE.search(folded):
         return []
     numbered = {number for _, number in refs}  # "Điều 43" numbers a heading, not a document
     named = {n for n in _numbers_named(question) if len(n) >= 2 and n not in numbered}
@@ -552,3 +552,39 @@ def table_facts(
     subject = row.cells[_subject_column(row.header)]
     said = "; ".join(f"{row.header[c].capitalize()}: {row.cells[c] or '(để trống)'}" for c in columns)
     return [Fact(f"{subject.rstrip(' .')} – {said}.", doc, row.start, row.end)]
+
+
+MAX_SECTION_SENTENCES = 3
+"""Most sentences quoted from a section asked for by its title."""
+_ASKS_WHAT = re.compile(r"\b(?:la gi|gom nhung gi|gom nhung noi dung nao|nhu the nao|the nao|ra sao)\s*\??\s*$")
+
+
+def section_facts(question: str, docs: Sequence[Document], more: Callable[[], Iterable[Document]]) -> list[Fact]:
+    """ "Mục đích của kế hoạch là gì?", "Yêu cầu của Kế hoạch 3260 là gì?": the question is a heading's title and a
+    document word; the answer is the section under that heading (its first sentences), not a sentence elsewhere
+    that happens to share the words."""
+    from ingest.sentences import sentence_spans
+
+    folded = fold(question)
+    if not _ASKS_WHAT.search(folded):
+        return []
+    words = set(WORD_RE.findall(folded))
+    kind_words = {w for word, _ in KINDS for w in word.split()}
+    named = {n for n in _numbers_named(question) if len(n) >= 2}
+    pool = [d for d in [*docs, *more()] if _number_matches(d, named)] if named else list(docs)
+    for doc in {d.doc_id: d for d in pool}.values():
+        for heading in doc.headings:
+            title = WORD_RE.findall(fold(heading.title.rstrip(" …")))
+            if not 1 <= len(title) <= 6 or not re.search(rf"\b{' '.join(title)}\b", folded):
+                continue
+            rest = words - set(title) - kind_words - set(QUESTION_SYLLABLES) - set(STOPWORDS) - named
+            if rest - {"cua", "gom", "nhung"}:
+                continue  # the question says more than the title: answered from sentences
+            _, line_end = _heading_line(doc, heading)
+            inner = [h.start for h in doc.headings if line_end <= h.start < heading.end]
+            body_end = min(inner, default=heading.end)
+            spans = sentence_spans(doc.text, line_end, body_end)[:MAX_SECTION_SENTENCES]
+            facts = [Fact(" ".join(doc.text[s:e].split()).lstrip("-–+• "), doc, s, e) for s, e in spans]
+            if facts:
+                return facts
+    return []

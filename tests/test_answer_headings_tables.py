@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ingest.model import Document, DocumentMeta, Heading
 from rag.query_understanding import asks_for, gives, measured, named_in
-from rag.structured_answers import heading_facts, table_facts
+from rag.structured_answers import heading_facts, section_facts, table_facts
 
 PLAN = """KẾ HOẠCH
 triển khai thực hiện Nghị quyết số 57-NQ/TW
@@ -110,6 +110,14 @@ def test_article_number_is_not_read_as_a_document_number() -> None:
 
 def test_heading_question_without_a_title_word_is_left_to_the_sentences() -> None:
     assert heading_facts("Điều 43 của Luật Bình đẳng giới có hiệu lực từ ngày nào?", [law()], none) == []
+
+
+def test_question_naming_a_section_title_is_answered_from_that_section() -> None:
+    facts = section_facts("Mục đích của kế hoạch là gì?", [plan()], none)
+    assert [f.text for f in facts] == ["Quán triệt đầy đủ các quan điểm của Nghị quyết."]
+    assert PLAN[facts[0].start : facts[0].end] == "Quán triệt đầy đủ các quan điểm của Nghị quyết."
+    # more than the title: the sentences answer, not the section
+    assert section_facts("Mục đích của việc tuyên truyền trong kế hoạch là gì?", [plan()], none) == []
 
 
 def test_table_cell_is_read_from_the_row_the_question_names() -> None:
