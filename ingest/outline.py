@@ -157,7 +157,8 @@ def _nest(text: str, found: list[tuple[Paragraph, str, str, str]], closings: Seq
         level = len(stack) + 1
         long_par = len(par.text) > MAX_HEADING_CHARS or re.search(r"[.;?!]\s+\S", title or "") is not None
         shown = short_title(title) if title else ""
-        path_part = f"{label} {shown}".strip() if style not in {"attached"} else short_title(par.text)
+        path_part = f"{label} {shown if shown != label else ''}".strip()  # "Điều 9." alone: "Điều 9", not twice
+        path_part = short_title(par.text) if style == "attached" else path_part
         path = " › ".join([h.path.split(" › ")[-1] for _, h in stack] + [path_part])
         heading = Heading(
             label=label, title=title if not long_par else shown, level=level, start=par.start, end=len(text), path=path

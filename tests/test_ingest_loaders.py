@@ -109,6 +109,24 @@ def test_html_blocks_lists_and_title(tmp_path: Path):
     assert [t.title for t in load_document(path).topics] == ["Kinh tế", "Xã hội"]
 
 
+def test_html_tables_are_pipe_rows_and_the_letterhead_stays_lines(tmp_path: Path):
+    path = tmp_path / "kh.html"
+    path.write_text(
+        "<html><body><table><tr><td>ĐẢNG ĐOÀN QUỐC HỘI<br>Số 3260-KH/ĐĐQH15</td><td>ĐẢNG CỘNG SẢN VIỆT NAM</td></tr>"
+        "</table><p>KẾ HOẠCH</p><table><tr><th>TT</th><th>Cơ quan thực hiện</th><th>Tiến độ</th></tr>"
+        "<tr><td>25.</td><td>Bộ Công an</td><td></td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    assert html_loader.load(path).text.split("\n") == [
+        "ĐẢNG ĐOÀN QUỐC HỘI",
+        "Số 3260-KH/ĐĐQH15",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "KẾ HOẠCH",
+        "| TT | Cơ quan thực hiện | Tiến độ |",
+        "| 25. | Bộ Công an | |",
+    ]
+
+
 def to_cp1258(text: str) -> bytes:
     """Windows-1258 the way Vietnamese Windows writes it: base letters plus combining tone marks."""
     out = b""

@@ -14,6 +14,9 @@ from typing import Any
 
 from ingest.errors import IngestFileError
 
+LAYOUT_MARKERS = ("ĐẢNG CỘNG SẢN VIỆT NAM", "CỘNG HÒA XÃ HỘI", "CỘNG HOÀ XÃ HỘI", "Nơi nhận", "Số", "T/M", "TM.", "KT.")
+"""Text that marks a two-column table as the letterhead or the signature block, not as data."""
+
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Files larger than this are refused (configurable per call)."""
 

@@ -24,6 +24,7 @@ from ingest.errors import IngestFileError
 from ingest.limits import check_zip
 from ingest.loaders.base import (
     DEFAULT_MAX_BYTES,
+    LAYOUT_MARKERS,
     RawDocument,
     pipe_row,
     read_checked_bytes,
@@ -130,10 +131,6 @@ def _paragraph_line(paragraph: Paragraph, numbering: Numbering) -> str:
         if label:
             return f"{label} {text}"
     return text
-
-
-LAYOUT_MARKERS = ("ĐẢNG CỘNG SẢN VIỆT NAM", "CỘNG HÒA XÃ HỘI", "CỘNG HOÀ XÃ HỘI", "Nơi nhận", "Số", "T/M", "TM.", "KT.")
-"""Text that marks a two-column table as the letterhead or the signature block, not as data."""
 
 
 def _is_layout_table(table: Table) -> bool:

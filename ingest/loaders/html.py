@@ -12,7 +12,14 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from ingest.errors import IngestFileError
-from ingest.loaders.base import DEFAULT_MAX_BYTES, RawDocument, read_checked_bytes, require_text
+from ingest.loaders.base import (
+    DEFAULT_MAX_BYTES,
+    LAYOUT_MARKERS,
+    RawDocument,
+    pipe_row,
+    read_checked_bytes,
+    require_text,
+)
 from ingest.loaders.text import decode_bytes
 
 _DROP = ("script", "style", "noscript", "template", "nav", "head", "svg", "iframe")
@@ -31,13 +38,30 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
         tag.decompose()
     for item in soup.find_all("li"):
         item.insert(0, "- ")
-    for cell in soup.find_all(["td", "th"]):
-        cell.append(" | ")
+    for table in soup.find_all("table"):
+        _flatten_table(table)
     for block in soup.find_all(_BLOCKS):
         block.insert_before("\n")
         block.append("\n")
-    lines = [" ".join(line.split()).rstrip(" |") for line in soup.get_text().splitlines()]
+    lines = [" ".join(line.split()) for line in soup.get_text().splitlines()]
     body = "\n".join(line for line in lines if line)
     if not body.strip():
         raise IngestFileError(path, "the HTML page has no visible text")
     return RawDocument(text=require_text(path, body), title=title or None, meta={"format": "html"})
+
+
+def _flatten_table(table) -> None:
+    """A data table becomes one "| a | b |" line a row, as text files, .docx and .pdf give it; the letterhead and
+    signature tables (two columns: issuer | ĐẢNG CỘNG SẢN VIỆT NAM, Nơi nhận | T/M …) keep each cell's lines."""
+    rows = table.find_all("tr")
+    cells = [[c for c in row.find_all(["td", "th"], recursive=False)] for row in rows]
+    texts = [line.strip() for row in cells for c in row for line in c.get_text("\n").splitlines()]
+    if 1 <= len(rows) <= 3 and all(len(r) == 2 for r in cells) and any(t.startswith(LAYOUT_MARKERS) for t in texts):
+        for row in cells:
+            for cell in row:
+                cell.append("\n")
+        return
+    for row, row_cells in zip(rows, cells, strict=True):
+        values = [" ".join(c.get_text(" ").split()) for c in row_cells]
+        row.clear()
+        row.append(pipe_row(values) if any(values) else "")
