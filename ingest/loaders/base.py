@@ -17,6 +17,16 @@ from ingest.errors import IngestFileError
 LAYOUT_MARKERS = ("ĐẢNG CỘNG SẢN VIỆT NAM", "CỘNG HÒA XÃ HỘI", "CỘNG HOÀ XÃ HỘI", "Nơi nhận", "Số", "T/M", "TM.", "KT.")
 """Text that marks a two-column table as the letterhead or the signature block, not as data."""
 
+
+def is_layout_table(rows: list[list[str]]) -> bool:
+    """Offices put the letterhead (issuer | ĐẢNG CỘNG SẢN VIỆT NAM) and the signature (Nơi nhận | T/M …, name)
+    in borderless two-column tables of one to three rows; ``rows`` holds each cell's text (lines joined by
+    newlines). Such a table is read as lines, not as rows of data."""
+    if not 1 <= len(rows) <= 3 or any(len(row) != 2 for row in rows):
+        return False
+    return any(line.strip().startswith(LAYOUT_MARKERS) for row in rows for cell in row for line in cell.splitlines())
+
+
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Files larger than this are refused (configurable per call)."""
 

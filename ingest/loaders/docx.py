@@ -24,8 +24,8 @@ from ingest.errors import IngestFileError
 from ingest.limits import check_zip
 from ingest.loaders.base import (
     DEFAULT_MAX_BYTES,
-    LAYOUT_MARKERS,
     RawDocument,
+    is_layout_table,
     pipe_row,
     read_checked_bytes,
     require_text,
@@ -133,16 +133,6 @@ def _paragraph_line(paragraph: Paragraph, numbering: Numbering) -> str:
     return text
 
 
-def _is_layout_table(table: Table) -> bool:
-    """Offices put the letterhead (issuer | ĐẢNG CỘNG SẢN VIỆT NAM) and the signature (Nơi nhận | T/M …, name)
-    in borderless two-column tables; their cells hold several lines each."""
-    rows = table.rows
-    if not 1 <= len(rows) <= 3 or any(len(r.cells) != 2 for r in rows):
-        return False
-    texts = [p.text.strip() for r in rows for c in r.cells for p in c.paragraphs]
-    return any(t.startswith(LAYOUT_MARKERS) for t in texts)
-
-
 def _layout_lines(table: Table) -> list[str]:
     """A layout table read as the page reads it: each cell's lines, left column then right column."""
     lines: list[str] = []
@@ -155,7 +145,7 @@ def _layout_lines(table: Table) -> list[str]:
 def _table_lines(table: Table) -> list[str]:
     """Rows as a text file writes them ("| TT | NHIỆM VỤ | … |", the header row underlined by "| --- |"), so a
     table reads the same from .txt, .docx and .pdf; a merged cell counts once (python-docx repeats it)."""
-    if _is_layout_table(table):
+    if is_layout_table([["\n".join(p.text for p in c.paragraphs) for c in r.cells] for r in table.rows]):
         return _layout_lines(table)
     rows: list[list[str]] = []
     for row in table.rows:

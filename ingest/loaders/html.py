@@ -14,8 +14,8 @@ from bs4 import BeautifulSoup
 from ingest.errors import IngestFileError
 from ingest.loaders.base import (
     DEFAULT_MAX_BYTES,
-    LAYOUT_MARKERS,
     RawDocument,
+    is_layout_table,
     pipe_row,
     read_checked_bytes,
     require_text,
@@ -54,9 +54,8 @@ def _flatten_table(table) -> None:
     """A data table becomes one "| a | b |" line a row, as text files, .docx and .pdf give it; the letterhead and
     signature tables (two columns: issuer | ĐẢNG CỘNG SẢN VIỆT NAM, Nơi nhận | T/M …) keep each cell's lines."""
     rows = table.find_all("tr")
-    cells = [[c for c in row.find_all(["td", "th"], recursive=False)] for row in rows]
-    texts = [line.strip() for row in cells for c in row for line in c.get_text("\n").splitlines()]
-    if 1 <= len(rows) <= 3 and all(len(r) == 2 for r in cells) and any(t.startswith(LAYOUT_MARKERS) for t in texts):
+    cells = [list(row.find_all(["td", "th"], recursive=False)) for row in rows]
+    if is_layout_table([[c.get_text("\n") for c in row] for row in cells]):
         for row in cells:
             for cell in row:
                 cell.append("\n")
