@@ -164,7 +164,7 @@ ASSIGNMENT_VERBS = (
     r"phu trach",
     r"thuc hien",
     r"duoc giao",
-    r"giao cho",
+    r"(?<!ban )giao cho",
     r"giao nhiem vu",
     r"dam nhiem",
     r"tham muu",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -233,10 +234,12 @@ _LEADING_LABEL = re.compile(r"^\s*(?:[-–•+*]\s*)?(?:\d{1,3}(?:\.\d{1,3})*[.)
 """A list or heading label ("1.", "2.1.", "II-", "(3)"): its number numbers the item, it is not a figure."""
 
 
-_NUMBER_WORD = r"(?:mot|hai|ba|bon|tu|nam|lam|sau|bay|tam|chin|muoi|muoi|tram|nghin|ngan|van|trieu|ty|linh|le|ruoi)"
-_AMOUNT_IN_WORDS = re.compile(
-    rf"\b(?:{_NUMBER_WORD} )*{_NUMBER_WORD} (?:{'|'.join(wordlists.COUNT_UNITS)}|gio|tuan|phut|dong|nguoi)\b"
+_NUMBER_WORD = r"(?:một|hai|ba|bốn|tư|năm|lăm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|vạn|triệu|tỷ|tỉ|linh|lẻ|rưỡi)"
+_UNIT_WORD = (
+    r"(?:giờ|ngày|tháng|năm|tuần|phút|đồng|người|lần|hộ|xã|tỉnh|km|ha|trường hợp|doanh nghiệp|dự án|đảng viên"
+    r"|phần trăm)"
 )
+_AMOUNT_IN_WORDS = re.compile(rf"(?<!\w)(?:{_NUMBER_WORD} )*{_NUMBER_WORD} {_UNIT_WORD}(?!\w)")
 """A quantity written in words ("hai mươi bốn giờ", "bốn tháng", "năm vạn đồng"): laws write durations so."""
 
 
@@ -246,7 +249,8 @@ def _quantities(sentence: str) -> set[str]:
     plain = _REFERENCE.sub(" ", _CODE_OR_DATE.sub(" ", sentence))
     # "22/22" (a share) measures; "5/2025" (a month) does not
     found = {n for n in numbers_in(plain) if n.count("/") == 0 or (n.count("/") == 1 and len(n.split("/")[1]) != 4)}
-    found |= {m.group(0) for m in _AMOUNT_IN_WORDS.finditer(fold(sentence))}
+    # read with the marks: folded, "vận động" would be "vạn đồng"
+    found |= {fold(m.group(0)) for m in _AMOUNT_IN_WORDS.finditer(unicodedata.normalize("NFC", sentence.lower()))}
     return found
 
 
@@ -323,6 +327,10 @@ def _names_held(names: Iterable[tuple[str, ...]], text: str) -> bool:
 
 _SUBJECT_SKIP = frozenset({"theo", "hien", "nay", "nam", "co", "den", "het", "trong", "tai", "tinh", "ca"})
 _MONEY = frozenset({"tien", "kinh phi", "von"})
+_ASKING = frozenset({"gi", "nao", "sao", "ai", "may", "khong", "chua", "bao", "nhieu"})
+"""Folded question syllables that end a measured phrase ("hội" of "hội viên" is not "hỏi")."""
+_DOC_WORDS = frozenset({"luat", "nghi", "ke", "bao", "quyet", "chi", "chuong", "cong", "thong", "bo", "theo"})
+_SAYS = frozenset({"quy dinh", "de ra", "xac dinh", "dat ra", "neu ra", "yeu cau"})
 
 
 @functools.lru_cache(maxsize=512)
@@ -338,7 +346,7 @@ def measured(question: str) -> tuple[str, bool]:
     at = next((i for i in range(len(words) - 1) if words[i : i + 2] == ["bao", "nhieu"]), None)
     if at is None:
         return "", True
-    stop = {w for term in wordlists.FUNCTION_TERMS for w in term.split()} | set(wordlists.QUESTION_SYLLABLES)
+    stop = {w for term in wordlists.FUNCTION_TERMS for w in term.split()} | _ASKING
     stop |= {w for w in words if not w[0].isalnum()}
     after = words[at + 2 :]
     if after and after[0] not in stop:
@@ -346,7 +354,13 @@ def measured(question: str) -> tuple[str, bool]:
             return "", True
         picked, strict = list(itertools.takewhile(lambda w: w not in stop, after)), True
     else:
-        lead = list(itertools.dropwhile(lambda w: w in _SUBJECT_SKIP or w.isdigit(), words[:at]))
+        lead = words[:at]
+        if lead[:1] == ["theo"] and "," in lead:  # "Theo Nghị quyết, tăng trưởng … là bao nhiêu"
+            lead = lead[lead.index(",") + 1 :]
+        if lead and lead[0] in _DOC_WORDS:  # "Luật … quy định mức phạt … là bao nhiêu": the thing follows the verb
+            verbs = [i for i in range(len(lead) - 1) if " ".join(lead[i : i + 2]) in _SAYS]
+            lead = lead[verbs[0] + 2 :] if verbs else lead
+        lead = list(itertools.dropwhile(lambda w: w in _SUBJECT_SKIP or w.isdigit(), lead))
         picked, strict = list(itertools.takewhile(lambda w: w not in stop, lead)), False
     phrase = " ".join(picked[: 2 if strict else 3])
     if not phrase or picked[0] in _MONEY or " ".join(picked[:2]) in _MONEY:

@@ -345,7 +345,8 @@ def asks_about_assignment(question: str, ask: Ask, docs: Sequence[Document]) -> 
     if "body" in ask and verb:
         return "bodies"
     asks_which = "tasks" in ask or (verb and re.search(r"\b(?:gi|nao)\b", folded))
-    if asks_which and not ({"body", "person"} & ask.wants) and body_named_in(question, docs):
+    # "X có bao nhiêu hội viên?" names a body but asks a figure, not its tasks
+    if asks_which and not ({"body", "person", "figure", "date"} & ask.wants) and body_named_in(question, docs):
         return "tasks"
     return ""
 

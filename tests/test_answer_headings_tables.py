@@ -8,6 +8,7 @@ are written here, never computed by the code under test.
 from __future__ import annotations
 
 from ingest.model import Document, DocumentMeta, Heading
+from rag.generators.extractive import defined_term
 from rag.query_understanding import asks_for, gives, measured, named_in
 from rag.structured_answers import heading_facts, section_facts, table_facts
 
@@ -156,6 +157,8 @@ def test_a_figure_must_measure_something() -> None:
     ask = asks_for(question)
     codes_and_dates = "Quyết định số 659/QĐ-TTg ngày 23/03/2025 cho phép Tập đoàn SpaceX thí điểm, không giới hạn vốn."
     assert not gives(ask, codes_and_dates, question)
+    members = "Hội liên hiệp phụ nữ Việt Nam có bao nhiêu hội viên?"  # folded, "vận động" reads "vạn đồng"
+    assert not gives(asks_for(members), "Tuyên truyền, vận động nhân dân, hội viên thực hiện bình đẳng giới.", members)
     duration = "Thời hạn tạm giam không được quá bao lâu?"
     assert "date" not in asks_for(duration)
     assert gives(asks_for(duration), "Bốn tháng đối với các vụ phạm đến an toàn Nhà nước.", duration)
@@ -167,3 +170,9 @@ def test_what_a_bao_nhieu_question_measures() -> None:
     assert measured("Dan so cua tinh nam 2025 la bao nhieu?") == ("dan so", False)
     assert measured("Bão lũ làm tỉnh thiệt hại khoảng bao nhiêu tiền?") == ("", True)
     assert measured("Kinh tế tăng được bao nhiêu phần trăm?") == ("", True)  # a unit, checked with the figure
+
+
+def test_term_a_definition_question_asks_for() -> None:
+    assert defined_term("Theo Luật Bình đẳng giới, giới tính là gì?") == "gioi tinh"
+    assert defined_term("Bình đẳng giới được hiểu như thế nào?") == "binh dang gioi"
+    assert defined_term("Ai ký Kế hoạch 3260?") == ""

@@ -62,6 +62,16 @@ def term_pairs(question: str) -> list[str]:
     ]
 
 
+_ITEM_LABEL = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]|[a-z]\)|\(\w{1,4}\))\s*")
+_DEFINITION_ASKED = re.compile(r"^(?:theo [^,]+,\s*)?(.+?)\s+(?:la gi|duoc hieu (?:la|nhu the nao))\s*\??$")
+
+
+def defined_term(question: str) -> str:
+    """The term a "X là gì?" question asks to define, folded ("Theo Luật …, giới tính là gì?" → "gioi tinh")."""
+    match = _DEFINITION_ASKED.match(fold(question).strip())
+    return match.group(1) if match and len(match.group(1).split()) <= 6 else ""
+
+
 def _rarity(present_in: int, n: int) -> float:
     """IDF of a term over the candidate sentences (never zero: a term in every sentence still counts a little)."""
     return math.log(1 + (n + 1) / (present_in + 0.5))
@@ -212,6 +222,10 @@ class ExtractiveGenerator(Generator):
             bonus += 0.15
         if ("body" in ask or "person" in ask) and len(entities_in(sentence)) >= 2:
             bonus += 0.15
+        term = defined_term(question)
+        opening = _ITEM_LABEL.sub("", fold(LABEL_RE.sub("", sentence)).strip())
+        if term and re.match(rf"{re.escape(term)} (?:la|chi|duoc hieu la)\b", opening):
+            bonus += 0.4  # "Giới tính chỉ các đặc điểm sinh học …" defines what "giới tính là gì?" asks
         return bonus
 
     def _semantic(self, question: str, cands: list[Candidate]) -> None:
