@@ -200,6 +200,12 @@ def write_report(report: dict[str, Any], markdown: str, out_dir: Path, stem: str
     return json_path, md_path
 
 
+def _busy(machine: dict[str, Any]) -> bool:
+    """Load above the usable cores at start or end: other jobs competed for the CPU during the run."""
+    loads = [machine.get("load_average_1min_at_start"), machine.get("load_average_1min_at_end")]
+    return max((x for x in loads if isinstance(x, int | float)), default=0.0) > machine["cores_usable"]
+
+
 def machine_markdown(machine: dict[str, Any]) -> list[str]:
     """The machine block every benchmark report starts with."""
     versions = ", ".join(f"{k} {v}" for k, v in machine["versions"].items())
@@ -208,7 +214,8 @@ def machine_markdown(machine: dict[str, Any]) -> list[str]:
         f"- CPU: {machine['cpu_model']}, {machine['cores_usable']} usable core(s) "
         f"({machine['cores_logical']} logical), RAM {machine['memory_total_mb']} MiB",
         f"- Load average (1 min) at start: {machine['load_average_1min_at_start']}, at end: "
-        f"{machine.get('load_average_1min_at_end', '–')} (well below the core count means the machine was quiet)",
+        f"{machine.get('load_average_1min_at_end', '–')} on {machine['cores_usable']} core(s) "
+        f"({'busy: other jobs shared the cores, figures are pessimistic' if _busy(machine) else 'quiet'})",
         f"- Python {machine['python']} on {machine['platform']}",
         f"- Versions: {versions}",
     ]

@@ -6,6 +6,7 @@ mode has no authentication at all (see ui/auth.py).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -150,6 +151,10 @@ def register(app: typer.Typer) -> None:
 
         configure_logging(settings.log_level)
         tune_malloc()
+        # One OpenMP thread per embedding call: a server embeds for many requests at once, and a 2-thread
+        # team waits at every barrier for a core another request holds (search p95 ratio under load 3.7 ->
+        # 2.5, eval/reports/bench_load.md). Set before the model loads; an explicit setting wins.
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
         # Short requests (a search) must not queue behind the GIL held by an answer being computed:
         # a shorter switch interval lets them in sooner (eval/reports/bench_load.md measures the effect).
         sys.setswitchinterval(0.0005)
@@ -158,8 +163,6 @@ def register(app: typer.Typer) -> None:
             ingest_if_empty(state.service(), corpus)
         mode = "API keys required" if has_users else "open mode (no users; loopback only)"
         if workers > 1:
-            import os
-
             os.environ.update(
                 TROLY_DATA_DIR=str(settings.data_dir.resolve()),
                 TROLY_COLLECTION=settings.collection,
