@@ -217,14 +217,17 @@ def _items(text: str, boxes: list, sizes: list[float], tables: list[_Table]) -> 
     flush()
     if items and isinstance(items[-1], _Line) and _clipped_accents(items[-1].text):
         items.pop()
+    if items and isinstance(items[0], _Line) and _clipped_accents(items[0].text):
+        items.pop(0)
     return items
 
 
 def _clipped_accents(text: str) -> bool:
-    """ "Ồ Ậ Ở" as a page's last line: Chromium paints the tall accented capitals of the first line of the next
-    page into this page's bottom margin, where they are clipped (invisible) but still in the text layer."""
+    """ "Ồ Ậ Ở" or "Ủ" as a page's last (or first) line: Chromium paints the tall accented capitals of a line cut
+    by the page break into the neighbouring page's margin, where they are clipped (invisible) but still in the
+    text layer."""
     words = text.split()
-    return len(words) >= 2 and all(len(w) == 1 and not w.isascii() for w in words)
+    return bool(words) and all(len(w) == 1 and not w.isascii() and w.isupper() for w in words)
 
 
 def _broken_after_hyphen(chars: list[str]) -> bool:
