@@ -199,3 +199,52 @@ def test_markdown_markup_is_dropped(tmp_path: Path):
     ]
     assert doc.title == "Gợi ý thảo luận"
     assert doc.topics[0].fields == {"Thực trạng": "tăng trưởng 6,42%."}
+
+
+def write_ruled_table_pdf(path: Path, rows: list[list[str]], widths: list[int]) -> Path:
+    """A PDF drawn like an office table (reportlab, not Chromium): a title line, then a grid of stroked lines
+    with one text line per cell."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("VNSans", str(vietnamese_font())))
+    pdf = canvas.Canvas(str(path))
+    pdf.setFont("VNSans", 10)
+    pdf.drawString(50, 780, "PHỤ LỤC: DANH MỤC NHIỆM VỤ")
+    xs = [50]
+    for width in widths:
+        xs.append(xs[-1] + width)
+    top = 760
+    for r, cells in enumerate(rows):
+        y = top - 20 * r
+        pdf.line(xs[0], y, xs[-1], y)
+        for c, text in enumerate(cells):
+            pdf.drawString(xs[c] + 3, y - 14, text)
+    bottom = top - 20 * len(rows)
+    pdf.line(xs[0], bottom, xs[-1], bottom)
+    for x in xs:
+        pdf.line(x, top, x, bottom)
+    pdf.showPage()
+    pdf.save()
+    return path
+
+
+def test_pdf_ruled_table_comes_back_as_pipe_rows(tmp_path: Path):
+    """Read in content order a PDF table is one cell per line; its ruling lines give the rows back."""
+    if vietnamese_font() is None:
+        pytest.skip("no TTF font with Vietnamese glyphs (DejaVuSans) on this machine")
+    rows = [["TT", "Nhiệm vụ", "Cơ quan thực hiện", "Tiến độ"]]
+    rows += [
+        [f"{n}.", f"Nhiệm vụ số {n}", "Bộ Tài chính" if n % 2 else "Bộ Công an", "Quý II/2025"] for n in range(1, 31)
+    ]
+    path = write_ruled_table_pdf(tmp_path / "bang.pdf", rows, [30, 150, 140, 80])
+    lines = load_document(path).text.split("\n")
+    assert lines[0] == "PHỤ LỤC: DANH MỤC NHIỆM VỤ"
+    assert lines[1:4] == [
+        "| TT | Nhiệm vụ | Cơ quan thực hiện | Tiến độ |",
+        "| --- | --- | --- | --- |",
+        "| 1. | Nhiệm vụ số 1 | Bộ Tài chính | Quý II/2025 |",
+    ]
+    assert lines[-1] == "| 30. | Nhiệm vụ số 30 | Bộ Công an | Quý II/2025 |"
+    assert len(lines) == 1 + 2 + 30

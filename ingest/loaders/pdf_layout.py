@@ -21,10 +21,12 @@ from typing import Any
 from ingest.loaders import pdfium
 from ingest.loaders.base import pipe_row, separator_row
 
-RULE = 2.0
+RULE = 3.0
 """A path object thinner than this (points) is a ruling line."""
 NEAR = 2.0
 """Positions closer than this (points) are the same rule."""
+BUCKET = 24.0
+"""Side of the squares rules are sorted into before pairs are compared (a dense grid has thousands of rules)."""
 GAP = 1.3
 """Baseline distance above this many times the line spacing is a paragraph gap."""
 _SENTENCE_END = re.compile(r"[.?!:;…][\"”’»)\]]*$")
@@ -136,11 +138,18 @@ def _touching(rules: list[_Rule]) -> list[list[_Rule]]:
             i = parent[i]
         return i
 
-    for i, a in enumerate(rules):
-        for j in range(i + 1, len(rules)):
-            b = rules[j]
-            if a[1] <= b[3] + NEAR and b[1] <= a[3] + NEAR and a[2] <= b[4] + NEAR and b[2] <= a[4] + NEAR:
-                parent[find(i)] = find(j)
+    buckets: dict[tuple[int, int], list[int]] = {}  # a grid of BUCKET-point squares: only neighbours are compared
+    for i, (_, left, bottom, right, top) in enumerate(rules):
+        for bx in range(int((left - NEAR) // BUCKET), int((right + NEAR) // BUCKET) + 1):
+            for by in range(int((bottom - NEAR) // BUCKET), int((top + NEAR) // BUCKET) + 1):
+                buckets.setdefault((bx, by), []).append(i)
+    for members in buckets.values():
+        for k, i in enumerate(members):
+            a = rules[i]
+            for j in members[k + 1 :]:
+                b = rules[j]
+                if a[1] <= b[3] + NEAR and b[1] <= a[3] + NEAR and a[2] <= b[4] + NEAR and b[2] <= a[4] + NEAR:
+                    parent[find(i)] = find(j)
     groups: dict[int, list] = {}
     for i, rule in enumerate(rules):
         groups.setdefault(find(i), []).append(rule)
@@ -172,8 +181,8 @@ def _grid(rules: list[_Rule]) -> _Table | None:
         xs = _distinct([(r[1] + r[3]) / 2 for r in verticals if r[2] - NEAR <= mid <= r[4] + NEAR])
         if len(xs) >= 2:
             bands.append((top, bottom, xs))
-    if not bands or (len(bands) == 1 and len(bands[0][2]) == 2):
-        return None  # a framed paragraph, not a table
+    if not bands or (len(bands) < 3 and all(len(xs) == 2 for _, _, xs in bands)):
+        return None  # a framed paragraph or a page border with a divider, not a table
     return _Table(bands=bands, open_top=open_top, open_bottom=open_bottom)
 
 
