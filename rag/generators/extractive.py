@@ -222,6 +222,9 @@ class ExtractiveGenerator(Generator):
             bonus += 0.15
         if ("body" in ask or "person" in ask) and len(entities_in(sentence)) >= 2:
             bonus += 0.15
+        verb = re.search(r"(\w+) bao nhieu\b", fold(question))
+        if verb and "figure" in ask and re.search(rf"\b{verb.group(1)} (?:\w+ ){{0,2}}\d", fold(sentence)):
+            bonus += 0.1  # "… đạt bao nhiêu": "chỉ đạt 75%" answers it, "để đạt mục tiêu tăng trưởng 10%" less so
         term = defined_term(question)
         opening = _ITEM_LABEL.sub("", fold(LABEL_RE.sub("", sentence)).strip())
         if term and re.match(rf"{re.escape(term)} (?:la|chi|duoc hieu la)\b", opening):
@@ -258,8 +261,14 @@ class ExtractiveGenerator(Generator):
         chosen = [c for c in ranked[: self.max_sentences] if c.score >= floor]
         self._complete(question, ranked, chosen)
         chosen += _list_items(chosen, cands)
-        top_doc = ranked[0].doc_id
-        return sorted(chosen, key=lambda c: (c.doc_id != top_doc, c.doc_id, c.abs_start))
+        # The sentence that answers best opens the answer; the rest follow in document order (a list's items
+        # stay after the sentence that introduces them).
+        best = max(chosen, key=lambda c: c.score)
+        if best.text.rstrip().endswith(":"):
+            best = min(chosen, key=lambda c: (c.doc_id != best.doc_id, c.abs_start))
+        top_doc = best.doc_id
+        rest = sorted((c for c in chosen if c is not best), key=lambda c: (c.doc_id != top_doc, c.doc_id, c.abs_start))
+        return [best, *rest]
 
     def _complete(self, question: str, ranked: list[Candidate], chosen: list[Candidate]) -> None:
         """Add sentences for parts of the question the chosen ones leave open ("thiệt hại bao nhiêu *và* tăng trưởng
