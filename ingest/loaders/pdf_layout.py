@@ -30,6 +30,8 @@ BUCKET = 24.0
 GAP = 1.3
 """Baseline distance above this many times the line spacing is a paragraph gap."""
 _SENTENCE_END = re.compile(r"[.?!:;…][\"”’»)\]]*$")
+_Rule = tuple[str, float, float, float, float]
+"""("h" | "v", left, bottom, right, top)."""
 
 
 @dataclass
@@ -43,6 +45,7 @@ class _Table:
     """The rest of a table begun on the previous page (no header separator)."""
 
     def locate(self, x: float, y: float) -> tuple[int, int] | None:
+        """(row, column) of the cell holding point (x, y), or None outside the grid."""
         for b, (top, bottom, xs) in enumerate(self.bands):
             if bottom - 0.5 <= y <= top + 0.5:
                 for c in range(len(xs) - 1):
@@ -52,6 +55,7 @@ class _Table:
         return None
 
     def rows(self) -> list[list[str]]:
+        """Each row's cell texts, line breaks inside a cell read as spaces."""
         out = []
         for b, (_, _, xs) in enumerate(self.bands):
             cells = [" ".join("".join(self.cells.get((b, c), [])).split()) for c in range(len(xs) - 1)]
@@ -103,10 +107,11 @@ def _read_page(page: Any) -> _Page:
 
 
 def _plain_line(text: str) -> _Line:
+    """A line without geometry (size 0): never joined or split here, reflow alone decides."""
     return _Line(text, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
-def _tables(page, pdfium_raw) -> list[_Table]:
+def _tables(page: Any, pdfium_raw: Any) -> list[_Table]:
     """Grids drawn with ruling lines: rules that touch are one table; a cell needs rules on both sides."""
     rules: list[_Rule] = []
     for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH], max_depth=1):
@@ -122,10 +127,6 @@ def _tables(page, pdfium_raw) -> list[_Table]:
         if table is not None:
             tables.append(table)
     return tables
-
-
-_Rule = tuple[str, float, float, float, float]
-"""("h" | "v", left, bottom, right, top)."""
 
 
 def _touching(rules: list[_Rule]) -> list[list[_Rule]]:
