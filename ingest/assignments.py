@@ -17,6 +17,7 @@ from ingest.normalize import fold
 from ingest.paragraphs import Paragraph
 from ingest.sentences import sentence_spans
 from ingest.structure import ORGANISATION_LABEL_KEYS
+from ingest.tables import table_cells
 
 ORG_HEADS = (
     "Bộ", "Ban", "Ủy ban", "Uỷ ban", "UBND", "UBTVQH", "Sở", "Đảng", "Tổ đảng", "Chi bộ", "Văn phòng", "Hội đồng",
@@ -166,7 +167,7 @@ def from_tables(pars: Sequence[Paragraph], doc: Document) -> list[Assignment]:
     columns: dict[str, int] | None = None
     in_table = False
     for par in pars:
-        cells = _cells(par.text)
+        cells = table_cells(par.text)
         if cells is None:
             columns, in_table = None, False
             continue
@@ -184,16 +185,6 @@ def from_tables(pars: Sequence[Paragraph], doc: Document) -> list[Assignment]:
         for name in split_bodies(body) or ([body] if body else []):
             out.append(Assignment(name, task, role, deadline, par.start, par.end, doc.heading_path_at(par.start)))
     return out
-
-
-def _cells(line: str) -> list[str] | None:
-    """Cells of a table row ("| a | b |" from text files, "a | b" from .docx/.html tables), else None."""
-    if "|" not in line or line.count("|") < 2:
-        return None
-    cells = [c.strip() for c in line.strip().strip("|").split("|")]
-    if all(re.fullmatch(r":?-*:?", c) for c in cells):
-        return []  # the "|----|" line under a Markdown table header
-    return cells
 
 
 def _header_columns(cells: list[str]) -> dict[str, int] | None:
@@ -235,7 +226,7 @@ def extract_assignments(
     found: list[Assignment] = list(from_topics(parts or doc.topics, doc))
     found.extend(from_body_headings(doc.text, pars, doc.headings))
     found.extend(from_tables(pars, doc))
-    body_pars = [p for p in pars if p.end <= body_end and _cells(p.text) is None]
+    body_pars = [p for p in pars if p.end <= body_end and table_cells(p.text) is None]
     for i, par in enumerate(body_pars):
         if not _CUE.search(par.text):
             continue  # most paragraphs assign nothing: skip the sentence splitter for them

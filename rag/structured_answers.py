@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ingest.header import KINDS
 from ingest.model import Assignment, Document, DocumentMeta, Heading, Topic
 from ingest.normalize import fold
+from ingest.tables import table_rows
 from ingest.wordlists import ASSIGNMENT_VERBS, BODY_HEADS, FRAME_WORDS, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, name_tokens
 from rag.query_understanding import Ask, organisation_core, topic_number
@@ -466,36 +467,8 @@ def heading_facts(question: str, docs: Sequence[Document], more: Callable[[], It
 
 # ---- table cells ---------------------------------------------------------------------------------------------
 
-_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
-_RULE = re.compile(r"^[\s|:-]*$")
 _MIN_ROW_MATCH = 0.5
 """Share (rarity-weighted) of the question's key words a table row must hold to be the row asked about."""
-
-
-@dataclass
-class _Row:
-    cells: list[str]
-    start: int
-    end: int
-    header: list[str]
-
-
-def _tables(doc: Document) -> list[_Row]:
-    """Every body row of the document's tables ("| a | b |" lines, as every loader writes them), each with its
-    table's header row."""
-    rows: list[_Row] = []
-    header: list[str] = []
-    last_end = -2
-    for match in _ROW.finditer(doc.text):
-        cells = [c.strip() for c in match.group(1).split("|")]
-        if match.start() > last_end + 1:  # a new table starts: its first row is the header
-            header, last_end = cells, match.end()
-            continue
-        last_end = match.end()
-        if _RULE.match(match.group(1)):
-            continue
-        rows.append(_Row(cells, match.start(), match.end(), header))
-    return rows
 
 
 def _columns_asked(question: str, header: list[str]) -> list[int]:
@@ -531,7 +504,7 @@ def table_facts(
     retrieved passages first), cited to that row."""
     candidates = []
     for doc in docs:
-        for row in _tables(doc):
+        for row in table_rows(doc.text):
             columns = [c for c in _columns_asked(question, row.header) if c != _subject_column(row.header)]
             inside = retrieved is None or _within(doc.doc_id, Assignment("", "", "", "", row.start, row.end), retrieved)
             if columns and inside and len(row.cells) == len(row.header):
