@@ -34,8 +34,8 @@ SLICE = (
     "u-07",  # a deadline the plan does not give
 )
 MIN_HIT_AT_5 = 0.8
-MIN_KEY_FACT_RECALL = 0.6
-MIN_REFUSAL_ACCURACY = 0.75
+MIN_KEY_FACT_RECALL = 0.9
+MIN_REFUSAL_ACCURACY = 0.9
 
 
 @pytest.fixture(scope="module")
