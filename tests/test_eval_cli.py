@@ -39,7 +39,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("eval")
     out = base / "reports"
     args = ["--data-dir", str(base / "data"), "eval", "run", "--set", str(SET), "--corpus", str(CORPUS)]
-    args += ["--out", str(out), "--config", "cli test", "--limit", "30", "--retrieval", "hybrid"]
+    args += ["--out", str(out), "--config", "cli test", "--limit", "30", "--retrieval", "hybrid", "--renditions", "txt"]
     args += ["--public", "--shared", str(base / "no-shared-data")]  # public sets absent → skipped, run goes on
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -184,3 +184,17 @@ def test_run_rejects_an_unknown_rendition(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--data-dir", str(tmp_path / "d"), "eval", "run", "--renditions", "txt,odt"])
     assert result.exit_code == 1
     assert "unknown rendition 'odt'" in result.output
+
+
+@pytest.mark.slow
+def test_topic_guide_set_runs_on_a_docx_rendition_of_the_corpus(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    args = ["--data-dir", str(tmp_path / "data"), "eval", "run", "--set", str(SET), "--corpus", str(CORPUS)]
+    args += ["--out", str(out), "--config", "guide docx", "--limit", "6", "--renditions", "docx"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(next(out.glob("*guide-docx.json")).read_text(encoding="utf-8"))
+    assert report["config"]["rendition"] == "docx"
+    assert report["config"]["collection"] == "eval-topic_guide-docx"
+    assert report["summary"]["questions"] == 6 and report["summary"]["errors"] == 0
+    assert (tmp_path / "data" / "eval" / "renditions" / "corpus-docx").is_dir()

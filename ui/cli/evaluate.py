@@ -213,7 +213,9 @@ class _Job:
         asked = spread(questions, self.limit) if self.limit is not None else questions
         if sources:
             return self._renditions(set_path, asked, sources, formats, name)
-        return [self._corpus_run(set_path, questions, asked, name)]
+        if self.use_index:  # the user's own collection: one run, on the files as they were ingested
+            return [self._corpus_run(set_path, questions, asked, name)]
+        return [self._corpus_run(set_path, questions, asked, name, rendition) for rendition in formats]
 
     def _renditions(self, set_path: Path, questions: list[Any], sources: list[Path], formats: list[str], name: str):
         from eval.renditions import RenditionError
@@ -237,22 +239,27 @@ class _Job:
             except RenditionError as exc:
                 raise _fail(str(exc)) from None
 
-    def _corpus_run(self, set_path: Path, questions: list[Any], asked: list[Any], name: str) -> Any:
-        """The set validated whole against the ingested guide, then ``asked`` (the --limit spread) run."""
+    def _corpus_run(
+        self, set_path: Path, questions: list[Any], asked: list[Any], name: str, rendition: str = "txt"
+    ) -> Any:
+        """The set validated whole against the ingested guide, then ``asked`` (the --limit spread) run; a .docx or
+        .pdf rendition of the corpus gets a collection of its own, like the renditions of a party-docs set."""
         from eval.questions import validate_questions
         from eval.runner import eval_settings, find_target_document, fresh_index, index_corpus, run_questions
 
+        corpus = self.corpus if rendition == "txt" else self._corpus_rendition(rendition)
         if self.use_index:
             settings, index = self.settings, _open_index(self.settings)
         else:
-            settings = eval_settings(self.settings, self.work, f"eval-{set_path.stem}")
+            suffix = "" if rendition == "txt" else f"-{rendition}"
+            settings = eval_settings(self.settings, self.work, f"eval-{set_path.stem}{suffix}")
             try:
                 index = fresh_index(settings)
             except Exception as exc:  # mismatched model, unreadable dir: one line
                 raise _fail(f"cannot open the evaluation collection in {self.work}: {exc}") from None
         try:
-            if self.corpus.exists():
-                for line in index_corpus(index, settings, self.corpus):
+            if corpus.exists():
+                for line in index_corpus(index, settings, corpus):
                     err.print(f"[yellow]skipped[/yellow] {line}", markup=True, highlight=False)
             if index.count() == 0:
                 raise _fail(
@@ -264,21 +271,32 @@ class _Job:
                 if problems:
                     raise _fail(f"{set_path}: {problems[0]} (and {len(problems) - 1} more; see `troly eval validate`)")
             with _progress() as bar:
-                task = bar.add_task(f"{name}: {set_path.name}", total=len(asked))
+                task = bar.add_task(f"{name}: {set_path.name} .{rendition}", total=len(asked))
                 return run_questions(
                     settings,
                     index,
                     asked,
-                    name=name,
+                    name=name if rendition == "txt" else f"{name}-{rendition}",
                     set_path=str(set_path),
                     mode=self.mode,  # type: ignore[arg-type]
                     k=self.k,
                     doc_id=target.doc_id if target else None,
                     on_progress=lambda done, _total: bar.update(task, completed=done),
-                    rendition="txt",
+                    rendition=rendition,
                 )
         finally:
             index.close()
+
+    def _corpus_rendition(self, rendition: str) -> Path:
+        """The corpus's text files as .docx or .pdf in the work dir (made afresh each run)."""
+        from eval.renditions import RenditionError, make_renditions
+
+        files = [self.corpus] if self.corpus.is_file() else sorted(self.corpus.glob("*.txt"))
+        try:
+            make_renditions(files, rendition, self.work / "renditions" / f"corpus-{rendition}")
+        except RenditionError as exc:
+            raise _fail(str(exc)) from None
+        return self.work / "renditions" / f"corpus-{rendition}"
 
 
 @app.command("compare")
