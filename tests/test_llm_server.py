@@ -154,9 +154,9 @@ def test_llm_writes_directions_without_invented_facts(corpus: CorpusIndex, serve
     doc = corpus.index.get_document(tp.citations[0].doc_id)
     assert doc is not None
     topic = next(t for t in doc.topics if t.number == 5)
-    for point in tp.points:
-        if not point.direction.startswith("["):  # written by the model: no figure or name from outside the topic
-            assert unsupported_facts(point.direction, [doc.text[topic.start : topic.end], tp.organisation]) == []
+    written = [p.direction for p in tp.points if not p.direction.startswith("[")]  # the model's, not placeholders
+    sources = [doc.text[topic.start : topic.end], tp.organisation]
+    assert [unsupported_facts(direction, sources) for direction in written] == [[] for _ in written]
     assert all(c.topic in (5, None) for c in tp.citations)
 
 
@@ -173,9 +173,9 @@ def test_llm_directions_follow_the_tone_and_keep_the_cited_points(corpus: Corpus
     doc = corpus.index.get_document(tp.citations[0].doc_id)
     assert doc is not None
     topic = next(t for t in doc.topics if t.number == 5)
-    for point, placeholder in zip(tp.points, extractive.points, strict=True):
-        if point.direction != placeholder.direction:  # written by the model
-            assert unsupported_facts(point.direction, [doc.text[topic.start : topic.end], tp.organisation]) == []
+    written = [p.direction for p, e in zip(tp.points, extractive.points, strict=True) if p.direction != e.direction]
+    sources = [doc.text[topic.start : topic.end], tp.organisation]
+    assert [unsupported_facts(direction, sources) for direction in written] == [[] for _ in written]
 
 
 def test_talking_points_fall_back_when_llm_is_down(corpus: CorpusIndex) -> None:
