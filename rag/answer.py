@@ -40,6 +40,8 @@ from rag.structured_answers import (
     bodies_for_task,
     heading_facts,
     meta_fact,
+    number_matches,
+    numbers_named,
     pick_document,
     table_facts,
     tasks_of_body,
@@ -352,11 +354,11 @@ class AnswerPipeline:
         docs = self._documents_of(hits)
         facts: list[Fact] = []
         if ask.meta_field:
-            doc = pick_document(question, docs, lambda: self._visible_documents(filters), ask.meta_field)
+            doc = pick_document(question, docs, lambda: self._numbered_documents(question, filters), ask.meta_field)
             fact = meta_fact(ask.meta_field, doc) if doc is not None else None
             facts = [fact] if fact is not None else []
         else:
-            facts = heading_facts(question, docs, lambda: self._visible_documents(filters))
+            facts = heading_facts(question, docs, lambda: self._numbered_documents(question, filters))
         retrieved = [(h.chunk.doc_id, h.chunk.start, h.chunk.end) for h in hits]
         if not facts and not ask.meta_field:
             facts = table_facts(question, docs, retrieved)
@@ -389,12 +391,22 @@ class AnswerPipeline:
                 docs.append(doc)
         return docs
 
-    def _visible_documents(self, filters: SearchFilters | None) -> list[Document]:
-        """Every indexed document the reader may see (clearance and document filter applied)."""
+    def _numbered_documents(self, question: str, filters: SearchFilters | None) -> list[Document]:
+        """The documents the reader may see whose number the question names ("Kế hoạch 3260" when no retrieved
+        passage is from it). Numbers and levels are read by SQLite; only the matching documents are loaded."""
         from ingest.model import level_rank
 
+        named = numbers_named(question)
+        if not named:
+            return []
         max_level = level_rank(filters.max_level if filters is not None else "public")
-        docs = [d for d in self.index.documents() if level_rank(d.classification) <= max_level]
+        levels = self.index.document_levels()
+        ids = [
+            doc_id
+            for doc_id, number in self.index.document_numbers().items()
+            if number_matches(number, named) and level_rank(levels.get(doc_id, "public")) <= max_level
+        ]
+        docs = [d for d in (self.index.get_document(i) for i in ids) if d is not None]
         if filters is not None and filters.doc_id:
             docs = [d for d in docs if d.doc_id == filters.doc_id]
         if filters is not None and filters.doc_type:

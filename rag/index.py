@@ -762,6 +762,11 @@ class Index:
         rows = self.db.execute("SELECT doc_id, json_extract(data, '$.classification') FROM documents").fetchall()
         return {doc_id: level or "public" for doc_id, level in rows}
 
+    def document_numbers(self) -> dict[str, str]:
+        """doc_id → số/ký hiệu ("" when none), read by SQLite without loading the documents."""
+        rows = self.db.execute("SELECT doc_id, json_extract(data, '$.meta.number') FROM documents").fetchall()
+        return {doc_id: number or "" for doc_id, number in rows}
+
     def get_document(self, doc_id: str) -> Document | None:
         row = self.db.execute("SELECT data FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return _document_from_json(json.loads(row[0])) if row else None

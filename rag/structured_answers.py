@@ -112,6 +112,11 @@ def meta_fact(field_name: str, doc: Document) -> Fact | None:
     return Fact(text, doc, *span) if span else None
 
 
+def numbers_named(question: str) -> set[str]:
+    """Numbers and codes of two characters or more the question names: they may pick the document."""
+    return {n for n in _numbers_named(question) if len(n) >= 2}
+
+
 def _numbers_named(question: str) -> set[str]:
     """Numbers and codes the question names ("3260", "3260-kh/ddqh15", "57"): they pick the document."""
     out: set[str] = set()
@@ -123,7 +128,12 @@ def _numbers_named(question: str) -> set[str]:
 
 
 def _number_matches(doc: Document, named: set[str]) -> bool:
-    tokens = name_tokens(doc.meta.number)
+    return number_matches(doc.meta.number, named)
+
+
+def number_matches(number: str, named: set[str]) -> bool:
+    """A document number ("3260-KH/ĐĐQH15") is one the question names ("3260", "3260-kh/ddqh15")."""
+    tokens = name_tokens(number)
     if not tokens:
         return False
     head = re.match(r"\d*", tokens[0]).group(0)

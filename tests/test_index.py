@@ -92,6 +92,20 @@ def test_document_levels_read_the_stored_classification(settings: Settings, embe
     assert index.document_levels() == {"guide": "public", "secret": "mat"}
 
 
+def test_document_numbers_read_the_stored_header_number(settings: Settings, embedder) -> None:
+    from dataclasses import replace
+
+    from ingest.model import DocumentMeta
+
+    index = Index.open(settings, embedder)
+    doc, chunks = guide()
+    numbered = replace(doc, meta=DocumentMeta(kind="ke_hoach", number="3260-KH/ĐĐQH15"))
+    index.upsert([numbered], chunks)
+    other, other_chunks = secret_report()
+    index.upsert([other], other_chunks)
+    assert index.document_numbers() == {"guide": "3260-KH/ĐĐQH15", "secret": ""}
+
+
 def test_prune_removes_documents_whose_file_is_gone(settings: Settings, embedder, tmp_path: Path) -> None:
     index = Index.open(settings, embedder)
     kept = tmp_path / "guide.txt"
