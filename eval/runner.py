@@ -527,11 +527,9 @@ def index_corpus(index: Any, settings: Settings, corpus: Path) -> list[str]:
     Unchanged documents are recognised by hash in the index, so a rerun only
     re-reads the files.
     """
-    from ingest.pipeline import ingest_files
+    from rag.indexing import index_files
 
-    result = ingest_files([corpus], index.embeddings.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
-    if result.documents:
-        index.upsert(result.documents, result.chunks)
+    result = index_files(index, [corpus], settings).result
     if not result.documents and not result.errors:
         return [f"{corpus}: no supported files"]
     return [f"{e.path}: {e.reason}" for e in result.errors]
@@ -666,12 +664,9 @@ def run_on_renditions(
 
 
 def _ingest_files(index: Any, settings: Settings, files: Sequence[Path]) -> list[str]:
-    from ingest.pipeline import ingest_files
+    from rag.indexing import index_files
 
-    result = ingest_files(list(files), index.embeddings.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
-    if result.documents:
-        index.upsert(result.documents, result.chunks)
-    return [f"{e.path}: {e.reason}" for e in result.errors]
+    return [f"{e.path}: {e.reason}" for e in index_files(index, files, settings).result.errors]
 
 
 SIDE_BY_SIDE = ("questions", "hit@k", "mrr", "key_fact_recall", "refusal_accuracy", "citation_precision")

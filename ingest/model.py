@@ -101,6 +101,16 @@ class Heading:
     """Labels and short titles from the top, joined by " › "."""
 
 
+ROLE_LABELS = {
+    "chu_tri": "chủ trì",
+    "phoi_hop": "phối hợp",
+    "thao_luan": "chuẩn bị thảo luận",
+    "chiu_trach_nhiem": "chịu trách nhiệm",
+    "thuc_hien": "thực hiện",
+}
+"""How an answer or a draft says an Assignment's role in Vietnamese."""
+
+
 @dataclass
 class Assignment:
     """A task given to a body ("giao X chủ trì", a table row's "cơ quan chủ trì", a topic guide's organisations)."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ingest.header import KINDS
-from ingest.model import Assignment, Document, DocumentMeta, Heading, Topic
+from ingest.model import ROLE_LABELS, Assignment, Document, DocumentMeta, Heading, Topic
 from ingest.normalize import fold
 from ingest.tables import table_rows
 from ingest.wordlists import ASSIGNMENT_VERBS, BODY_HEADS, FRAME_WORDS, QUESTION_SYLLABLES, STOPWORDS
@@ -27,13 +27,6 @@ TOPIC_GUIDE_DISCUSSION = "Vấn đề thảo luận"
 MAX_FACTS = 6
 """Most facts (sentences) in one structured answer."""
 
-_ROLE_VERB = {
-    "chu_tri": "chủ trì",
-    "phoi_hop": "phối hợp",
-    "thao_luan": "chuẩn bị thảo luận",
-    "chiu_trach_nhiem": "chịu trách nhiệm",
-    "thuc_hien": "thực hiện",
-}
 _ASSIGNMENT_VERB = re.compile("|".join(ASSIGNMENT_VERBS))
 _CODE_LIKE = re.compile(r"\d")
 
@@ -232,7 +225,7 @@ def _statement(doc: Document, bodies: str, assignment: Assignment) -> list[Fact]
     """ "<bodies> <role>: <task>" cited to the assignment's span; when that span does not hold the task (a topic
     guide's organisation list sits below its topic's title), the task becomes a second sentence cited where it
     is written, so every sentence is backed by the words of the passage it cites."""
-    verb = _ROLE_VERB.get(assignment.role, "được giao")
+    verb = ROLE_LABELS.get(assignment.role, "được giao")
     task = assignment.task.strip().rstrip(" .;:")
     where = f" (thời hạn: {assignment.deadline})" if assignment.deadline else ""
     if not task or fold(task) in fold(doc.text[assignment.start : assignment.end]):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from ingest.model import ROLE_LABELS
 from ingest.normalize import fold
 from ingest.sentences import sentence_spans, split_sentences
 from rag.answer import Citation
@@ -55,13 +56,6 @@ _PARTY_PREFIX = re.compile(
 )
 _TASK_WORDS = ("giao", "chu tri", "phoi hop", "chiu trach nhiem", "thuc hien", "trien khai", "tham muu")
 _TARGET_WORDS = ("muc tieu", "phan dau", "chi tieu", "den nam", "dat tren", "dat it nhat", "bao dam")
-ROLE_LABELS = {
-    "chu_tri": "chủ trì",
-    "phoi_hop": "phối hợp",
-    "thao_luan": "thảo luận",
-    "chiu_trach_nhiem": "chịu trách nhiệm",
-    "thuc_hien": "thực hiện",
-}
 
 TONES: dict[str, str] = {
     "trang_trong": "Trang trọng",

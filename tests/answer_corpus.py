@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ingest.pipeline import ingest_files
 from rag.embeddings import make_embeddings
 from rag.index import Index
+from rag.indexing import index_files
 from rag.settings import Settings
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
@@ -36,8 +36,7 @@ def corpus_index() -> CorpusIndex:
     atexit.register(shutil.rmtree, data_dir.parent, True)
     settings = Settings(data_dir=data_dir)
     embeddings = make_embeddings(settings)
-    result = ingest_files([CORPUS_DIR], embeddings.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
-    assert not result.errors, result.errors
     index = Index.open(settings, embeddings)
-    index.upsert(result.documents, result.chunks)
+    result = index_files(index, [CORPUS_DIR], settings).result
+    assert not result.errors, result.errors
     return CorpusIndex(settings, index, data_dir)

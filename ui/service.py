@@ -28,6 +28,7 @@ import shutil
 import threading
 import unicodedata
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -522,46 +523,58 @@ class TrolyService:
         move_to: Path | None = None,
     ) -> None:
         """Parse and chunk (no lock), apply levels and the replacement rule, then upsert (the index embeds
-        outside its lock and serialises only the commit)."""
-        from ingest.pipeline import ingest_files
+        outside its lock and serialises only the commit, where the replacement rule is checked again)."""
+        from rag.indexing import index_files
 
-        result = ingest_files(paths, self.count_tokens, self.settings.chunk_tokens, self.settings.chunk_overlap)
         folders = [p.parent for p in paths] + [self.settings.data_dir.resolve(), self.settings.data_dir]
-        report.errors.extend(IngestError(Path(e.path).name, without_paths(e.reason, *folders)) for e in result.errors)
-        docs, chunks = self._raise_levels(result.documents, result.chunks, classification)
-        docs, chunks = self._keep_existing_levels(docs, chunks)
-        allowed = {d.doc_id for d in docs if user.may_see(d.classification)}
+        replaced: list[tuple[Document, Document]] = []
+
+        def prepare(docs: list[Document], chunks: list[Chunk]) -> tuple[list[Document], list[Chunk]]:
+            docs, chunks = self._raise_levels(docs, chunks, classification)
+            docs, chunks = self._keep_existing_levels(docs, chunks)
+            allowed = {d.doc_id for d in docs if user.may_see(d.classification)}
+            for d in docs:
+                if d.doc_id not in allowed:
+                    report.errors.append(
+                        IngestError(Path(d.path).name, f"marked {d.classification!r}, above your clearance")
+                    )
+            docs = [d for d in docs if d.doc_id in allowed]
+            chunks = [c for c in chunks if c.doc_id in allowed]
+            if move_to is not None:
+                docs = self._move_sources(docs, move_to)
+            replaced.extend(self._replacements(docs))
+            return docs, chunks
+
+        ids: list[str] = []
+        indexed = index_files(
+            self.index,
+            paths,
+            self.settings,
+            prepare=lambda d, c: _remember_ids(prepare(d, c), ids),
+            on_embed=on_progress,
+            before_commit=lambda: self._check_replaceable(user, ids, channel),
+        )
+        result, docs = indexed.result, indexed.documents
+        report.errors[:0] = [IngestError(Path(e.path).name, without_paths(e.reason, *folders)) for e in result.errors]
+        for old, new in replaced:
+            self.audit.record(
+                user.name,
+                "replace",
+                channel=channel,
+                doc_ids=[new.doc_id],
+                old_hash=old.source_hash,
+                new_hash=new.source_hash,
+                old_level=old.classification,
+                new_level=new.classification,
+            )
+        counts = Counter(c.doc_id for c in result.chunks)
         for d in docs:
-            if d.doc_id not in allowed:
-                report.errors.append(
-                    IngestError(Path(d.path).name, f"marked {d.classification!r}, above your clearance")
-                )
-        docs = [d for d in docs if d.doc_id in allowed]
-        chunks = [c for c in chunks if c.doc_id in allowed]
-        if move_to is not None:
-            docs = self._move_sources(docs, move_to)
-        if docs:
-            replaced = self._replacements(docs)
-            self._upsert(user, docs, chunks, on_progress, channel)
-            for old, new in replaced:
-                self.audit.record(
-                    user.name,
-                    "replace",
-                    channel=channel,
-                    doc_ids=[new.doc_id],
-                    old_hash=old.source_hash,
-                    new_hash=new.source_hash,
-                    old_level=old.classification,
-                    new_level=new.classification,
-                )
-        for d in docs:
-            n = sum(1 for c in chunks if c.doc_id == d.doc_id)
             report.documents.append(
                 {
                     "file": Path(d.path).name,
                     "doc_id": d.doc_id,
                     "title": d.title,
-                    "chunks": n,
+                    "chunks": counts[d.doc_id],
                     "classification": d.classification,
                 }
             )
@@ -585,24 +598,6 @@ class TrolyService:
             if old is not None and old.source_hash != d.source_hash:
                 pairs.append((old, d))
         return pairs
-
-    def _upsert(
-        self,
-        user: User,
-        docs: list[Document],
-        chunks: list[Chunk],
-        on_progress: Callable[..., Any] | None,
-        channel: str,
-    ) -> None:
-        """Upsert, re-checking the replacement rule at commit time when the index offers the hook."""
-        ids = [d.doc_id for d in docs]
-        if accepts(self.index.upsert, "before_commit"):
-            self.index.upsert(
-                docs, chunks, on_progress=on_progress, before_commit=lambda: self._check_replaceable(user, ids, channel)
-            )
-        else:  # until the index offers the hook, the check runs just before (the window is the embedding time)
-            self._check_replaceable(user, ids, channel)
-            self.index.upsert(docs, chunks, on_progress=on_progress)
 
     def _keep_existing_levels(self, docs: list[Document], chunks: list[Chunk]) -> tuple[list[Document], list[Chunk]]:
         """A replacement never lowers a document's level silently: it keeps the higher of old and new."""
@@ -691,3 +686,9 @@ class TrolyService:
 
 def _highest(*levels: str) -> str:
     return max(levels, key=level_rank)
+
+
+def _remember_ids(prepared: tuple[list[Document], list[Chunk]], ids: list[str]) -> tuple[list[Document], list[Chunk]]:
+    """Record the ids about to be upserted (the commit-time replacement check reads them)."""
+    ids[:] = [d.doc_id for d in prepared[0]]
+    return prepared

@@ -89,9 +89,8 @@ def register(app: typer.Typer) -> None:
 
         Example: troly ingest corpus/ --prune
         """
-        from ingest.pipeline import discover_files, ingest_files
-        from rag.embeddings import embedding_ahead
-        from rag.index import UpsertStats
+        from ingest.pipeline import discover_files
+        from rag.indexing import index_files
         from ui.cli import settings_of
 
         settings = settings_of(ctx)
@@ -106,29 +105,25 @@ def register(app: typer.Typer) -> None:
         with Progress(*columns, RateColumn(), TimeElapsedColumn(), console=console) as bar:
             files = discover_files(paths)
             f_task = bar.add_task("files", total=len(files), unit="files")
-            # Each document's passages are embedded (into the cache) while the next file is read.
-            with embedding_ahead(index.embeddings, settings.embedding_batch_size) as on_chunks:
-                result = ingest_files(
-                    paths,
-                    index.embeddings.count_tokens,
-                    chunk_tokens or settings.chunk_tokens,
-                    settings.chunk_overlap,
-                    on_progress=_progress_callback(bar, f_task),
-                    known=index.source_hashes(),
-                    on_chunks=on_chunks,
-                )
-            bar.update(f_task, completed=len(files), description="files")
-            c_task = bar.add_task("chunks", total=len(result.chunks), unit="chunks")
+            c_task = bar.add_task("chunks", total=None, unit="chunks")
 
             def on_index(stage: str, done: int, total: int) -> None:
                 if stage == "embed":
                     bar.update(c_task, completed=done, total=total)
 
-            stats = (
-                index.upsert(result.documents, result.chunks, on_progress=on_index)
-                if result.documents
-                else UpsertStats()
+            # Each document's passages are embedded (into the cache) while the next file is read.
+            indexed = index_files(
+                index,
+                paths,
+                settings,
+                chunk_tokens=chunk_tokens,
+                known=index.source_hashes(),
+                on_file=_progress_callback(bar, f_task),
+                on_embed=on_index,
+                embed_ahead=True,
             )
+            result, stats = indexed.result, indexed.stats
+            bar.update(f_task, completed=len(files), description="files")
             _count_skipped(index, result.unchanged, stats)
             bar.update(c_task, completed=bar.tasks[c_task].total or 0)
         removed = index.prune(files) if prune else []
