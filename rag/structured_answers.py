@@ -133,6 +133,14 @@ def number_matches(number: str, named: set[str]) -> bool:
     return bool(named & {tokens[0], head} - {""})
 
 
+def _documents_named(
+    question: str, docs: Sequence[Document], more: Callable[[], Iterable[Document]], skip: Iterable[str] = ()
+) -> list[Document]:
+    """The documents (retrieved first, then ``more``) whose number the question names, ``skip`` aside."""
+    named = numbers_named(question) - set(skip)
+    return [d for d in [*docs, *more()] if _number_matches(d, named)] if named else []
+
+
 def _of_kind_named(question: str, docs: Sequence[Document]) -> Document | None:
     """The best-ranked document of the kind the question names first ("Báo cáo của … do ai ký" → the report,
     not the công văn that covers it in the same file)."""
@@ -150,7 +158,7 @@ def pick_document(
     """The document a metadata question is about: the one whose number the question names ("Kế hoạch 3260"),
     else the best-ranked retrieved one. None when a named number matches no document (then the question is
     about a document troly does not hold, e.g. the Nghị quyết that a plan implements)."""
-    named = {n for n in _numbers_named(question) if len(n) >= 2}
+    named = numbers_named(question)
     if not named or field_name == "number":  # a question asking for the number cannot name it: numbers it
         # names are other documents' ("số hiệu của kế hoạch triển khai Nghị quyết 57")
         return _of_kind_named(question, docs) or (docs[0] if docs else None)
@@ -294,7 +302,8 @@ def bodies_for_task(
         for assignment in assignments_of(doc):
             if roles and not _has_role(assignment, roles):
                 continue
-            if retrieved is not None and number is None and not _within(doc.doc_id, assignment, retrieved):
+            inside = _within(doc.doc_id, assignment.start, assignment.end, retrieved)
+            if retrieved is not None and number is None and not inside:
                 continue
             topic = _topic_of(doc, assignment.start)
             if number is not None:
@@ -320,9 +329,9 @@ def bodies_for_task(
     return _bodies_facts(chosen)
 
 
-def _within(doc_id: str, assignment: Assignment, spans: Sequence[tuple[str, int, int]]) -> bool:
-    """The assignment's span overlaps one of the passages."""
-    return any(d == doc_id and s < assignment.end and assignment.start < e for d, s, e in spans)
+def _within(doc_id: str, start: int, end: int, spans: Sequence[tuple[str, int, int]] | None) -> bool:
+    """The span [start, end) of the document overlaps one of the passages (any span when none are given)."""
+    return spans is None or any(d == doc_id and s < end and start < e for d, s, e in spans)
 
 
 def _bodies_facts(chosen: list[tuple[Document, Assignment]]) -> list[Fact]:
@@ -443,11 +452,9 @@ def heading_facts(question: str, docs: Sequence[Document], more: Callable[[], It
     if not _ASKS_TITLE.search(folded):
         return []
     numbered = {number for _, number in refs}  # "Điều 43" numbers a heading, not a document
-    named = {n for n in _numbers_named(question) if len(n) >= 2 and n not in numbered}
-    # a number the question names picks the document; "Nghị quyết 57" in "báo cáo … triển khai Nghị quyết 57"
-    # may be a document troly does not hold, then the retrieved ones are asked
-    pool = [d for d in [*docs, *more()] if _number_matches(d, named)] if named else []
-    pool = pool or list(docs)
+    # "Nghị quyết 57" in "báo cáo … triển khai Nghị quyết 57" may be a document troly does not hold: then the
+    # retrieved ones are asked
+    pool = _documents_named(question, docs, more, numbered) or list(docs)
     words = set(WORD_RE.findall(folded))
     ranked = sorted(
         enumerate({d.doc_id: d for d in pool}.values()),  # one per document, in rank order
@@ -509,7 +516,7 @@ def table_facts(
     for doc in docs:
         for row in table_rows(doc.text):
             columns = [c for c in _columns_asked(question, row.header) if c != _subject_column(row.header)]
-            inside = retrieved is None or _within(doc.doc_id, Assignment("", "", "", "", row.start, row.end), retrieved)
+            inside = _within(doc.doc_id, row.start, row.end, retrieved)
             if columns and inside and len(row.cells) == len(row.header):
                 candidates.append((doc, row, columns))
     if not candidates:
@@ -547,8 +554,8 @@ def section_facts(question: str, docs: Sequence[Document], more: Callable[[], It
         return []
     words = set(WORD_RE.findall(folded))
     kind_words = {w for word, _ in KINDS for w in word.split()}
-    named = {n for n in _numbers_named(question) if len(n) >= 2}
-    pool = [d for d in [*docs, *more()] if _number_matches(d, named)] if named else list(docs)
+    named = numbers_named(question)
+    pool = _documents_named(question, docs, more) if named else list(docs)
     for doc in {d.doc_id: d for d in pool}.values():
         for heading in doc.headings:
             title = WORD_RE.findall(fold(heading.title.rstrip(" …")))
