@@ -11,7 +11,6 @@ document text, so ``document.text[start:end] == quote`` can always be checked.
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -31,6 +30,7 @@ from rag.generators.base import REFUSAL_TEXT, Generator, GeneratorUnavailable
 from rag.generators.extractive import (
     ExtractiveGenerator,
     heading_context,
+    rarity,
     with_marker,
 )
 from rag.query_understanding import Ask, asks_for, gives
@@ -136,7 +136,7 @@ def question_terms(question: str) -> list[str]:
 def term_weight(term: str, present_in: int, n: int) -> float:
     """IDF over the retrieved sentences, times the term's length in syllables (a compound names a subject
     far more precisely than a syllable), halved for figures the question merely repeats ("năm 2025")."""
-    idf = math.log(1 + (n + 1) / (present_in + 0.5))
+    idf = rarity(present_in, n)
     if term.replace(",", "").replace(".", "").isdigit():
         return 0.5 * idf
     return idf * len(term.split())

@@ -318,15 +318,21 @@ def bodies_for_task(
         return _bodies_facts([(doc, a) for doc, a, _ in pool])
     if not pool or not wanted:
         return []
-    # Words found in few tasks name the task ("đấu thầu"); words in every task ("thẩm tra", "luật") do not.
-    weight = {w: math.log(1 + len(pool) / (1 + sum(w in have for _, _, have in pool))) for w in wanted}
-    total = sum(weight.values())
-    scored = [(sum(weight[w] for w in wanted & have) / total, doc, a) for doc, a, have in pool]
+    shares = _weighted_overlap(wanted, [have for _, _, have in pool])
+    scored = [(share, doc, a) for share, (doc, a, _) in zip(shares, pool, strict=True)]
     best = max(score for score, _, _ in scored)
     if best < 0.6:
         return []
     chosen = [(d, a) for score, d, a in scored if score == best]
     return _bodies_facts(chosen)
+
+
+def _weighted_overlap(wanted: set[str], candidates: Sequence[set[str]]) -> list[float]:
+    """For each candidate's words, the share of ``wanted`` it holds, each word weighted by its rarity among the
+    candidates: words found in few tasks or rows name them ("đấu thầu"); words in all ("thẩm tra", "luật") do not."""
+    weight = {w: math.log(1 + len(candidates) / (1 + sum(w in c for c in candidates))) for w in wanted}
+    total = sum(weight.values())
+    return [sum(weight[w] for w in wanted & c) / total for c in candidates]
 
 
 def _within(doc_id: str, start: int, end: int, spans: Sequence[tuple[str, int, int]] | None) -> bool:
@@ -526,9 +532,7 @@ def table_facts(
     if not wanted:
         return []
     have = [set(WORD_RE.findall(fold(row.cells[_subject_column(row.header)]))) for _, row, _ in candidates]
-    weight = {w: math.log(1 + len(have) / (1 + sum(w in h for h in have))) for w in wanted}
-    total = sum(weight.values())
-    scores = [sum(weight[w] for w in wanted & h) / total for h in have]
+    scores = _weighted_overlap(wanted, have)
     best = max(scores)
     if best < _MIN_ROW_MATCH:
         return []

@@ -528,6 +528,7 @@ class TrolyService:
 
         folders = [p.parent for p in paths] + [self.settings.data_dir.resolve(), self.settings.data_dir]
         replaced: list[tuple[Document, Document]] = []
+        ids: list[str] = []  # what is about to be upserted: the commit-time replacement check reads it
 
         def prepare(docs: list[Document], chunks: list[Chunk]) -> tuple[list[Document], list[Chunk]]:
             docs, chunks = self._raise_levels(docs, chunks, classification)
@@ -543,14 +544,14 @@ class TrolyService:
             if move_to is not None:
                 docs = self._move_sources(docs, move_to)
             replaced.extend(self._replacements(docs))
+            ids[:] = [d.doc_id for d in docs]
             return docs, chunks
 
-        ids: list[str] = []
         indexed = index_files(
             self.index,
             paths,
             self.settings,
-            prepare=lambda d, c: _remember_ids(prepare(d, c), ids),
+            prepare=prepare,
             on_embed=on_progress,
             before_commit=lambda: self._check_replaceable(user, ids, channel),
         )
@@ -686,9 +687,3 @@ class TrolyService:
 
 def _highest(*levels: str) -> str:
     return max(levels, key=level_rank)
-
-
-def _remember_ids(prepared: tuple[list[Document], list[Chunk]], ids: list[str]) -> tuple[list[Document], list[Chunk]]:
-    """Record the ids about to be upserted (the commit-time replacement check reads them)."""
-    ids[:] = [d.doc_id for d in prepared[0]]
-    return prepared

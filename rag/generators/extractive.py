@@ -72,7 +72,7 @@ def defined_term(question: str) -> str:
     return match.group(1) if match and len(match.group(1).split()) <= 6 else ""
 
 
-def _rarity(present_in: int, n: int) -> float:
+def rarity(present_in: int, n: int) -> float:
     """IDF of a term over the candidate sentences (never zero: a term in every sentence still counts a little)."""
     return math.log(1 + (n + 1) / (present_in + 0.5))
 
@@ -201,9 +201,9 @@ class ExtractiveGenerator(Generator):
             words = set(WORD_RE.findall(folded))
             seen.append((folded, words, set(WORD_RE.findall(cand.context)) - words))
         n = len(cands)
-        weight = {t: _rarity(sum(t in w or t in a for _, w, a in seen), n) for t in terms}
+        weight = {t: rarity(sum(t in w or t in a for _, w, a in seen), n) for t in terms}
         both = [f"{c.context} | {f}" for c, (f, _, _) in zip(cands, seen, strict=True)]
-        pair_weight = {p: _rarity(sum(has_phrase(b, p) for b in both), n) for p in pairs}
+        pair_weight = {p: rarity(sum(has_phrase(b, p) for b in both), n) for p in pairs}
         term_total, pair_total = sum(weight.values()), sum(pair_weight.values())
         for cand, (_, words, around), text in zip(cands, seen, both, strict=True):
             # A word found only in the heading counts half: it places the sentence but is not in it.
