@@ -10,9 +10,11 @@ fit the normalized text, and every expected fact really occurs in the document.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -105,6 +107,9 @@ class Question(BaseModel):
     gold_spans: list[Span] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     variant_of: str | None = None
+    split: Literal["tune", "report"] | None = Field(
+        None, description="'tune' (rules and thresholds may be fitted on it) or 'report' (published figures)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
@@ -127,6 +132,41 @@ class Question(BaseModel):
     def documents(self) -> list[str]:
         """File names named by document gold, in order, without duplicates."""
         return list(dict.fromkeys(g.document for g in self.gold if g.document))
+
+    @property
+    def split_name(self) -> str:
+        """``split_of(self)``: "tune" or "report"."""
+        return split_of(self)
+
+
+SPLITS = ("tune", "report")
+"""The two halves of every question set: fit rules on "tune", publish figures on "report"."""
+
+
+def split_of(q: Question | dict | str) -> str:
+    """Which half a question belongs to: "tune" or "report".
+
+    The question's explicit ``split`` field when it has one; otherwise a stable hash of its id
+    (sha1 of the id's UTF-8 bytes; an even first byte → "tune", odd → "report"). Accepts a
+    :class:`Question`, a raw dict (``id`` and optional ``split``) or a bare id.
+    """
+    if isinstance(q, Question):
+        explicit, qid = q.split, q.id
+    elif isinstance(q, dict):
+        explicit, qid = q.get("split"), str(q.get("id", ""))
+    else:
+        explicit, qid = None, str(q)
+    if explicit in SPLITS:
+        return explicit
+    return "tune" if hashlib.sha1(qid.encode("utf-8")).digest()[0] % 2 == 0 else "report"
+
+
+def by_split(questions: Iterable[Question]) -> dict[str, list[Question]]:
+    """``questions`` grouped by :func:`split_of` ({"tune": [...], "report": [...]}, order kept)."""
+    out: dict[str, list[Question]] = {name: [] for name in SPLITS}
+    for q in questions:
+        out[split_of(q)].append(q)
+    return out
 
 
 def _describe(err: ValidationError) -> str:

@@ -223,3 +223,30 @@ def test_the_party_docs_set_matches_the_shared_documents(shared_data: Path) -> N
     names = {name for q in questions for name in q.documents}
     documents = [doc for name in sorted(names) for doc in load_documents(next(shared_data.rglob(name)))]
     assert validate_questions(questions, documents=documents) == []
+
+
+def test_split_of_uses_the_explicit_field_else_the_hash_of_the_id() -> None:
+    from eval.questions import by_split, split_of
+
+    # Worked out by hand: sha1(b"kh-meta-01") = 04…, first byte 0x04 is even → "tune";
+    # sha1(b"kh-meta-02") = 63…, first byte 0x63 = 99 is odd → "report".
+    assert split_of("kh-meta-01") == "tune"
+    assert split_of("kh-meta-02") == "report"
+    assert split_of({"id": "kh-meta-01"}) == "tune"
+    assert split_of({"id": "kh-meta-01", "split": "report"}) == "report"
+    qs = parse_questions(
+        [
+            _line(id="kh-meta-01"),
+            _line(id="kh-meta-02"),
+            _line(id="q-explicit", split="tune"),
+            _line(id="kh-meta-02b", split="tune"),
+        ]
+    )
+    assert [split_of(q) for q in qs] == ["tune", "report", "tune", "tune"]
+    assert [q.id for q in by_split(qs)["report"]] == ["kh-meta-02"]
+    assert [q.id for q in by_split(qs)["tune"]] == ["kh-meta-01", "q-explicit", "kh-meta-02b"]
+
+
+def test_split_field_must_be_tune_or_report() -> None:
+    with pytest.raises(QuestionSetError, match=r"s\.jsonl:1: split"):
+        parse_questions([_line(split="test")], source="s.jsonl")

@@ -60,7 +60,7 @@ def validate_cmd(
     shared: Path = typer.Option(SHARED_DATA, "--shared", help="Folder holding the documents named by file."),
 ) -> None:
     """Check a set: ids unique, variants exist, gold topic/field or quote exists, key facts occur near their gold."""
-    from eval.questions import QuestionSetError, load_questions, validate_questions
+    from eval.questions import QuestionSetError, by_split, load_questions, validate_questions
     from eval.runner import find_sources, set_documents
     from ingest.pipeline import load_document, load_documents
 
@@ -91,9 +91,11 @@ def validate_cmd(
         raise typer.Exit(1)
     answerable = sum(q.answerable for q in questions)
     variants = sum(q.variant_of is not None for q in questions)
+    halves = by_split(questions)
     typer.echo(
         f"OK {path}: {len(questions)} questions ({answerable} answerable, "
-        f"{len(questions) - answerable} unanswerable, {variants} variants) match {against}"
+        f"{len(questions) - answerable} unanswerable, {variants} variants; "
+        f"{len(halves['tune'])} tune, {len(halves['report'])} report) match {against}"
     )
 
 
