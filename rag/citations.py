@@ -8,7 +8,11 @@ citations, so nothing is trusted: a sentence survives only when
   supports it (enough of the sentence's content words appear in that passage,
   compared without diacritics so "giai ngan" matches "giải ngân"), and
 * every number, percentage or date and every capitalised name in it appears in
-  one of the passages it (still) cites.
+  one of the passages it (still) cites;
+* it says what the passage says, not its opposite: a phrase the passage negates
+  ("chưa đạt mục tiêu") is not stated as achieved ("đã đạt mục tiêu"), and a
+  figure keeps the indicator the passage gives it (against "… đạt 6,42%, chưa
+  đạt mục tiêu (7,5%)", "đạt 7,5%" fails: 7,5% is the target not reached).
 
 Markers that point nowhere or at an unrelated passage are removed; a sentence
 left without markers is dropped. The caller refuses when nothing survives.
@@ -18,6 +22,7 @@ answer sentence, so a citation can quote it with offsets into the document.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,10 +55,23 @@ def has_phrase(folded_text: str, folded_phrase: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(folded_phrase) + r"(?!\w)", folded_text) is not None
 
 
+NEGATIONS = frozenset({"khong", "chua", "chang", "cha"})
+"""Folded negators ("không", "chưa", "chẳng", "chả"): they turn what follows around, so they are content words of a
+sentence, never stop words ("chưa đạt" and "đạt" are opposite claims)."""
+_NOT_NEGATING = frozenset({"chi", "gian", "khi", "ngung", "it", "nhung", "nhieu", "lau"})
+"""Syllables after "không"/"chưa" that make a word or idiom, not a negation: "không chỉ … mà còn", "không gian",
+"không khí", "không ngừng", "chưa lâu"."""
+_NEGATION_CARRIERS = frozenset({"duoc", "co", "the", "phai", "con", "he", "bao", "kip"})
+"""Syllables after a negator that pass it on to the next one ("chưa được triển khai", "không thể hoàn thành"): the
+negation binds the verb right after them, not the nouns that follow ("chưa đạt mục tiêu": only đạt is negated)."""
+_CONTENT_STOP = STOPWORDS - NEGATIONS
+
+
 def content_words(text: str) -> list[str]:
-    """Folded syllables of ``text`` without markers, numbers or stop words (the words that must be supported)."""
+    """Folded syllables of ``text`` without markers, numbers or stop words (the words that must be supported);
+    negators are kept (see :data:`NEGATIONS`)."""
     plain = MARKER_RE.sub(" ", text)
-    return [w for w in WORD_RE.findall(fold(plain)) if not w.isdigit() and w not in STOPWORDS]
+    return [w for w in WORD_RE.findall(fold(plain)) if not w.isdigit() and w not in _CONTENT_STOP]
 
 
 def normalize_number(raw: str) -> str:
@@ -216,6 +234,116 @@ def unsupported_facts(sentence: str, passages: list[str]) -> list[str]:
     return missing
 
 
+_CLAUSE_TOKEN = re.compile(r"\d+(?:[.,/]\d+)*(?:\s?%)?|[^\W\d_]+|[,;.:!?()\n]")
+_CLAUSE_END = frozenset(",;.:!?\n")
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    negated: bool
+    clause: int
+    """Index of the clause (text between commas, semicolons, full stops) the token sits in."""
+
+
+def _polar_tokens(text: str) -> list[_Token]:
+    """Folded words and figures of ``text`` (negators left out) with whether a negator governs them ("chưa đạt mục
+    tiêu": đạt is negated) and their clause. A decimal comma ("6,42") stays inside its figure."""
+    plain = _dates_as_slashes(fold(MARKER_RE.sub(" ", text)))
+    out: list[_Token] = []
+    clause, negating = 0, False
+    for match in _CLAUSE_TOKEN.finditer(plain):
+        word = match.group()
+        if word in _CLAUSE_END:
+            clause, negating = clause + 1, False
+            continue
+        if word in "()":
+            continue
+        if word in NEGATIONS:
+            following = plain[match.end() :].split(None, 1)
+            negating = not (following and following[0].strip(",.;:") in _NOT_NEGATING)
+            continue
+        out.append(_Token(word, negating, clause))
+        negating = negating and word in _NEGATION_CARRIERS
+    return out
+
+
+def _is_measure(figure: str) -> bool:
+    """A figure that measures an indicator (6,42% · 1.500 · 75): not a date, a month, a year or a code part."""
+    return "/" not in figure and not re.fullmatch(r"(?:19|20)\d\d", figure)
+
+
+def _phrases(tokens: list[_Token]) -> dict[tuple[str, str], set[bool]]:
+    """Adjacent content-word pairs of one clause, with the polarities each is written in (negated when either
+    word is)."""
+    words = [t for t in tokens if not t.text[0].isdigit() and t.text not in STOPWORDS]
+    found: dict[tuple[str, str], set[bool]] = {}
+    for a, b in itertools.pairwise(words):
+        if a.clause == b.clause:
+            found.setdefault((a.text, b.text), set()).add(a.negated or b.negated)
+    return found
+
+
+_FIGURE_CONTEXT = 4
+"""Content words before a figure in the answer that say what it measures ("tăng trưởng kinh tế … đạt 6,42%")."""
+_SOURCE_CONTEXT = 8
+"""Content words around a figure in the passage that may say what it measures (labels sit farther away there)."""
+
+
+def _figure_contexts(tokens: list[_Token], before: int, after: int = 0) -> dict[str, list[set[tuple[str, bool]]]]:
+    """For every measuring figure, the (word, negated) pairs of its clause around it, one set per occurrence."""
+    found: dict[str, list[set[tuple[str, bool]]]] = {}
+    for i, token in enumerate(tokens):
+        if not token.text[0].isdigit() or not _is_measure(normalize_number(token.text)):
+            continue
+
+        def words(span: list[_Token], clause: int = token.clause) -> list[_Token]:
+            return [t for t in span if t.clause == clause and not t.text[0].isdigit() and t.text not in _CONTENT_STOP]
+
+        left = words(tokens[max(0, i - 3 * before) : i])[-before:] if before else []
+        right = words(tokens[i + 1 : i + 1 + 3 * after])[:after]
+        found.setdefault(normalize_number(token.text), []).append({(t.text, t.negated) for t in left + right})
+    return found
+
+
+def contradictions(sentence: str, passages: list[str]) -> list[str]:
+    """What ``sentence`` states against the passages: a phrase they write only negated, stated plainly (or the
+    reverse), and a figure put to an indicator they do not give it. Empty when nothing contradicts."""
+    mine = _polar_tokens(sentence)
+    theirs = [_polar_tokens(p) for p in passages]
+    written: dict[tuple[str, str], set[bool]] = {}
+    for tokens in theirs:
+        for pair, polarities in _phrases(tokens).items():
+            written.setdefault(pair, set()).update(polarities)
+    found = [
+        f"{'không ' if negated else ''}{' '.join(pair)}"
+        for pair, polarities in _phrases(mine).items()
+        for negated in polarities
+        if pair in written and negated not in written[pair]
+    ]
+    sources: dict[str, list[set[tuple[str, bool]]]] = {}
+    for tokens in theirs:
+        for figure, contexts in _figure_contexts(tokens, _SOURCE_CONTEXT, 2).items():
+            sources.setdefault(figure, []).extend(contexts)
+    for figure, contexts in _figure_contexts(mine, _FIGURE_CONTEXT).items():
+        for context in contexts:
+            if context and sources.get(figure) and not any(_same_indicator(context, s) for s in sources[figure]):
+                found.append(figure)
+    return list(dict.fromkeys(found))
+
+
+def _same_indicator(answer_side: set[tuple[str, bool]], source_side: set[tuple[str, bool]]) -> bool:
+    """The words that say what a figure measures agree: no word in opposite polarity, and half of the shorter
+    side's words shared (a passage labels "7,5%" as "chưa đạt mục tiêu", an answer "mục tiêu … 7,5%")."""
+    if not source_side:
+        return True
+    words = {w for w, _ in source_side}
+    if any((w, not negated) in source_side and (w, negated) not in source_side for w, negated in answer_side):
+        return False
+    shared = sum(w in words for w, _ in answer_side)
+    return shared >= 0.5 * min(len(answer_side), len(words))
+
+
 @dataclass
 class CheckedSentence:
     """One answer sentence after validation."""
@@ -241,8 +369,11 @@ def check_sentence(sentence: str, sources: Mapping[int, str], min_support: float
         result.ok, result.reason = False, f"trích dẫn {wanted} không hỗ trợ câu này"
     else:
         missing = unsupported_facts(text, [sources[n] for n in kept])
+        against = contradictions(text, [sources[n] for n in kept]) if not missing else []
         if missing:
             result.ok, result.reason = False, "số liệu/tên không có trong nguồn: " + ", ".join(missing)
+        elif against:
+            result.ok, result.reason = False, "nói ngược với nguồn: " + ", ".join(against)
     return result
 
 

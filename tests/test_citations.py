@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rag.citations import (
     best_quote,
+    content_words,
+    contradictions,
     entities_in,
     numbers_in,
     sentence_spans,
@@ -148,3 +150,41 @@ def test_month_of_a_written_date_is_supported_but_another_month_is_not() -> None
     assert validate_answer("Văn phòng Trung ương Đảng có văn bản trong tháng 5/2025 [1].", REAL)[0].ok
     wrong = validate_answer("Văn phòng Trung ương Đảng có văn bản trong tháng 6/2025 [1].", REAL)[0]
     assert not wrong.ok and "6/2025" in wrong.reason
+
+
+# ---- issue 20, item 6: the check sees negation and what a figure measures ----------------------------------------
+
+
+def test_stating_as_reached_a_target_the_passage_says_was_not_reached_fails() -> None:
+    result = validate_answer("Tăng trưởng kinh tế năm 2025 đã đạt mục tiêu [1].", SOURCES)[0]
+    assert not result.ok
+    assert result.reason.startswith("nói ngược với nguồn")
+
+
+def test_a_target_figure_given_as_the_achieved_figure_fails() -> None:
+    # 7,5% is in the passage, but as the target not reached; the growth reached was 6,42%
+    result = validate_answer("Tăng trưởng kinh tế năm 2025 đạt 7,5% [1].", SOURCES)[0]
+    assert not result.ok
+    assert "7,5%" in result.reason
+
+
+def test_a_figure_given_to_another_indicator_fails() -> None:
+    # 6,42% is the growth; the disbursement rate is only said not to reach 100%
+    assert not validate_answer("Tỷ lệ giải ngân đạt 6,42% [1].", SOURCES)[0].ok
+
+
+def test_negation_kept_as_written_or_reworded_passes() -> None:
+    assert validate_answer("Tỷ lệ giải ngân không đạt 100% [1].", SOURCES)[0].ok
+    assert validate_answer("Mục tiêu tăng trưởng Nghị quyết đề ra là 7,5% [1].", SOURCES)[0].ok
+    assert not validate_answer("Tỷ lệ giải ngân đã đạt 100% [1].", SOURCES)[0].ok
+
+
+def test_negators_are_content_words() -> None:
+    assert "chua" in content_words("Tỷ lệ giải ngân chưa đạt 100%")
+    assert "khong" in content_words("không hoàn thành")
+    assert contradictions("Tỷ lệ giải ngân chưa đạt 100%.", [GROWTH]) == []
+
+
+def test_not_only_is_no_negation() -> None:
+    passage = "Chuyển đổi số không chỉ là xu thế mà còn là yêu cầu bắt buộc."
+    assert contradictions("Chuyển đổi số là yêu cầu bắt buộc.", [passage]) == []
