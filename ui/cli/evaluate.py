@@ -28,6 +28,7 @@ app = typer.Typer(
 
 DEFAULT_SET = Path("eval/questions/topic_guide.jsonl")
 DEFAULT_PARTY_SET = Path("eval/questions/party_docs.jsonl")
+DEFAULT_PARTY_NEW_SET = Path("eval/questions/party_docs_new.jsonl")
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_GUIDE = DEFAULT_CORPUS / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"
 DEFAULT_OUT = Path("eval/reports")
@@ -103,7 +104,7 @@ def validate_cmd(
 def run_cmd(
     ctx: typer.Context,
     set_paths: list[Path] | None = typer.Option(
-        None, "--set", "-s", help="Question set (JSONL); repeat for several. Default: the topic guide and party docs."
+        None, "--set", "-s", help="Question set (JSONL); repeat for several. Default: the topic guide and both party-docs sets."
     ),
     config: str | None = typer.Option(None, "--config", help="Name of this configuration (report file name)."),
     generator: str | None = typer.Option(None, "--generator", help="extractive | openai (default: settings)."),
@@ -142,7 +143,7 @@ def run_cmd(
         raise _fail(f"--renditions: {exc}") from None
     settings = _with_generator(settings_of(ctx), generator)
     name = config or f"{retrieval}-{settings.generator}"
-    chosen = list(set_paths) if set_paths else [DEFAULT_SET, DEFAULT_PARTY_SET]
+    chosen = list(set_paths) if set_paths else [DEFAULT_SET, DEFAULT_PARTY_SET, DEFAULT_PARTY_NEW_SET]
     plan = _plan(chosen, shared, explicit=bool(set_paths))
     job = _Job(settings, retrieval, k, limit, corpus, work_dir or settings.data_dir / EVAL_DIR, use_index)
     runs = []
