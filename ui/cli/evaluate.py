@@ -104,7 +104,7 @@ def validate_cmd(
 def run_cmd(
     ctx: typer.Context,
     set_paths: list[Path] | None = typer.Option(
-        None, "--set", "-s", help="Question set (JSONL); repeat for several. Default: the topic guide and both party-docs sets."
+        None, "--set", "-s", help="Question set (JSONL); repeat for several. Default: guide + both party sets."
     ),
     config: str | None = typer.Option(None, "--config", help="Name of this configuration (report file name)."),
     generator: str | None = typer.Option(None, "--generator", help="extractive | openai (default: settings)."),
