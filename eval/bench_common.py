@@ -14,6 +14,7 @@ import os
 import platform
 import resource
 import statistics
+import threading
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -86,6 +87,68 @@ def process_rss_mb(pid: int) -> tuple[float, float]:
 def load_average() -> float:
     """1-minute load average (0 where the OS has none): above the core count, the figures were contended."""
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else 0.0
+
+
+def cpu_busy_fraction(seconds: float = 3.0) -> float:
+    """Share of the machine's CPU time spent outside idle/iowait over ``seconds`` (0–1; 0 without /proc/stat).
+
+    The 1-minute load average lags a finished job by minutes; this reads what the machine does *now*, so a run
+    can tell before it starts whether other work competes for the cores.
+    """
+
+    def snapshot() -> tuple[int, int] | None:
+        try:
+            fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        except (OSError, ValueError, IndexError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+        return sum(fields), idle
+
+    first = snapshot()
+    time.sleep(seconds)
+    second = snapshot()
+    if first is None or second is None or second[0] <= first[0]:
+        return 0.0
+    total, idle = second[0] - first[0], second[1] - first[1]
+    return round(1.0 - idle / total, 3)
+
+
+#: Above this share of the CPU in use before a run starts, the machine is not quiet and no verdict is a PASS.
+BUSY_BEFORE_FRACTION = 0.25
+
+
+def verdict(passed: bool, busy_before: bool) -> str:
+    """PASS / FAIL, except that a run begun on a busy machine claims neither a PASS nor a clean FAIL."""
+    if busy_before:
+        return "busy: rerun on a quiet machine" + ("" if passed else " (FAIL as measured)")
+    return "PASS" if passed else "FAIL"
+
+
+class LoadSampler:
+    """Samples the 1-minute load average every ``every`` seconds on a daemon thread while a phase runs."""
+
+    def __init__(self, every: float = 2.0) -> None:
+        self.every = every
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="load-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.samples.append(load_average())
+
+    def __enter__(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.every + 1)
+
+    def summary(self) -> dict[str, float]:
+        if not self.samples:
+            return {}
+        return {"min": min(self.samples), "mean": round(statistics.fmean(self.samples), 2), "max": max(self.samples)}
 
 
 def machine_info() -> dict[str, Any]:
@@ -221,13 +284,17 @@ def machine_markdown(machine: dict[str, Any]) -> list[str]:
     ]
 
 
-def start_troly_serve(data_dir: Path, port: int, log_path: Path, env: dict[str, str] | None = None) -> Any:
+def start_troly_serve(
+    data_dir: Path, port: int, log_path: Path, env: dict[str, str] | None = None, workers: int = 1
+) -> Any:
     """A real ``troly serve`` process on ``port`` (no corpus ingest), its output in ``log_path``."""
     import subprocess
     import sys
 
     troly = Path(sys.executable).with_name("troly")
     cmd = [str(troly), "--data-dir", str(data_dir), "serve", "--port", str(port), "--no-ingest"]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     with log_path.open("wb") as out:
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
 

@@ -169,16 +169,20 @@ def load_cmd(
     seconds: float = typer.Option(60, "--seconds", min=5, help="Length of the loaded phase."),
     askers: int = typer.Option(32, "--askers", min=1, help="Concurrent short-question askers."),
     out: Path = typer.Option(Path("eval/reports"), "--out", help="Folder for bench_load.json and .md."),
+    workers_phase: bool = typer.Option(
+        True, "--workers-phase/--no-workers-phase", help="Also run `serve --workers 2` against a Chroma server."
+    ),
 ) -> None:
     """Readers vs a writer on a real server: askers + a 2,000-character asker + an uploading editor.
 
-    Reports errors, leaks of a classified plan and the short searches' p95 under load vs alone.
-    Runs in a fresh temporary data dir; --data-dir is not touched.
+    Reports errors, leaks of a classified plan, the short searches' p95 under load vs alone (same run), ask
+    throughput and p50/p95, and the load average before, during and after. A run started on a busy machine
+    says "busy: rerun on a quiet machine" instead of PASS. Runs in fresh temporary data dirs.
     Example: troly bench load --seconds 60 --askers 32
     """
     from eval.bench_load import render_load_markdown, run_load_benchmark, write_load_report
 
-    report = run_load_benchmark(seconds, askers, log=lambda m: typer.echo(m, err=True))
+    report = run_load_benchmark(seconds, askers, log=lambda m: typer.echo(m, err=True), workers_phase=workers_phase)
     json_path, md_path = write_load_report(report, out)
     typer.echo(render_load_markdown(report))
     typer.echo(f"written {md_path} and {json_path}", err=True)
