@@ -31,6 +31,7 @@ from rag.docx_export import has_control_chars, xml_safe  # noqa: E402
 from rag.serialize import citation_to_dict, citations_with_chunks, hit_to_dict  # noqa: E402
 from rag.talking_points import LENGTHS, TONES  # noqa: E402
 from ui.auth import User, is_loopback, open_mode_user  # noqa: E402
+from ui.conversations import new_conversation_id  # noqa: E402
 from ui.routes.exports import export_store  # noqa: E402
 from ui.service import Forbidden, NotFound, TrolyService  # noqa: E402
 
@@ -400,24 +401,32 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
             )
     pick = gr.Textbox(visible="hidden", elem_id="troly-cite-pick")
     go = gr.Button("xem", visible="hidden", elem_id="troly-cite-go")
-    turns = gr.State([])
+    conv = gr.State(None)
+    """Only the id of this tab's conversation: the turns live on the server under the logged-in user (issue 21.2)."""
+    store = ctx.state.conversations
 
-    def ask(q: str, history: list[dict[str, Any]], topic_value: str, k_value: float, request: gr.Request):
+    def history_of(user: User, conv_id: str | None) -> list[dict[str, Any]]:
+        """The conversation as this user may see it now (clearance re-checked, read audited)."""
+        return ctx.service.conversation_view(user, store.turns(user.name, conv_id), channel="ui")
+
+    def ask(q: str, conv_id: str | None, topic_value: str, k_value: float, request: gr.Request):
         q = (q or "").strip()
         if not q:
-            yield gr.update(), history, gr.update(), hint_html("Hãy nhập câu hỏi trước khi gửi."), gr.update()
+            yield gr.update(), conv_id, gr.update(), hint_html("Hãy nhập câu hỏi trước khi gửi."), gr.update()
             return
         user = ctx.user(request)
-        history = [*history, {"question": q, "pending": True, "partial": ""}]
-        yield conversation_html(history), history, "", "", gr.update(interactive=False, value="Đang trả lời…")
+        conv_id = conv_id or new_conversation_id()
+        turn: dict[str, Any] = {"question": q, "pending": True, "partial": ""}
+        history = [*history_of(user, conv_id), turn]
+        store.append(user.name, conv_id, turn)
+        yield conversation_html(history), conv_id, "", "", gr.update(interactive=False, value="Đang trả lời…")
         key = parse_topic_key(topic_value)
         filters = {"doc_id": key[0], "topic": key[1]} if key else {}
-        turn = history[-1]
         try:
             for item in ctx.service.ask_stream(user, q, int(k_value), channel="ui", **filters):
                 if isinstance(item, str):
                     turn["partial"] += item
-                    yield conversation_html(history), history, gr.update(), gr.update(), gr.update()
+                    yield conversation_html(history), conv_id, gr.update(), gr.update(), gr.update()
                     continue
                 found = citations_with_chunks(list(item.citations), list(item.hits or []))
                 turn.update(
@@ -432,29 +441,38 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
             turn.update(pending=False, answer="Không trả lời được câu hỏi này (lỗi máy chủ).", citations=[])
         if turn.get("pending"):
             turn.update(pending=False, answer=NOT_FOUND_TEXT, citations=[])
-        yield conversation_html(history), history, gr.update(), "", gr.update(interactive=True, value="Gửi câu hỏi")
+        history = history_of(user, conv_id)
+        yield conversation_html(history), conv_id, gr.update(), "", gr.update(interactive=True, value="Gửi câu hỏi")
 
-    def show(key: str, history: list[dict[str, Any]], request: gr.Request) -> str:
+    def show(key: str, conv_id: str | None, request: gr.Request) -> str:
         match = re.match(r"(\d+):(\d+)", key or "")
-        if not match or int(match.group(1)) >= len(history):
+        if not match:
+            return gr.update()
+        user = ctx.user(request)
+        history = history_of(user, conv_id)
+        if int(match.group(1)) >= len(history):
             return gr.update()
         turn = history[int(match.group(1))]
         c = next((c for c in turn.get("citations", []) if int(c["n"]) == int(match.group(2))), None)
         if c is None:
             return gr.update()
         try:
-            info = ctx.service.passage(ctx.user(request), c["doc_id"], c["start"], c["end"], _chunk_span(c))
+            info = ctx.service.passage(user, c["doc_id"], c["start"], c["end"], _chunk_span(c))
         except NotFound:
             return "<div class='troly-passage'>Không còn tìm thấy đoạn này (tài liệu đã bị xoá?).</div>"
         return passage_html(info, c)
 
-    outputs = [conversation, turns, question, hint, send]
-    ask_args = {"fn": ask, "inputs": [question, turns, topic, k], "outputs": outputs, "trigger_mode": "once"}
+    def clear_chat(conv_id: str | None, request: gr.Request) -> tuple[Any, ...]:
+        store.clear(ctx.user(request).name, conv_id)
+        return conversation_html([]), None, "", ""
+
+    outputs = [conversation, conv, question, hint, send]
+    ask_args = {"fn": ask, "inputs": [question, conv, topic, k], "outputs": outputs, "trigger_mode": "once"}
     send.click(**ask_args)
     question.submit(**ask_args)
     question.input(lambda: "", None, hint, show_progress="hidden")
-    clear.click(lambda: (conversation_html([]), [], "", ""), None, [conversation, turns, question, hint])
-    go.click(show, [pick, turns], passage, show_progress="hidden").then(
+    clear.click(clear_chat, conv, [conversation, conv, question, hint])
+    go.click(show, [pick, conv], passage, show_progress="hidden").then(
         None, None, None, js="() => document.querySelector('#troly-passage')?.scrollIntoView({block: 'nearest'})"
     )
     return topic

@@ -45,6 +45,9 @@ _SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
 _END = object()
 MAX_NAME_CHARS = 150
 WRITE_THREADS = 2
+WITHHELD_TEXT = (
+    "Câu trả lời này không còn hiển thị được: tài liệu được trích dẫn vượt quá mức truy cập hiện tại của bạn."
+)
 
 
 class NotFound(LookupError):
@@ -393,6 +396,35 @@ class TrolyService:
             hi = len(doc.text) if nl < 0 else nl
         self.audit.record(user.name, "passage", channel=channel, doc_ids=[doc_id], span=[lo, hi], status=200)
         return {"document": doc, "text": doc.text[lo:hi], "quote_start": start - lo, "quote_end": end - lo}
+
+    def conversation_view(self, user: User, turns: list[dict[str, Any]], channel: str = "ui") -> list[dict[str, Any]]:
+        """A chat history as ``user`` may see it now, and an audit line for reading it.
+
+        A turn citing a document now above the user's clearance (reclassified, or the clearance lowered since
+        it was answered) is withheld. The level of each cited document is remembered in the turn on its first
+        view, so a document deleted since still counts at the level it had.
+        """
+        levels = self._doc_levels()
+        shown: list[dict[str, Any]] = []
+        cited: set[str] = set()
+        withheld = 0
+        for turn in turns:
+            docs = {str(c.get("doc_id")) for c in turn.get("citations") or []}
+            known = turn.setdefault("levels", {})
+            for doc_id in docs:
+                known.setdefault(doc_id, levels.get(doc_id, "tuyet_mat"))
+            if all(user.may_see(_highest(levels.get(d, "public"), known[d])) for d in docs):
+                shown.append(turn)
+                cited |= docs
+                continue
+            withheld += 1
+            shown.append(
+                {"question": turn.get("question", ""), "answer": WITHHELD_TEXT, "citations": [], "refused": True}
+            )
+        self.audit.record(
+            user.name, "conversation_read", channel=channel, doc_ids=sorted(cited), turns=len(turns), withheld=withheld
+        )
+        return shown
 
     # ---- writes ------------------------------------------------------------------
     def uploads_dir(self) -> Path:

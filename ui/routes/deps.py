@@ -16,6 +16,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from rag.settings import Settings
 from ui.audit import AuditLog
 from ui.auth import User, UserStore, is_loopback, open_mode_user
+from ui.conversations import ConversationStore
 from ui.service import TrolyService
 
 _COLLECTION_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -31,6 +32,8 @@ class AppState:
         self.users = UserStore.for_data_dir(settings.data_dir)
         self.audit = service.audit if service is not None else AuditLog.for_settings(settings)
         self.services: dict[str, TrolyService] = {settings.collection: service or TrolyService(settings, self.audit)}
+        self.conversations = ConversationStore()
+        """The web UI's chat histories, per logged-in user (never per Gradio session alone)."""
 
     def service(self, collection: str | None = None) -> TrolyService:
         name = collection or self.settings.collection

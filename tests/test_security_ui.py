@@ -1,0 +1,121 @@
+"""Issue 21 attacks on the web UI's own routes, replayed with httpx against a real ``troly serve``.
+
+Each test is one attack as the attacker sends it: Gradio's ``/gradio_api/call/<fn>`` and
+``/gradio_api/upload`` called directly with a logged-in user's cookie, another session's
+``session_hash``, a forged ``Origin``. The index holds the public topic guide and the "MẬT"
+plan of tests/ui_support.py, whose marker words appear nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from servers import free_port, running
+
+from tests.ui_support import SECRET_QUESTION, add_users, build_index, contains_secret
+from ui.audit import AuditLog
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    root = tmp_path_factory.mktemp("security-ui")
+    settings, secret_id = build_index(root / "data", root)
+    keys = add_users(settings.data_dir)
+    port = free_port()
+    troly = Path(sys.executable).with_name("troly")
+    cmd = [str(troly), "--data-dir", str(settings.data_dir), "serve", "--port", str(port), "--no-ingest"]
+    url = f"http://127.0.0.1:{port}"
+    with running(cmd, f"{url}/healthz", root / "server.log", cwd=root, env=dict(os.environ)):
+        yield {"url": url, "keys": keys, "data": settings.data_dir, "root": root, "secret_id": secret_id}
+
+
+def login(srv: dict[str, Any], user: str) -> httpx.Client:
+    """An httpx client holding ``user``'s Gradio login cookie (name + API key, like the login page)."""
+    client = httpx.Client(base_url=srv["url"], timeout=300)
+    response = client.post("/login", data={"username": user, "password": srv["keys"][user]})
+    assert response.status_code == 200, response.text
+    return client
+
+
+def call(client: httpx.Client, fn: str, data: list[Any], session_hash: str | None = None) -> tuple[int, str]:
+    """POST /gradio_api/call/<fn>, then read its event stream; returns (status of the POST, whole text)."""
+    body: dict[str, Any] = {"data": data}
+    if session_hash:
+        body["session_hash"] = session_hash
+    posted = client.post(f"/gradio_api/call/{fn}", json=body)
+    if posted.status_code != 200:
+        return posted.status_code, posted.text
+    event_id = posted.json()["event_id"]
+    return 200, decoded(client.get(f"/gradio_api/call/{fn}/{event_id}").text)
+
+
+def decoded(stream: str) -> str:
+    """The event stream with each ``data:`` line's JSON decoded (so Vietnamese text is compared as written)."""
+    out = []
+    for line in stream.splitlines():
+        if not line.startswith("data:"):
+            out.append(line)
+            continue
+        try:
+            out.append(json.dumps(json.loads(line[5:]), ensure_ascii=False))
+        except ValueError:
+            out.append(line)
+    return "\n".join(out)
+
+
+def audit_events(srv: dict[str, Any]) -> list[dict[str, Any]]:
+    return AuditLog.for_data_dir(srv["data"]).read()
+
+
+# ---- 21.2: chat history bound to the user, not to the Gradio session ---------------------------------
+def test_reader_with_another_users_session_hash_does_not_receive_their_conversation(srv: dict[str, Any]) -> None:
+    victim, attacker = login(srv, "can_bo_mat"), login(srv, "doc_gia")
+    session = "phien-cua-can-bo-mat-01"
+    status, text = call(victim, "ask", [SECRET_QUESTION, "", 5], session_hash=session)
+    assert status == 200 and contains_secret(text), text[-2000:]  # the cleared user sees the classified answer
+    status, text = call(attacker, "ask", ["Kinh phí bảo trì năm 2025 là bao nhiêu?", "", 5], session_hash=session)
+    assert status == 200, text
+    assert "Hỏi:" in text  # the attacker got a rendered conversation …
+    assert not contains_secret(text)  # … without the victim's turn in it
+    assert SECRET_QUESTION not in text
+
+
+def test_conversation_reads_are_audited_with_the_cited_documents(srv: dict[str, Any]) -> None:
+    reader = login(srv, "can_bo_mat")
+    status, _ = call(reader, "ask", [SECRET_QUESTION, "", 5], session_hash="phien-kiem-toan-02")
+    assert status == 200
+    reads = [e for e in audit_events(srv) if e["action"] == "conversation_read" and e["user"] == "can_bo_mat"]
+    assert reads, "no conversation_read event in the audit log"
+    assert srv["secret_id"] in reads[-1]["doc_ids"]
+
+
+def test_history_render_rechecks_clearance_after_the_user_is_downgraded(srv: dict[str, Any]) -> None:
+    """A turn answered while cleared is withheld once the user's clearance is lowered (re-read from users.json)."""
+    from ui.auth import UserStore
+
+    store = UserStore.for_data_dir(srv["data"])
+    _, key = store.add("ha_cap", role="reader", clearance="mat")
+    client = httpx.Client(base_url=srv["url"], timeout=300)
+    assert client.post("/login", data={"username": "ha_cap", "password": key}).status_code == 200
+    session = "phien-ha-cap-03"
+    status, text = call(client, "ask", [SECRET_QUESTION, "", 5], session_hash=session)
+    assert status == 200 and contains_secret(text)
+    raw = json.loads((srv["data"] / "users.json").read_text(encoding="utf-8"))
+    for user in raw["users"]:
+        if user["name"] == "ha_cap":
+            user["clearance"] = "public"
+    (srv["data"] / "users.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    status, text = call(client, "ask", ["Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?", "", 5], session_hash=session)
+    assert status == 200
+    assert SECRET_QUESTION in text  # the earlier turn is still listed (the user's own question) …
+    assert not contains_secret(text.replace(SECRET_QUESTION, ""))  # … but its classified answer is withheld
+    assert "vượt quá mức truy cập" in text
