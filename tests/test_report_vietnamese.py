@@ -98,3 +98,29 @@ def test_one_file_set_per_run_compared_with_the_previous(tmp_path: Path) -> None
     row = next(line for line in md.splitlines() if line.startswith("| Độ chính xác từ chối"))
     assert row.endswith("| 1.000 | +0.500 |")  # 0.5 → 1.0
     assert paths["refusal_png"].exists()
+
+
+def test_title_tags_settings_and_time_read_in_vietnamese(tmp_path: Path, monkeypatch) -> None:
+    """Regression (issue 26.3): the page was titled "ui-hybrid", listed tags as `cross_topic`/`no_diacritics`,
+    settings by their keys and the start as a raw UTC timestamp."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
+    time.tzset()
+    try:
+        results = scored(True)
+        results[0].tags = ["cross_topic", "no_diacritics"]
+        run = build_run("ui-hybrid", "s.jsonl", {"retrieval": "hybrid", "chunk_tokens": 256}, results, 5)
+        run.started = "2026-01-01T08:00:00+00:00"
+        html = write_report(run, tmp_path, "2026-01-01-080000-ui-hybrid")["html"].read_text(encoding="utf-8")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    title = "Báo cáo đánh giá: chạy từ giao diện web, kết hợp ngữ nghĩa + từ khoá"
+    assert f"<title>{title}</title>" in html and f"<h1>{title}</h1>" in html
+    assert "chạy lúc 15:00 ngày 01/01/2026 (giờ máy chủ)" in html  # 08:00 UTC is 15:00 in Hà Nội
+    assert "<td>nhiều chuyên đề</td>" in html and "<td>gõ không dấu</td>" in html
+    assert "<td>cách truy xuất (retrieval)</td><td>kết hợp ngữ nghĩa + từ khoá</td>" in html
+    assert "<td>cỡ đoạn (token) (chunk_tokens)</td><td>256</td>" in html
+    for raw in ("ui-hybrid<", "cross_topic<", "no_diacritics<", "T08:00:00"):
+        assert raw not in html, raw

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ingest.model import LEVEL_NAMES, ROLE_LABELS
 from ui.cli.ingest import open_index_or_exit
 
 docs_app = typer.Typer(
@@ -43,13 +44,15 @@ def list_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", h
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table("doc_id", "title", "type", "level", "chunks", "topics", "path")
+    table = Table("mã tài liệu", "tiêu đề", "loại", "độ mật", "số đoạn", "số chuyên đề", "tệp")
+    kinds = {d.doc_id: d.kind_name for d in index.documents()}
     for r in rows:
         table.add_row(
-            *(str(r[key]) for key in ("doc_id", "title", "doc_type", "classification", "chunks", "topics", "path"))
-        )
+            r["doc_id"], r["title"], kinds[r["doc_id"]], LEVEL_NAMES.get(r["classification"], r["classification"]),
+            *(str(r[key]) for key in ("chunks", "topics", "path")),
+        )  # fmt: skip
     Console().print(table)
-    typer.echo(f"{len(rows)} document(s), {index.count()} chunk(s) in collection {index.settings.collection!r}")
+    typer.echo(f"{len(rows)} tài liệu, {index.count()} đoạn trong bộ sưu tập {index.settings.collection!r}")
 
 
 @docs_app.command("remove")
@@ -64,10 +67,10 @@ def remove_cmd(
 
     index = open_index_or_exit(settings_of(ctx))
     if index.get_document(doc_id) is None:
-        typer.echo(f"error: no document {doc_id!r} in collection {index.settings.collection!r}", err=True)
+        typer.echo(f"Lỗi: không có tài liệu {doc_id!r} trong bộ sưu tập {index.settings.collection!r}", err=True)
         raise typer.Exit(1)
     removed = index.delete_document(doc_id)
-    typer.echo(f"removed {doc_id} ({removed} chunk(s))")
+    typer.echo(f"đã xoá {doc_id} ({removed} đoạn)")
 
 
 @docs_app.command("topics")
@@ -86,7 +89,7 @@ def topics_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json",
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table("document", "#", "title", "organisations", show_lines=True)
+    table = Table("tài liệu", "#", "chuyên đề", "đơn vị thảo luận", show_lines=True)
     for r in rows:
         table.add_row(r["doc_id"], str(r["number"]), r["title"], "\n".join(r["organisations"]))
     Console().print(table)
@@ -101,7 +104,7 @@ def cli_service(ctx: typer.Context, max_level: str) -> tuple[Any, Any]:
     try:
         user = open_mode_user(role="reader", clearance=max_level)
     except AuthError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"Lỗi: {exc}", err=True)
         raise typer.Exit(2) from exc
     settings = settings_of(ctx)
     return TrolyService(settings, index=open_index_or_exit(settings)), user
@@ -127,7 +130,8 @@ def show_cmd(
     try:
         doc = service.document(user, doc_id)
     except NotFound as exc:
-        typer.echo(f"error: no document {doc_id!r} (or above your clearance {max_level!r})", err=True)
+        level = LEVEL_NAMES.get(max_level, max_level)
+        typer.echo(f"Lỗi: không có tài liệu {doc_id!r} (hoặc tài liệu mật hơn mức “{level}”)", err=True)
         raise typer.Exit(1) from exc
     if as_json:
         data = {
@@ -152,7 +156,8 @@ META_LABELS = (
 
 def outline_lines(doc: Any) -> list[str]:
     """The outline as text lines: metadata fields, indented headings, then assignments grouped by body."""
-    lines = [f"{doc.doc_id}  [{doc.doc_type}, {doc.classification}]", doc.title, ""]
+    level = LEVEL_NAMES.get(doc.classification, doc.classification)
+    lines = [f"{doc.doc_id}  [{doc.kind_name}, {level}]", doc.title, ""]
     for key, label in META_LABELS:
         value = getattr(doc.meta, key)
         if value:
@@ -176,7 +181,7 @@ def short(text: str, limit: int) -> str:
 def assignment_line(a: Any) -> str:
     deadline = f" (hạn: {a.deadline})" if a.deadline else ""
     where = f"  [{a.heading_path}]" if a.heading_path else ""
-    return f"  - {a.body} — {a.role}{deadline}: {short(a.task, 120)}{where}"
+    return f"  - {a.body} — {ROLE_LABELS.get(a.role, a.role)}{deadline}: {short(a.task, 120)}{where}"
 
 
 @docs_app.command("assignments")
@@ -197,7 +202,8 @@ def assignments_cmd(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not found:
-        typer.echo(f"no assignments{f' for {body!r}' if body else ''} in collection {service.settings.collection!r}")
+        who = f" cho {body!r}" if body else ""
+        typer.echo(f"không có nhiệm vụ nào được giao{who} trong bộ sưu tập {service.settings.collection!r}")
         return
     current = None
     for doc, a in found:
@@ -205,7 +211,7 @@ def assignments_cmd(
             current = doc.doc_id
             typer.echo(f"{doc.doc_id} — {short(doc.title, 100)}")
         typer.echo(assignment_line(a))
-    typer.echo(f"{len(found)} assignment(s)")
+    typer.echo(f"{len(found)} nhiệm vụ được giao")
 
 
 def register(app: typer.Typer) -> None:

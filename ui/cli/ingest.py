@@ -1,12 +1,13 @@
 """``troly ingest``: files → chunks → index, with a live progress bar and a one-screen summary.
 
-Files that cannot be read are skipped with one line each (never a
-traceback); the exit code is 0 as long as at least one file made it in, so a
-folder with one broken PDF still ingests.
+Files that cannot be read are skipped with one line each in Vietnamese (never a
+traceback; the developer's English reason goes to the log); the exit code is 0 as
+long as at least one file made it in, so a folder with one broken PDF still ingests.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
+log = logging.getLogger(__name__)
+
 
 class RateColumn(ProgressColumn):
     """Items per second of a task, in the task's own unit (files/s, chunks/s)."""
 
     def render(self, task: Task) -> Text:
-        unit = task.fields.get("unit", "items")
+        unit = task.fields.get("unit", "mục")
         elapsed = task.finished_time if task.finished else task.elapsed
         if not elapsed or not task.completed:
             return Text(f"– {unit}/s")
@@ -37,7 +40,7 @@ def open_index_or_exit(settings: Any) -> Any:
     try:
         return Index.open(settings)
     except (IndexModelMismatchError, IndexUnavailableError, EmbeddingModelError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"Lỗi: không mở được chỉ mục {settings.collection_dir}: {exc}", err=True)
         raise typer.Exit(1) from exc
 
 
@@ -45,7 +48,7 @@ def _progress_callback(progress: Progress, task_id: Any) -> Any:
     """Adapter for ingest.pipeline's on_progress(Progress(path, done, total, chunks, error))."""
 
     def on_progress(p: Any) -> None:
-        progress.update(task_id, completed=p.done, total=p.total, description=f"files ({Path(p.path).name[:30]})")
+        progress.update(task_id, completed=p.done, total=p.total, description=f"tệp ({Path(p.path).name[:30]})")
 
     return on_progress
 
@@ -58,22 +61,22 @@ def _count_skipped(index: Any, unchanged: list[str], stats: Any) -> None:
 
 
 def _summary(result: Any, stats: Any, removed: list[str], seconds: float) -> Table:
-    table = Table("", "count / detail", title="troly ingest", show_header=False)
+    table = Table("", "số lượng / chi tiết", title="troly ingest – kết quả", show_header=False)
     # One file may hold several documents (a công văn with its attached draft report): count files by path.
     files_ok = len({doc.path for doc in result.documents}) + len(result.unchanged)
-    table.add_row("files ok", str(files_ok))
-    table.add_row("files skipped", str(len(result.errors)))
+    table.add_row("tệp đã nạp", str(files_ok))
+    table.add_row("tệp bị bỏ qua", str(len(result.errors)))
     table.add_row(
-        "documents added / updated / unchanged",
+        "tài liệu thêm / cập nhật / không đổi",
         f"{stats.documents_added} / {stats.documents_updated} / {stats.documents_unchanged}",
     )
     table.add_row(
-        "chunks added / removed / unchanged",
+        "đoạn thêm / xoá / không đổi",
         f"{stats.chunks_added} / {stats.chunks_removed} / {stats.chunks_unchanged}",
     )
     if removed:
-        table.add_row("documents pruned", ", ".join(removed))
-    table.add_row("seconds", f"{seconds:.1f}")
+        table.add_row("tài liệu đã gỡ (--prune)", ", ".join(removed))
+    table.add_row("thời gian (giây)", f"{seconds:.1f}".replace(".", ","))
     return table
 
 
@@ -89,6 +92,7 @@ def register(app: typer.Typer) -> None:
 
         Example: troly ingest corpus/ --prune
         """
+        from ingest.errors import user_reason
         from ingest.pipeline import discover_files
         from rag.indexing import index_files
         from ui.cli import settings_of
@@ -96,7 +100,7 @@ def register(app: typer.Typer) -> None:
         settings = settings_of(ctx)
         missing = [p for p in paths if not p.exists()]
         if missing:
-            typer.echo(f"error: {missing[0]}: no such file or folder", err=True)
+            typer.echo(f"Lỗi: {missing[0]}: không có tệp hay thư mục này", err=True)
             raise typer.Exit(1)
         started = time.perf_counter()
         index = open_index_or_exit(settings)
@@ -104,8 +108,8 @@ def register(app: typer.Typer) -> None:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, RateColumn(), TimeElapsedColumn(), console=console) as bar:
             files = discover_files(paths)
-            f_task = bar.add_task("files", total=len(files), unit="files")
-            c_task = bar.add_task("chunks", total=None, unit="chunks")
+            f_task = bar.add_task("tệp", total=len(files), unit="tệp")
+            c_task = bar.add_task("đoạn", total=None, unit="đoạn")
 
             def on_index(stage: str, done: int, total: int) -> None:
                 if stage == "embed":
@@ -123,15 +127,17 @@ def register(app: typer.Typer) -> None:
                 embed_ahead=True,
             )
             result, stats = indexed.result, indexed.stats
-            bar.update(f_task, completed=len(files), description="files")
+            bar.update(f_task, completed=len(files), description="tệp")
             _count_skipped(index, result.unchanged, stats)
             bar.update(c_task, completed=bar.tasks[c_task].total or 0)
         removed = index.prune(files) if prune else []
         Console().print(_summary(result, stats, removed, time.perf_counter() - started))
         for err in result.errors:  # plain lines: never wrapped or cut, easy to grep
-            typer.echo(f"skipped {err.path}: {err.reason}")
+            log.info("skipped %s: %s", err.path, err.reason)
+            typer.echo(f"bỏ qua {err.path}: {user_reason(err.reason)}")
         for warn in result.warnings:
-            typer.echo(f"warning {warn.path}: {warn.reason}")
+            log.info("warning %s: %s", warn.path, warn.reason)
+            typer.echo(f"cảnh báo {warn.path}: {user_reason(warn.reason)}")
         if not result.documents and not result.unchanged:
-            typer.echo("error: no file could be ingested", err=True)
+            typer.echo("Lỗi: không nạp được tệp nào", err=True)
             raise typer.Exit(1)

@@ -35,12 +35,12 @@ def register(app: typer.Typer) -> None:
             return
         if not hits:
             typer.echo(
-                "No passage found."
+                "Không tìm thấy đoạn nào."
                 if service.index.count()
-                else "The collection is empty: run `troly ingest PATH` first."
+                else "Bộ sưu tập chưa có tài liệu: chạy `troly ingest ĐƯỜNG_DẪN` trước."
             )
             return
-        table = Table("#", "score", "source", "passage", show_lines=True)
+        table = Table("#", "điểm", "nguồn", "đoạn văn", show_lines=True)
         for i, h in enumerate(hits, start=1):
             c = h.chunk
             where = c.doc_title + (f"\nchuyên đề {c.topic}" if c.topic is not None else "")
