@@ -401,3 +401,22 @@ def _print_summary(summary: dict[str, Any]) -> None:
         else:
             table.add_row(key, "–" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value)))
     Console(width=100).print(table)
+
+
+@app.command("assignments")
+def assignments_cmd(
+    gold: Path = typer.Option(
+        Path("eval/assignments_gold.jsonl"), "--gold", help="Assignments listed by hand (JSONL, see its header)."
+    ),
+    shared: Path = typer.Option(SHARED_DATA, "--shared", help="Folder with party_docs/ and vn_laws/."),
+    misses: bool = typer.Option(False, "--misses", help="List missed and wrong assignments of the tune split."),
+) -> None:
+    """Assignment recall and precision per split (tune/report) against the hand-listed gold."""
+    from eval.assignments_eval import GoldError, measure, report_lines
+
+    try:
+        report = measure(gold, shared)
+    except GoldError as exc:
+        raise _fail(str(exc)) from None
+    for line in report_lines(report, show_misses=misses):
+        typer.echo(line)
