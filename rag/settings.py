@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(
         50, ge=1, description="Largest upload (whole request body) accepted by POST /api/documents; 413 beyond it."
     )
+    cors_origins: str = Field(
+        "",
+        description="Other web origins (comma-separated, e.g. https://portal.example.vn) allowed to call /api and the "
+        "UI with the user's cookie or key; empty: none (same origin only).",
+    )
 
     # Bounded parsing (ingest/limits.py): a hostile file must fail fast, not fill the memory.
     max_unzipped_mb: int = Field(

@@ -119,3 +119,112 @@ def test_history_render_rechecks_clearance_after_the_user_is_downgraded(srv: dic
     assert SECRET_QUESTION in text  # the earlier turn is still listed (the user's own question) …
     assert not contains_secret(text.replace(SECRET_QUESTION, ""))  # … but its classified answer is withheld
     assert "vượt quá mức truy cập" in text
+
+
+# ---- 21.1 and 21.4: files only from the caller's own uploads, role before any file operation --------------
+def file_data(path: Path | str, meta: bool = True) -> dict[str, Any]:
+    """A Gradio FileData as the browser sends it (``meta`` marks it as a file for Gradio's own processing)."""
+    data: dict[str, Any] = {"path": str(path), "orig_name": Path(path).name}
+    if meta:
+        data["meta"] = {"_type": "gradio.FileData"}
+    return data
+
+
+def reader_search(srv: dict[str, Any], text: str) -> str:
+    response = httpx.get(
+        f"{srv['url']}/api/search", params={"q": text, "k": 5}, headers={"X-API-Key": srv["keys"]["doc_gia"]}
+    )
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+@pytest.mark.parametrize("meta", [True, False], ids=["filedata", "bare-path"])
+def test_editor_cannot_make_the_server_ingest_a_file_by_path(srv: dict[str, Any], meta: bool) -> None:
+    notes = srv["root"] / f"ghi-chu-may-chu-{int(meta)}.txt"
+    notes.write_text(
+        "GHI CHÚ NỘI BỘ\n\nMã kho lưu trữ Hạ Long là 7731-QX; mật khẩu tủ hồ sơ đổi vào thứ hai hằng tuần.\n",
+        encoding="utf-8",
+    )
+    editor = login(srv, "bien_tap")
+    status, text = call(editor, "do_upload", [[file_data(notes, meta)], "public", ""])
+    assert status == 403, text
+    assert "chỉ dùng được tệp bạn vừa tải lên" in text
+    assert "7731-QX" not in reader_search(srv, "mã kho lưu trữ Hạ Long 7731-QX")
+    assert notes.is_file()  # refused before touching it: neither copied nor deleted
+    assert not list((srv["data"] / "tmp" / "gradio").rglob(notes.name))
+
+
+def test_reader_cannot_delete_another_users_upload_in_the_ui_temp_folder(srv: dict[str, Any]) -> None:
+    in_flight = srv["data"] / "tmp" / "gradio" / "users" / "u-nguoi-khac" / "a1b2" / "bao-cao-dang-tai.txt"
+    in_flight.parent.mkdir(parents=True, exist_ok=True)
+    in_flight.write_text("Báo cáo đang tải lên của người khác.\n", encoding="utf-8")
+    reader = login(srv, "doc_gia")
+    status, _ = call(reader, "do_upload", [[file_data(in_flight)], "public", ""])
+    assert status == 403
+    assert in_flight.is_file()
+
+
+def test_reader_cannot_write_files_through_gradio_upload_nor_learn_paths(srv: dict[str, Any]) -> None:
+    reader = login(srv, "doc_gia")
+    response = reader.post("/gradio_api/upload", files=[("files", ("ghi-chu.txt", b"noi dung bat ky"))])
+    assert response.status_code == 403
+    assert "biên tập viên" in response.json()["detail"]
+    assert str(srv["data"]) not in response.text
+    assert not list((srv["data"] / "tmp" / "gradio").rglob("ghi-chu.txt"))
+
+
+def test_ui_upload_is_usable_only_by_its_uploader_once_and_leaves_no_temp_file(srv: dict[str, Any]) -> None:
+    editor, admin = login(srv, "bien_tap"), login(srv, "quan_tri")
+    text = "KẾ HOẠCH TRỒNG CÂY XÃ BÌNH MINH\n\nXã Bình Minh trồng 5.400 cây sao đen dọc tuyến đê trong năm 2026.\n"
+    uploaded = editor.post("/gradio_api/upload", files=[("files", ("trong-cay-binh-minh.txt", text.encode()))])
+    assert uploaded.status_code == 200, uploaded.text
+    [path] = uploaded.json()
+    assert Path(path).is_file()
+    status, body = call(admin, "do_upload", [[file_data(path)], "public", ""])  # not the admin's upload
+    assert status == 403, body
+    status, body = call(editor, "do_upload", [[file_data(path)], "public", ""])
+    assert status == 200 and "trong-cay-binh-minh.txt" in body, body
+    assert "5.400 cây sao đen" in reader_search(srv, "Bình Minh trồng bao nhiêu cây sao đen")
+    assert not Path(path).exists()  # removed once used
+    status, body = call(editor, "do_upload", [[file_data(path)], "public", ""])  # and never usable again
+    assert status == 403, body
+
+
+# ---- 21.3: origins, CSRF, security headers --------------------------------------------------------------
+def test_other_local_origin_gets_no_credentialed_cors_on_gradio_and_api_routes(srv: dict[str, Any]) -> None:
+    evil = "http://127.0.0.1:1"  # another application on the same host: same-site, other origin
+    reader = login(srv, "can_bo_mat")
+    for path in ("/gradio_api/info", "/config", "/api/documents"):
+        response = reader.get(path, headers={"Origin": evil, "X-API-Key": srv["keys"]["can_bo_mat"]})
+        assert "access-control-allow-origin" not in response.headers, path
+    preflight = reader.options(
+        "/gradio_api/call/do_search", headers={"Origin": evil, "Access-Control-Request-Method": "POST"}
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_cross_origin_post_with_the_session_cookie_is_refused(srv: dict[str, Any]) -> None:
+    editor = login(srv, "bien_tap")
+    before = len(audit_events(srv))
+    status, text = call_with_origin(editor, "do_reindex", [""], "http://localhost:8080")
+    assert status == 403, text
+    assert "khác nguồn" in text
+    assert not [e for e in audit_events(srv)[before:] if e["action"] == "reindex"]
+    same = f"{srv['url']}"
+    status, _ = call_with_origin(editor, "do_search", ["cáp quang"], same)
+    assert status == 200
+
+
+def call_with_origin(client: httpx.Client, fn: str, data: list[Any], origin: str) -> tuple[int, str]:
+    posted = client.post(f"/gradio_api/call/{fn}", json={"data": data}, headers={"Origin": origin})
+    return posted.status_code, posted.text
+
+
+def test_every_response_carries_the_security_headers(srv: dict[str, Any]) -> None:
+    client = login(srv, "doc_gia")
+    for path in ("/", "/healthz", "/api/documents", "/gradio_api/info", "/docs", "/no-such-page"):
+        response = client.get(path, headers={"X-API-Key": srv["keys"]["doc_gia"]})
+        assert response.headers.get("x-frame-options") == "DENY", path
+        assert "frame-ancestors 'none'" in response.headers.get("content-security-policy", ""), path
+        assert response.headers.get("x-content-type-options") == "nosniff", path
+        assert response.headers.get("referrer-policy") == "same-origin", path

@@ -24,6 +24,7 @@ from typing import Any  # noqa: E402
 
 from fastapi import FastAPI, Request  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
+from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html  # noqa: E402
 from fastapi.responses import HTMLResponse, JSONResponse  # noqa: E402
 from fastapi.staticfiles import StaticFiles  # noqa: E402
@@ -31,7 +32,13 @@ from fastapi.staticfiles import StaticFiles  # noqa: E402
 from ingest.model import CLASSIFICATION_LEVELS  # noqa: E402
 from rag.embeddings import EmbeddingServiceError  # noqa: E402
 from rag.settings import Settings  # noqa: E402
-from ui.middleware import EdgeMiddleware, VietnamesePageMiddleware  # noqa: E402
+from ui.middleware import (  # noqa: E402
+    EdgeMiddleware,
+    SecurityHeadersMiddleware,
+    UiGuardMiddleware,
+    VietnamesePageMiddleware,
+    allowed_origins,
+)
 from ui.routes import answers, documents, ops, talking_points  # noqa: E402
 from ui.routes.deps import AppState  # noqa: E402
 from ui.routes.models import Length, Level, Tone  # noqa: E402
@@ -53,7 +60,7 @@ def _docs_static_dir() -> Path:
 
 _DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'"
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'"
 )
 
 
@@ -156,11 +163,31 @@ def create_api(settings: Settings, state: AppState | None = None) -> FastAPI:
     )
     app.state.troly = state or AppState(settings)
     add_error_handlers(app)
-    for router in (ops.router, answers.router, talking_points.router, documents.router):
+    from ui.routes import compare  # drafting desk (issue 25)
+
+    for router in (ops.router, answers.router, talking_points.router, documents.router, compare.router):
         app.include_router(router)
     add_docs(app)
-    app.add_middleware(EdgeMiddleware, audit=app.state.troly.audit, max_body_bytes=settings.max_upload_mb * 1024 * 1024)
+    add_edge(app, settings)
     return app
+
+
+def add_edge(app: FastAPI, settings: Settings) -> None:
+    """Middleware, innermost first: the UI guard (same-origin writes, throttled logins, files per user), the
+    edge (request id, body cap, audit of every outcome, so the guard's refusals are audited too), CORS (no
+    other origin unless listed in ``TROLY_CORS_ORIGINS``; its presence also turns off Gradio's own, which
+    allowed any local origin with credentials), and the security headers on every response."""
+    state = app.state.troly
+    app.add_middleware(UiGuardMiddleware, state=state)
+    app.add_middleware(EdgeMiddleware, audit=state.audit, max_body_bytes=settings.max_upload_mb * 1024 * 1024)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=allowed_origins(settings),
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
 
 
 def create_app(settings: Settings, with_ui: bool = True, state: AppState | None = None) -> FastAPI:

@@ -29,6 +29,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -196,3 +197,70 @@ class UserStore:
 def open_mode_user(role: str = "editor", clearance: str = "public") -> User:
     """The built-in user of open mode (no users configured, loopback only)."""
     return User(name="local", role=validate_role(role), clearance=validate_clearance(clearance))
+
+
+class Throttle:
+    """Failed attempts per key (a user name or a client address), with a growing wait.
+
+    The first ``free`` failures cost nothing; each further one doubles the wait (1 s, 2 s, 4 s …) up to ``cap``
+    seconds. A key is forgotten ``window`` seconds after its last failure, and a success clears it.
+    """
+
+    def __init__(self, free: int, cap: float, window: float = 900.0) -> None:
+        self.free, self.cap, self.window = free, cap, window
+        self._lock = threading.Lock()
+        self._failures: dict[str, tuple[int, float, float]] = {}  # key → (count, last failure, blocked until)
+
+    def wait(self, key: str, now: float | None = None) -> float:
+        """Seconds ``key`` must still wait before its next attempt is even checked (0: go ahead)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            entry = self._failures.get(key)
+            if entry is None:
+                return 0.0
+            if now - entry[1] > self.window:
+                del self._failures[key]
+                return 0.0
+            return max(0.0, entry[2] - now)
+
+    def failed(self, key: str, now: float | None = None) -> float:
+        """Record a failure; returns the wait it imposes."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            count, last, _ = self._failures.get(key, (0, now, now))
+            count = 1 if now - last > self.window else count + 1
+            delay = 0.0 if count <= self.free else min(self.cap, 2.0 ** (count - self.free - 1))
+            self._failures[key] = (count, now, now + delay)
+            if len(self._failures) > 10_000:  # an address sweep cannot grow this without bound
+                for old in [k for k, v in self._failures.items() if now - v[1] > self.window]:
+                    del self._failures[old]
+            return delay
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+class LoginThrottle:
+    """Failed logins and bad API keys, throttled per address and per user name.
+
+    Per address (at most 5 minutes): one machine guessing keys is slowed down hard. Per user name (at most
+    30 seconds, any address): an attacker who names a real user can delay that user's login by half a
+    minute at worst, never lock them out; the real user's own success clears it.
+    """
+
+    def __init__(self) -> None:
+        self.by_address = Throttle(free=20, cap=300.0)
+        self.by_user = Throttle(free=10, cap=30.0)
+
+    def wait(self, address: str, user: str = "") -> float:
+        return max(self.by_address.wait(address), self.by_user.wait(user) if user else 0.0)
+
+    def failed(self, address: str, user: str = "") -> float:
+        delay = self.by_address.failed(address)
+        return max(delay, self.by_user.failed(user)) if user else delay
+
+    def succeeded(self, user: str) -> None:
+        """A user's own success clears their name; the address keeps counting (a valid account must not
+        let its holder reset the throttle between guesses at other keys)."""
+        self.by_user.succeeded(user)

@@ -26,7 +26,8 @@ from urllib.parse import quote  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-from ingest.model import Document, Topic  # noqa: E402
+from ingest.errors import user_reason  # noqa: E402
+from ingest.model import LEVEL_NAMES, Document, Topic  # noqa: E402
 from rag.docx_export import has_control_chars, xml_safe  # noqa: E402
 from rag.serialize import citation_to_dict, citations_with_chunks, hit_to_dict  # noqa: E402
 from rag.talking_points import LENGTHS, TONES  # noqa: E402
@@ -34,6 +35,7 @@ from ui.auth import User, is_loopback, open_mode_user  # noqa: E402
 from ui.conversations import new_conversation_id  # noqa: E402
 from ui.routes.exports import export_store  # noqa: E402
 from ui.service import Forbidden, NotFound, TrolyService  # noqa: E402
+from ui.ui_files import ForeignFile  # noqa: E402
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -42,18 +44,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NOT_FOUND_TEXT = "Không tìm thấy thông tin này trong các tài liệu đã nạp."
-LEVEL_LABELS = [
-    ("Công khai", "public"),
-    ("Nội bộ", "internal"),
-    ("Mật", "mat"),
-    ("Tối mật", "toi_mat"),
-    ("Tuyệt mật", "tuyet_mat"),
-]
+LEVEL_LABELS = [(label, key) for key, label in LEVEL_NAMES.items()]
 TONE_CHOICES = [(label, key) for key, label in TONES.items()]
 LENGTH_CHOICES = [(label, key) for key, label in LENGTHS.items()]
 ALL_TOPICS = ("Tất cả chuyên đề", "")
-LEVEL_NAMES = {key: label for label, key in LEVEL_LABELS}
 ROLE_NAMES = {"reader": "người đọc", "editor": "biên tập viên", "admin": "quản trị viên"}
+
+
+def _api_question_limit() -> int:
+    """The longest question the REST API accepts (``AskRequest.question``): the UI states and applies the same."""
+    from annotated_types import MaxLen
+
+    from ui.routes.models import AskRequest
+
+    return next(m.max_length for m in AskRequest.model_fields["question"].metadata if isinstance(m, MaxLen))
+
+
+QUESTION_LIMIT = _api_question_limit()
+INPUT_HELP = f"Enter để gửi · Shift+Enter để xuống dòng · tối đa {QUESTION_LIMIT:,} ký tự".replace(",", ".")
 CSS = """
 .troly-header { font-size: 1.25em; padding: 4px 0; }
 .troly-who { color: #444; font-size: 0.95em; }
@@ -75,51 +83,161 @@ CSS = """
 .troly-tp .context, .troly-tp .evidence { color: #333; margin-top: 2px; }
 .troly-tp .direction { font-style: italic; color: #444; margin-top: 2px; }
 .troly-download { font-weight: bold; }
+.troly-reason { color: #444; margin-top: 2px; }
+.troly-indexing { background: #fff6d6; border-left: 3px solid #f2c14e; padding: 6px 10px; }
+#troly-question-limit { color: #b3261e; font-size: 0.95em; }
+#troly-question-limit:empty { display: none; }
+#troly-eval-charts img { display: block; max-width: 100%; height: auto; margin: 0 0 12px 0; }
 #troly-doc-table table { table-layout: fixed; width: 100%; }
-#troly-doc-table td, #troly-doc-table th { overflow-wrap: anywhere; white-space: normal; }
+/* Whole words only ("Công khai", never "Côn/g kha/i"); a file name, one long word, may break anywhere. */
+#troly-doc-table td, #troly-doc-table th { overflow-wrap: normal; word-break: normal; hyphens: none;
+  white-space: normal; }
+#troly-doc-table td:nth-child(2) { overflow-wrap: anywhere; }
 @media (max-width: 640px) {
   #troly-tabs button[role="tab"] { padding: 6px 8px; font-size: 0.95em; }
+  #troly-doc-table td, #troly-doc-table th { font-size: 0.9em; padding-left: 4px; padding-right: 4px; }
 }
 """
-# Gradio ships no Vietnamese translation of its own strings and serves <html lang="en">: the page is set
-# to lang="vi" and the remaining built-in English strings are replaced as they appear. A click on a
-# citation marker [n] is handed to the hidden picker so the server opens that passage.
+# The page is set to lang="vi" and Gradio's built-in English is replaced as it appears; Enter sends and
+# Shift+Enter adds a line; the newest turn is scrolled into view; a question over the API's length limit is
+# stated and not sent; a second click in the same moment is dropped. A click on a citation marker [n] is handed
+# to the hidden picker so the server opens that passage.
 HEAD = """
 <script>
 (() => {
-  const VI = [
+  const LIMIT = __LIMIT__;
+  // Gradio ships no Vietnamese translation and some of its strings are fixed in its code: they are replaced
+  // wherever a user reads or hears them (text, tooltips, aria-labels, placeholders) as they appear.
+  const VI = new Map([
     ["Drop File Here", "Thả tệp vào đây"], ["Click to Upload", "bấm để chọn tệp"], ["- or -", "- hoặc -"],
+    ["Click to upload or drop files", "Bấm để chọn tệp hoặc thả tệp vào đây"], ["File upload", "Tải tệp lên"],
+    ["Upload file", "Tải tệp lên"], ["Upload", "Tải lên"], ["Remove", "Bỏ"], ["Remove file", "Bỏ tệp"],
     ["Connection to the server was lost. Attempting reconnection...", "Mất kết nối tới máy chủ. Đang kết nối lại…"],
     ["Connection re-established.", "Đã kết nối lại."], ["Error", "Lỗi"], ["Warning", "Cảnh báo"],
-    ["Info", "Thông tin"], ["Loading...", "Đang tải…"], ["processing", "đang xử lý"], ["Clear", "Xoá"],
-    ["Logout", "Đăng xuất"], ["Login", "Đăng nhập"], ["username", "tên người dùng"], ["password", "mật khẩu"],
-    ["Username", "Tên người dùng"], ["Password", "Mật khẩu"], ["Incorrect Credentials", "Sai tên hoặc khoá"],
+    ["Info", "Thông tin"], ["Success", "Thành công"], ["Loading...", "Đang tải…"], ["Loading", "Đang tải"],
+    ["processing", "đang xử lý"], ["pending", "đang chờ"], ["queue:", "hàng đợi:"], ["Clear", "Xoá"],
+    ["Close", "Đóng"], ["Logout", "Đăng xuất"], ["Login", "Đăng nhập"], ["username", "tên người dùng"],
+    ["password", "mật khẩu"], ["Username", "Tên người dùng"], ["Password", "Mật khẩu"],
+    ["Incorrect Credentials", "Sai tên hoặc khoá"], ["Reset to default value", "Đặt lại giá trị mặc định"],
+    ["Copy table data", "Sao chép dữ liệu bảng"], ["Copied to clipboard", "Đã sao chép"],
+    ["Fullscreen", "Toàn màn hình"], ["Exit fullscreen", "Thoát toàn màn hình"],
+    ["Exit fullscreen mode", "Thoát toàn màn hình"],
+    ["Table actions", "Thao tác với bảng"], ["Open cell menu", "Mở menu của ô"], ["Empty value", "Chưa có giá trị"],
+    ["Sort ascending", "Sắp xếp tăng dần"], ["Sort descending", "Sắp xếp giảm dần"], ["Clear sort", "Bỏ sắp xếp"],
+    ["Filter", "Lọc"], ["Search", "Tìm"], ["Download", "Tải về"], ["Share", "Chia sẻ"], ["Copy", "Sao chép"],
+    ["Copied", "Đã sao chép"], ["Previous", "Trước"], ["Next", "Sau"], ["Image", "Hình"], ["Thumbnail", "Hình thu nhỏ"],
+    ["No options", "Không có lựa chọn"], ["Select an option", "Chọn một mục"], ["Dropdown", "Danh sách chọn"],
+    ["Dropdown options", "Các lựa chọn"], ["Options", "Các lựa chọn"], ["Empty", "Trống"],
+    ["Stop", "Dừng"], ["Submit", "Gửi"], ["Tab", "Thẻ"], ["More", "Thêm"], ["Show more", "Xem thêm"],
+  ]);
+  const PREFIXES = [
+    ["number input for ", "ô nhập số: "], ["range slider for ", "thanh trượt: "],
+    ["Enter text to filter the table", "Gõ để lọc bảng"], ["Enter text to search the table", "Gõ để tìm trong bảng"],
   ];
-  const MAP = new Map(VI);
+  const say = (t) => {
+    if (VI.has(t)) return VI.get(t);
+    for (const [p, v] of PREFIXES) if (t.startsWith(p)) return v + t.slice(p.length);
+    return null;
+  };
+  const ATTRS = ["title", "aria-label", "placeholder", "alt", "aria-roledescription", "aria-valuetext"];
+  const fixAttrs = (el) => {
+    for (const a of ATTRS) {
+      const v = el.getAttribute(a);
+      const w = v && say(v.trim());
+      if (w !== null && w !== undefined && w !== v) el.setAttribute(a, w);
+    }
+  };
   const fix = (root) => {
+    if (!root) return;
+    if (root.nodeType === 3) root = root.parentNode;
+    if (!root || root.nodeType !== 1) return;
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const t = n.nodeValue.trim();
-      if (MAP.has(t)) n.nodeValue = n.nodeValue.replace(t, MAP.get(t));
+      const w = t && say(t);
+      if (w) n.nodeValue = n.nodeValue.replace(t, w);
     }
-    root.querySelectorAll && root.querySelectorAll("input[placeholder]").forEach((el) => {
-      if (MAP.has(el.placeholder)) el.placeholder = MAP.get(el.placeholder);
-    });
+    fixAttrs(root);
+    root.querySelectorAll("[" + ATTRS.join("],[") + "]").forEach(fixAttrs);
   };
+  // The newest question (and the answer under it) is scrolled into view when a turn is added or finishes.
+  let turns = "";
+  const follow = () => {
+    const chat = document.querySelector("#troly-conversation");
+    if (!chat) return;
+    const qs = chat.querySelectorAll(".troly-q");
+    const key = qs.length + ":" + chat.querySelectorAll(".troly-a.pending").length;
+    if (key === turns) return;
+    turns = key;
+    if (qs.length) qs[qs.length - 1].scrollIntoView({ block: "start" });
+  };
+  // Question length: the API's limit, stated before sending instead of a refusal after it.
+  const question = () => document.querySelector("#troly-question textarea");
+  const vi = (n) => n.toLocaleString("vi-VN");
+  const tooLong = () => {
+    const box = question();
+    let note = document.querySelector("#troly-question-limit");
+    const block = document.querySelector("#troly-question");
+    if (!note && block) {  // an element of its own, beside the box: Gradio never re-renders it
+      note = document.createElement("div");
+      note.id = "troly-question-limit";
+      note.setAttribute("role", "alert");
+      block.after(note);
+    }
+    const n = box ? box.value.length : 0;
+    if (note) {
+      const over = `Câu hỏi dài ${vi(n)} ký tự, quá giới hạn ${vi(LIMIT)} ký tự – hãy rút gọn rồi gửi.`;
+      const text = n > LIMIT ? over : "";
+      if (note.textContent !== text) note.textContent = text;
+    }
+    return n > LIMIT;
+  };
+  let scheduled = false;
   const start = () => {
     document.documentElement.lang = "vi";
     fix(document.body);
     new MutationObserver((muts) => {
       document.documentElement.lang = "vi";
       for (const m of muts) {
-        m.addedNodes.forEach((node) => fix(node.nodeType === 1 ? node : node.parentNode || document.body));
-        if (m.type === "characterData" && m.target.parentNode) fix(m.target.parentNode);
+        if (m.type === "attributes") fixAttrs(m.target);
+        else if (m.type === "characterData") fix(m.target.parentNode);
+        else m.addedNodes.forEach((node) => fix(node.nodeType === 1 ? node : node.parentNode));
       }
-    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+      if (!scheduled) {
+        scheduled = true;
+        requestAnimationFrame(() => { scheduled = false; follow(); });
+      }
+    }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true,
+                                attributeFilter: ATTRS });
   };
   document.documentElement.lang = "vi";
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+  // One question, one submission: a second click (or Enter) before the first has reached the server is dropped.
+  let lastSend = 0;
+  const trySend = () => {
+    if (tooLong()) return false;
+    const now = Date.now();
+    if (now - lastSend < 700) return false;
+    lastSend = now;
+    return true;
+  };
+  document.addEventListener("input", (ev) => { if (ev.target === question()) tooLong(); }, true);
+  // Enter sends, Shift+Enter starts a new line (Gradio's textarea does the opposite); an IME still composing a
+  // syllable (Telex "tieengs") keeps its Enter.
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter" || ev.isComposing || ev.keyCode === 229 || ev.target !== question()) return;
+    ev.stopImmediatePropagation();
+    if (ev.shiftKey) return;
+    ev.preventDefault();
+    const button = document.querySelector("#troly-send");
+    if (button && !button.disabled) button.click();
+  }, true);
   document.addEventListener("click", (ev) => {
+    if (ev.target.closest && ev.target.closest("#troly-send") && !trySend()) {
+      ev.stopImmediatePropagation();
+      ev.preventDefault();
+      return;
+    }
     const button = ev.target.closest && ev.target.closest(".troly-cite");
     if (!button) return;
     ev.preventDefault();
@@ -129,10 +247,44 @@ HEAD = """
     box.value = button.dataset.key + ":" + Date.now();
     box.dispatchEvent(new Event("input", { bubbles: true }));
     setTimeout(() => go.click(), 60);
-  });
+  }, true);
 })();
 </script>
-"""
+""".replace("__LIMIT__", str(QUESTION_LIMIT))
+
+
+class IndexingStatus:
+    """How many uploaded files are being indexed right now, so the chat can say answers do not include them yet.
+
+    Per server process (with ``--workers 2`` each worker knows its own uploads). No file name is kept: the
+    notice is shown to every asker, and a name could tell a reader about a document above their clearance.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[int, int] = {}
+        self._next = 0
+
+    def start(self, files: int) -> int:
+        with self._lock:
+            self._next += 1
+            self._running[self._next] = files
+            return self._next
+
+    def finish(self, token: int) -> None:
+        with self._lock:
+            self._running.pop(token, None)
+
+    def notice(self) -> str:
+        """ "" when nothing is being indexed, else one Vietnamese sentence for the chat."""
+        with self._lock:
+            files = sum(self._running.values())
+        if not files:
+            return ""
+        return (
+            f"Đang lập chỉ mục {files} tệp mới tải lên – câu trả lời lúc này chưa tính đến các tệp đó; "
+            "hãy hỏi lại sau khi lập chỉ mục xong."
+        )
 
 
 class UiContext:
@@ -140,6 +292,7 @@ class UiContext:
 
     def __init__(self, state: AppState) -> None:
         self.state = state
+        self.indexing = IndexingStatus()
 
     @property
     def service(self) -> TrolyService:
@@ -206,7 +359,9 @@ def cite_button(turn: int, n: int) -> str:
 
 
 def linkify_markers(escaped: str, turn: int, known: set[int]) -> str:
-    """Turn the [n] markers of an (already escaped) answer into buttons that open the passage."""
+    """Turn the [n] markers of an (already escaped) answer into buttons that open the passage; a marker keeps
+    its full stop close, as Vietnamese prints it ("tỉnh [1]." – never "tỉnh [1] .")."""
+    escaped = re.sub(r"(\[\d{1,3}\])[ \t]+(?=[.,;:!?…])", r"\1", escaped)
     return re.sub(
         r"\[(\d{1,3})\]",
         lambda m: cite_button(turn, int(m.group(1))) if int(m.group(1)) in known else m.group(0),
@@ -217,7 +372,10 @@ def linkify_markers(escaped: str, turn: int, known: set[int]) -> str:
 def answer_html(turn: int, text: str, citations: list[dict[str, Any]], notice: str = "", refused: bool = False) -> str:
     """One answer: escaped text with clickable markers, then its sources (each a button too)."""
     known = {int(c["n"]) for c in citations}
-    body = linkify_markers(esc(text.strip() or NOT_FOUND_TEXT), turn, known).replace("\n", "<br>")
+    text, _, reason = (text.strip() or NOT_FOUND_TEXT).partition(REASON_LEAD)
+    body = linkify_markers(esc(text.strip()), turn, known).replace("\n", "<br>")
+    if reason.strip():
+        body += f"<div class='troly-reason'><b>{REASON_LEAD.strip()}</b> {esc(reason.strip())}</div>"
     out = [f"<div class='troly-a{' refused' if refused else ''}'>{body}</div>"]
     if citations:
         items = "".join(
@@ -245,10 +403,26 @@ def conversation_html(turns: list[dict[str, Any]]) -> str:
 
 
 def answer_text(answer: Any) -> str:
+    """The answer as the chat shows it; a refusal is one sentence plus why, in plain words (the pipeline's own
+    refusal sentence said the same thing a second time)."""
     if answer.refused and not answer.citations:
-        text = (answer.answer or "").strip()
-        return text if NOT_FOUND_TEXT in text else f"{NOT_FOUND_TEXT} {text}".strip()
+        reason = plain_reason(getattr(answer, "reason", "") or "")
+        return f"{NOT_FOUND_TEXT}\n{REASON_LEAD}{reason}" if reason else NOT_FOUND_TEXT
     return (answer.answer or "").strip()
+
+
+REASON_LEAD = "Lý do: "
+_TECHNICAL = re.compile(r"\s*\((?:độ phủ|điểm|score|coverage)\b[^)]*\)", re.IGNORECASE)
+"""The pipeline's refusal reasons may end with a score ("(độ phủ 0.23)"): for developers, not for the chat."""
+
+
+def plain_reason(reason: str) -> str:
+    """ "tài liệu không nêu thời hạn (độ phủ 0.20)" → "Tài liệu không nêu thời hạn.": scores dropped, the
+    phrase made a sentence. Everything the pipeline says is already Vietnamese; this is the UI's one mapping."""
+    text = " ".join(_TECHNICAL.sub("", reason).split()).rstrip(" .;,")
+    if not text or text == "câu hỏi trống":
+        return ""
+    return text[:1].upper() + text[1:] + "."
 
 
 def passage_html(info: dict[str, Any], cit: dict[str, Any]) -> str:
@@ -267,6 +441,12 @@ def passage_html(info: dict[str, Any], cit: dict[str, Any]) -> str:
         f"<div class='troly-passage'><div class='title'>Đoạn gốc [{cit['n']}]</div>"
         f"<div class='meta'>{' · '.join(meta)}</div><div class='text'>{body}</div></div>"
     )
+
+
+def too_long_message(length: int) -> str:
+    """The same words as the page's own check (HEAD), for a question that reached the server anyway."""
+    n, limit = f"{length:,}".replace(",", "."), f"{QUESTION_LIMIT:,}".replace(",", ".")
+    return f"Câu hỏi dài {n} ký tự, quá giới hạn {limit} ký tự – hãy rút gọn rồi gửi."
 
 
 def hint_html(message: str) -> str:
@@ -309,8 +489,10 @@ def talking_points_html(tp: Any) -> str:
 
 
 def documents_rows(docs: list[Document]) -> list[list[Any]]:
-    level = {v: k for k, v in LEVEL_LABELS}
-    return [[d.title, Path(d.path).name, d.doc_type, level.get(d.classification, d.classification)] for d in docs]
+    """Title, file, kind as the header names it ("Kế hoạch") and the secrecy level, all as a user reads them."""
+    return [
+        [d.title, Path(d.path).name, d.kind_name, LEVEL_NAMES.get(d.classification, d.classification)] for d in docs
+    ]
 
 
 def report_html(report: Any) -> str:
@@ -319,7 +501,7 @@ def report_html(report: Any) -> str:
         f"{esc(LEVEL_NAMES.get(d['classification'], d['classification']))})"
         for d in report.documents
     ]
-    lines += [f"Lỗi <b>{esc(Path(e.path).name)}</b>: {esc(e.reason)}" for e in report.errors]
+    lines += [f"Lỗi <b>{esc(Path(e.path).name)}</b>: {esc(user_reason(e.reason))}" for e in report.errors]
     return "<br>".join(lines) or "Không có tệp nào được xử lý."
 
 
@@ -381,7 +563,8 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
         with gr.Column(scale=3, min_width=340):
             question = gr.Textbox(
                 label="Câu hỏi",
-                placeholder="Ví dụ: Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?",
+                info=INPUT_HELP,
+                placeholder="Ví dụ: Tăng trưởng kinh tế năm 2025 đạt bao nhiêu? (Enter để gửi)",
                 lines=2,
                 max_lines=6,
                 elem_id="troly-question",
@@ -390,10 +573,11 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
             with gr.Row():
                 send = gr.Button("Gửi câu hỏi", variant="primary", elem_id="troly-send", min_width=120)
                 clear = gr.Button("Xoá hội thoại", min_width=120)
+            indexing = gr.HTML(elem_id="troly-indexing", min_height=0, padding=False)
             conversation = gr.HTML(conversation_html([]), elem_id="troly-conversation")
             with gr.Accordion("Tuỳ chọn tìm kiếm", open=False):
                 topic = gr.Dropdown(choices=[ALL_TOPICS], value="", label="Lọc theo chuyên đề")
-                k = gr.Slider(1, 20, value=ctx.state.settings.k, step=1, label="Số đoạn tham khảo")
+                k = gr.Slider(1, 20, value=ctx.state.settings.k, step=1, label="Số đoạn tham khảo", buttons=[])
         with gr.Column(scale=2, min_width=340):
             passage = gr.HTML(
                 "<div class='troly-passage empty'>Bấm vào số [n] trong câu trả lời để xem đoạn gốc.</div>",
@@ -414,6 +598,9 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
         if not q:
             yield gr.update(), conv_id, gr.update(), hint_html("Hãy nhập câu hỏi trước khi gửi."), gr.update()
             return
+        if len(q) > QUESTION_LIMIT:  # stated, not echoed into the chat; the text stays in the box to shorten
+            yield gr.update(), conv_id, gr.update(), hint_html(too_long_message(len(q))), gr.update()
+            return
         user = ctx.user(request)
         conv_id = conv_id or new_conversation_id()
         turn: dict[str, Any] = {"question": q, "pending": True, "partial": ""}
@@ -433,7 +620,7 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
                     pending=False,
                     answer=answer_text(item),
                     citations=found,
-                    notice=getattr(item, "notice", "") or "",
+                    notice=" ".join(filter(None, [getattr(item, "notice", "") or "", ctx.indexing.notice()])),
                     refused=bool(item.refused),
                 )
         except Exception:  # shown inline; the details go to the server log, never to the page
@@ -466,11 +653,16 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
         store.clear(ctx.user(request).name, conv_id)
         return conversation_html([]), None, "", ""
 
+    def indexing_html() -> str:
+        notice = ctx.indexing.notice()
+        return f"<div class='troly-indexing' role='status'>{esc(notice)}</div>" if notice else ""
+
     outputs = [conversation, conv, question, hint, send]
     ask_args = {"fn": ask, "inputs": [question, conv, topic, k], "outputs": outputs, "trigger_mode": "once"}
     send.click(**ask_args)
     question.submit(**ask_args)
     question.input(lambda: "", None, hint, show_progress="hidden")
+    gr.Timer(3.0).tick(indexing_html, None, indexing, show_progress="hidden")
     clear.click(clear_chat, conv, [conversation, conv, question, hint])
     go.click(show, [pick, conv], passage, show_progress="hidden").then(
         None, None, None, js="() => document.querySelector('#troly-passage')?.scrollIntoView({block: 'nearest'})"
@@ -576,23 +768,32 @@ def _documents_tab(ctx: UiContext) -> tuple[gr.Dataframe, gr.Dropdown]:
         return hits_html(ctx.service.search(user, q, ctx.state.settings.k, channel="ui")) if q else ""
 
     def do_upload(paths: list[str] | None, level_value: str, q: str, request: gr.Request, progress=gr.Progress()):
-        if not paths:
-            return hint_html("Hãy chọn ít nhất một tệp."), gr.update(), gr.update(), gr.update(), gr.update()
+        """Role first, then ownership (only files this user uploaded in the UI), and only then any file operation."""
+        unchanged = (gr.update(), gr.update(), gr.update(), gr.update())
         user = ctx.user(request)
+        if not user.can("editor"):
+            return hint_html("Chỉ biên tập viên hoặc quản trị viên được tải tài liệu lên."), *unchanged
+        if not paths:
+            return hint_html("Hãy chọn ít nhất một tệp."), *unchanged
+        try:
+            owned = ctx.state.ui_files.claim(user.name, paths)
+        except ForeignFile as exc:
+            ctx.service.audit.record(user.name, "ui_file_refused", channel="ui", status=403)
+            return hint_html(str(exc)), *unchanged
         parts: list[str] = []
         try:
-            for i, p in enumerate(paths):
-                name = Path(p).name
-                progress(i / len(paths), desc=f"Tệp {i + 1}/{len(paths)}: {name}")
+            for i, p in enumerate(owned):
+                name = p.name
+                progress(i / len(owned), desc=f"Tệp {i + 1}/{len(owned)}: {name}")
                 try:
-                    report = ctx.service.upload(user, [(name, Path(p).read_bytes())], level_value, channel="ui")
+                    with p.open("rb") as data:
+                        report = ctx.service.upload(user, [(name, data)], level_value, channel="ui")
                 except Forbidden as exc:
                     parts.append(f"Lỗi <b>{esc(name)}</b>: {esc(exc)}")
                     continue
                 parts.append(report_html(report))
-        finally:
-            for p in paths:  # Gradio's copy of the upload: the indexed copy lives under data/uploads
-                Path(p).unlink(missing_ok=True)
+        finally:  # this user's own upload copies: the indexed copy lives under data/uploads
+            ctx.state.ui_files.release(owned)
         progress(1.0, desc="Xong")
         return "<br>".join(parts), *listing(user), search_again(user, q), None
 
@@ -746,13 +947,16 @@ def mount_ui(app: FastAPI, state: AppState) -> FastAPI:
     """Mount the UI at / (after the API routes, which therefore win), with its download routes.
 
     Gradio keeps uploads in its temp dir: it is set inside the data dir, so no
-    copy of a document lands in the system's /tmp; downloads never go through
-    Gradio's file route (see :mod:`ui.routes.exports`), so no allowed_paths.
+    copy of a document lands in the system's /tmp, and emptied at start. Each
+    uploaded file is moved into its uploader's folder and usable only by them
+    (:mod:`ui.ui_files`, enforced by ``ui.middleware.UiGuardMiddleware``, issue 21);
+    downloads never go through Gradio's file route (see :mod:`ui.routes.exports`).
     """
     from ui.routes.exports import router as exports_router
 
-    gradio_tmp = state.settings.data_dir / "tmp" / "gradio"
+    gradio_tmp = state.ui_files.root
     gradio_tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
+    state.ui_files.clean()  # nothing uploaded before a restart (or a kill -9) stays
     os.environ["GRADIO_TEMP_DIR"] = str(gradio_tmp.resolve())
     app.include_router(exports_router)
     ctx = UiContext(state)

@@ -19,8 +19,9 @@ import logging
 import re
 import time
 import uuid
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ui.audit import AuditLog, request_id
 
@@ -89,7 +90,9 @@ class EdgeMiddleware:
     def _audit(self, scope: Scope, outcome: _Outcome, ms: float) -> None:
         path = scope.get("path", "")
         status = outcome.status or 500
-        wanted = path.startswith(_ALWAYS) or path.startswith(_DOWNLOADS) or status in (401, 403, 404, 409, 413, 422)
+        wanted = (
+            path.startswith(_ALWAYS) or path.startswith(_DOWNLOADS) or status in (401, 403, 404, 409, 413, 422, 429)
+        )
         if not wanted:
             return
         state = scope.get("state") or {}
@@ -274,3 +277,248 @@ class VietnamesePageMiddleware:
 
 
 _LANG_EN = re.compile(rb'<html(\s[^>]*?)?lang="en"', re.IGNORECASE)
+
+
+# ---- the web UI's own routes (issue 21) -----------------------------------------------------------
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_UI_UPLOADS = ("/gradio_api/upload", "/upload")
+_LOGIN = ("/login", "/login/")
+SECURITY_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+FRAME_ANCESTORS = b"frame-ancestors 'none'"
+
+
+def allowed_origins(settings: Any) -> list[str]:
+    """Other origins allowed to call with credentials (``TROLY_CORS_ORIGINS``, comma-separated); none by default."""
+    return [o.strip().rstrip("/") for o in str(getattr(settings, "cors_origins", "") or "").split(",") if o.strip()]
+
+
+class SecurityHeadersMiddleware:
+    """Every response: no framing by other sites, no MIME sniffing, no full URLs in the Referer elsewhere."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", FRAME_ANCESTORS))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+class UiGuardMiddleware:
+    """Guards the web UI's cookie-authenticated writes before Gradio sees them.
+
+    * **Same origin** (CSRF): a write outside ``/api`` (which takes keys, never cookies) from a page of another
+      origin – another port on the same host included – is refused with 403; ``TROLY_CORS_ORIGINS`` lists
+      exceptions. Browsers always send ``Origin`` (or ``Sec-Fetch-Site``) on such requests.
+    * **Logins** are throttled per address and per user name (429 with ``Retry-After``, audited).
+    * **Uploads** (``/gradio_api/upload``) only for roles that may upload; each file is moved into the
+      uploader's own folder and registered to them (:mod:`ui.ui_files`).
+    * **File paths**: a UI call whose data names a file (any ``"path"``) is refused unless every such file
+      was uploaded by the caller – before Gradio copies or reads it.
+    """
+
+    def __init__(self, app: Any, state: Any) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") not in _UNSAFE or path.startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        from starlette.requests import Request
+
+        request = Request(scope)
+        if not self._same_origin(request):
+            self._refuse_audit(request, "cross_origin_refused", request.headers.get("origin", ""))
+            await _send_json(send, 403, "Yêu cầu từ trang web khác nguồn bị từ chối (chống CSRF).")
+            return
+        if path in _LOGIN:
+            await self._login(request, scope, receive, send)
+        elif path in _UI_UPLOADS:
+            await self._upload(request, scope, receive, send)
+        else:
+            await self._call(request, scope, receive, send)
+
+    def _same_origin(self, request: Any) -> bool:
+        origin = request.headers.get("origin")
+        if origin:
+            netloc = urlsplit(origin).netloc
+            return origin.rstrip("/") in allowed_origins(self.state.settings) or (
+                bool(netloc) and netloc == request.headers.get("host", "")
+            )
+        return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+
+    def _refuse_audit(self, request: Any, action: str, what: str, user: str = "anonymous", status: int = 403) -> None:
+        try:
+            self.state.audit.record(
+                user, action, channel="ui", object=what[:200], path=request.url.path, status=status,
+                address=request.client.host if request.client else "",
+            )  # fmt: skip
+        except OSError:
+            log.exception("cannot write the audit log")
+
+    async def _login(self, request: Any, scope: Scope, receive: Any, send: Any) -> None:
+        from ui.routes.deps import throttled
+
+        body = await _read_body(receive)
+        name = _form_user(body[:_LOGIN_FORM_MAX]).strip()
+        address = request.client.host if request.client else "?"
+        wait = self.state.throttle.wait(address, name)
+        if wait > 0:
+            exc = throttled(self.state.audit, address, name, wait)
+            await _send_json(send, 429, exc.detail, exc.headers)
+            return
+        status = await _run_capturing_status(self.app, scope, _replay(body, receive), send)
+        if status == 200:
+            self.state.throttle.succeeded(name)
+        elif 400 <= status < 500:
+            self.state.throttle.failed(address, name)
+
+    async def _upload(self, request: Any, scope: Scope, receive: Any, send: Any) -> None:
+        user = self.state.ui_user(request)
+        if user is None or not user.can("editor"):
+            name = user.name if user else "anonymous"
+            self._refuse_audit(request, "ui_upload_refused", "", name, 401 if user is None else 403)
+            detail = "Chỉ biên tập viên hoặc quản trị viên được tải tệp lên." if user else "Hãy đăng nhập lại."
+            await _send_json(send, 401 if user is None else 403, detail)
+            return
+        plain = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]}
+        start, body = await _run_buffered(self.app, plain, receive)
+        if start.get("status") == 200:
+            from ui.ui_files import ForeignFile
+
+            try:
+                body = json.dumps(self.state.ui_files.adopt(user.name, json.loads(body))).encode()
+            except (ForeignFile, ValueError, TypeError, OSError) as exc:
+                log.warning("UI upload by %s not adopted: %s", user.name, type(exc).__name__)
+                await _send_json(send, 400, "Không nhận được tệp tải lên – hãy chọn lại tệp.")
+                return
+        headers = [(k, v) for k, v in start.get("headers") or [] if k != b"content-length"]
+        await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _call(self, request: Any, scope: Scope, receive: Any, send: Any) -> None:
+        body = await _read_body(receive)
+        named = _named_paths(body)
+        if named:
+            user = self.state.ui_user(request)
+            foreign = [p for p in named if user is None or not self.state.ui_files.owns(user.name, p)]
+            if foreign:
+                self._refuse_audit(
+                    request, "ui_file_refused", Path(foreign[0]).name, user.name if user else "anonymous"
+                )
+                await _send_json(
+                    send, 403, f"Tệp {Path(foreign[0]).name}: chỉ dùng được tệp bạn vừa tải lên trong phiên này."
+                )
+                return
+        await self.app(scope, _replay(body, receive), send)
+
+
+async def _read_body(receive: Any) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message.get("type") != "http.request":
+            break
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
+
+
+def _replay(body: bytes, receive: Any) -> Any:
+    """A receive() that hands the app the body already read, then waits on the real one (disconnects)."""
+    done = False
+
+    async def replayed() -> Message:
+        nonlocal done
+        if not done:
+            done = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
+
+
+async def _run_capturing_status(app: Any, scope: Scope, receive: Any, send: Any) -> int:
+    status = 0
+
+    async def sending(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])
+        await send(message)
+
+    await app(scope, receive, sending)
+    return status
+
+
+async def _run_buffered(app: Any, scope: Scope, receive: Any) -> tuple[Message, bytes]:
+    """Run the app and keep its whole (small, JSON) response to rewrite it."""
+    start: Message = {}
+    parts: list[bytes] = []
+
+    async def sending(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            parts.append(message.get("body", b""))
+
+    await app(scope, receive, sending)
+    return start, b"".join(parts)
+
+
+def _named_paths(body: bytes) -> list[str]:
+    """Every ``"path"`` string in a JSON body (Gradio's FileData, with or without its ``meta``)."""
+    if b"path" not in body:
+        return []
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ["(dữ liệu không đọc được)"]  # cannot prove it names no file: refused
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("path"), str):
+                found.append(item["path"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+async def _send_json(send: Any, status: int, detail: Any, headers: dict[str, str] | None = None) -> None:
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
+    extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *extra,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import queue
 import re
 import shutil
@@ -337,43 +338,46 @@ class TrolyService:
     def talking_points(
         self,
         user: User,
-        topic: int,
+        topic: int | None,
         organisation: str | None = None,
         n_points: int = 5,
         channel: str = "api",
         doc_id: str | None = None,
+        about: str = "",
         **options: Any,
     ) -> Any:
-        """Draft talking points from passages the user may see.
+        """Draft talking points from passages the user may see: on ``topic`` of a guide, or on ``about``.
 
         The drafter only ever sees a :class:`ClearanceView`; ``doc_id`` (the guide,
         also accepted as ``guide_id`` like the web UI passes it) settles which guide's
         topic N is meant while the evidence still comes from every visible document;
         every cited document is checked against the clearance once more afterwards.
         """
-        from rag.talking_points import draft_talking_points
+        from rag.talking_points import draft_about, draft_talking_points
 
         doc_id = doc_id or options.pop("guide_id", None)
         options.pop("guide_id", None)
-        self.topic(user, topic, doc_id)
+        drafter = draft_about if about else draft_talking_points
+        if not about:
+            self.topic(user, topic, doc_id)
         kwargs: dict[str, Any] = {"organisation": organisation or None, "n_points": n_points}
-        for name, value in {"max_level": user.clearance, "guide_id": doc_id, **options}.items():
-            if value not in (None, "") and accepts(draft_talking_points, name):
+        given = {"max_level": user.clearance, "guide_id": doc_id, "embeddings": self.index.embeddings, **options}
+        for name, value in given.items():
+            if value not in (None, "") and accepts(drafter, name):
                 kwargs[name] = value
-        view = ClearanceView(self.index, user.clearance, topics_of=doc_id)
+        view = ClearanceView(self.index, user.clearance, topics_of=None if about else doc_id)
         try:
-            tp = self._answers.run(draft_talking_points, self.settings, view, topic, **kwargs)
-        except ValueError as exc:  # unknown topic: the drafter's message is already user-facing
+            tp = self._answers.run(drafter, self.settings, view, about or topic, **kwargs)
+        except ValueError as exc:  # unknown topic, nothing on the subject: the drafter's message is user-facing
             raise NotFound(str(exc)) from exc
         levels = self._doc_levels()
         if any(not user.may_see(levels.get(c.doc_id, "tuyet_mat")) for c in tp.citations):
-            raise NotFound(f"no talking points for topic {topic} within your clearance")  # defence in depth
+            raise NotFound("no talking points within your clearance")  # defence in depth
+        subject = f"about {about}" if about else f"topic {topic}" + (f" of {doc_id}" if doc_id else "")
         self.audit.record(
             user.name,
             "talking_points",
-            query=f"topic {topic}"
-            + (f" of {doc_id}" if doc_id else "")
-            + (f" / {organisation}" if organisation else ""),
+            query=subject + (f" / {organisation}" if organisation else ""),
             channel=channel,
             chunk_ids=[c.chunk_id for c in tp.citations],
         )
@@ -430,6 +434,26 @@ class TrolyService:
     def uploads_dir(self) -> Path:
         return self.settings.data_dir / "uploads" / self.settings.collection
 
+    def staging_root(self) -> Path:
+        return self.settings.data_dir / "uploads" / ".staging"
+
+    def clean_staging(self) -> int:
+        """Remove staged copies left by a server that died mid-upload (kill -9); returns how many.
+
+        A staging folder is named after the process that made it, so one whose process is gone is stale;
+        an upload in flight in a live process (another server on the same data dir) is left alone.
+        """
+        removed = 0
+        root = self.staging_root()
+        for folder in root.iterdir() if root.is_dir() else []:
+            pid = folder.name.split("-", 1)[0]
+            if not (pid.isdigit() and _process_alive(int(pid))):
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        if removed:
+            log.warning("removed %d staged upload(s) left by a stopped server", removed)
+        return removed
+
     def upload(
         self,
         user: User,
@@ -458,7 +482,7 @@ class TrolyService:
             )
             return report
         self._check_replaceable(user, [make_doc_id(Path(safe_filename(n))) for n, _ in files], channel)
-        staging = self.settings.data_dir / "uploads" / ".staging" / uuid.uuid4().hex
+        staging = self.staging_root() / f"{os.getpid()}-{uuid.uuid4().hex}"
         staging.mkdir(parents=True, exist_ok=True)
         try:
             paths = self._stage(files, staging, SUPPORTED_SUFFIXES, report)
@@ -661,8 +685,11 @@ class TrolyService:
         with self.lock:
             doc = self.document(user, doc_id)  # NotFound when absent or above clearance
             self.index.delete_document(doc_id)
+            # one file can hold several documents (a công văn and its attached report): the file stays while
+            # another document made from it is still indexed, so re-indexing that one still finds its source
+            shared = any(d.path == doc.path for d in self.index.documents())
         source = Path(doc.path)
-        if source.resolve().is_relative_to(self.uploads_dir().resolve()):
+        if not shared and source.resolve().is_relative_to(self.uploads_dir().resolve()):
             source.unlink(missing_ok=True)
         self.audit.record(user.name, "delete", channel=channel, doc_ids=[doc_id], level=doc.classification)
 
@@ -716,6 +743,91 @@ class TrolyService:
         )
         return talking_points_docx_bytes(tp)
 
+    # ---- drafting desk (issue 25): comparing two versions of a draft ------------------------
+    def compare(
+        self,
+        user: User,
+        old: tuple[str, bytes | IO[bytes]],
+        new: tuple[str, bytes | IO[bytes]],
+        classification: str = "public",
+        channel: str = "api",
+    ) -> Any:
+        """Compare two versions of a draft the caller brings, in memory: both are staged in a private folder under
+        the data dir, ingested without indexing and removed. Each is stamped by its header like an upload (a draft
+        marked "MẬT" stays ``mat`` whatever ``classification`` says); one above the caller's clearance refuses the
+        whole comparison (Forbidden). A file that cannot be read is a ValueError naming it, in Vietnamese."""
+        from ingest.errors import IngestFileError, user_reason
+        from ingest.model import LEVEL_NAMES
+        from ingest.pipeline import SUPPORTED_SUFFIXES, load_documents
+        from rag.compare import compare_documents
+
+        names = [safe_filename(old[0]), safe_filename(new[0])]
+        query = f"{names[0]} → {names[1]}"
+        if not user.may_see(classification):
+            self.audit.record(user.name, "compare", channel=channel, query=query, status=403)
+            raise Forbidden(f"Độ mật “{LEVEL_NAMES.get(classification, classification)}” vượt quá quyền của bạn.")
+        staging = self.settings.data_dir / "uploads" / ".staging" / uuid.uuid4().hex
+        versions: list[list[Document]] = []
+        try:
+            for n, item in enumerate((old, new)):
+                report = UploadReport()
+                folder = staging / str(n)  # two files may carry the same name
+                folder.mkdir(parents=True, exist_ok=True)
+                paths = self._stage([item], folder, SUPPORTED_SUFFIXES, report)
+                if report.errors:
+                    error = report.errors[0]
+                    self.audit.record(user.name, "compare", channel=channel, query=query, status=422)
+                    raise ValueError(f"{error.path}: {user_reason(error.reason)}")
+                try:
+                    docs = load_documents(paths[0], max_bytes=self.settings.max_upload_mb * 1024 * 1024)
+                except IngestFileError as exc:
+                    self.audit.record(user.name, "compare", channel=channel, query=query, status=422)
+                    raise ValueError(f"{names[n]}: {user_reason(exc.reason)}") from exc
+                versions.append([replace(d, classification=_highest(d.classification, classification)) for d in docs])
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        above = [(names[n], d) for n, docs in enumerate(versions) for d in docs if not user.may_see(d.classification)]
+        if above:
+            name, doc = above[0]
+            self.audit.record(user.name, "compare", channel=channel, query=query, status=403, level=doc.classification)
+            level = LEVEL_NAMES.get(doc.classification, doc.classification)
+            raise Forbidden(f"Không thể so sánh: tệp {name} được đóng dấu “{level}”, vượt quá quyền của bạn.")
+        result = self._answers.run(compare_documents, versions[0], versions[1], names[0], names[1])
+        self.audit.record(
+            user.name,
+            "compare",
+            channel=channel,
+            query=query,
+            level=result.classification,
+            changes=len(result.changes),
+            status=200,
+        )
+        return result
+
+    def comparison_docx(self, user: User, comparison: Any, channel: str = "api", **layout: str) -> bytes:
+        """The comparison as a "bảng so sánh" .docx, in memory; its level is checked against the caller again and
+        the export is audited."""
+        from rag.docx_export import comparison_docx_bytes
+
+        query = f"{comparison.old_name} → {comparison.new_name}"
+        if not user.may_see(comparison.classification):
+            self.audit.record(user.name, "export_refused", channel=channel, query=query, status=403)
+            raise Forbidden("Bảng so sánh vượt quá mức truy cập của bạn.")
+        self.audit.record(user.name, "export", channel=channel, query=f"bảng so sánh {query}")
+        return comparison_docx_bytes(comparison, **layout)
+
 
 def _highest(*levels: str) -> str:
     return max(levels, key=level_rank)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
