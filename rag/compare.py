@@ -471,12 +471,14 @@ def _note(op: tuple[str, int, int, int, int], old_run: _Run, new_run: _Run, old_
         prev = _context(ow, old_text, a1, 1)
         return Note("thoi_han", f"{prev}{before or '…'} → {prev}{after or '…'}".strip())
     if any(ch.isdigit() for ch in both):
-        prev = _context(ow, old_text, a1, 2)
+        prev = _clause(ow, old_text, a1)
         return Note("so_lieu", f"{prev}{before or '…'} → {after or '…'}".strip())
     initial = a1 < len(ow) and _starts_sentence(old_text, ow[a1].start)
     if _is_name(before, initial) or _is_name(after, initial):
         lead = a1
         while lead > 0 and (ow[lead - 1].norm in _BODY_HEADS or old_text[ow[lead - 1].start].isupper()):
+            if _breaks(old_text, ow[lead - 1], ow[lead]):
+                break
             lead -= 1
         head = _phrase(ow, old_text, lead, a1)
         head = f"{head} " if head else ""
@@ -494,6 +496,23 @@ def _context(words: list[_Word], text: str, at: int, n: int) -> str:
     lo = max(0, at - n)
     phrase = _phrase(words, text, lo, at)
     return f"{phrase} " if phrase else ""
+
+
+def _breaks(text: str, left: _Word, right: _Word) -> bool:
+    """A clause or line ends between two neighbouring words."""
+    return re.search(r"[,;:()\n]|[.!?]\s|\s[-–+•]\s", text[left.end : right.start]) is not None
+
+
+def _clause(words: list[_Word], text: str, at: int) -> str:
+    """What a changed figure measures: its clause up to the figure ("Tăng trưởng kinh tế đạt "), a long one
+    shortened to its first four and last two words ("Tốc độ tăng trưởng … ước đạt ")."""
+    lo = at
+    while lo > 0 and not _breaks(text, words[lo - 1], words[lo]):
+        lo -= 1
+    kept = [text[w.start : w.end] for w in words[lo:at]]
+    if len(kept) > 8:
+        kept = [*kept[:4], "…", *kept[-2:]]
+    return " ".join(kept) + " " if kept else ""
 
 
 def _is_name(phrase: str, initial: bool) -> bool:

@@ -263,3 +263,65 @@ def talking_points_to_docx(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(talking_points_docx_bytes(tp, superior, place, when))
     return out
+
+
+def comparison_docx_bytes(
+    comparison: Any, organisation: str = "", superior: str = "", place: str = "", when: date | None = None
+) -> bytes:
+    """A "bảng so sánh" of two draft versions (rag.compare.Comparison) in the party layout of the talking points:
+    the same header, margins and fonts, then one table — Nội dung dự thảo lần trước | Nội dung dự thảo này |
+    Ghi chú — with a row per section path and a row per change, its header repeated on every page."""
+    doc = DocxDocument()
+    _style(doc)
+    foot = doc.sections[0].footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(foot, "PAGE")
+    organisation = xml_safe(organisation) or "[Cơ quan soạn thảo]"
+    _header(doc, organisation, xml_safe(superior), xml_safe(place), when or date.today())
+    doc.add_paragraph()
+    files = f"Dự thảo lần trước: {comparison.old_name} – Dự thảo này: {comparison.new_name}"
+    _centered(
+        doc,
+        [
+            ("BẢNG SO SÁNH", True, False, 15),
+            (" ".join(xml_safe(comparison.new_title).split()), True, False, 14),
+            (" ".join(xml_safe(files).split()), False, True, 13),
+            ("-----", False, False, 14),
+        ],
+    )
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    table.autofit = False
+    widths = (Cm(6.5), Cm(6.5), Cm(3.5))
+    for cell, text, width in zip(
+        table.rows[0].cells, ("Nội dung dự thảo lần trước", "Nội dung dự thảo này", "Ghi chú"), widths, strict=True
+    ):
+        cell.width = width
+        _centered(cell, [(text, True, False, 12)], True)
+    head_props = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    head_props.append(repeat)
+    section = None
+    for change in comparison.changes:
+        if change.section != section:
+            section = change.section
+            row = table.add_row().cells
+            merged = row[0].merge(row[2])
+            _run(merged.paragraphs[0], section or "(Toàn văn bản)", bold=True, italic=True, size=12)
+        cells = table.add_row().cells
+        for cell, side, width in zip(cells[:2], (change.old, change.new), widths, strict=False):
+            cell.width = width
+            _run(cell.paragraphs[0], (side.text if side is not None and side.text else "(không có)"), size=12)
+        cells[2].width = widths[2]
+        _run(cells[2].paragraphs[0], change.remark(), italic=True, size=12)
+    if not comparison.changes:
+        row = table.add_row().cells
+        _run(row[0].merge(row[2]).paragraphs[0], "Không có thay đổi về nội dung.", italic=True, size=12)
+    props = doc.core_properties
+    props.title = xml_safe(f"Bảng so sánh – {comparison.new_name}")
+    props.author = props.last_modified_by = organisation
+    props.subject, props.keywords, props.category, props.comments = "Bảng so sánh dự thảo", "so sánh; dự thảo", "", ""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -62,7 +62,7 @@ def test_hand_edits_on_the_ca_mau_plan_are_reported_exactly(tmp_path: Path, shar
 
     figure = by_kind["sua"]
     assert "ước đạt 8% so cùng kỳ" in figure.old.text and "ước đạt 8,5% so cùng kỳ" in figure.new.text
-    assert [n.text for n in figure.notes] == ["ước đạt 8% → 8,5%"]
+    assert [n.text for n in figure.notes] == ["Tốc độ tăng trưởng … ước đạt 8% → 8,5%"]
     assert [n.kind for n in figure.notes] == ["so_lieu"]
     assert figure.old.path.endswith("1. Đánh giá tình hình phát triển kinh tế - xã hội của tỉnh Cà …")
 

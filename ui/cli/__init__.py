@@ -61,6 +61,9 @@ def _register() -> None:
 
     for module in (ingest, search, ask, draft, serve, docs, config, doctor):
         module.register(app)
+    from ui.cli import compare
+
+    compare.register(app)
     app.add_typer(evaluate.app, name="eval")
     app.add_typer(bench.app, name="bench")
     app.add_typer(users.app, name="users")

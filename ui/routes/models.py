@@ -285,3 +285,41 @@ def upload_out(report: Any) -> UploadOut:
         documents=[UploadedOut(**d) for d in report.documents],
         errors=[FileErrorOut(file=Path(e.path).name, reason=e.reason) for e in report.errors],
     )
+
+
+# ---- drafting desk (issue 25): comparing two versions of a draft ------------------------------------------
+class CompareSideOut(BaseModel):
+    path: str = Field(..., description="Section path in that version (headings joined by ' › ').")
+    text: str = Field(..., description="The exact text of that version ('' where it has nothing).")
+    start: int
+    end: int
+    document: str = ""
+
+
+class CompareNoteOut(BaseModel):
+    kind: Literal["so_lieu", "thoi_han", "co_quan", "cau_chu", "muc"]
+    text: str
+    label: str
+
+
+class CompareChangeOut(BaseModel):
+    kind: Literal["sua", "them", "bo", "chuyen", "doi_ten", "tach", "gop", "them_muc", "bo_muc"]
+    label: str
+    section: str
+    remark: str = Field(..., description="The Ghi chú column: the kind and each changed figure, date or body.")
+    old: CompareSideOut | None = None
+    new: CompareSideOut | None = None
+    notes: list[CompareNoteOut] = []
+
+
+class CompareOut(BaseModel):
+    old_name: str
+    new_name: str
+    old_title: str
+    new_title: str
+    classification: Level
+    sections_old: int
+    sections_new: int
+    paired: int
+    counts: dict[str, int]
+    changes: list[CompareChangeOut]
