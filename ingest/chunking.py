@@ -12,9 +12,11 @@ at least one chunk.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ingest.model import Chunk, Document, Topic, content_hash
 from ingest.segment import segment_words
@@ -56,7 +58,61 @@ def document_sections(doc: Document) -> list[Section]:
         end = bounds[i + 1] if i + 1 < len(bounds) else len(doc.text)
         sections.append(Section(start, end, _section_label(doc, start, closing)))
     sections = [s for s in sections if doc.text[s.start : s.end].strip()]
-    return _merge_short_closing(doc, _merge_bare_headings(doc, sections))
+    merged = _merge_short_closing(doc, _merge_bare_headings(doc, sections, set(unit_starts(doc))))
+    return _split_at_units(doc, merged, closing)
+
+
+def unit_starts(doc: Document) -> list[int]:
+    """Where the document's top-level units begin: its topics (topic guides; the introduction before them), or its
+    top-level sections ("I. MỤC ĐÍCH" / "II. NHIỆM VỤ", a decision's "Điều 1" / "Điều 2"; the header before them).
+    No passage, and no context shown around a passage, may run from one unit into the next."""
+    if doc.topics:
+        return sorted({0, *(t.start for t in doc.topics)})
+    if not doc.headings:
+        return [0]
+    top = min(h.level for h in doc.headings)
+    return sorted({0, *(h.start for h in doc.headings if h.level == top)})
+
+
+def enclosing_unit(doc: Document, offset: int) -> tuple[int, int]:
+    """The (start, end) of the top-level unit that holds ``offset`` (see :func:`unit_starts`)."""
+    starts = unit_starts(doc)
+    i = bisect.bisect_right(starts, offset) - 1
+    return starts[max(i, 0)], starts[i + 1] if i + 1 < len(starts) else len(doc.text)
+
+
+PASSAGE_MIN_CHARS = 600
+"""A passage shorter than this is shown with its neighbouring lines."""
+PASSAGE_MARGIN = 250
+"""Characters of context added on each side of a short passage (then widened to whole lines)."""
+
+
+def passage_window(doc: Document, start: int, end: int) -> tuple[int, int]:
+    """The span to show for a cited passage [start, end): the passage itself, or with whole neighbouring lines when it
+    is short – but never beyond its topic or top-level section (a passage of chuyên đề 5 opened on chuyên đề 4's
+    text, issue 26)."""
+    lo, hi = start, end
+    if hi - lo >= PASSAGE_MIN_CHARS:
+        return lo, hi
+    unit_lo, unit_hi = enclosing_unit(doc, start)
+    lo = max(unit_lo, doc.text.rfind("\n", 0, max(0, lo - PASSAGE_MARGIN)) + 1, 0)
+    nl = doc.text.find("\n", min(len(doc.text), hi + PASSAGE_MARGIN))
+    hi = min(unit_hi, len(doc.text) if nl < 0 else nl)
+    return min(lo, start), max(hi, end)
+
+
+def _split_at_units(doc: Document, sections: list[Section], closing: int) -> list[Section]:
+    """Cut any section that still runs over a top-level unit boundary (the closing block may close the last unit)."""
+    starts = [u for u in unit_starts(doc) if u < closing]
+    out: list[Section] = []
+    for section in sections:
+        cuts = [u for u in starts if section.start < u < section.end]
+        bounds = [section.start, *cuts, section.end]
+        for i, (a, b) in enumerate(pairwise(bounds)):
+            label = section.label if i == 0 else _section_label(doc, a, closing)
+            if doc.text[a:b].strip():
+                out.append(Section(a, b, label, section.topic))
+    return out
 
 
 SHORT_CLOSING_CHARS = 120
@@ -94,12 +150,17 @@ def _section_label(doc: Document, start: int, closing: int) -> str:
     return INTRO_SECTION if doc.headings else WHOLE_DOCUMENT_SECTION
 
 
-def _merge_bare_headings(doc: Document, sections: list[Section]) -> list[Section]:
-    """ "II. PHÂN CÔNG NHIỆM VỤ" directly followed by "1. …" is not a passage of its own: it starts the next one."""
+def _merge_bare_headings(doc: Document, sections: list[Section], units: set[int]) -> list[Section]:
+    """ "II. PHÂN CÔNG NHIỆM VỤ" directly followed by "1. …" is not a passage of its own: it starts the next one –
+    unless the next one opens another top-level unit: the one-line items "c) …" "d) …" closing part I stay in part I
+    rather than open part II's passage."""
     out: list[Section] = []
     pending: int | None = None
     for section in sections:
         lines = [ln for ln in doc.text[section.start : section.end].split("\n") if ln.strip()]
+        if pending is not None and any(pending < u <= section.start for u in units):
+            out.append(Section(pending, section.start, _section_label(doc, pending, len(doc.text))))
+            pending = None
         start = pending if pending is not None else section.start
         pending = None
         bare = section.label not in {INTRO_SECTION, CLOSING_SECTION, WHOLE_DOCUMENT_SECTION}

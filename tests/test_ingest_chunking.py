@@ -136,3 +136,69 @@ def test_overlong_sentence_is_cut_at_words(count_tokens):
     assert all(count_tokens(c.text) <= 64 for c in chunks)
     assert all(text[c.start : c.end] == c.text for c in chunks)
     assert field_chunks[-1].text.endswith("nhiệm vụ.")
+
+
+# ---- issue 26 point 6: no passage (and no context shown around one) runs into another topic or top-level section
+
+
+def test_passage_of_topic_5_opens_without_topic_4_text(guide, count_tokens):
+    """The viewer opened the heading passage of chuyên đề 5 on chuyên đề 4's last lines."""
+    from ingest.chunking import passage_window
+
+    chunks = chunk_document(guide, count_tokens)
+    heading = next(c for c in chunks if c.topic == 5 and c.text.startswith("5. Chủ động ứng phó thiên tai"))
+    lo, hi = passage_window(guide, heading.start, heading.end)
+    shown = guide.text[lo:hi]
+    assert shown.startswith("5. Chủ động ứng phó thiên tai")
+    assert "Viễn thông tỉnh" not in shown  # the last words of chuyên đề 4
+    assert "Thực trạng: Năm 2025, thiên tai" in shown  # still widened inside its own topic
+
+
+def test_no_chunk_of_the_guide_holds_two_topic_headings(guide, count_tokens):
+    headings = [
+        "1. Giải quyết",
+        "2. Vận hành mô hình",
+        "3. Khắc phục tâm lý",
+        "4. Đột phá chuyển đổi số",
+        "5. Chủ động",
+    ]
+    for chunk in chunk_document(guide, count_tokens, chunk_tokens=512, overlap=2):
+        assert sum(h in chunk.text for h in headings) <= 1, chunk.text[:80]
+
+
+@pytest.fixture(scope="module")
+def party_docs() -> dict[str, list[Document]]:
+    from conftest import SHARED_DATA
+
+    from ingest.pipeline import ingest_files
+    from rag.settings import Settings
+
+    if not (SHARED_DATA / "party_docs").is_dir():
+        pytest.skip(f"party documents not found at {SHARED_DATA / 'party_docs'} (../shared/data is absent)")
+    count = make_embeddings(Settings(), cached=False).count_tokens
+    names = ["kh0204-kh-ubnd-camau_2025-11-24.txt", "qd2820-qd-ubnd-hcm_2025-11-19.txt", "qd383-qd-tw_2025-11-19.txt"]
+    result = ingest_files([SHARED_DATA / "party_docs" / n for n in names], count, 256, 1)
+    return {n: [c for c in result.chunks if c.doc_id.startswith(n)] for n in names}
+
+
+def _together(chunks: list[Chunk], a: str, b: str) -> list[str]:
+    return [c.chunk_id for c in chunks if a in c.text and b in c.text]
+
+
+def test_one_line_items_closing_part_i_stay_out_of_part_ii(party_docs):
+    """Kế hoạch 0204/KH-UBND: "d) Chi thực hiện …" (last item of part I) was chunked with "II. DỰ BÁO …"."""
+    chunks = party_docs["kh0204-kh-ubnd-camau_2025-11-24.txt"]
+    assert _together(chunks, "d) Chi thực hiện các chương trình mục tiêu", "II. DỰ BÁO CÁC CHỈ TIÊU") == []
+    assert any(c.text.startswith("II. DỰ BÁO CÁC CHỈ TIÊU") for c in chunks)
+
+
+def test_articles_of_a_decision_are_separate_passages(party_docs):
+    """Quyết định 2820/QĐ-UBND: the one-line Điều 2 was merged into Điều 3's passage."""
+    chunks = party_docs["qd2820-qd-ubnd-hcm_2025-11-19.txt"]
+    assert _together(chunks, "Điều 2. Quyết định này có hiệu lực", "Điều 3. Chánh Văn phòng") == []
+
+
+def test_chapter_iv_of_a_regulation_starts_its_own_passage(party_docs):
+    """Quy định 383-QĐ/TW: items 7 and 8 of chapter III opened chapter IV's passage."""
+    chunks = party_docs["qd383-qd-tw_2025-11-19.txt"]
+    assert _together(chunks, "8. Việc mang tài liệu lưu trữ có chứa bí mật", "IV- TỔ CHỨC THỰC HIỆN") == []
