@@ -31,6 +31,7 @@ from ingest.model import LEVEL_NAMES, Document, Topic  # noqa: E402
 from rag.docx_export import has_control_chars, xml_safe  # noqa: E402
 from rag.serialize import citation_to_dict, citations_with_chunks, hit_to_dict  # noqa: E402
 from rag.talking_points import LENGTHS, TONES  # noqa: E402
+from ui import desk_tabs  # noqa: E402
 from ui.auth import User, is_loopback, open_mode_user  # noqa: E402
 from ui.conversations import new_conversation_id  # noqa: E402
 from ui.routes.exports import export_store  # noqa: E402
@@ -533,6 +534,8 @@ def build_ui(ctx: UiContext) -> gr.Blocks:
                 chat_topic = _chat_tab(ctx)
             with gr.Tab("Soạn ý", id="draft"):
                 tp_topic = _draft_tab(ctx)
+            with gr.Tab("So sánh dự thảo", id="compare"):
+                desk_tabs.compare_tab(ctx)
             with gr.Tab("Tài liệu", id="docs"):
                 doc_table, doc_pick = _documents_tab(ctx)
             with gr.Tab("Đánh giá", id="eval"):

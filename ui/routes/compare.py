@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 
 from ui.routes.deps import ServiceDep, UserDep
+from ui.routes.exports import ExportStore, session_user
 from ui.routes.models import CompareOut, ErrorOut, Level, Text
 
 router = APIRouter(prefix="/api", tags=["drafting desk"])
@@ -52,3 +53,26 @@ def compare_versions(
             data, media_type=DOCX, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"}
         )
     return CompareOut(**result.to_dict())
+
+
+def compare_store(state: Any) -> ExportStore:
+    """Comparisons made in the web UI waiting for their .docx download (in memory only, per app)."""
+    store = getattr(state, "compare_exports", None)
+    if store is None:
+        store = ExportStore()
+        state.compare_exports = store
+    return store
+
+
+@router.get("/compare/exports/{token}.docx", include_in_schema=False)
+def download_comparison(token: str, request: Request) -> Response:
+    """The web UI's bảng so sánh: only for the user who made the comparison, rendered at download time."""
+    state = request.app.state.troly
+    user = session_user(request)
+    item = compare_store(state).get(token)
+    if item is None or item.user != user.name:
+        state.audit.record(user.name, "export_refused", channel="ui", query="bảng so sánh")
+        raise HTTPException(404, "Không tìm thấy tệp (liên kết đã hết hạn hoặc không thuộc về bạn).")
+    data = state.service(item.collection).comparison_docx(user, item.talking_points, channel="ui")
+    disposition = "attachment; filename=\"bang-so-sanh.docx\"; filename*=UTF-8''bang-so-sanh.docx"
+    return Response(data, media_type=DOCX, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})

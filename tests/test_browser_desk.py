@@ -1,0 +1,40 @@
+"""The drafting desk in a real browser (issue 25): the "So sánh dự thảo" tab compares two uploaded versions,
+shows the table and downloads the bảng so sánh .docx. Fixtures and helpers are those of tests/test_browser.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document as DocxDocument
+
+from tests.test_browser import admin, browser, choose_file, open_tab, server  # noqa: F401  (fixtures)
+from tests.test_compare_api import NEW, OLD
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
+
+
+def test_compare_tab_shows_the_changes_and_downloads_the_docx(admin: Any, tmp_path: Path) -> None:  # noqa: F811
+    old, new = tmp_path / "du-thao-lan-1.txt", tmp_path / "du-thao-lan-2.txt"
+    old.write_text(OLD, encoding="utf-8")
+    new.write_text(NEW, encoding="utf-8")
+    open_tab(admin, "So sánh dự thảo")
+    choose_file(admin, "#troly-compare-old", old)
+    choose_file(admin, "#troly-compare-new", new)
+    admin.locator("#troly-compare-run").click()
+    table = admin.locator("#troly-compare-table")
+    table.wait_for()
+    rows = table.locator("tr.troly-change")
+    assert rows.count() == 2
+    first = rows.nth(0).locator("td")
+    assert first.nth(0).inner_text() == "- Tăng trưởng kinh tế đạt 7,5% so với năm trước."
+    assert first.nth(1).inner_text() == "- Tăng trưởng kinh tế đạt 8% so với năm trước."
+    assert "Số liệu: Tăng trưởng kinh tế đạt 7,5% → 8%" in first.nth(2).inner_text()
+    assert "Cơ quan: Sở Nội vụ chủ trì → Sở Tư pháp chủ trì" in rows.nth(1).inner_text()
+    with admin.expect_download() as info:
+        admin.get_by_text("Tải bảng so sánh (.docx)").click()
+    saved = tmp_path / "bang-so-sanh.docx"
+    info.value.save_as(str(saved))
+    header = [c.text for c in DocxDocument(str(saved)).tables[-1].rows[0].cells]
+    assert header == ["Nội dung dự thảo lần trước", "Nội dung dự thảo này", "Ghi chú"]
