@@ -1,8 +1,9 @@
 """Table rows in a document's text: the one reader of the "| a | b |" lines every loader writes.
 
 Text files carry Markdown tables; the .docx, .html and .pdf loaders write their tables the same way (one row per
-line, a "| --- |" line under the header). Assignments read the "cơ quan chủ trì" column from these rows and the
-answers read the cell a question asks for.
+line, a "| --- |" line under the header). Text copied from web pages often writes rows without the outer pipes
+("TT | Nhiệm vụ | Cơ quan chủ trì", "1 | Tổng sản phẩm … | 172.033"): a line with " | " inside is a row too.
+Assignments read the "cơ quan chủ trì" column from these rows and the answers read the cell a question asks for.
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
+_ROW = re.compile(r"^[ \t]*(?:\|.*\||[^\n]*\S \| \S[^\n]*)[ \t]*$", re.MULTILINE)
 
 
 def table_cells(line: str) -> list[str] | None:
-    """Cells of a table row ("| a | b |" from text files, "a | b" from .docx/.html tables), [] for the "|---|"
-    line under a header, None for a line that is not a row."""
-    if "|" not in line or line.count("|") < 2:
+    """Cells of a table row ("| a | b |" from text files, "a | b" from .docx/.html tables and web copies), [] for
+    the "|---|" line under a header, None for a line that is not a row."""
+    if "|" not in line or (line.count("|") < 2 and " | " not in line):
         return None
-    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    row = line.strip()
+    if row.startswith("|") and row.endswith("|") and len(row) > 1:
+        row = row[1:-1]  # "| a | b |": the outer pipes are borders; "| a | b" keeps its empty first cell
+    cells = [c.strip() for c in row.split("|")]
     if all(re.fullmatch(r":?-*:?", c) for c in cells):
         return []
     return cells
