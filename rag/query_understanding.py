@@ -20,10 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ingest import wordlists
+from ingest.header import KINDS as _KINDS
 from ingest.model import Document, Topic
 from ingest.normalize import fold, is_vietnamese_syllable
 from rag.citations import entities_in, has_phrase, has_tokens, name_tokens, numbers_in
 from rag.diacritics import syllables
+
+_fold = functools.lru_cache(maxsize=8192)(fold)
+"""fold, remembered: the analysis folds the same words and questions many times over."""
 
 _TOPIC_REF = re.compile(r"\b(?:nhom van de|chuyen de|van de|chu de|nhom)\s+(?:so\s+)?(\d{1,2})\b")
 
@@ -40,13 +44,13 @@ class QueryIntent:
 
 def topic_number(query: str) -> int | None:
     """The topic number referred to ("chuyên đề 3", "van de 2", "nhóm vấn đề số 4"), if any."""
-    match = _TOPIC_REF.search(fold(query))
+    match = _TOPIC_REF.search(_fold(query))
     return int(match.group(1)) if match else None
 
 
 def organisation_core(name: str) -> list[str]:
     """Folded syllables of an organisation name without its party prefix ("Đảng bộ Sở Nội vụ" → sở nội vụ)."""
-    folded = " ".join(syllables(fold(name)))
+    folded = " ".join(syllables(_fold(name)))
     for prefix in wordlists.ORG_PREFIXES:
         if folded.startswith(prefix + " "):
             folded = folded[len(prefix) + 1 :]
@@ -62,7 +66,7 @@ def _contains(haystack: list[str], needle: list[str]) -> bool:
 def understand(query: str, topics: Iterable[tuple[Document, Topic]]) -> QueryIntent:
     """Topic reference and organisation boosts for ``query`` given the indexed topics."""
     intent = QueryIntent(topic=topic_number(query))
-    words = syllables(fold(query))
+    words = syllables(_fold(query))
     for doc, topic in topics:
         for org in topic.organisations:
             core = organisation_core(org)
@@ -97,6 +101,8 @@ class Ask:
     wants: frozenset[str] = frozenset()
     meta_field: str = ""
     """The DocumentMeta field asked for ("signer", "date", "number", "issuer", "place", "trich_yeu"), if any."""
+    meta_fields: tuple[str, ...] = ()
+    """Every DocumentMeta field asked for, in the question's order ("số hiệu và ngày ban hành": number, date)."""
 
     def __contains__(self, kind: object) -> bool:
         return kind in self.wants
@@ -105,7 +111,7 @@ class Ask:
 def asks_for(question: str) -> Ask:
     """What ``question`` asks for, from its folded wording ("bao nhiêu" → figure, "ngày nào" → date, "Ai ký" →
     person + the signer field). Dates are not figures: "ngày nào" wants a date, which may be written in words."""
-    folded = fold(question)
+    folded = _fold(question)
     wants: set[str] = set()
     if _DATE.search(folded):
         wants.add("date")
@@ -115,7 +121,7 @@ def asks_for(question: str) -> Ask:
     ):
         wants.add("figure")
     # "AI" (trí tuệ nhân tạo) written in capitals is not "ai" (who)
-    if _PERSON.search(fold(re.sub(r"(?<!\w)AI(?!\w)", " ", question))):
+    if _PERSON.search(_fold(re.sub(r"(?<!\w)AI(?!\w)", " ", question))):
         wants.add("person")
         if not _POSITION.search(folded):
             wants.add("body")  # "ai tiếp tục chỉ đạo", "ai chủ trì": a body answers as well as a person
@@ -129,12 +135,17 @@ def asks_for(question: str) -> Ask:
         wants.add("tasks")
     if re.search(r"\bbao lau\b", folded):
         wants.discard("date")  # "thời hạn … bao lâu" wants a duration ("hai mươi bốn giờ"), not a date
-    meta = next((name for name, pattern in _META.items() if pattern.search(folded)), "")
-    if meta == "signer":
+    found = sorted((m.start(), name) for name, pattern in _META.items() for m in [pattern.search(folded)] if m)
+    metas = tuple(dict.fromkeys(name for _, name in found))
+    if "date" in metas and _DEADLINE.search(folded) and not _ISSUED.search(folded):
+        # "Kế hoạch … hạn báo cáo là ngày nào": a deadline in the text, not the date of issue
+        metas = tuple(m for m in metas if m != "date")
+    meta = metas[0] if metas else ""
+    if meta == "signer" and "issuer" not in metas:
         wants.discard("body")  # a person signs: "Ai ký Nghị quyết 57?" is not answered by a body's name
-    if meta == "issuer":
+    if "issuer" in metas:
         wants.add("body")
-    return Ask(frozenset(wants), meta)
+    return Ask(frozenset(wants), meta, metas)
 
 
 _RELATIVE_DATE = _any(wordlists.RELATIVE_DATES)
@@ -156,16 +167,16 @@ def _has_date(sentence: str, question: str) -> bool:
     """A date the question does not hold, in any written form: "15/3/2025", "ngày 15 tháng 3 năm 2025",
     "Quý II/2025", a relative term ("kể từ ngày ký", "hằng năm"); a year alone ("năm 2026") answers
     "năm nào / khi nào" but not "ngày nào"."""
-    folded_question = fold(question)
+    folded_question = _fold(question)
     sentence = _LEADING_LABEL.sub("", sentence, count=1)
     new = numbers_in(sentence) - numbers_in(question)
     if _ASKS_DAY.search(folded_question) and not _ASKS_YEAR.search(folded_question):
         # d/m/yyyy or d/m; "5/2025" is a month
         dated = any(n.count("/") == 2 or (n.count("/") == 1 and len(n.split("/")[1]) <= 2) for n in new)
-        return dated or bool(_RELATIVE_DAY.search(fold(sentence)))
+        return dated or bool(_RELATIVE_DAY.search(_fold(sentence)))
     if any("/" in n or _YEAR.fullmatch(n) for n in new):
         return True
-    return bool(_RELATIVE_DATE.search(fold(sentence)))
+    return bool(_RELATIVE_DATE.search(_fold(sentence)))
 
 
 def _has_person(text: str, question: str) -> bool:
@@ -175,7 +186,7 @@ def _has_person(text: str, question: str) -> bool:
         if word not in wordlists.SURNAMES:
             continue
         given = list(itertools.takewhile(lambda w: w[:1].isupper() and w[1:].islower(), words[i + 1 : i + 4]))
-        if given and fold(" ".join([word, *given])) not in fold(question):
+        if given and _fold(" ".join([word, *given])) not in _fold(question):
             return True
     return False
 
@@ -186,9 +197,9 @@ _OFFICE = re.compile(r"(?<!\w)(" + "|".join(wordlists.OFFICE_TITLES) + r")\s+(\w
 def _has_office(text: str, question: str) -> bool:
     """An office-holder named by office and body ("Bộ trưởng Bộ Nội vụ", "Thủ tướng Chính phủ"), not the office
     the question asks about."""
-    folded_question = fold(question)
+    folded_question = _fold(question)
     for match in _OFFICE.finditer(text):
-        if match.group(2)[:1].isupper() and fold(match.group(0)) not in folded_question:
+        if match.group(2)[:1].isupper() and _fold(match.group(0)) not in folded_question:
             return True
     return False
 
@@ -201,7 +212,7 @@ def _headed_bodies(text: str) -> set[str]:
     first two words of the name. Vietnamese capitalises only the first syllable of each part, so the run of
     capitals alone ("Đảng", "Quốc") does not show where such a name starts."""
     words = re.findall(r"[^\W_][\w&-]*", text)
-    folded = [fold(w) for w in words]
+    folded = [_fold(w) for w in words]
     found: set[str] = set()
     for i in range(len(words)):
         for head in _HEADS:
@@ -221,7 +232,7 @@ def _has_body(text: str, question: str) -> bool:
         first = name.split(" ")[0]
         if first in _BODY_FIRST or (len(first) >= 3 and first.isalpha() and first.upper() in text):
             return True
-    folded_question = fold(question)
+    folded_question = _fold(question)
     return any(not has_phrase(folded_question, body) for body in _headed_bodies(text))
 
 
@@ -250,7 +261,7 @@ def _quantities(sentence: str) -> set[str]:
     # "22/22" (a share) measures; "5/2025" (a month) does not
     found = {n for n in numbers_in(plain) if n.count("/") == 0 or (n.count("/") == 1 and len(n.split("/")[1]) != 4)}
     # read with the marks: folded, "vận động" would be "vạn đồng"
-    found |= {fold(m.group(0)) for m in _AMOUNT_IN_WORDS.finditer(unicodedata.normalize("NFC", sentence.lower()))}
+    found |= {_fold(m.group(0)) for m in _AMOUNT_IN_WORDS.finditer(unicodedata.normalize("NFC", sentence.lower()))}
     return found
 
 
@@ -275,16 +286,16 @@ def _figure_with_unit(sentence: str, question: str) -> bool:
     new = _quantities(sentence) - numbers_in(question)
     if not new:
         return False
-    rate_of = _RATE_OF.search(fold(question))
-    if rate_of is not None and not has_phrase(fold(sentence), rate_of.group(1)):
+    rate_of = _RATE_OF.search(_fold(question))
+    if rate_of is not None and not has_phrase(_fold(sentence), rate_of.group(1)):
         return False  # "Tỷ lệ hộ nghèo … bao nhiêu": a rate of something else is no answer
-    unit = _COUNT_UNIT.search(fold(question))
+    unit = _COUNT_UNIT.search(_fold(question))
     if unit is None:
         return True
     if unit.group(1) == "phan tram":
-        return re.search(r"\d\s*%|\d phan tram", fold(sentence)) is not None
+        return re.search(r"\d\s*%|\d phan tram", _fold(sentence)) is not None
     pattern = r"\d[\d.,]*\s*%?\s*(?:\w+\s+){0,2}?" + re.escape(unit.group(1)) + r"\b"
-    return re.search(pattern, fold(sentence)) is not None
+    return re.search(pattern, _fold(sentence)) is not None
 
 
 def _strong_name(name: str, question: str) -> bool:
@@ -294,7 +305,7 @@ def _strong_name(name: str, question: str) -> bool:
     if len(tokens) >= 2 or any(c.isdigit() for c in name):
         return True
     for word in re.findall(r"[^\W_]+", question):
-        if fold(word) == tokens[0] and (sum(c.isupper() for c in word) >= 2 or not word.isalpha()):
+        if _fold(word) == tokens[0] and (sum(c.isupper() for c in word) >= 2 or not word.isalpha()):
             return True
     return False
 
@@ -306,9 +317,9 @@ def named_in(question: str) -> tuple[tuple[str, ...], ...]:
     not answered by a sentence on the population of the country."""
     names = [name for name in entities_in(question) if _strong_name(name, question)]
     first = re.match(r"\s*([^\W\d_]{3,})", question)
-    accented = fold(question) != question.lower()  # unaccented syllables ("Hien") are not syllables either
+    accented = _fold(question) != question.lower()  # unaccented syllables ("Hien") are not syllables either
     if accented and first and first.group(1)[0].isupper() and not is_vietnamese_syllable(first.group(1).lower()):
-        names.append(fold(first.group(1)))  # a foreign name opening the question ("Shopee có bao nhiêu …")
+        names.append(_fold(first.group(1)))  # a foreign name opening the question ("Shopee có bao nhiêu …")
     return tuple(tuple(name.split(" ")) for name in sorted(names))
 
 
@@ -342,7 +353,7 @@ def measured(question: str) -> tuple[str, bool]:
     same. The flag says whether the whole phrase must be found (after "bao nhiêu") or two adjacent syllables of
     it (up to three opening words, which a document may word a little differently: "tăng trưởng kinh tế" /
     "trưởng kinh tế")."""
-    words = re.findall(r"[^\W_]+|[^\w\s]", fold(question))  # punctuation kept: it ends a phrase
+    words = re.findall(r"[^\W_]+|[^\w\s]", _fold(question))  # punctuation kept: it ends a phrase
     at = next((i for i in range(len(words) - 1) if words[i : i + 2] == ["bao", "nhieu"]), None)
     if at is None:
         return "", True
@@ -350,7 +361,7 @@ def measured(question: str) -> tuple[str, bool]:
     stop |= {w for w in words if not w[0].isalnum()}
     after = words[at + 2 :]
     if after and after[0] not in stop:
-        if _COUNT_UNIT.search(fold(question)):
+        if _COUNT_UNIT.search(_fold(question)):
             return "", True
         picked, strict = list(itertools.takewhile(lambda w: w not in stop, after)), True
     else:
@@ -377,7 +388,7 @@ def about(question: str, sentence: str, heading: str = "", title: str = "") -> b
     thing, strict = measured(question)
     if not thing:
         return True
-    folded = fold(where)
+    folded = _fold(where)
     if strict or len(thing.split()) < 2:
         return has_phrase(folded, thing)
     return any(has_phrase(folded, f"{a} {b}") for a, b in itertools.pairwise(thing.split()))
@@ -410,3 +421,288 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
         if not any(code not in q_tokens for code in codes):
             return False
     return True
+
+
+# ---- the question analysis: what is asked, in how many parts, under which constraints ----------------------------
+
+_CODE_LIKE = re.compile(r"\d")
+
+
+def numbers_named(question: str) -> frozenset[str]:
+    """Numbers and codes of two characters or more the question names ("3260", "3260-kh/ddqh15", "57"): they may
+    pick the document."""
+    out: set[str] = set()
+    for token in name_tokens(question):
+        if _CODE_LIKE.search(token):
+            out.add(token)
+            head = re.match(r"\d*", token)
+            out.add(head.group(0) if head and head.group(0) else token)
+    return frozenset(t for t in out if len(t) >= 2)
+
+
+_REASON = re.compile(r"\bvi sao\b|\btai sao\b|\bnguyen nhan (?:nao|gi|la gi)\b|\bly do\b|\bdo dau\b")
+_YES_NO = re.compile(r"\b(?:co|da|duoc)\b.*\b(?:khong|chua)\s*\??\s*$|\b(?:phai|dung|hay) khong\s*\??\s*$")
+_LIST = re.compile(r"\bnhung (?:gi|ai|\w+(?: \w+)? nao)\b|\bcac \w+(?: \w+)? nao\b|\bbao gom\b|\bgom (?:nhung|cac)\b")
+_PLACE = re.compile(r"\bo dau\b|\btai dau\b|\bnoi nao\b|\bdia phuong nao\b|\b(?:tinh|xa|huyen|phuong) nao\b")
+_DEADLINE = re.compile(
+    r"\bthoi han\b|\bhan chot\b|\bhan (?:bao cao|hoan thanh|nop|gui|cuoi)\b|\bcham nhat\b|\btruoc ngay nao\b"
+    r"|\bhoan thanh (?:truoc |vao |trong )?(?:ngay nao|khi nao|thang nao|nam nao|bao gio)"
+)
+"""A deadline, not a date of issue: "hạn báo cáo là ngày nào", "hoàn thành khi nào", "thời hạn"."""
+_ISSUED = re.compile(r"\bban hanh\b|\bky\b|\bngay ky\b")
+_POSITION_ASKED = re.compile(r"\bchuc vu\b|\bchuc danh\b|\bcuong vi\b|\bgiu chuc\b|\bdung dau\b")
+_HEADING_REF = re.compile(
+    r"\b(phu luc|chuong|dieu|phan|muc|khoan|diem)\s+(?:so\s+)?([ivxlc]+|\d{1,3}|[a-z])\b(?!\s*[/-])"
+)
+_YEARS = re.compile(r"(?<![\d/.,])(?:19|20)\d\d(?![\d/])")
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Where the answer must come from, as the question says it."""
+
+    numbers: frozenset[str] = frozenset()
+    """Document numbers and codes named ("3260", "57-nq/tw")."""
+    kind: str = ""
+    """The kind of document named first (a DocumentMeta.kind: "ke_hoach", "nghi_quyet", …)."""
+    section: tuple[str, str] | None = None
+    """The part named ("chuong", "4"), folded."""
+    years: tuple[str, ...] = ()
+    topic: int | None = None
+    names: tuple[tuple[str, ...], ...] = ()
+    """Names and codes the answer must be about (see :func:`named_in`): an organisation, a place, a document."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing the question asks, as a question of its own ("… năm 2025 và năm 2030 là bao nhiêu?" has two)."""
+
+    text: str
+    ask: Ask
+    kinds: frozenset[str]
+
+    def missing(self) -> str:
+        """What the documents do not hold when this part finds no answer, in plain Vietnamese ("hạn báo cáo")."""
+        return missing_phrase(self.text, self.ask, self.kinds)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The one reading of a question that retrieval, structured answers, the generator, refusal and the LLM prompt
+    share: what it asks for (``kinds``), its parts, its constraints."""
+
+    question: str
+    ask: Ask
+    kinds: frozenset[str]
+    parts: tuple[Part, ...]
+    constraints: Constraints
+
+    @property
+    def several(self) -> bool:
+        return len(self.parts) > 1
+
+
+KIND_LABELS = {
+    "figure": "số liệu",
+    "date": "ngày tháng",
+    "deadline": "thời hạn",
+    "person": "người",
+    "position": "chức vụ",
+    "body": "cơ quan, đơn vị",
+    "place": "địa điểm",
+    "code": "số hiệu văn bản",
+    "list": "danh sách",
+    "reason": "lý do",
+    "yes_no": "có hay không",
+    "name": "tên gọi",
+    "tasks": "nhiệm vụ",
+}
+"""How a kind of answer is named to the reader ("tài liệu không nêu thời hạn …")."""
+
+_META_WANTS = {
+    "signer": frozenset({"person"}),
+    "date": frozenset({"date"}),
+    "number": frozenset({"code"}),
+    "issuer": frozenset({"body"}),
+    "place": frozenset({"place"}),
+}
+_META_LABELS = {
+    "signer": "người ký",
+    "date": "ngày ban hành",
+    "number": "số hiệu",
+    "issuer": "cơ quan ban hành",
+    "place": "nơi ban hành",
+    "trich_yeu": "trích yếu",
+}
+
+
+def kinds_of(question: str, ask: Ask) -> frozenset[str]:
+    """The kinds of answer ``question`` wants (see :data:`KIND_LABELS`), from :func:`asks_for` plus the kinds
+    it does not tell apart: a deadline from a date, a position, a place, a list, a reason, a yes/no."""
+    folded = _fold(question)
+    kinds = set(ask.wants)
+    if "date" in kinds and _DEADLINE.search(folded) and not _ISSUED.search(folded):
+        kinds.add("deadline")
+    if _POSITION_ASKED.search(folded):
+        kinds.add("position")
+    for kind, pattern in (("place", _PLACE), ("list", _LIST), ("reason", _REASON), ("yes_no", _YES_NO)):
+        if pattern.search(folded):
+            kinds.add(kind)
+    return frozenset(kinds)
+
+
+_ASKING = frozenset({"gi", "nao", "ai", "sao", "dau", "may"})
+"""Folded syllables that ask by themselves; "bao" asks with "nhiêu", "giờ" or "lâu" after it."""
+_PHRASE_WORDS = frozenset(
+    {"la", "nhung", "cac", "co", "quan", "don", "vi", "to", "chuc", "ngay", "thang", "nam", "quy", "khi", "luc"}
+    | {"thoi", "gian", "diem", "do", "nguoi", "tai", "o", "dong", "chi", "noi", "ban", "so", "bo", "uy"}
+)
+"""Folded syllables that belong to the question phrase before its question word ("là những cơ quan nào", "do ai")."""
+_WORD = re.compile(r"\S+")
+
+
+def _question_span(text: str) -> tuple[int, int] | None:
+    """The characters of ``text`` that ask (the first question word with the phrase around it: "là bao nhiêu",
+    "những cơ quan nào", "do ai", "ngày nào"), or None when nothing asks."""
+    words = [(m.start(), m.end(), _fold(m.group()).strip(',.;:?!()"“”')) for m in _WORD.finditer(text)]
+    at = None
+    for i, (_, _, w) in enumerate(words):
+        following = words[i + 1][2] if i + 1 < len(words) else ""
+        if w in _ASKING or (w == "bao" and following in ("nhieu", "gio", "lau")):
+            at = i
+            break
+    if at is None:
+        return None
+    first = at
+    while first > 0 and words[first - 1][2] in _PHRASE_WORDS:
+        first -= 1
+    last = at + 1 if words[at][2] == "bao" and at + 1 < len(words) else at
+    return words[first][0], words[last][1]
+
+
+def _asks_something(text: str) -> bool:
+    return _question_span(text) is not None or bool(asks_for(text).wants)
+
+
+def _subject(question: str) -> str:
+    """A question without what it asks ("Tỷ lệ hộ nghèo năm 2025 là bao nhiêu" → "Tỷ lệ hộ nghèo năm 2025", "Cơ
+    quan nào chủ trì xây dựng đề án" → "chủ trì xây dựng đề án"): the subject a later part may leave unsaid."""
+    span = _question_span(question)
+    text = question if span is None else question[: span[0]] + " " + question[span[1] :]
+    return re.sub(r"\s+", " ", text).strip(" ,?")
+
+
+_CONNECTOR = re.compile(
+    r"\s*,?\s+(?:và|va|đồng thời|dong thoi|cùng với|cung voi|còn|con)\s+(?:(?:thì|thi)\s+)?|\s*[;,]\s+(?=\S)",
+    re.IGNORECASE,
+)
+_INDICATOR_HEADS = frozenset(
+    {"ty le", "so luong", "tong so", "muc tieu", "chi tieu", "toc do", "kim ngach", "thu nhap"}
+)
+"""Words that open an indicator ("tỷ lệ hộ nghèo và tỷ lệ …"); "số"/"sở" fold alike, so "số" alone is not one."""
+_YEAR_PHRASE = re.compile(r"(?:\b(?:năm|nam)\s+)?(?<![\d/.,])(?:19|20)\d\d(?![\d/])", re.IGNORECASE)
+_ASSIGNING = re.compile(r"\b(?:" + "|".join(wordlists.ASSIGNMENT_VERBS) + r")\b")
+
+
+def _head(text: str) -> str:
+    words = _fold(text).split()
+    two = " ".join(words[:2])
+    return two if two in _INDICATOR_HEADS else (words[0] if words and words[0] in _INDICATOR_HEADS else "")
+
+
+def _with_subject(part: str, subject: str) -> str:
+    """A part that leaves its subject unsaid ("năm 2030 là bao nhiêu", "do ai ký", "phối hợp là những cơ quan
+    nào") gets the first part's, without the years and the assignment verb the part replaces."""
+    own = [w for w in WORD_RE_FOLDED.findall(_fold(_subject(part))) if w not in wordlists.STOPWORDS]
+    if len(own) >= 3 or not subject:
+        return part
+    if _YEAR_PHRASE.search(part):
+        subject = _YEAR_PHRASE.sub(" ", subject)
+    if _ASSIGNING.search(_fold(part)):
+        kept = [w for w in subject.split() if not _ASSIGNING.search(_fold(w))]
+        subject = " ".join(w for w in kept if _fold(w) not in ("chu", "tri", "phoi", "hop"))
+    subject = re.sub(r"\s+", " ", subject).strip(" ,")
+    return f"{subject} {part}".strip()
+
+
+WORD_RE_FOLDED = re.compile(r"[^\W_]+")
+
+
+def _split(question: str) -> list[str]:
+    """The question's parts as questions of their own: coordinated questions that each ask something ("ban hành
+    ngày nào và do ai ký"), and parallel subjects before one question word ("Tỷ lệ … năm 2025 và năm 2030 là bao
+    nhiêu?", "tỷ lệ hộ nghèo và tỷ lệ bao phủ bảo hiểm y tế là bao nhiêu?")."""
+    body = re.sub(r"\s+(?:thì|thi)\s+", " ", question.strip().rstrip("?").strip())  # "còn X thì …"
+    pieces = [p for p in _CONNECTOR.split(body) if p and p.strip()]
+    if len(pieces) < 2:
+        return [question]
+    asking = [_asks_something(p) for p in pieces]
+    if all(asking):
+        subject = _subject(pieces[0])
+        return [pieces[0] + "?", *(_with_subject(p, subject) + "?" for p in pieces[1:])]
+    if len(pieces) == 2 and not asking[0] and asking[1]:
+        left, right = pieces
+        span = _question_span(right)
+        tail = right[span[0] :].strip() if span else ""
+        parallel_years = bool(_YEAR_PHRASE.search(left)) and bool(_YEAR_PHRASE.fullmatch(_subject(right).strip()))
+        parallel_heads = bool(_head(left)) and _head(left) == _head(right)
+        if tail and (parallel_years or parallel_heads):
+            return [f"{left} {tail}?", _with_subject(right, left) + "?"]
+    return [question]
+
+
+def missing_phrase(question: str, ask: Ask, kinds: frozenset[str]) -> str:
+    """What a part asked for, named for the reader: "thời hạn hoàn thành", "số liệu về tỷ lệ hộ nghèo năm 2030"."""
+    if ask.meta_field:
+        return _META_LABELS[ask.meta_field]
+    order = ("deadline", "figure", "date", "position", "person", "body", "place", "code", "reason", "tasks", "name")
+    kind = next((k for k in order if k in kinds), "")
+    subject = _subject(question)
+    if subject and _fold(subject).split()[0] in ("vi", "tai"):  # "Vì sao …": the reason is asked, not a subject
+        subject = ""
+    label = KIND_LABELS.get(kind, "nội dung")
+    if kind in ("person", "body", "position"):
+        label = "người hoặc cơ quan"
+    if subject and len(subject.split()) <= 12:
+        return f"{label} về “{subject[:1].lower()}{subject[1:]}”"
+    return label
+
+
+@functools.lru_cache(maxsize=1024)
+def analyse(question: str) -> Analysis:
+    """Read ``question`` once: what it asks for, its parts (each a question of its own, with its own
+    :class:`Ask`), the constraints it sets. Pure text work, well under 5 ms."""
+    ask = asks_for(question)
+    folded = _fold(question)
+    parts: list[Part] = []
+    if len(ask.meta_fields) > 1:  # "số hiệu và ngày ban hành": one part per field, each about the whole question
+        for name in ask.meta_fields:
+            part_ask = Ask(_META_WANTS.get(name, frozenset()), name, (name,))
+            parts.append(Part(question, part_ask, kinds_of(question, part_ask)))
+    else:
+        for text in _split(question):
+            part_ask = asks_for(text)
+            parts.append(Part(text, part_ask, kinds_of(text, part_ask)))
+    heading = _HEADING_REF.search(folded)
+    named_kind = [(m.start(), kind) for word, kind in _KINDS for m in [re.search(rf"\b{word}\b", folded)] if m]
+    constraints = Constraints(
+        numbers=numbers_named(question),
+        kind=min(named_kind)[1] if named_kind else "",
+        section=(heading.group(1), heading.group(2)) if heading else None,
+        years=tuple(dict.fromkeys(_YEARS.findall(question))),
+        topic=topic_number(question),
+        names=named_in(question),
+    )
+    return Analysis(question, ask, kinds_of(question, ask), tuple(parts), constraints)
+
+
+def who_found(text: str, question: str) -> str:
+    """What answers an "Ai …" question in ``text``, in the order of preference: "person" (a name), "office" ("Bộ
+    trưởng Bộ Nội vụ"), "body" ("Ban Thường vụ Tỉnh ủy"); "" when none is there."""
+    if _has_person(text, question):
+        return "person"
+    if _has_office(text, question):
+        return "office"
+    if _has_body(text, question):
+        return "body"
+    return ""

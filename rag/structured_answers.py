@@ -20,7 +20,7 @@ from ingest.normalize import fold
 from ingest.tables import table_rows
 from ingest.wordlists import ASSIGNMENT_VERBS, BODY_HEADS, FRAME_WORDS, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, name_tokens
-from rag.query_understanding import Ask, organisation_core, topic_number
+from rag.query_understanding import Ask, numbers_named, organisation_core, topic_number
 
 TOPIC_GUIDE_DISCUSSION = "Vấn đề thảo luận"
 """The topic-guide field that holds a topic's discussion questions."""
@@ -28,7 +28,6 @@ MAX_FACTS = 6
 """Most facts (sentences) in one structured answer."""
 
 _ASSIGNMENT_VERB = re.compile("|".join(ASSIGNMENT_VERBS))
-_CODE_LIKE = re.compile(r"\d")
 
 
 @dataclass
@@ -103,21 +102,6 @@ def meta_fact(field_name: str, doc: Document) -> Fact | None:
         return None
     span = _span_of(doc, names, value)
     return Fact(text, doc, *span) if span else None
-
-
-def numbers_named(question: str) -> set[str]:
-    """Numbers and codes of two characters or more the question names: they may pick the document."""
-    return {n for n in _numbers_named(question) if len(n) >= 2}
-
-
-def _numbers_named(question: str) -> set[str]:
-    """Numbers and codes the question names ("3260", "3260-kh/ddqh15", "57"): they pick the document."""
-    out: set[str] = set()
-    for token in name_tokens(question):
-        if _CODE_LIKE.search(token):
-            out.add(token)
-            out.add(re.match(r"\d*", token).group(0) or token)
-    return {t for t in out if t}
 
 
 def _number_matches(doc: Document, named: set[str]) -> bool:

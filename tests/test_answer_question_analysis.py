@@ -1,0 +1,127 @@
+"""The question analysis (rag.query_understanding.analyse): what is asked, its parts, its constraints.
+
+Every expected value below is written by hand from the question; nothing is read back from the code under test.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from rag.query_understanding import analyse
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Tỷ lệ đô thị hóa năm 2025 và năm 2030 là bao nhiêu?",
+            ["Tỷ lệ đô thị hóa năm 2025 là bao nhiêu?", "Tỷ lệ đô thị hóa năm 2030 là bao nhiêu?"],
+        ),
+        (
+            "Tỷ lệ hộ nghèo năm 2025 là bao nhiêu và năm 2030 là bao nhiêu?",
+            ["Tỷ lệ hộ nghèo năm 2025 là bao nhiêu?", "Tỷ lệ hộ nghèo năm 2030 là bao nhiêu?"],
+        ),
+        (
+            "Tỷ lệ hộ nghèo và tỷ lệ bao phủ bảo hiểm y tế là bao nhiêu?",
+            ["Tỷ lệ hộ nghèo là bao nhiêu?", "tỷ lệ bao phủ bảo hiểm y tế là bao nhiêu?"],
+        ),
+        (
+            "Mục tiêu đến năm 2030 là gì và chỉ tiêu tăng trưởng là bao nhiêu?",
+            ["Mục tiêu đến năm 2030 là gì?", "chỉ tiêu tăng trưởng là bao nhiêu?"],
+        ),
+        (
+            "Cơ quan nào chủ trì xây dựng đề án, còn phối hợp là những cơ quan nào?",
+            ["Cơ quan nào chủ trì xây dựng đề án?", "xây dựng đề án phối hợp là những cơ quan nào?"],
+        ),
+        (
+            "Sở Tài chính chủ trì nhiệm vụ gì, còn Sở Nội vụ thì phối hợp nhiệm vụ gì?",
+            ["Sở Tài chính chủ trì nhiệm vụ gì?", "Sở Nội vụ phối hợp nhiệm vụ gì?"],
+        ),
+    ],
+)
+def test_coordinated_questions_become_parts_of_their_own(question: str, parts: list[str]) -> None:
+    assert [p.text for p in analyse(question).parts] == parts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Sở Tài chính và Sở Nội vụ thảo luận nội dung gì?",  # two bodies, one question
+        "Có bao nhiêu hộ nghèo và cận nghèo?",  # one figure of two groups
+        "Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?",
+        "Bộ Tài chính chủ trì, phối hợp với các bộ, ngành theo dõi việc gì?",
+    ],
+)
+def test_one_question_stays_one_part(question: str) -> None:
+    analysis = analyse(question)
+    assert not analysis.several
+    assert [p.text for p in analysis.parts] == [question]
+
+
+@pytest.mark.parametrize(
+    ("question", "fields"),
+    [
+        ("Kế hoạch 3260 ban hành ngày nào và do ai ký?", ("date", "signer")),
+        ("Số hiệu và ngày ban hành của Quyết định là gì?", ("number", "date")),
+        ("Cơ quan nào ban hành và ai ký Kết luận?", ("issuer", "signer")),
+    ],
+)
+def test_every_header_field_asked_is_a_part(question: str, fields: tuple[str, ...]) -> None:
+    analysis = analyse(question)
+    assert tuple(p.ask.meta_field for p in analysis.parts) == fields
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?", {"figure"}),
+        ("Hạn báo cáo kết quả thực hiện Kế hoạch là ngày nào?", {"date", "deadline"}),
+        ("Kế hoạch 3260 ban hành ngày nào?", {"date"}),
+        ("Vì sao tỷ lệ giải ngân thấp?", {"reason"}),
+        ("Tỉnh có đạt mục tiêu tăng trưởng không?", {"yes_no"}),
+        ("Hội nghị tổ chức ở đâu?", {"place"}),
+        ("Người đứng đầu giữ chức vụ gì?", {"position"}),
+        ("Ai chịu trách nhiệm đôn đốc thực hiện?", {"person", "body"}),
+        ("Số hiệu của văn bản là gì?", {"code"}),
+        ("Những đơn vị nào phối hợp?", {"body", "list"}),
+    ],
+)
+def test_what_is_asked(question: str, kinds: set[str]) -> None:
+    assert analyse(question).kinds == frozenset(kinds)
+
+
+def test_a_deadline_question_does_not_ask_the_date_of_issue() -> None:
+    # the bug: "… Kế hoạch … ngày nào" was read as the plan's date of issue
+    analysis = analyse("Hạn báo cáo kết quả thực hiện Kế hoạch 0204 là ngày nào?")
+    assert analysis.ask.meta_field == ""
+    assert "deadline" in analysis.kinds
+    assert analyse("Kế hoạch 0204 được ban hành ngày nào?").ask.meta_field == "date"
+
+
+def test_constraints_name_the_document_section_year_and_topic() -> None:
+    c = analyse("Chương 4 của Luật Đất đai năm 2024 quy định về gì?").constraints
+    assert c.kind == "luat"
+    assert c.section == ("chuong", "4")
+    assert c.years == ("2024",)
+    assert analyse("Kế hoạch 3260-KH/ĐĐQH15 giao nhiệm vụ gì?").constraints.numbers >= {"3260", "3260-kh/ddqh15"}
+    assert analyse("Chuyên đề 3 bàn về gì?").constraints.topic == 3
+    assert ("ca", "mau") in analyse("Tổng thu ngân sách của tỉnh Cà Mau là bao nhiêu?").constraints.names
+
+
+def test_missing_part_is_named_in_plain_vietnamese() -> None:
+    parts = analyse("Tỷ lệ hộ nghèo năm 2025 là bao nhiêu và năm 2030 là bao nhiêu?").parts
+    assert parts[1].missing() == "số liệu về “tỷ lệ hộ nghèo năm 2030”"
+    signer = analyse("Kế hoạch 3260 ban hành ngày nào và do ai ký?").parts[1]
+    assert signer.missing() == "người ký"
+
+
+def test_analysis_takes_under_5_ms_per_question() -> None:
+    questions = [f"Tỷ lệ hộ nghèo năm {2000 + i} là bao nhiêu và năm {2040 + i} là bao nhiêu?" for i in range(40)]
+    analyse("Tỷ lệ hộ nghèo là bao nhiêu?")  # imports and compiled patterns warm
+    started = time.process_time()  # CPU time: other processes on a busy machine do not count
+    for question in questions:  # distinct questions: no cache hit
+        analyse(question)
+    per_question_ms = (time.process_time() - started) * 1000 / len(questions)
+    assert per_question_ms < 5, per_question_ms
