@@ -306,6 +306,11 @@ def _title_key(title: str) -> str:
     return fold(title).strip(" .:")
 
 
+def _title_keys(version: _Version) -> list[str]:
+    """Each section's folded title ("" for the letterhead and closing), computed once."""
+    return [_title_key(s.title) if s.heading is not None and s.title else "" for s in version.sections]
+
+
 def _pair(old: _Version, new: _Version, shared: dict[tuple[int, int], int]) -> dict[int, int]:
     """One-to-one pairs old → new, best score first (see PAIR_THRESHOLD)."""
     scores: dict[tuple[int, int], float] = {}
@@ -315,14 +320,15 @@ def _pair(old: _Version, new: _Version, shared: dict[tuple[int, int], int]) -> d
             for b in _ancestors(new.sections, j):
                 subtree[(a, b)] += count
     old_sub, new_sub = _subtree_sizes(old.sections), _subtree_sizes(new.sections)
+    old_keys, new_keys = _title_keys(old), _title_keys(new)
     titles: dict[str, list[int]] = defaultdict(list)
     for j, s in enumerate(new.sections):
         if s.heading is not None and s.title:
-            titles[_title_key(s.title)].append(j)
+            titles[new_keys[j]].append(j)
     candidates = set(subtree)
     for i, s in enumerate(old.sections):
         if s.heading is not None and s.title:
-            candidates.update((i, j) for j in titles.get(_title_key(s.title), ()))
+            candidates.update((i, j) for j in titles.get(old_keys[i], ()))
     for i, j in candidates:
         so, sn = old.sections[i], new.sections[j]
         if (so.heading is None) != (sn.heading is None) or (so.doc != sn.doc and so.heading is None):
@@ -333,7 +339,7 @@ def _pair(old: _Version, new: _Version, shared: dict[tuple[int, int], int]) -> d
         else:
             total = old_sub[i] + new_sub[j]
             dice = 2 * subtree.get((i, j), 0) / total if total else 0.0
-        same_title = bool(so.title) and _title_key(so.title) == _title_key(sn.title)
+        same_title = bool(old_keys[i]) and old_keys[i] == new_keys[j]
         scores[(i, j)] = dice + (0.5 if same_title else 0.0)
     for i, so in enumerate(old.sections):  # the letterhead and closing of the n-th document always pair
         if so.heading is None:

@@ -215,3 +215,27 @@ def memory_cmd(
     md_path, json_path = write_memory_report(report, out)
     typer.echo(render_memory_markdown(report))
     typer.echo(f"written {md_path} and {json_path}", err=True)
+
+
+@app.command("compare")
+def compare_cmd(
+    shared: Path = typer.Option(Path("../shared/data"), "--shared", help="Public data (party documents)."),
+    runs: int = typer.Option(3, "--runs", min=1, help="Timed comparisons (the median is reported)."),
+    out: Path = typer.Option(Path("eval/reports/bench_compare"), "--out", help="Report path without suffix."),
+    work: Path = typer.Option(Path("/tmp/troly-bench-compare"), "--work", help="Where the two drafts are written."),
+) -> None:
+    """Compare two ~40-page drafts (.docx against .txt) end to end; target ≤ 10 s.
+
+    Example: troly bench compare --runs 3
+    """
+    from eval.bench_compare import run_compare_benchmark, write
+
+    if not (shared / "party_docs").is_dir():
+        typer.echo(f"Lỗi: không thấy {shared / 'party_docs'} (tài liệu dùng chung)", err=True)
+        raise typer.Exit(1)
+    report = run_compare_benchmark(shared, work, runs)
+    json_path, md_path = write(report, out)
+    typer.echo(
+        f"so sánh 2 dự thảo ≈ {report['pages_estimate']} trang: trung vị {report['median_s']} s → {report['verdict']}"
+    )
+    typer.echo(f"Đã ghi {md_path} và {json_path}")
