@@ -238,11 +238,11 @@ def measure_scope(docs: Sequence[Document], scope: Scope, gold: Sequence[GoldAss
         if unit.lead and unit.gold.deadline:
             counts.deadlines += 1
             want = fold(unit.gold.deadline)
-            if any(
-                inside[i].deadline and (want in fold(inside[i].deadline) or fold(inside[i].deadline) in want)
-                for i in hits
-            ):
+            got = [inside[i].deadline for i in hits]
+            if any(d and (want in fold(d) or fold(d) in want) for d in got):
                 counts.deadlines_right += 1
+            else:
+                counts.misses.append(f"{unit.gold.id}: thời hạn {unit.gold.deadline!r}, đọc được {got}")
     counts.extracted = len(inside)
     for i, a in enumerate(inside):
         if i in used or _acceptable(a, gold, doc.text):

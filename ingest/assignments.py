@@ -32,6 +32,9 @@ ORG_HEADS = (
 )  # fmt: skip
 """First words of a body's name ("Bộ Tài chính", "Tổ đảng ở Thường trực Ủy ban Kinh tế", "Các Đoàn đại biểu …")."""
 
+PLURAL_BODIES = ("so", "nganh", "co quan", "don vi", "to chuc", "dai bieu", "dia phuong", "cap uy", "doan the")
+"""What may follow "Các" in a body's name besides an organisation head ("các sở, ngành", "các đơn vị …")."""
+
 GENERIC_BODIES = frozenset({"cac co quan", "cac don vi", "cac to chuc", "co quan", "cac cap", "cac co quan to chuc"})
 """Words that name no one in particular ("các cơ quan, tổ chức mới khác có trách nhiệm …")."""
 _GENERIC = re.compile(
@@ -50,13 +53,13 @@ TASK_VERBS = (
 _DEADLINE = re.compile(
     r"(?:trước )?(?:ngày \d{1,2}[/-]\d{1,2}[/-]\d{4}"
     r"|quý [IV]+(?:/| năm )\d{4}|tháng \d{1,2}(?:/| năm )\d{4}|năm \d{4}|trong thời hạn \d+ năm"
-    r"|thường xuyên|hằng năm|hàng năm|hằng quý|hàng quý|định kỳ)",
+    r"|thường xuyên|(?:định kỳ )?(?:hằng|hàng) (?:năm|quý|tháng)|định kỳ)",
     re.IGNORECASE,
 )
 _GIAO = re.compile(
     r"\bgiao(?: cho)? (?P<body>(?:[^,:;]|,(?=\S)){3,120}?) (?P<role>chủ trì|thực hiện|phối hợp)\b[,:]?\s*"
 )
-_GIAO_TASK = re.compile(r"^(?:[^.;:]*?\s)?(?<!được\s)[Gg]iao(?: cho)? (?P<rest>.+)$")
+_GIAO_TASK = re.compile(r"^(?:Giao|[^.;:]*?(?<!được)\sgiao)(?: cho)? (?P<rest>.+)$")
 """'… giao X <task verb> …' without a role word ("Giao Văn phòng Trung ương Đảng hướng dẫn và kiểm tra …")."""
 _DUTIES = re.compile(
     r"^(?P<body>.{3,200}?)(?:,? (?:chịu trách nhiệm|có trách nhiệm)[^:]*?)?,? có (?:các )?(?:nhiệm vụ|trách nhiệm)"
@@ -68,6 +71,16 @@ _POINTER = re.compile(
     r"(?:, quyền hạn)?\s+)?sau(?: đây)?\s*:?$"
 )
 """The end of a sentence that only points at the items below it ("… trong các việc sau đây:")."""
+_PASSIVE = re.compile(
+    r"^(?P<task>.{3,300}?) do (?P<body>[A-ZĐÂĂÊÔƠƯ][^.;:]{2,120}?) "
+    r"(?P<verb>quy định|quyết định|ban hành|hướng dẫn)\.?$"
+)
+"""A task written in the passive ("Quy chế phối hợp … do Thủ tướng Chính phủ quy định.")."""
+_DUTY_TITLE = re.compile(
+    r"^(?:Trách nhiệm|Nhiệm vụ(?:, quyền hạn)?|Nhiệm vụ và quyền hạn) của (?P<body>.+?)"
+    r"(?:\s+(?:về|trong|đối với)\s.*)?$"
+)
+"""An article about one body's duties ("Điều 10. Trách nhiệm của Bộ trưởng Bộ Tài chính về bảo hiểm xã hội")."""
 _DUTY_SECTION = re.compile(r"trach nhiem|thi hanh|to chuc thuc hien|phan cong|nhiem vu")
 """Sections whose paragraphs assign work when they open with a body ("Điều 48. … hướng dẫn thi hành": "Chính phủ
 quy định chi tiết …")."""
@@ -78,7 +91,7 @@ _RESPONSIBLE = re.compile(r"^(?P<body>.{3,400}?) (?:chịu trách nhiệm|có tr
 _PHOI_HOP = re.compile(rf"^(?P<body>{_NAME}) phối hợp với (?P<rest>.+)$")
 _CLAUSE = re.compile(r"\b(?:được|đã|là|có|về|để|đang|sẽ|thực hiện|triển khai)\b")
 """Words that make a heading a clause ("Ban Chỉ đạo các cấp được thành lập …"), not the name of a body."""
-_CUE = re.compile(r"chủ trì|giao|[Gg]iao|trách nhiệm|phối hợp|nhiệm vụ")
+_CUE = re.compile(r"chủ trì|giao|[Gg]iao|trách nhiệm|phối hợp|nhiệm vụ|\sdo [A-ZĐÂĂÊÔƠƯ]")
 """Words without which a sentence assigns nothing."""
 _QUALIFIER = re.compile(
     r"\s+(?:chịu trách nhiệm|có trách nhiệm|trong phạm vi|theo chức năng|căn cứ|trong (?:các )?việc|trong công tác)\b"
@@ -97,6 +110,9 @@ def looks_like_body(name: str) -> bool:
     if name[1:] == name[1:].lower() and _GENERIC.match(fold(name)):
         return False
     plain = name.replace(",", " ", 1) if words[0].endswith(",") else name  # "Bộ, cơ quan ngang bộ"
+    if words[0] == "Các":  # "Các sở, ngành", "Các Ủy ban …" — not "Các giải pháp …"
+        rest = name[4:]
+        return _starts_body(rest) or fold(rest).startswith(PLURAL_BODIES)
     return any(plain == head or plain.startswith(head + " ") for head in ORG_HEADS)
 
 
@@ -120,7 +136,7 @@ def split_bodies(text: str) -> list[str]:
 
 def _starts_body(part: str) -> bool:
     """A lower-case part that opens like a body's name ("các Ủy ban …", "lãnh đạo các cơ quan …", "bộ")."""
-    upper = part[:1].upper() + part[1:]
+    upper = (part[:1].upper() + part[1:]).replace(",", "", 1)
     return part.startswith("các ") or any(upper == h or upper.startswith(h + " ") for h in ORG_HEADS)
 
 
@@ -172,7 +188,8 @@ def from_sentence(
 
     if match := _CHU_TRI.match(text):
         others, task = _until_verb(match.group("rest"))
-        add(match.group("body"), task, "chu_tri")
+        lead = re.sub(r"^(?:Giao|.*?\sgiao)(?: cho)? ", "", match.group("body"))  # "Giao X (tiếp tục) chủ trì, …"
+        add(re.sub(r"\s+(?:tiếp tục|khẩn trương|trực tiếp)$", "", lead), task, "chu_tri")
         for body in split_bodies(others):
             add(body, task, "phoi_hop")
     else:
@@ -187,6 +204,8 @@ def from_sentence(
             add_all(match.group("body"), match.group("task"), "chiu_trach_nhiem")
         if not out and (match := _DUTIES.match(text)):
             add_all(match.group("body"), "", "thuc_hien")
+        if not out and (match := _PASSIVE.match(text)):
+            add(match.group("body"), f"{match.group('verb')} {match.group('task')}", "thuc_hien")
         if not out and (match := _PHOI_HOP.match(text)):
             others, task = _until_verb(match.group("rest"))
             add(match.group("body"), task, "thuc_hien")
@@ -257,6 +276,9 @@ def from_body_headings(text: str, pars: Sequence[Paragraph], headings: Sequence[
     liên quan, Viện Nghiên cứu phát triển Thành phố"), each bullet is a task of each of them."""
     out: list[Assignment] = []
     for heading in headings:
+        if duty := _DUTY_TITLE.match(heading.title.strip()):
+            out.extend(_duty_items(duty.group("body"), pars, heading))
+            continue
         name = re.sub(r"\s*\([^)]*\)", "", heading.title).strip().rstrip(":").strip()
         if re.search(r"[.;]", name) or _CLAUSE.search(name):
             continue
@@ -268,6 +290,22 @@ def from_body_headings(text: str, pars: Sequence[Paragraph], headings: Sequence[
                 task = par.text.lstrip("-+• ").strip()
                 deadline, role = deadline_in(task), _role_of_task(task)
                 out.extend(Assignment(n, task, role, deadline, par.start, par.end, heading.path) for n in names)
+    return out
+
+
+def _duty_items(name: str, pars: Sequence[Paragraph], heading: Heading) -> list[Assignment]:
+    """The numbered items (or bullets) of an article about a body's duties are that body's tasks; an item that
+    opens with a body of its own ("2. Người đứng đầu lưu trữ lịch sử …") is left to the sentence rules."""
+    names = split_bodies(name[:1].upper() + name[1:])
+    out: list[Assignment] = []
+    for par in pars:
+        if not heading.start < par.start < heading.end or not re.match(r"^(?:\d{1,2}\.|[-+•])\s*\S", par.text):
+            continue
+        task = _ITEM_START.sub("", par.text, count=1).strip()
+        if not task or split_bodies(_until_verb(task)[0]):
+            continue
+        deadline, role = deadline_in(task), _role_of_task(task)
+        out.extend(Assignment(n, task, role, deadline, par.start, par.end, heading.path) for n in names)
     return out
 
 
@@ -322,7 +360,10 @@ def _aligned(cells: list[str], columns: dict[str, int], width: int) -> list[str]
 
 def _header_columns(cells: list[str]) -> dict[str, int] | None:
     folded = [fold(c) for c in cells]
-    body = next((i for i, c in enumerate(folded) if ("co quan" in c or "don vi" in c) and "phoi hop" not in c), None)
+    body = next(
+        (i for i, c in enumerate(folded) if ("co quan" in c or "don vi" in c) and not re.search(r"phoi hop|tinh", c)),
+        None,
+    )  # "Cơ quan chủ trì", "Đơn vị thực hiện" — not "Cơ quan phối hợp" or "Đơn vị tính"
     task = next((i for i, c in enumerate(folded) if "nhiem vu" in c or "noi dung" in c or "cong viec" in c), None)
     if body is None or task is None:
         return None

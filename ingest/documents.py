@@ -4,7 +4,7 @@ Offices send a covering công văn with the draft it asks comments on in the sam
 Trần Văn Sơn" then "DỰ THẢO BÁO CÁO …" with its own letterhead, number and signature. Treated as one document,
 the draft's parts look like parts of the letter and the letter's signer signs the report. A new document starts
 after a signature when a letterhead follows (an issuing body with a "Số …" line, or "ĐẢNG CỘNG SẢN VIỆT NAM"/the
-Quốc hiệu) — an appendix ("Phụ lục 1", "(Kèm theo …)") stays with the document it is attached to.
+Quốc hiệu) — an appendix ("Phụ lục 1", "Mẫu biểu số 01", "(Kèm theo …)") stays with the document it is attached to.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _next_content(pars: list[Paragraph], i: int) -> int | None:
 
 def _opens_document(pars: list[Paragraph], i: int) -> bool:
     first = fold(pars[i].text)
-    if first.startswith(("phu luc", "(kem theo", "kem theo")):
+    if first.startswith(("phu luc", "(kem theo", "kem theo", "mau bieu", "bieu mau", "mau so", "bieu so")):
         return False
     window = pars[i : i + LOOKAHEAD]
     has_number = any(re.match(r"^(?:[\w ]{0,20})?[Ss]ố\s*:?\s", p.text) and len(p.text) < 60 for p in window)
