@@ -77,6 +77,27 @@ def document_tokens(text: str, segmented: str) -> list[str]:
     return word_tokens(segmented) + folded_tokens(text)
 
 
+CONVERSATIONAL = (
+    *["có được không", "được không", "hay không", "phải không", "thì sao", "ra sao", "như thế nào", "thế nào"],
+    *["bao nhiêu", "bao lâu", "là gì", "chúng tôi", "tôi", "mình", "ạ", "nhé", "vậy", "gì", "đâu", "mấy"],
+)
+"""How people frame a question ("Tôi có được … không?", "Trường hợp … thì sao?", "… bao lâu?"), with tone marks,
+longest first. Official texts never say "tôi" or "thì sao", so BM25 gave these rare words a high weight and ranked
+any passage quoting a citizen's letter first; they say what is asked, never what it is about."""
+_CONVERSATIONAL = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, CONVERSATIONAL)) + r")(?!\w)")
+_TRAILING_NOT = re.compile(r"(?<!\w)(?:không|chưa)\s*\??\s*$")
+
+
+def content_words(query: str) -> str:
+    """The query without its conversational framing (only when it carries tone marks: unmarked "toi" may be "tới",
+    "dau" may be "đầu"); the query itself if nothing would be left."""
+    if not has_diacritics(query):
+        return query
+    lowered = _TRAILING_NOT.sub(" ", query.lower())  # "… có được nghỉ không?": the final "không" only asks
+    kept = " ".join(_CONVERSATIONAL.sub(" ", lowered).split())
+    return kept if _WORDISH.search(kept) else query
+
+
 def query_tokens(query: str, segmented: str | None = None) -> list[str]:
     """Tokens of a query: words only when it carries tone marks, folded forms always."""
     folded = folded_tokens(query)

@@ -36,7 +36,7 @@ import numpy as np
 from ingest.model import Chunk, level_rank
 from rag.diacritics import fold, has_diacritics
 from rag.index import FilterColumns, Index, LexicalSide
-from rag.lexical import folded_tokens, query_tokens
+from rag.lexical import content_words, folded_tokens, query_tokens
 from rag.query_understanding import QueryIntent, understand
 from rag.settings import Settings
 
@@ -205,6 +205,23 @@ def chroma_where(filters: SearchFilters, max_level_present: int | None = None) -
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def document_ranking(scores: dict[str, float], doc_of: dict[str, str], evidence: int = DOCUMENT_EVIDENCE) -> list[str]:
+    """Each document's best passage, documents ordered by the summed scores of their ``evidence`` best passages
+    (empty when all passages come from one document: there is nothing to rank)."""
+    by_doc: dict[str, list[str]] = defaultdict(list)
+    for cid in scores:
+        if cid in doc_of:
+            by_doc[doc_of[cid]].append(cid)
+    if len(by_doc) < 2:
+        return []
+    best, total = {}, {}
+    for doc_id, ids in by_doc.items():
+        ids.sort(key=lambda c: -scores[c])
+        best[doc_id] = ids[0]
+        total[doc_id] = sum(scores[c] for c in ids[:evidence])
+    return [best[d] for d in sorted(total, key=lambda d: -total[d])]
+
+
 def rrf_fuse(rankings: list[tuple[float, list[tuple[str, float]]]], rrf_k: int) -> dict[str, float]:
     """Weighted reciprocal rank fusion: sum of weight / (rrf_k + rank) over the rankings listing an id."""
     scores: dict[str, float] = {}
@@ -316,7 +333,7 @@ class HybridRetriever:
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
     def _lexical(self, query: str, n: int, mask: np.ndarray, side: LexicalSide) -> list[tuple[str, float]]:
-        rows = side.lexical.top(query_tokens(query), n, mask)
+        rows = side.lexical.top(query_tokens(content_words(query)), n, mask)
         return [(side.lexical.ids[i], s) for i, s in rows]
 
     def _fuse(
@@ -373,19 +390,8 @@ class HybridRetriever:
         (the top :data:`DOCUMENT_EVIDENCE` passage scores), so spread-out evidence is not crowded out."""
         if DOCUMENT_VOTE <= 0 or not scores:
             return
-        by_doc: dict[str, list[str]] = defaultdict(list)
-        for chunk in self.index.get_chunks(list(scores)):
-            by_doc[chunk.doc_id].append(chunk.chunk_id)
-        if len(by_doc) < 2:
-            return
-        evidence = {}
-        best = {}
-        for doc_id, ids in by_doc.items():
-            ids.sort(key=lambda c: -scores[c])
-            best[doc_id] = ids[0]
-            evidence[doc_id] = sum(scores[c] for c in ids[:DOCUMENT_EVIDENCE])
-        ranked = [best[d] for d in sorted(evidence, key=lambda d: -evidence[d])]
-        self._add_votes(scores, ranked, DOCUMENT_VOTE)
+        doc_of = {c.chunk_id: c.doc_id for c in self.index.get_chunks(list(scores))}
+        self._add_votes(scores, document_ranking(scores, doc_of), DOCUMENT_VOTE)
 
     def _add_votes(self, scores: dict[str, float], ranked: Sequence[str], weight: float) -> None:
         s = self.settings

@@ -420,3 +420,26 @@ def assignments_cmd(
         raise _fail(str(exc)) from None
     for line in report_lines(report, show_misses=misses):
         typer.echo(line)
+
+
+@app.command("retrieval")
+def retrieval_cmd(
+    ctx: typer.Context,
+    shared: Path = typer.Option(SHARED_DATA, "--shared", help="Folder holding vn_laws/ and party_docs/."),
+    known_items: int = typer.Option(300, "--known-items", help="Article-title queries asked (spread over the laws)."),
+    out: Path | None = typer.Option(None, "--out", help="Also write the full report (JSON) here."),
+) -> None:
+    """Document-level hit@1/hit@5/MRR on the long-document development set (law articles + party documents), per
+    mode (dense, lexical, hybrid), per split (tune/report), with and without diacritics."""
+    from eval.longdoc_eval import DevSetError, evaluate, render
+
+    settings = settings_of(ctx)
+    try:
+        report = evaluate(
+            shared, settings.data_dir, known_items, settings=settings.model_copy(update={"collection": "eval-longdoc"})
+        )
+    except DevSetError as exc:
+        raise _fail(str(exc)) from None
+    if out is not None:
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    typer.echo(render(report))
