@@ -200,7 +200,7 @@ def _properties(doc: DocxDoc, tp: TalkingPoints, organisation: str, title: str) 
     props = doc.core_properties
     props.title = xml_safe(title)
     props.author = props.last_modified_by = xml_safe(organisation)
-    props.subject = xml_safe(f"Tham luận chuyên đề {tp.topic}")
+    props.subject = xml_safe(f"Tham luận chuyên đề {tp.topic}" if tp.topic else f"Tham luận: {tp.topic_title}")
     props.comments = ""
     props.keywords = "tham luận; dự thảo"
     props.category = DOC_TYPE
@@ -212,7 +212,8 @@ def build_docx(tp: TalkingPoints, superior: str = "", place: str = "", when: dat
     organisation = xml_safe(tp.organisation) or "[Tên tổ chức đảng]"
     superior = xml_safe(superior or getattr(tp, "superior", "") or "")
     place = xml_safe(place or getattr(tp, "place", "") or "")
-    title = " ".join(xml_safe(f"Chuyên đề {tp.topic}: {tp.topic_title}").split())
+    subject = f"Chuyên đề {tp.topic}: {tp.topic_title}" if tp.topic else f"Về {tp.topic_title}"
+    title = " ".join(xml_safe(subject).split())
     doc = DocxDocument()
     _style(doc)
     _page_header_footer(doc)
@@ -225,7 +226,12 @@ def build_docx(tp: TalkingPoints, superior: str = "", place: str = "", when: dat
         _body_paragraph(doc, tp.situation)
     _body_paragraph(doc, "II. NỘI DUNG THAM LUẬN", bold=True)
     for i, point in enumerate(tp.points, start=1):
-        _body_paragraph(doc, f"{i}. {point.text}")
+        heading = getattr(point, "heading", "")
+        if heading:
+            _body_paragraph(doc, f"{i}. {heading}", bold=True)
+            _body_paragraph(doc, point.text)
+        else:
+            _body_paragraph(doc, f"{i}. {point.text}")
         if point.context:
             _body_paragraph(doc, point.context)
         for evidence in getattr(point, "evidence", []):

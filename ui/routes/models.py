@@ -54,6 +54,15 @@ class TalkingPointsRequest(BaseModel):
     collection: Text | None = Field(None, max_length=64)
 
 
+class TalkingPointsAboutRequest(BaseModel):
+    about: Text = Field(..., min_length=3, max_length=300, description="Any subject, e.g. 'thu ngân sách năm 2026'.")
+    organisation: Text | None = Field(None, max_length=300, description="Organisation that will speak.")
+    n_points: StrictInt = Field(5, ge=1, le=12)
+    length: Length = Field("vua", description="ngan: the points alone; vua: + 2 cited sentences; day_du: + 3.")
+    tone: Tone = Field("trang_trong", description="Wording of the frames, opening and closing; never cited text.")
+    collection: Text | None = Field(None, max_length=64)
+
+
 # ---- responses -----------------------------------------------------------------------
 class CitationOut(BaseModel):
     n: int
@@ -110,6 +119,7 @@ class EvidenceOut(BaseModel):
 
 class PointOut(BaseModel):
     text: str
+    heading: str = Field("", description="The issue the point answers (a discussion question or section title).")
     context: str = ""
     direction: str = ""
     citations: list[CitationOut]
@@ -236,6 +246,7 @@ def talking_points_out(tp: Any) -> TalkingPointsOut:
         points=[
             PointOut(
                 text=p.text,
+                heading=getattr(p, "heading", ""),
                 context=p.context,
                 direction=p.direction,
                 citations=point_citations(p, tp.citations),
