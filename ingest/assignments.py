@@ -351,6 +351,9 @@ def _aligned(cells: list[str], columns: dict[str, int], width: int) -> list[str]
     """A body row's cells at their header positions, or None for a row without a task and a body (a part's
     title row "I | Hoàn thiện thể chế …")."""
     first = columns["task"]
+    cells = list(cells)
+    while cells and not cells[-1]:
+        cells.pop()  # a .docx/.pdf table pads a short row with empty cells
     if len(cells) < width and first > 0 and not re.fullmatch(r"[\dIVXLC]{1,5}\.?|[a-zđ]\)?|", cells[0]):
         cells = [""] * first + cells  # a row under a merged number cell starts at the task column
     if len(cells) <= max(columns["body"], first) or not cells[columns["body"]].strip():

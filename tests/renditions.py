@@ -106,9 +106,14 @@ def _heading_level(line: str) -> int:
 
 
 def _table_cells(line: str) -> list[str] | None:
-    if not line.startswith("|"):
+    """Cells of "| a | b |" (outer pipes are borders), of "a | b" (a web copy's row) and of "| a | b" (an empty
+    first cell kept, as the shared budget tables write it)."""
+    if not line.startswith("|") and " | " not in line:
         return None
-    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    row = line.strip()
+    if row.startswith("|") and row.endswith("|") and len(row) > 1:
+        row = row[1:-1]
+    cells = [c.strip() for c in row.split("|")]
     if all(re.fullmatch(r":?-+:?", c) for c in cells if c):
         return []  # Markdown separator row
     return cells

@@ -2,9 +2,10 @@
 
 Every expected value was typed by hand from ../shared/data: the "Số"/"Luật số" lines and signature blocks of
 vn_laws/luat-binh-dang-gioi.txt, luat-quy-dinh-quyen-tu-do-hoi-hop.txt and luat-dam-bao-quyen-tu-do-than-the-…txt,
-their "Chương" headings, and rows of the Phụ lục 1 table of party_docs/bao-cao-…nq57_2025-05.txt. Each test runs
-on the .txt, the .docx (python-docx, office layout) and the .pdf (printed by Chromium); the last test also checks
-that the three agree field by field (on top of the hand-written values, never instead of them).
+their "Chương" headings, rows of the Phụ lục 1 table of party_docs/bao-cao-…nq57_2025-05.txt, and for the four
+newer party documents (KL 221, QĐ 383, QĐ 2820, KH 0204) their number, date, signer, a table row and a heading.
+Each test runs on the .txt, the .docx (python-docx, office layout) and the .pdf (printed by Chromium); the parity
+test also checks that the three agree field by field (on top of the hand-written values, never instead of them).
 """
 
 from __future__ import annotations
@@ -217,3 +218,95 @@ def test_rendition_recovers_what_the_text_file_does(source: Path, fmt: str, fold
     """Same split into documents, metadata, heading tree and assignments as the .txt (whose values the tests
     above check by hand)."""
     assert _outline(_docs(source, fmt, folder)) == _outline(_docs(source, "txt", folder))
+
+
+# ---- the four newer shared party documents (values typed from the .txt files) -----------------------------------
+
+PARTY = SHARED / "party_docs"
+KL221 = PARTY / "kl221-kl-tw_2025-11-28.txt"
+QD383 = PARTY / "qd383-qd-tw_2025-11-19.txt"
+QD2820 = PARTY / "qd2820-qd-ubnd-hcm_2025-11-19.txt"
+KH0204 = PARTY / "kh0204-kh-ubnd-camau_2025-11-24.txt"
+
+NEW_DOCS = {
+    "kl221": (KL221, ("ket_luan", "221-KL/TW", "2025-11-28", "Trần Cẩm Tú", "T/M BỘ CHÍNH TRỊ")),
+    "qd383": (QD383, ("383-QĐ/TW", "2025-11-19", "Trần Cẩm Tú", "T/M BAN BÍ THƯ")),
+    "qd2820": (QD2820, ("quyet_dinh", "2820/QĐ-UBND", "2025-11-19", "Nguyễn Lộc Hà", "KT. CHỦ TỊCH, PHÓ CHỦ TỊCH")),
+    "kh0204": (
+        KH0204,
+        ("ke_hoach", "0204/KH-UBND", "2025-11-24", "Lâm Văn Bi", "TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH, PHÓ CHỦ TỊCH"),
+    ),
+}
+
+
+def _cells(row: list[str]) -> list[str]:
+    """A row's cells without the empty ones a .docx/.pdf table pads a short row with."""
+    cells = list(row)
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", sorted(NEW_DOCS))
+def test_new_party_documents_number_date_signer(name: str, fmt: str, folder: Path) -> None:
+    source, expected = NEW_DOCS[name]
+    (doc,) = _docs(source, fmt, folder)  # one document per file: "Mẫu biểu số 01" after the signature is an appendix
+    m = doc.meta
+    got = (m.number, m.date, m.signer, m.signer_position)
+    assert ((m.kind, *got) if len(expected) == 5 else got) == expected
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_regulation_articles_and_heading_path(fmt: str, folder: Path) -> None:
+    (doc,) = _docs(QD383, fmt, folder)
+    assert [h.label for h in doc.headings if h.level == 1] == ["I-", "II-", "III-", "IV-"]
+    assert sum(h.label.startswith("Điều ") for h in doc.headings) == 23
+    art = next(h for h in doc.headings if h.label == "Điều 9")
+    part = "II- QUẢN LÝ TÀI LIỆU LƯU TRỮ VÀ CƠ SỞ DỮ LIỆU TÀI LIỆU LƯU TRỮ"
+    assert art.path == f"{part} › Điều 9 Xây dựng và cập nhật cơ sở dữ liệu tài liệu lưu trữ"
+    office = [a for a in doc.assignments if a.body == "Văn phòng Trung ương Đảng"]
+    assert any(a.task.startswith("hướng dẫn và kiểm tra việc thực hiện Quy định này") for a in office)  # Điều 22
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_decision_appendix_table_rows_and_assignments(fmt: str, folder: Path) -> None:
+    from ingest.tables import table_rows
+
+    (doc,) = _docs(QD2820, fmt, folder)
+    rows = [_cells(r.cells) for r in table_rows(doc.text)]
+    assert [
+        "4",
+        "Tham gia rà soát, đơn giản hóa các thủ tục hành chính liên quan đến quy hoạch dựa trên việc khai thác, tái sử "
+        "dụng dữ liệu của Hệ thống thông tin và cơ sở dữ liệu quốc gia về quy hoạch.",
+        "Các sở, ngành, UBND xã, phường, đặc khu",
+        "Sở Tài chính",
+        "Quý II/2027",
+        "Báo cáo",
+    ] in rows
+    plan = next(h for h in doc.headings if h.title == "TỔ CHỨC THỰC HIỆN")
+    assert plan.path == "KẾ HOẠCH › IV. TỔ CHỨC THỰC HIỆN"
+    # Phụ lục III.5: "… | UBND xã, phường, đặc khu | Các sở, ngành | Quý I/2030 | …"
+    communes = [a for a in doc.assignments if a.body == "UBND xã, phường, đặc khu" and a.deadline == "Quý I/2030"]
+    assert [a.role for a in communes] == ["chu_tri"]
+    assert communes[0].heading_path.startswith("PHỤ LỤC")
+    helpers = {a.body for a in doc.assignments if a.role == "phoi_hop" and a.start == communes[0].start}
+    assert helpers == {"Các sở, ngành"}
+    # IV.2 in prose: "Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Nội vụ và các đơn vị có liên quan …"
+    training = [a for a in doc.assignments if a.task.startswith("tổ chức đào tạo, tập huấn và tuyên truyền")]
+    assert {(a.body, a.role) for a in training} == {("Sở Khoa học và Công nghệ", "chu_tri"), ("Sở Nội vụ", "phoi_hop")}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_budget_plan_tables_keep_their_columns(fmt: str, folder: Path) -> None:
+    from ingest.tables import table_rows
+
+    (doc,) = _docs(KH0204, fmt, folder)
+    rows = [_cells(r.cells) for r in table_rows(doc.text)]
+    grdp = ["1", "Tổng sản phẩm trong nước của địa phương (GRDP) giá hiện hành", "Tỷ đồng"]
+    assert [*grdp, "172.033", "172.033", "193.549", "218.628", "247.907"] in rows
+    assert ["", "- Dịch vụ", "%", "36,49", "36,49", "37,30", "38,14", "39,02"] in rows  # empty STT cell kept
+    assert ["A", "TỔNG CHI NSĐP", "26.811.096", "27.535.000", "26.278.107", "29.284.105", "30.928.602"] in rows
+    fixes = next(h for h in doc.headings if h.title.startswith("Các giải pháp tổ chức thực hiện kế hoạch tài chính"))
+    assert fixes.path.startswith("III. DỰ BÁO NHỮNG TÁC ĐỘNG ĐẾN CÂN ĐỐI NSĐP")
+    assert not [a for a in doc.assignments if a.body in {"Tỷ đồng", "Các giải pháp"}]  # no unit column, no clause
