@@ -72,7 +72,7 @@ CSS = """
 .troly-a.pending { color: #555; }
 .troly-sources ul { margin: 4px 0 0 0; padding-left: 1.1em; }
 .troly-notice, .troly-empty { color: #666; font-style: italic; }
-.troly-cite { color: #0b57d0; background: #e8f0fe; border: 0; border-radius: 4px; padding: 0 3px;
+.troly-cite { color: #0b57d0; background: #e8f0fe; border: 0; border-radius: 4px; padding: 0 2px; margin: 0;
   cursor: pointer; font: inherit; }
 .troly-cite:hover, .troly-cite:focus { text-decoration: underline; }
 .troly-hint { color: #b3261e; font-size: 0.95em; padding: 2px 0; }
@@ -90,13 +90,17 @@ CSS = """
 #troly-question-limit:empty { display: none; }
 #troly-eval-charts img { display: block; max-width: 100%; height: auto; margin: 0 0 12px 0; }
 #troly-doc-table table { table-layout: fixed; width: 100%; }
-/* Whole words only ("Công khai", never "Côn/g kha/i"); a file name, one long word, may break anywhere. */
-#troly-doc-table td, #troly-doc-table th { overflow-wrap: normal; word-break: normal; hyphens: none;
-  white-space: normal; }
-#troly-doc-table td:nth-child(2) { overflow-wrap: anywhere; }
+/* Whole words only ("Công khai", never "Côn/g kha/i"; Gradio's cells break anywhere); a file name, one long
+   word, may still break. On a phone the table keeps readable columns and scrolls sideways instead. */
+#troly-doc-table td, #troly-doc-table th, #troly-doc-table .body-cell, #troly-doc-table .body-cell span,
+#troly-doc-table .header-cell span { overflow-wrap: normal; word-break: normal; hyphens: none; white-space: normal;
+  font-family: var(--font); }
+#troly-doc-table .body-cell:nth-child(2) span { overflow-wrap: anywhere; }
 @media (max-width: 640px) {
-  #troly-tabs button[role="tab"] { padding: 6px 8px; font-size: 0.95em; }
-  #troly-doc-table td, #troly-doc-table th { font-size: 0.9em; padding-left: 4px; padding-right: 4px; }
+  /* every tab stays in the bar (Gradio measures its hidden copy of the buttons to decide what overflows) */
+  #troly-tabs .tab-container button { padding: 6px 5px; font-size: 0.88em; letter-spacing: -0.01em; }
+  #troly-doc-table .table-container { overflow-x: auto; }
+  #troly-doc-table .table-wrap { min-width: 600px; }
 }
 """
 # The page is set to lang="vi" and Gradio's built-in English is replaced as it appears; Enter sends and
@@ -123,13 +127,15 @@ HEAD = """
     ["Copy table data", "Sao chép dữ liệu bảng"], ["Copied to clipboard", "Đã sao chép"],
     ["Fullscreen", "Toàn màn hình"], ["Exit fullscreen", "Thoát toàn màn hình"],
     ["Exit fullscreen mode", "Thoát toàn màn hình"],
-    ["Table actions", "Thao tác với bảng"], ["Open cell menu", "Mở menu của ô"], ["Empty value", "Chưa có giá trị"],
+    ["Table actions", "Thao tác với bảng"], ["Open cell menu", "Mở các thao tác của ô"],
+    ["Empty value", "Chưa có giá trị"],
     ["Sort ascending", "Sắp xếp tăng dần"], ["Sort descending", "Sắp xếp giảm dần"], ["Clear sort", "Bỏ sắp xếp"],
     ["Filter", "Lọc"], ["Search", "Tìm"], ["Download", "Tải về"], ["Share", "Chia sẻ"], ["Copy", "Sao chép"],
     ["Copied", "Đã sao chép"], ["Previous", "Trước"], ["Next", "Sau"], ["Image", "Hình"], ["Thumbnail", "Hình thu nhỏ"],
     ["No options", "Không có lựa chọn"], ["Select an option", "Chọn một mục"], ["Dropdown", "Danh sách chọn"],
     ["Dropdown options", "Các lựa chọn"], ["Options", "Các lựa chọn"], ["Empty", "Trống"],
-    ["Stop", "Dừng"], ["Submit", "Gửi"], ["Tab", "Thẻ"], ["More", "Thêm"], ["Show more", "Xem thêm"],
+    ["Stop", "Dừng"], ["More tabs", "Các thẻ khác"], ["Submit", "Gửi"], ["Tab", "Thẻ"], ["More", "Thêm"],
+    ["Show more", "Xem thêm"],
   ]);
   const PREFIXES = [
     ["number input for ", "ô nhập số: "], ["range slider for ", "thanh trượt: "],
@@ -163,13 +169,19 @@ HEAD = """
   };
   // The newest question (and the answer under it) is scrolled into view when a turn is added or finishes.
   let turns = "";
+  let hinted = "";
+  let busy = 0;
   const follow = () => {
     const chat = document.querySelector("#troly-conversation");
+    const hint = document.querySelector("#troly-question-hint");
+    const said = hint ? hint.textContent : "";
+    if (said !== hinted) { hinted = said; busy = 0; }  // the server answered the click (e.g. "Hãy nhập câu hỏi")
     if (!chat) return;
     const qs = chat.querySelectorAll(".troly-q");
     const key = qs.length + ":" + chat.querySelectorAll(".troly-a.pending").length;
     if (key === turns) return;
     turns = key;
+    busy = 0;  // the question reached the chat: the send button is now disabled until it is answered
     if (qs.length) qs[qs.length - 1].scrollIntoView({ block: "start" });
   };
   // Question length: the API's limit, stated before sending instead of a refusal after it.
@@ -213,13 +225,12 @@ HEAD = """
   };
   document.documentElement.lang = "vi";
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
-  // One question, one submission: a second click (or Enter) before the first has reached the server is dropped.
-  let lastSend = 0;
+  // One question, one submission: a second click (or Enter) before the first has reached the chat is dropped.
   const trySend = () => {
     if (tooLong()) return false;
     const now = Date.now();
-    if (now - lastSend < 700) return false;
-    lastSend = now;
+    if (busy && now - busy < 5000) return false;
+    busy = now;
     return true;
   };
   document.addEventListener("input", (ev) => { if (ev.target === question()) tooLong(); }, true);
@@ -232,6 +243,9 @@ HEAD = """
     ev.preventDefault();
     const button = document.querySelector("#troly-send");
     if (button && !button.disabled) button.click();
+  }, true);
+  document.addEventListener("keypress", (ev) => {  // Gradio submits on keypress: it never sees an Enter here
+    if (ev.key === "Enter" && ev.target === question()) ev.stopImmediatePropagation();
   }, true);
   document.addEventListener("click", (ev) => {
     if (ev.target.closest && ev.target.closest("#troly-send") && !trySend()) {
@@ -744,7 +758,8 @@ def _documents_tab(ctx: UiContext) -> tuple[gr.Dataframe, gr.Dropdown]:
         label="Tài liệu đã nạp",
         interactive=False,
         wrap=True,
-        column_widths=["45%", "30%", "12%", "13%"],
+        column_widths=["40%", "28%", "16%", "16%"],
+        buttons=[],  # no "Copy table data"/"Fullscreen" buttons (English tooltips, nothing an official needs)
         elem_id="troly-doc-table",
     )
     with gr.Row():
@@ -784,18 +799,21 @@ def _documents_tab(ctx: UiContext) -> tuple[gr.Dataframe, gr.Dropdown]:
             ctx.service.audit.record(user.name, "ui_file_refused", channel="ui", status=403)
             return hint_html(str(exc)), *unchanged
         parts: list[str] = []
+        indexing = ctx.indexing.start(len(owned))  # the chat says answers do not include these files yet
         try:
             for i, p in enumerate(owned):
                 name = p.name
-                progress(i / len(owned), desc=f"Tệp {i + 1}/{len(owned)}: {name}")
+                moved = _progress_cb(progress, i, len(owned), name)
+                moved("read", 0, 1)
                 try:
                     with p.open("rb") as data:
-                        report = ctx.service.upload(user, [(name, data)], level_value, channel="ui")
+                        report = ctx.service.upload(user, [(name, data)], level_value, channel="ui", on_progress=moved)
                 except Forbidden as exc:
                     parts.append(f"Lỗi <b>{esc(name)}</b>: {esc(exc)}")
                     continue
                 parts.append(report_html(report))
         finally:  # this user's own upload copies: the indexed copy lives under data/uploads
+            ctx.indexing.finish(indexing)
             ctx.state.ui_files.release(owned)
         progress(1.0, desc="Xong")
         return "<br>".join(parts), *listing(user), search_again(user, q), None
@@ -830,11 +848,14 @@ def _documents_tab(ctx: UiContext) -> tuple[gr.Dataframe, gr.Dropdown]:
             return hint_html("Hãy nhập nội dung cần tìm."), ""
         return search_again(ctx.user(request), q), q
 
-    upload.click(do_upload, [files, level, last_query], [result, table, pick, hits, files], trigger_mode="once")
+    upload.click(
+        do_upload, [files, level, last_query], [result, table, pick, hits, files], trigger_mode="once",
+        show_progress_on=[result],  # one bar, under the button, not one painted over each output
+    )  # fmt: skip
     delete.click(ask_delete, pick, [result, confirm_row, confirm_text])
     confirm.click(do_delete, [pick, last_query], [result, table, pick, hits, confirm_row])
     cancel.click(lambda: gr.update(visible=False), None, confirm_row)
-    reindex.click(do_reindex, last_query, [result, table, pick, hits])
+    reindex.click(do_reindex, last_query, [result, table, pick, hits], show_progress_on=[result])
 
     def do_refresh(q: str, request: gr.Request) -> tuple[Any, ...]:
         user = ctx.user(request)
@@ -846,42 +867,76 @@ def _documents_tab(ctx: UiContext) -> tuple[gr.Dataframe, gr.Dropdown]:
     return table, pick
 
 
-def _progress_cb(progress: gr.Progress) -> Any:
-    """Adapt the index's progress callback (done, total, ...) to Gradio's progress bar, tolerantly."""
+STAGES = {"read": "đang đọc tệp", "embed": "đang mã hoá các đoạn", "store": "đang ghi vào chỉ mục"}
+"""What the progress bar says for each stage of the index's progress callback (stage, done, total)."""
+STAGE_SPAN = {"read": (0.0, 0.1), "embed": (0.1, 0.8), "store": (0.9, 0.1)}
+"""Where each stage sits within one file's share of the bar: reading, then embedding (most of the time), storing."""
+
+
+def _progress_cb(progress: gr.Progress, index: int = 0, count: int = 1, name: str = "") -> Any:
+    """Adapt the index's progress callback (stage, done, total) to one Gradio bar that moves within each file:
+    "Tệp 2/3 · ke-hoach.docx · đang mã hoá các đoạn 120/480"."""
 
     def callback(*args: Any, **_: Any) -> None:
-        nums = [a for a in args if isinstance(a, int | float)]
-        if len(nums) >= 2 and nums[1]:
-            progress(min(1.0, nums[0] / nums[1]), desc="Đang lập chỉ mục…")
+        stage = next((a for a in args if isinstance(a, str)), "embed")
+        nums = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
+        done, total = (nums[0], nums[1]) if len(nums) >= 2 and nums[1] else (0, 1)
+        start, span = STAGE_SPAN.get(stage, (0.1, 0.8))
+        share = min(1.0, (index + start + span * min(1.0, done / total)) / max(count, 1))
+        where = " · ".join(p for p in (f"Tệp {index + 1}/{count}" if count > 1 else "", name) if p)
+        counted = f" {done}/{total}" if stage != "read" and total > 1 else ""
+        progress(share, desc=" · ".join(p for p in (where, STAGES.get(stage, "đang lập chỉ mục") + counted) if p))
 
     return callback
 
 
 def _eval_tab(ctx: UiContext) -> None:
     gr.Markdown(
-        "Chạy bộ câu hỏi đánh giá (`eval/questions/topic_guide.jsonl`) trên một bộ sưu tập đánh giá riêng "
-        "dựng từ `corpus/` (không dùng tài liệu của chỉ mục, nên báo cáo không trích tài liệu mật) và xem báo cáo. "
-        "Trên máy 2 nhân, mỗi câu mất khoảng một giây."
+        "Chạy bộ câu hỏi đánh giá về tài liệu gợi ý chuyên đề trên một bộ sưu tập đánh giá riêng, dựng từ thư mục "
+        "tài liệu mẫu của máy chủ (không dùng tài liệu của chỉ mục, nên báo cáo không trích tài liệu mật), rồi xem "
+        "báo cáo. Trên máy 2 nhân, mỗi câu mất khoảng một giây."
     )
     with gr.Row():
         limit = gr.Slider(
-            1, 200, value=20, step=1, label="Số câu hỏi (rải đều trên bộ)", scale=3, elem_id="troly-eval-limit"
-        )
+            1, 200, value=20, step=1, label="Số câu hỏi (rải đều trên bộ)", scale=3, elem_id="troly-eval-limit",
+            buttons=[],
+        )  # fmt: skip
         run = gr.Button("Chạy đánh giá", variant="primary", scale=1)
     report = gr.HTML(elem_id="troly-eval-report")
-    charts = gr.Gallery(label="Biểu đồ", columns=1, height="auto", elem_id="troly-eval-charts")
+    charts = gr.HTML(elem_id="troly-eval-charts")
 
     def do_eval(n: float, request: gr.Request, progress=gr.Progress()):
         user = ctx.user(request)
         if not user.can("editor"):
-            return hint_html("Chỉ biên tập viên hoặc quản trị viên được chạy đánh giá."), []
+            return hint_html("Chỉ biên tập viên hoặc quản trị viên được chạy đánh giá."), ""
         ctx.service.audit.record(user.name, "eval", channel="ui", questions=int(n))
         try:
-            return run_evaluation(ctx.service, int(n), lambda done, total: progress(done / max(total, 1)))
+            summary, images = run_evaluation(
+                ctx.service, int(n), lambda done, total: progress(done / max(total, 1), desc="Đang chạy đánh giá")
+            )
         except EvaluationError as exc:
-            return hint_html(str(exc)), []
+            return hint_html(str(exc)), ""
+        return summary, charts_html(images)
 
-    run.click(do_eval, limit, [report, charts], trigger_mode="once")
+    run.click(do_eval, limit, [report, charts], trigger_mode="once", show_progress_on=[report])
+
+
+CHART_NAMES = {"topics": "Kết quả theo chuyên đề", "latency": "Thời gian trả lời", "refusal": "Đường cong từ chối"}
+
+
+def charts_html(images: list[str]) -> str:
+    """The report's charts whole (axes, labels, legend), each at most the column's width; served by the report
+    route, which checks the editor role again (a gallery showed them as cropped, zoomed thumbnails)."""
+    out = []
+    for path in images:
+        name = Path(path).name
+        kind = name.rsplit("-", 1)[-1].removesuffix(".png")
+        title = CHART_NAMES.get(kind, "Biểu đồ")
+        out.append(
+            f"<figure><img src='/ui/reports/{quote(name)}' alt='{esc(title)}' loading='lazy'>"
+            f"<figcaption>{esc(title)}</figcaption></figure>"
+        )
+    return f"<div class='troly-charts'><h3>Biểu đồ</h3>{''.join(out)}</div>" if out else ""
 
 
 class EvaluationError(RuntimeError):
