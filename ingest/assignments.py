@@ -46,7 +46,9 @@ TASK_VERBS = (
     "giúp", "tổ chức", "xây dựng", "thực hiện", "triển khai", "rà soát", "để", "nghiên cứu", "tham mưu", "theo dõi",
     "tổng hợp", "hướng dẫn", "chỉ đạo", "lãnh đạo", "báo cáo", "trình", "ban hành", "hoàn thiện", "đôn đốc",
     "kiểm tra", "thẩm định", "thẩm tra", "giám sát", "đề xuất", "bảo đảm", "phổ biến", "thu hút", "định kỳ",
-    "thống nhất quản lý", "quy định", "quyết định", "cập nhật", "khẩn trương", "tiếp tục", "đánh giá",
+    "thống nhất quản lý", "quy định", "quyết định", "cập nhật", "khẩn trương", "tiếp tục", "đánh giá", "lập",
+    "bố trí", "thu thập", "cung cấp", "chuẩn bị", "tuyên truyền", "đào tạo", "tập huấn", "giải quyết", "xử lý",
+    "phê duyệt", "sửa đổi", "số hóa", "góp ý", "tham gia",
 )  # fmt: skip
 """Words that end a list of bodies and begin the task ("… phối hợp với Y, Z giúp Đảng đoàn …")."""
 
