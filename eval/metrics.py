@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ingest import normalize
 from ingest.sentences import split_sentences
+from rag.answer import MISSING_PART
 
 
 def first_relevant_rank(relevant: Sequence[bool]) -> int | None:
@@ -165,7 +166,13 @@ def supports(sentence: str, passage: str, threshold: float = SUPPORT_THRESHOLD) 
 
 
 def _claims(answer: str) -> list[CitedSentence]:
-    return [s for s in split_cited_sentences(answer) if len(_tokens(s.text)) >= MIN_CLAIM_TOKENS]
+    """The answer's sentences that claim something of the documents (not "Tài liệu không nêu …", which says
+    what a several-part answer lacks)."""
+    return [
+        s
+        for s in split_cited_sentences(answer)
+        if len(_tokens(s.text)) >= MIN_CLAIM_TOKENS and not s.text.strip().startswith(MISSING_PART)
+    ]
 
 
 def citation_precision(answer: str, passages: Mapping[int, str], threshold: float = SUPPORT_THRESHOLD) -> float | None:

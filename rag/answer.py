@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ingest.normalize import fold
@@ -23,6 +23,7 @@ from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, QUESTION_PHRASES
 from rag.citations import (
     CheckedSentence,
     best_quote,
+    check_sentence,
     has_phrase,
     validate_answer,
 )
@@ -33,7 +34,7 @@ from rag.generators.extractive import (
     rarity,
     with_marker,
 )
-from rag.query_understanding import Ask, asks_for, gives
+from rag.query_understanding import Analysis, Ask, Part, analyse, asks_for, gives, kinds_of, who_found
 from rag.structured_answers import (
     Fact,
     asks_about_assignment,
@@ -52,15 +53,9 @@ if TYPE_CHECKING:
     from rag.retrieval import Hit, SearchFilters
     from rag.settings import Settings
 
-_WANTED = {
-    "figure": "số liệu",
-    "date": "ngày tháng",
-    "person": "tên người",
-    "name": "tên gọi",
-    "body": "tên cơ quan, đơn vị",
-    "code": "số hiệu văn bản",
-}
-"""How the refusal reason names what the question asked for."""
+_MARKER = re.compile(r"\[(\d+)\]")
+MISSING_PART = "Tài liệu không nêu"
+"""How an answer opens the sentence naming a part of the question the documents do not answer."""
 
 
 @dataclass
@@ -97,6 +92,9 @@ class Answer:
     answerability: float | None = None
     """How well the best passage sentence gives what the question asks for (0–1; refused below
     ``answer_min_overlap``): the score the evaluation's refusal curve is drawn from."""
+    missing: list[str] = field(default_factory=list)
+    """The parts of a several-part question the documents do not answer ("thời hạn hoàn thành"), in plain words;
+    the answer gives the other parts and says these are missing."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (hits summarised by chunk id and score)."""
@@ -110,6 +108,7 @@ class Answer:
             "notice": self.notice,
             "latency_ms": round(self.latency_ms, 1),
             "answerability": None if self.answerability is None else round(self.answerability, 4),
+            "missing": list(self.missing),
             "hits": [{"chunk_id": h.chunk.chunk_id, "score": h.score} for h in self.hits],
         }
 
@@ -203,16 +202,25 @@ class AnswerPipeline:
         return make_embeddings(self.settings)
 
     # ---- decision ---------------------------------------------------------------
-    def answerability(self, question: str, hits: Sequence[Hit], ask: Ask | None = None) -> tuple[float, float]:
+    def answerability(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        ask: Ask | None = None,
+        about: Mapping[str, str] | None = None,
+        owners: Mapping[str, str] | None = None,
+    ) -> tuple[float, float]:
         """(best dense score, best key-term coverage of one sentence that gives what is asked).
 
         Coverage is measured per sentence, with the passage's heading (topic,
-        section, heading path) counted as part of it. Only sentences that give
-        what the question asks for count (:func:`rag.query_understanding.gives`):
-        a new figure for "bao nhiêu", a date in any written form for "ngày nào",
-        a person's name for "Ai là …", a body for "đơn vị nào" – so "Tỷ lệ hộ
-        nghèo … là bao nhiêu?" is refused when the documents speak of poor
-        households without a figure.
+        section, heading path) counted as part of it, and what its document
+        establishes as a whole (``owners``: issuer, place; ``about`` adds the
+        title and number for the names the question is about), so
+        "Tỷ lệ … của tỉnh X" meets a sentence of tỉnh X's plan that does not
+        repeat the name. Only sentences that give what the question asks for
+        count (:func:`rag.query_understanding.gives`): a new figure for "bao
+        nhiêu", a date in any written form for "ngày nào", a name, an office or
+        a body for "Ai …".
         """
         if not hits:
             return 0.0, 0.0
@@ -223,10 +231,12 @@ class AnswerPipeline:
         texts = []
         for hit in hits:
             context, heading = heading_context(hit.chunk), heading_text(hit.chunk)
+            title = (about or {}).get(hit.chunk.doc_id, hit.chunk.doc_title)
+            owner = fold((owners or {}).get(hit.chunk.doc_id, ""))
             for s, e in sentence_spans(hit.chunk.text):
                 sentence = hit.chunk.text[s:e]
-                if gives(ask, sentence, question, heading, hit.chunk.doc_title):
-                    texts.append(f"{context} | {sentence}")
+                if gives(ask, sentence, question, heading, title):
+                    texts.append(f"{owner} {context} | {sentence}")
         restore = getattr(self.retriever, "restore_query", None)
         accented = restore(question) if restore else question
         coverage = max(term_coverage(question_terms(accented), texts), default=0.0)
@@ -243,19 +253,22 @@ class AnswerPipeline:
         """Empty when the question looks answerable from the hits, else why not (for logs and the UI)."""
         return self._decide(question, hits, ask)[1]
 
-    def _decide(self, question: str, hits: Sequence[Hit], ask: Ask | None = None) -> tuple[float, str]:
-        """(answerability score, refusal reason or "")."""
+    def _decide(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        ask: Ask | None = None,
+        about: Mapping[str, str] | None = None,
+        owners: Mapping[str, str] | None = None,
+    ) -> tuple[float, str]:
+        """(answerability score, refusal reason or ""): the reason is a short plain phrase of what is missing."""
         if not hits:
             return 0.0, "không tìm thấy đoạn văn bản nào liên quan"
         ask = asks_for(question) if ask is None else ask
-        dense, coverage = self.answerability(question, hits, ask)
+        dense, coverage = self.answerability(question, hits, ask, about, owners)
         score = self.score(dense, coverage)
-        if coverage < self.settings.answer_min_overlap:
-            wanted = ", ".join(_WANTED[w] for w in sorted(ask.wants) if w in _WANTED)
-            what = f" kèm {wanted}" if wanted else ""
-            return score, f"từ khóa của câu hỏi{what} không có trong tài liệu (độ phủ {coverage:.2f})"
-        if dense < self.settings.answer_min_score:
-            return score, f"đoạn văn gần nhất chưa đủ liên quan (điểm {dense:.2f})"
+        if coverage < self.settings.answer_min_overlap or dense < self.settings.answer_min_score:
+            return score, f"tài liệu không nêu {_missing(question, ask)}"
         return score, ""
 
     # ---- answering --------------------------------------------------------------
@@ -275,7 +288,9 @@ class AnswerPipeline:
 
         The final answer can be shorter than the streamed text: sentences the
         validator rejects are removed, so UIs should replace the streamed text
-        with ``Answer.answer`` at the end.
+        with ``Answer.answer`` at the end. A question of several parts
+        (:func:`rag.query_understanding.analyse`) is answered part by part and
+        comes as one piece.
         """
         started = time.perf_counter()
         question = question.strip()
@@ -283,14 +298,28 @@ class AnswerPipeline:
             yield REFUSAL_TEXT
             yield self._refused(question, "câu hỏi trống", [], started, self.generator.name, 0.0)
             return
+        analysis = analyse(question)
+        if analysis.several:
+            answer = self._answer_parts(analysis, filters, k, started)
+            yield answer.answer
+            yield answer
+            return
+        yield from self._answer_stream(question, analysis.ask, filters, k, started)
+
+    def _answer_stream(
+        self, question: str, ask: Ask, filters: SearchFilters | None, k: int | None, started: float
+    ) -> Iterator[str | Answer]:
+        """One question of one part: structure first, then the gate, the generator and the citation check."""
         hits = self.retriever.search(question, k=k, filters=filters)
-        ask = asks_for(question)
-        structured = self._from_structure(question, ask, hits, filters, started)
+        docs = self._documents_of(hits)
+        about = {d.doc_id: _about(d) for d in docs}
+        owners = {d.doc_id: establishes(d) for d in docs}
+        structured = self._from_structure(question, ask, hits, docs, filters, started, about)
         if structured is not None:
             yield structured.answer
             yield structured
             return
-        score, reason = self._decide(question, hits, ask)
+        score, reason = self._decide(question, hits, ask, about, owners)
         if reason:
             yield REFUSAL_TEXT
             yield self._refused(question, reason, hits, started, self.generator.name, score)
@@ -304,10 +333,50 @@ class AnswerPipeline:
             generator, notice = self.fallback, f"Máy chủ LLM không phản hồi ({exc}) – đã chuyển sang chế độ trích xuất."
             pieces = list(generator.stream(question, hits))
             yield "\n" + notice + "\n" + "".join(pieces)
-        answer = self._validated(question, ask, "".join(pieces), hits, started, generator.name)
+        answer = self._validated(question, ask, "".join(pieces), hits, started, generator.name, about)
         answer.answerability = score if not answer.refused else min(score, self.settings.answer_min_overlap) / 2
-        answer.notice = notice
+        answer.notice = " ".join(n for n in (notice, answer.notice) if n)
         yield answer
+
+    def _answer_parts(self, analysis: Analysis, filters: SearchFilters | None, k: int | None, started: float) -> Answer:
+        """Each part answered on its own (its own search, sentences and citations), joined in the question's
+        order; a part the documents do not answer is named ("Tài liệu không nêu thời hạn …") while the others are
+        given. Refused only when no part is answered."""
+        answers: list[tuple[Part, Answer]] = []
+        for part in analysis.parts:
+            final = None
+            for piece in self._answer_stream(part.text, part.ask, filters, k, started):
+                if isinstance(piece, Answer):
+                    final = piece
+            assert final is not None
+            answers.append((part, final))
+        given = [(p, a) for p, a in answers if not a.refused]
+        missing = list(dict.fromkeys(_missing(p.text, p.ask) for p, a in answers if a.refused))
+        hits = list({h.chunk.chunk_id: h for _, a in answers for h in a.hits}.values())
+        scores = [a.answerability for _, a in answers if a.answerability is not None]
+        if not given:
+            reason = "tài liệu không nêu " + "; ".join(missing)
+            return self._refused(analysis.question, reason, hits, started, answers[0][1].generator, max(scores or [0]))
+        citations: list[Citation] = []
+        sentences: list[str] = []
+        for _, answer in given:
+            sentences.append(_renumbered(answer, citations))
+        sentences += [f"{MISSING_PART} {m}." for m in missing]
+        return Answer(
+            question=analysis.question,
+            answer=" ".join(sentences),
+            refused=False,
+            reason=("tài liệu không nêu " + "; ".join(missing)) if missing else "",
+            citations=citations,
+            hits=hits,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            generator=given[0][1].generator,
+            notice=" ".join(dict.fromkeys(a.notice for _, a in given if a.notice)),
+            answerability=min(a.answerability for _, a in given if a.answerability is not None)
+            if any(a.answerability is not None for _, a in given)
+            else None,
+            missing=missing,
+        )
 
     def _refused(
         self, question: str, reason: str, hits: list[Hit], started: float, name: str, score: float | None = None
@@ -323,16 +392,29 @@ class AnswerPipeline:
             answerability=score,
         )
 
-    def _validated(self, question: str, ask: Ask, text: str, hits: list[Hit], started: float, name: str) -> Answer:
+    def _validated(
+        self,
+        question: str,
+        ask: Ask,
+        text: str,
+        hits: list[Hit],
+        started: float,
+        name: str,
+        about: Mapping[str, str] | None = None,
+    ) -> Answer:
         """Keep supported sentences, renumber their citations and attach exact quotes; refuse when no kept
         sentence gives what the question asks for (a name for "Ai là Bí thư …", a figure for "bao nhiêu")."""
         sources = {n: h.chunk.text for n, h in enumerate(hits, start=1)}
         checked = [c for c in validate_answer(text, sources, self.settings.citation_min_support) if c.ok]
         if not checked:
             return self._refused(question, "không câu nào được nguồn trích dẫn hỗ trợ", hits, started, name)
-        if not any(gives(ask, c.text, question, *_where(hits[c.markers[0] - 1].chunk)) for c in checked):
-            wanted = ", ".join(_WANTED[w] for w in sorted(ask.wants) if w in _WANTED)
-            return self._refused(question, f"câu trả lời tìm được không nêu {wanted}", hits, started, name)
+        about = about or {}
+
+        def where(chunk: Chunk) -> tuple[str, str]:
+            return heading_text(chunk), about.get(chunk.doc_id, chunk.doc_title)
+
+        if not any(gives(ask, c.text, question, *where(hits[c.markers[0] - 1].chunk)) for c in checked):
+            return self._refused(question, f"tài liệu không nêu {_missing(question, ask)}", hits, started, name)
         citations, sentences = build_citations(checked, hits)
         return Answer(
             question=question,
@@ -342,35 +424,42 @@ class AnswerPipeline:
             hits=list(hits),
             latency_ms=(time.perf_counter() - started) * 1000,
             generator=name,
+            notice=_who_notice(ask, [c.text for c in checked], question),
         )
 
     # ---- answers from structure (header, signature, assignments) -------------------
     def _from_structure(
-        self, question: str, ask: Ask, hits: list[Hit], filters: SearchFilters | None, started: float
+        self,
+        question: str,
+        ask: Ask,
+        hits: list[Hit],
+        docs: list[Document],
+        filters: SearchFilters | None,
+        started: float,
+        about: Mapping[str, str],
     ) -> Answer | None:
-        """The answer read from Document.meta / Document.assignments, or None to answer from sentences."""
+        """The answer read from Document.meta / headings / tables / assignments, or None to answer from sentences.
+
+        It passes the same gate as an extracted answer: the facts must cover the question's key terms as a
+        sentence must (:meth:`_decide` on the facts) and every fact sentence must pass the citation check against
+        the span it cites plus what its document establishes (title, number, issuer, signer)."""
         if filters is not None and (filters.topic is not None or filters.section or filters.organisation):
             return None  # the reader narrowed the search to a part of a document: answer from that part
-        docs = self._documents_of(hits)
-        facts: list[Fact] = []
-        if ask.meta_field:
-            doc = pick_document(question, docs, lambda: self._numbered_documents(question, filters), ask.meta_field)
-            fact = meta_fact(ask.meta_field, doc) if doc is not None else None
-            facts = [fact] if fact is not None else []
-        else:
-            facts = heading_facts(question, docs, lambda: self._numbered_documents(question, filters))
-        retrieved = [(h.chunk.doc_id, h.chunk.start, h.chunk.end) for h in hits]
-        if not facts and not ask.meta_field:
-            facts = table_facts(question, docs, retrieved)
-        if not facts and not ask.meta_field:
-            kind = asks_about_assignment(question, ask, docs)
-            if kind == "tasks":
-                facts = tasks_of_body(question, docs)
-            elif kind == "bodies":
-                facts = bodies_for_task(question, docs, retrieved)
+        facts = self._facts(question, ask, hits, docs, filters)
         if not facts:
             return None
         citations, sentences = self._cite_facts(facts, hits, filters)
+        sources = {c.n: _fact_source(c, about) for c in citations}
+        if not all(check_sentence(sentence, sources, self.settings.citation_min_support).ok for sentence in sentences):
+            return None
+        scored = [h.dense_score for h in hits if h.dense_score is not None]
+        dense = max(scored) if scored else 1.0
+        restore = getattr(self.retriever, "restore_query", None)
+        terms = question_terms(restore(question) if restore else question)
+        texts = [f"{fold(establishes(f.doc))} | {fold(f.text)}" for f in facts]
+        coverage = max(term_coverage(terms, texts), default=0.0) if terms else 1.0
+        if coverage < self.settings.answer_min_overlap:
+            return None
         return Answer(
             question=question,
             answer=" ".join(sentences),
@@ -379,8 +468,29 @@ class AnswerPipeline:
             hits=list(hits),
             latency_ms=(time.perf_counter() - started) * 1000,
             generator="structure",
-            answerability=1.0,
+            answerability=self.score(dense, coverage),
         )
+
+    def _facts(
+        self, question: str, ask: Ask, hits: list[Hit], docs: list[Document], filters: SearchFilters | None
+    ) -> list[Fact]:
+        """The facts of the document's structure that answer ``question``: a header field, a heading, a table row,
+        an assignment – the first kind that has any."""
+        if ask.meta_field:
+            doc = pick_document(question, docs, lambda: self._numbered_documents(question, filters), ask.meta_field)
+            fact = meta_fact(ask.meta_field, doc) if doc is not None else None
+            return [fact] if fact is not None else []
+        facts = heading_facts(question, docs, lambda: self._numbered_documents(question, filters))
+        retrieved = [(h.chunk.doc_id, h.chunk.start, h.chunk.end) for h in hits]
+        if not facts:
+            facts = table_facts(question, docs, retrieved)
+        if not facts:
+            kind = asks_about_assignment(question, ask, docs)
+            if kind == "tasks":
+                facts = tasks_of_body(question, docs)
+            elif kind == "bodies":
+                facts = bodies_for_task(question, docs, retrieved)
+        return facts
 
     def _documents_of(self, hits: Sequence[Hit]) -> list[Document]:
         """The retrieved documents, best-ranked first (they passed the reader's clearance)."""
@@ -443,9 +553,63 @@ class AnswerPipeline:
         return _chunk_holding(fact, [h.chunk for h in found])
 
 
-def _where(chunk: Chunk) -> tuple[str, str]:
-    """(heading text, document title) of a passage: where the names a question is about may be written."""
-    return heading_text(chunk), chunk.doc_title
+def establishes(doc: Document) -> str:
+    """What a document establishes for every sentence in it: who issues it and where ("UBND tỉnh Cà Mau · Cà Mau"),
+    so a sentence of that province's plan answers "… của tỉnh Cà Mau" without repeating the name. Its title and
+    number are read with it (:func:`_about`), but do not count as the sentence's words: "Hội nghị" in a guide's
+    title does not make any sentence of it about a conference."""
+    meta = doc.meta
+    return " · ".join(
+        dict.fromkeys(p.strip() for p in (meta.issuer, meta.parent_issuer, meta.place) if p and p.strip())
+    )
+
+
+def _about(doc: Document) -> str:
+    """Where the names a question is about may be written for every sentence of ``doc``: its title, number and
+    what it establishes."""
+    return " · ".join(p for p in (doc.title, doc.meta.number, establishes(doc)) if p)
+
+
+def _fact_source(citation: Citation, about: Mapping[str, str]) -> str:
+    """What a structured fact may be checked against: the span it quotes, where that span sits (topic, heading
+    path: "Chuyên đề 3" › …) and what its document establishes (title, number, issuer, place)."""
+    topic = f"Chuyên đề {citation.topic}" if citation.topic is not None else ""
+    where = (topic, citation.topic_title, citation.section, citation.heading_path)
+    return "\n".join([citation.quote, *(p for p in where if p), about.get(citation.doc_id, citation.document)])
+
+
+def _missing(question: str, ask: Ask) -> str:
+    """What the documents lack to answer ``question``, in plain words ("thời hạn về “hạn báo cáo”")."""
+    return Part(question, ask, kinds_of(question, ask)).missing()
+
+
+_WHO_FOUND = (("person", "tên người"), ("office", "chức vụ"), ("body", "cơ quan, đơn vị"))
+
+
+def _who_notice(ask: Ask, sentences: Sequence[str], question: str) -> str:
+    """For an "Ai …" question, which kind of answer the documents give, preferring a name, then an office, then a
+    body: "Tài liệu nêu chức vụ, không nêu tên người." """
+    if "person" not in ask or ask.meta_field:
+        return ""
+    joined = " ".join(sentences)
+    found = who_found(joined, question)
+    if found in ("", "person"):
+        return ""
+    label = dict(_WHO_FOUND)[found]
+    return f"Câu hỏi “Ai”: tài liệu nêu {label}, không nêu tên người."
+
+
+def _renumbered(answer: Answer, citations: list[Citation]) -> str:
+    """``answer``'s text with its markers renumbered onto ``citations`` (one number per quoted span, shared with
+    earlier parts that quote the same sentence)."""
+    mapping: dict[int, int] = {}
+    for c in answer.citations:
+        same = next((x for x in citations if (x.doc_id, x.start, x.end) == (c.doc_id, c.start, c.end)), None)
+        if same is None:
+            same = replace(c, n=len(citations) + 1)
+            citations.append(same)
+        mapping[c.n] = same.n
+    return _MARKER.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", answer.answer)
 
 
 def heading_text(chunk: Chunk) -> str:
