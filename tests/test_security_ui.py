@@ -228,3 +228,50 @@ def test_every_response_carries_the_security_headers(srv: dict[str, Any]) -> Non
         assert "frame-ancestors 'none'" in response.headers.get("content-security-policy", ""), path
         assert response.headers.get("x-content-type-options") == "nosniff", path
         assert response.headers.get("referrer-policy") == "same-origin", path
+
+
+# ---- 21.5: the leak sweep over every named Gradio endpoint ------------------------------------------------
+def gradio_args(params: list[dict[str, Any]], text: str, choice: str) -> list[Any]:
+    """Arguments an attacker would try: the classified question in every text box, the classified document
+    (or its topic) in every dropdown, the smallest number in every slider, no file."""
+    values: list[Any] = []
+    for p in params:
+        component = p.get("component", "")
+        if component == "Textbox":
+            values.append(text)
+        elif component == "Dropdown":
+            values.append(choice)
+        elif component in ("Slider", "Number"):
+            values.append(1)
+        elif component == "File":
+            values.append(None)
+        else:
+            values.append(p.get("parameter_default"))
+    return values
+
+
+def test_no_named_gradio_endpoint_leaks_the_canary_to_any_role_below_its_clearance(srv: dict[str, Any]) -> None:
+    from ui.auth import UserStore
+
+    _, key = UserStore.for_data_dir(srv["data"]).add("qt_cong_khai", role="admin", clearance="public")
+    srv["keys"]["qt_cong_khai"] = key
+    info = login(srv, "doc_gia").get("/gradio_api/info").json()
+    endpoints = info["named_endpoints"]
+    assert {"/ask", "/do_upload", "/do_search", "/draft", "/show"} <= set(endpoints), sorted(endpoints)
+    secret = srv["secret_id"]
+    tries = [(SECRET_QUESTION, f"{secret}::1"), ("Vân Phong Bắc Trần Minh Khôi", secret)]
+    victim_session = "phien-quet-cua-can-bo-mat"  # every call below also replays this cleared user's session
+    status, text = call(login(srv, "can_bo_mat"), "ask", [SECRET_QUESTION, "", 5], session_hash=victim_session)
+    assert status == 200 and contains_secret(text)
+    calls = 0
+    for user in ("doc_gia", "bien_tap", "qt_cong_khai"):
+        client = login(srv, user)
+        for name, spec in sorted(endpoints.items()):
+            params = spec.get("parameters", [])
+            variants = tries if any(p.get("component") == "Textbox" for p in params) else tries[:1]
+            for text, choice in variants:
+                _, body = call(client, name.lstrip("/"), gradio_args(params, text, choice), victim_session)
+                calls += 1
+                question_echo = body.replace(SECRET_QUESTION, "").replace(text, "")
+                assert not contains_secret(question_echo), (user, name, question_echo[-1500:])
+    assert calls >= 3 * len(endpoints)

@@ -188,22 +188,8 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _send_413(send: Any, rid: str, limit: int) -> None:
     mb = limit // (1024 * 1024)
-    body = json.dumps(
-        {"detail": f"Tệp tải lên quá lớn: giới hạn {mb} MB cho mỗi lần tải (TROLY_MAX_UPLOAD_MB)."}, ensure_ascii=False
-    ).encode("utf-8")
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-                (b"x-request-id", rid.encode("ascii")),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    detail = f"Tệp tải lên quá lớn: giới hạn {mb} MB cho mỗi lần tải (TROLY_MAX_UPLOAD_MB)."
+    await _send_json(send, 413, detail, {"connection": "close", "x-request-id": rid})
 
 
 def _form_user(raw: bytes) -> str:
