@@ -43,8 +43,9 @@ from eval.metrics import (
     refusal_accuracy,
     support_score,
 )
-from eval.questions import BODY_FIELD, Question, documents_named, locate_quote
+from eval.questions import BODY_FIELD, Question, documents_named, locate_quote, split_of
 from ingest.model import Chunk, Document
+from rag.answerability import features_dict
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,11 @@ class QuestionResult:
     """The pipeline's own answerability score (``Answer.answerability``), for the refusal curve."""
     expected_refusal: bool = False
     """True for an unanswerable question: refusing it is the right outcome."""
+    split: str = ""
+    """"tune" or "report" (:func:`eval.questions.split_of`): weights and rules are fitted on tune, figures published
+    on report."""
+    features: dict[str, float] | None = None
+    """What the answerability decision read (:class:`rag.answerability.Features`), to fit it on the tune split."""
 
     @property
     def correct_refusal(self) -> bool:
@@ -139,6 +145,8 @@ class RunResult:
     summary: dict[str, Any] = field(default_factory=dict)
     per_topic: dict[str, dict[str, Any]] = field(default_factory=dict)
     per_tag: dict[str, dict[str, Any]] = field(default_factory=dict)
+    per_split: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Summaries of the tune and report splits (publish "report")."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -239,6 +247,7 @@ def _result_for(question: Question, **outcome: Any) -> QuestionResult:
         expected_facts=list(question.expected_facts),
         variant_of=question.variant_of,
         expected_refusal=not question.answerable,
+        split=split_of(question),
         **outcome,
     )
 
@@ -263,6 +272,7 @@ def score_answer(
         reason=getattr(answer, "reason", ""),
         latency_ms=float(answer.latency_ms),
         answerability=_score(getattr(answer, "answerability", None)),
+        features=features_dict(answer.features) if getattr(answer, "features", None) is not None else None,
     )
     flags = [is_relevant(h.chunk, question, doc_id, located) for h in answer.hits[:k]]
     result.retrieved = [
@@ -471,6 +481,15 @@ def _ask_one(
     return score_answer(question, answer, passages, doc_id, k, located)
 
 
+def by_split(results: Sequence[QuestionResult], k: int) -> dict[str, dict[str, Any]]:
+    """The summary of each split: "report" is the one to publish (never tuned on), "tune" the one fitted on."""
+    return {
+        split: summarize([r for r in results if r.split == split], k)
+        for split in ("tune", "report")
+        if any(r.split == split for r in results)
+    }
+
+
 def build_run(
     name: str,
     set_path: str,
@@ -489,6 +508,7 @@ def build_run(
         summary=summarize(results, k),
         per_topic=per_topic(results, k),
         per_tag=per_tag(results, k),
+        per_split=by_split(results, k),
     )
 
 

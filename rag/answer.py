@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.normalize import fold
 from ingest.sentences import sentence_spans
 from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, QUESTION_PHRASES
+from rag.answerability import Features, load_calibration
 from rag.citations import (
     CheckedSentence,
     best_quote,
@@ -92,6 +93,8 @@ class Answer:
     answerability: float | None = None
     """How well the best passage sentence gives what the question asks for (0–1; refused below
     ``answer_min_overlap``): the score the evaluation's refusal curve is drawn from."""
+    features: Features | None = None
+    """What the answerability decision read (for the evaluation that fits it); not sent to clients."""
     missing: list[str] = field(default_factory=list)
     """The parts of a several-part question the documents do not answer ("thời hạn hoàn thành"), in plain words;
     the answer gives the other parts and says these are missing."""
@@ -210,7 +213,21 @@ class AnswerPipeline:
         about: Mapping[str, str] | None = None,
         owners: Mapping[str, str] | None = None,
     ) -> tuple[float, float]:
-        """(best dense score, best key-term coverage of one sentence that gives what is asked).
+        """(best dense score, best key-term coverage of one sentence that gives what is asked); see
+        :meth:`features`."""
+        found = self.features(question, hits, ask, about, owners)
+        return found.dense, found.coverage
+
+    def features(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        ask: Ask | None = None,
+        about: Mapping[str, str] | None = None,
+        owners: Mapping[str, str] | None = None,
+        constraint: float = 1.0,
+    ) -> Features:
+        """What the answerability decision reads (:class:`rag.answerability.Features`).
 
         Coverage is measured per sentence, with the passage's heading (topic,
         section, heading path) counted as part of it, and what its document
@@ -223,11 +240,12 @@ class AnswerPipeline:
         a body for "Ai …".
         """
         if not hits:
-            return 0.0, 0.0
+            return Features(0.0, 0.0, 0.0, 0.0, 0.0, constraint)
         ask = asks_for(question) if ask is None else ask
         scored = [h.dense_score for h in hits if h.dense_score is not None]
         # Lexical-only retrieval has no dense scores: then only the coverage test applies.
         dense = max(scored) if scored else 1.0
+        lexical = max((h.lexical_score for h in hits if h.lexical_score is not None), default=0.0)
         texts = []
         for hit in hits:
             context, heading = heading_context(hit.chunk), heading_text(hit.chunk)
@@ -238,9 +256,21 @@ class AnswerPipeline:
                 if gives(ask, sentence, question, heading, title):
                     texts.append(f"{owner} {context} | {sentence}")
         restore = getattr(self.retriever, "restore_query", None)
-        accented = restore(question) if restore else question
-        coverage = max(term_coverage(question_terms(accented), texts), default=0.0)
-        return float(dense), float(coverage)
+        terms = question_terms(restore(question) if restore else question)
+        coverage = max(term_coverage(terms, texts), default=0.0)
+        heading_share = term_coverage(terms, [heading_context(hits[0].chunk)])[0] if terms else 0.0
+        return Features(
+            dense=float(dense),
+            lexical=float(lexical) / (1.0 + float(lexical)),
+            coverage=float(coverage),
+            asked_kind=1.0 if texts else 0.0,
+            heading=float(heading_share),
+            constraint=constraint,
+        )
+
+    def refusal_reason(self, question: str, hits: Sequence[Hit], ask: Ask | None = None) -> str:
+        """Empty when the question looks answerable from the hits, else why not (for logs and the UI)."""
+        return self._decide(question, hits, ask)[1]
 
     def score(self, dense: float, coverage: float) -> float:
         """One answerability score in 0–1, below ``answer_min_overlap`` exactly when a threshold refuses: the
@@ -249,10 +279,6 @@ class AnswerPipeline:
             return min(coverage, self.settings.answer_min_overlap * dense / max(self.settings.answer_min_score, 1e-9))
         return coverage
 
-    def refusal_reason(self, question: str, hits: Sequence[Hit], ask: Ask | None = None) -> str:
-        """Empty when the question looks answerable from the hits, else why not (for logs and the UI)."""
-        return self._decide(question, hits, ask)[1]
-
     def _decide(
         self,
         question: str,
@@ -260,16 +286,23 @@ class AnswerPipeline:
         ask: Ask | None = None,
         about: Mapping[str, str] | None = None,
         owners: Mapping[str, str] | None = None,
-    ) -> tuple[float, str]:
-        """(answerability score, refusal reason or ""): the reason is a short plain phrase of what is missing."""
+        constraint: float = 1.0,
+    ) -> tuple[float, str, Features | None]:
+        """(answerability score, refusal reason or "", the features read): the reason is a short plain phrase of
+        what is missing. With ``answer_calibrated`` and shipped weights, the score is the fitted probability and
+        the operating point decides; otherwise the two thresholds do."""
         if not hits:
-            return 0.0, "không tìm thấy đoạn văn bản nào liên quan"
+            return 0.0, "không tìm thấy đoạn văn bản nào liên quan", None
         ask = asks_for(question) if ask is None else ask
-        dense, coverage = self.answerability(question, hits, ask, about, owners)
-        score = self.score(dense, coverage)
-        if coverage < self.settings.answer_min_overlap or dense < self.settings.answer_min_score:
-            return score, f"tài liệu không nêu {_missing(question, ask)}"
-        return score, ""
+        found = self.features(question, hits, ask, about, owners, constraint)
+        calibration = load_calibration() if self.settings.answer_calibrated else None
+        if calibration is not None:
+            score = calibration.probability(found)
+            refuse = score < calibration.threshold
+        else:
+            score = self.score(found.dense, found.coverage)
+            refuse = found.coverage < self.settings.answer_min_overlap or found.dense < self.settings.answer_min_score
+        return score, f"tài liệu không nêu {_missing(question, ask)}" if refuse else "", found
 
     # ---- answering --------------------------------------------------------------
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
@@ -319,10 +352,12 @@ class AnswerPipeline:
             yield structured.answer
             yield structured
             return
-        score, reason = self._decide(question, hits, ask, about, owners)
+        score, reason, found = self._decide(question, hits, ask, about, owners, _constraint_met(question, docs))
         if reason:
             yield REFUSAL_TEXT
-            yield self._refused(question, reason, hits, started, self.generator.name, score)
+            refused = self._refused(question, reason, hits, started, self.generator.name, score)
+            refused.features = found
+            yield refused
             return
         generator, notice, pieces = self.generator, "", []
         try:
@@ -336,6 +371,7 @@ class AnswerPipeline:
         answer = self._validated(question, ask, "".join(pieces), hits, started, generator.name, about)
         answer.answerability = score if not answer.refused else min(score, self.settings.answer_min_overlap) / 2
         answer.notice = " ".join(n for n in (notice, answer.notice) if n)
+        answer.features = found
         yield answer
 
     def _answer_parts(self, analysis: Analysis, filters: SearchFilters | None, k: int | None, started: float) -> Answer:
@@ -460,6 +496,7 @@ class AnswerPipeline:
         coverage = max(term_coverage(terms, texts), default=0.0) if terms else 1.0
         if coverage < self.settings.answer_min_overlap:
             return None
+        read = replace(self.features(question, hits, ask, about), coverage=coverage, asked_kind=1.0)
         return Answer(
             question=question,
             answer=" ".join(sentences),
@@ -469,6 +506,7 @@ class AnswerPipeline:
             latency_ms=(time.perf_counter() - started) * 1000,
             generator="structure",
             answerability=self.score(dense, coverage),
+            features=read,
         )
 
     def _facts(
@@ -568,6 +606,18 @@ def _about(doc: Document) -> str:
     """Where the names a question is about may be written for every sentence of ``doc``: its title, number and
     what it establishes."""
     return " · ".join(p for p in (doc.title, doc.meta.number, establishes(doc)) if p)
+
+
+def _constraint_met(question: str, docs: Sequence[Document]) -> float:
+    """1 when the question names no document, or a retrieved document is the one it names (by number, else by
+    kind); 0 when it names one and none of the passages is from it."""
+    constraints = analyse(question).constraints
+    numbers = constraints.numbers - set(constraints.years)
+    if numbers:
+        return float(any(number_matches(d.meta.number, set(numbers)) for d in docs))
+    if constraints.kind:
+        return float(any(d.meta.kind == constraints.kind for d in docs))
+    return 1.0
 
 
 def _fact_source(citation: Citation, about: Mapping[str, str]) -> str:

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
         description="Refuse unless one passage sentence holds this IDF-weighted share of the question's key terms "
         "(tuned on eval/questions/topic_guide.jsonl: 91/94 right, no answerable refused, for 0.34-0.36).",
     )
+    answer_calibrated: bool = Field(
+        False,
+        description="Decide whether to answer with the logistic answerability model fitted on the tune split "
+        "(rag/answerability.json) instead of the two thresholds above.",
+    )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer.")
     answer_runner_up: float = Field(
         0.8, ge=0, le=1, description="Extractive: keep further sentences scoring at least this share of the best."

@@ -1,0 +1,177 @@
+"""May this part of a question be answered? One calibrated score instead of two hand-set thresholds.
+
+The answer pipeline measures, for each part it answers, a few features it already has: the best dense
+(meaning) score of the passages, their best lexical score, how much of what the question names one sentence
+covers (:meth:`rag.answer.AnswerPipeline.answerability`), whether any sentence holds an answer of the asked kind,
+whether the passage's headings name the question's words, and whether the document the question names was found.
+A small logistic regression turns them into a probability that the part is answerable. Its weights are fitted on
+the *tune* split of the question sets (``eval.questions.split_of``) from evaluation runs, and shipped as
+``rag/answerability.json``; the figures are reported on the *report* split only. To refit::
+
+    troly eval run --set eval/questions/topic_guide.jsonl --json-out /tmp/tg.json
+    troly eval run --set eval/questions/party_docs.jsonl --json-out /tmp/pd.json
+    python -m rag.answerability fit /tmp/tg.json /tmp/pd.json --out rag/answerability.json
+
+Only numpy: a dozen weights need no machine-learning library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
+FEATURES = ("dense", "lexical", "coverage", "asked_kind", "heading", "constraint")
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the pipeline knows about one part before answering it (all in 0–1 except ``dense``, a cosine)."""
+
+    dense: float
+    """Best dense score of the retrieved passages (1.0 when retrieval was lexical only)."""
+    lexical: float
+    """Best lexical score, squashed to 0–1 (x / (1 + x)); 0 when retrieval was dense only."""
+    coverage: float
+    """Best weighted share of the question's key terms in one sentence that gives what is asked."""
+    asked_kind: float
+    """1 when some sentence holds an answer of the kind asked (a figure, a date, a name …), else 0."""
+    heading: float
+    """Share of the question's key terms in the best passage's headings."""
+    constraint: float
+    """1 when the document the question names (by number or kind) is among the passages, or it names none."""
+
+    def vector(self) -> np.ndarray:
+        return np.array([getattr(self, name) for name in FEATURES], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Fitted weights (one per feature, then the bias) and the operating point (refuse below ``threshold``)."""
+
+    weights: tuple[float, ...]
+    threshold: float
+    trained_on: str = ""
+
+    def probability(self, features: Features) -> float:
+        z = float(np.dot(np.asarray(self.weights[:-1]), features.vector()) + self.weights[-1])
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@functools.lru_cache(maxsize=4)
+def load_calibration(path: Path = WEIGHTS_FILE) -> Calibration | None:
+    """The shipped calibration, or None when there is none (then the pipeline's thresholds decide)."""
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data.get("features", ())) != FEATURES:
+        log.warning("answerability weights in %s are for other features; ignored", path)
+        return None
+    return Calibration(tuple(float(w) for w in data["weights"]), float(data["threshold"]), data.get("trained_on", ""))
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 4000, rate: float = 0.5) -> np.ndarray:
+    """Logistic regression by gradient descent with an L2 penalty (bias not penalised); returns weights + bias."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -40, 40)))
+        grad = xb.T @ (p - y) / len(y)
+        grad[:-1] += l2 * w[:-1]
+        w -= rate * grad
+    return w
+
+
+def operating_point(p: np.ndarray, y: np.ndarray) -> float:
+    """The threshold with the fewest wrong decisions (a false answer weighs twice a false refusal: a wrong answer
+    misleads, a refusal only sends the reader to the document)."""
+    candidates = np.unique(np.concatenate([p, [0.5]]))
+    cost = [2 * np.sum((p >= t) & (y == 0)) + np.sum((p < t) & (y == 1)) for t in candidates]
+    return float(candidates[int(np.argmin(cost))])
+
+
+def curve(p: Sequence[float], y: Sequence[int], steps: int = 11) -> list[tuple[float, float, float]]:
+    """(threshold, false-answer rate, false-refusal rate) at evenly spaced thresholds: the refusal curve."""
+    pa, ya = np.asarray(p, dtype=float), np.asarray(y, dtype=int)
+    rows = []
+    for t in np.linspace(0.0, 1.0, steps):
+        false_answers = float(np.mean(pa[ya == 0] >= t)) if np.any(ya == 0) else 0.0
+        false_refusals = float(np.mean(pa[ya == 1] < t)) if np.any(ya == 1) else 0.0
+        rows.append((round(float(t), 2), false_answers, false_refusals))
+    return rows
+
+
+def rows_of(report_paths: Sequence[Path]) -> list[tuple[str, Features, int]]:
+    """(split, features, answerable) of every question with features in the given ``troly eval run`` JSON files."""
+    from eval.questions import split_of
+
+    rows = []
+    for path in report_paths:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        runs = data if isinstance(data, list) else data.get("runs", [data])
+        for run in runs:
+            for result in run.get("results", []):
+                feats = result.get("features")
+                if feats:
+                    rows.append((split_of(result), Features(**feats), int(bool(result["answerable"]))))
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m rag.answerability fit RUN.json … --out rag/answerability.json``: fit on the tune split, print
+    the report split's figures."""
+    parser = argparse.ArgumentParser(prog="python -m rag.answerability")
+    parser.add_argument("command", choices=["fit"])
+    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
+    args = parser.parse_args(argv)
+    rows = rows_of(args.runs)
+    tune = [(f, y) for split, f, y in rows if split == "tune"]
+    report = [(f, y) for split, f, y in rows if split == "report"]
+    if not tune or len({y for _, y in tune}) < 2:
+        raise SystemExit("Tập tune không đủ câu hỏi có và không có đáp án để hiệu chỉnh.")
+    x, y = np.array([f.vector() for f, _ in tune]), np.array([y for _, y in tune], dtype=float)
+    weights = fit(x, y)
+    calibration = Calibration(tuple(float(w) for w in weights), 0.5)
+    threshold = operating_point(np.array([calibration.probability(f) for f, _ in tune]), y)
+    out = {
+        "features": list(FEATURES),
+        "weights": [round(float(w), 6) for w in weights],
+        "threshold": round(threshold, 6),
+        "trained_on": f"{len(tune)} câu tune từ {', '.join(p.name for p in args.runs)}",
+    }
+    args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    final = Calibration(tuple(out["weights"]), out["threshold"])
+    probs = [final.probability(f) for f, _ in report]
+    labels = [y for _, y in report]
+    print(json.dumps({"report_questions": len(report), "operating_point": out["threshold"],
+                      "curve": curve(probs, labels), "at_operating_point": _rates(probs, labels, threshold),
+                      "weights": dict(zip([*FEATURES, "bias"], out["weights"], strict=True))},
+                     ensure_ascii=False, indent=1))  # fmt: skip
+
+
+def _rates(p: Sequence[float], y: Sequence[int], t: float) -> dict[str, float]:
+    pa, ya = np.asarray(p, dtype=float), np.asarray(y, dtype=int)
+    return {
+        "false_answers": float(np.mean(pa[ya == 0] >= t)) if np.any(ya == 0) else 0.0,
+        "false_refusals": float(np.mean(pa[ya == 1] < t)) if np.any(ya == 1) else 0.0,
+        "accuracy": float(np.mean((pa >= t) == (ya == 1))) if len(ya) else 0.0,
+    }
+
+
+def features_dict(features: Features) -> dict[str, float]:
+    return {k: round(float(v), 4) for k, v in asdict(features).items()}
+
+
+if __name__ == "__main__":
+    main()

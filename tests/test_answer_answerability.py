@@ -1,0 +1,54 @@
+"""The calibrated answerability decision (rag/answerability.py): fitting, the operating point, the shipped file."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from rag.answerability import FEATURES, Calibration, Features, curve, fit, load_calibration, operating_point
+
+
+def test_probability_is_the_logistic_of_the_weighted_features() -> None:
+    calibration = Calibration(weights=(1.0, 0.0, 2.0, 0.0, 0.0, 0.0, -2.0), threshold=0.5)
+    features = Features(dense=0.8, lexical=0.3, coverage=0.5, asked_kind=1.0, heading=0.2, constraint=1.0)
+    z = 1.0 * 0.8 + 2.0 * 0.5 - 2.0  # by hand: -0.2
+    assert math.isclose(calibration.probability(features), 1 / (1 + math.exp(-z)), rel_tol=1e-9)
+
+
+def test_fit_separates_answerable_from_unanswerable_by_coverage() -> None:
+    # answerable questions have coverage ≥ 0.6, unanswerable ones ≤ 0.3; the other features are noise
+    rng = np.random.default_rng(7)
+    n = 200
+    y = np.array([i % 2 for i in range(n)], dtype=float)
+    x = rng.uniform(0, 1, size=(n, len(FEATURES)))
+    x[:, FEATURES.index("coverage")] = np.where(y == 1, rng.uniform(0.6, 1.0, n), rng.uniform(0.0, 0.3, n))
+    weights = fit(x, y)
+    assert weights[FEATURES.index("coverage")] > 2.0
+    calibration = Calibration(tuple(weights), 0.5)
+    p = np.array([calibration.probability(Features(*row)) for row in x])
+    t = operating_point(p, y)
+    assert np.mean((p >= t) == (y == 1)) == 1.0
+
+
+def test_curve_counts_false_answers_and_false_refusals() -> None:
+    p, y = [0.9, 0.2, 0.7, 0.4], [1, 1, 0, 0]
+    rows = dict((t, (fa, fr)) for t, fa, fr in curve(p, y, steps=3))
+    assert rows[0.0] == (1.0, 0.0)  # everything answered: both unanswerable answered
+    assert rows[0.5] == (0.5, 0.5)  # 0.7 answered wrongly, 0.2 refused wrongly
+    assert rows[1.0] == (0.0, 1.0)
+
+
+def test_a_weights_file_for_other_features_is_ignored(tmp_path: Path) -> None:
+    wrong = tmp_path / "old.json"
+    wrong.write_text(json.dumps({"features": ["dense"], "weights": [1.0, 0.0], "threshold": 0.5}), encoding="utf-8")
+    assert load_calibration(wrong) is None
+    right = tmp_path / "new.json"
+    right.write_text(
+        json.dumps({"features": list(FEATURES), "weights": [0.0] * (len(FEATURES) + 1), "threshold": 0.4}),
+        encoding="utf-8",
+    )
+    loaded = load_calibration(right)
+    assert loaded is not None and loaded.threshold == 0.4
