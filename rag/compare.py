@@ -33,6 +33,7 @@ from typing import Any
 from ingest.model import Document, Heading, level_rank
 from ingest.normalize import fold
 from ingest.sentences import sentence_spans
+from ingest.wordlists import BODY_HEADS
 
 logger = logging.getLogger(__name__)
 
@@ -65,11 +66,8 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _DATE_WORDS = re.compile(r"\b(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|(?:quý|Quý)\s+[IVX]+/\d{4}|năm\s+\d{4})\b")
-_BODY_HEADS = frozenset(
-    {"sở", "bộ", "ban", "ủy", "ubnd", "hđnd", "văn", "phòng", "cục", "tổng", "vụ", "viện", "tòa", "đảng", "tổ", "hội"}
-    | {"mặt", "công", "chi", "thành", "tỉnh", "huyện", "xã", "trung", "kho", "ngân", "thanh"}
-)
-"""Words that open the name of a body ("Sở Tư pháp", "Ủy ban nhân dân tỉnh"): a changed name is quoted from them."""
+_BODY_STARTS = frozenset(head.split()[0] for head in BODY_HEADS)
+"""First words of a body's name ("so" of "Sở Tư pháp", "uy" of "Ủy ban …"): a changed name is quoted from them."""
 
 
 @dataclass
@@ -482,7 +480,7 @@ def _note(op: tuple[str, int, int, int, int], old_run: _Run, new_run: _Run, old_
     initial = a1 < len(ow) and _starts_sentence(old_text, ow[a1].start)
     if _is_name(before, initial) or _is_name(after, initial):
         lead = a1
-        while lead > 0 and (ow[lead - 1].norm in _BODY_HEADS or old_text[ow[lead - 1].start].isupper()):
+        while lead > 0 and (fold(ow[lead - 1].norm) in _BODY_STARTS or old_text[ow[lead - 1].start].isupper()):
             if _breaks(old_text, ow[lead - 1], ow[lead]):
                 break
             lead -= 1

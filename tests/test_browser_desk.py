@@ -1,5 +1,6 @@
 """The drafting desk in a real browser (issue 25): the "So sánh dự thảo" tab compares two uploaded versions,
-shows the table and downloads the bảng so sánh .docx. Fixtures and helpers are those of tests/test_browser.py."""
+shows the table and downloads the bảng so sánh .docx; "Đối chiếu số liệu" reads only documents within
+clearance. Fixtures and helpers are those of tests/test_browser.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from docx import Document as DocxDocument
 
-from tests.test_browser import admin, browser, choose_file, open_tab, server  # noqa: F401  (fixtures)
+from tests.test_browser import admin, browser, choose_file, open_tab, reader, server  # noqa: F401  (fixtures)
 from tests.test_compare_api import NEW, OLD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
@@ -38,3 +39,12 @@ def test_compare_tab_shows_the_changes_and_downloads_the_docx(admin: Any, tmp_pa
     info.value.save_as(str(saved))
     header = [c.text for c in DocxDocument(str(saved)).tables[-1].rows[0].cells]
     assert header == ["Nội dung dự thảo lần trước", "Nội dung dự thảo này", "Ghi chú"]
+
+
+def test_figures_tab_counts_only_documents_within_clearance(admin: Any, reader: Any) -> None:  # noqa: F811
+    for page, documents in ((reader, "1 văn bản"), (admin, "2 văn bản")):
+        open_tab(page, "Đối chiếu số liệu")
+        page.locator("#troly-figures-run").click()
+        summary = page.locator(".troly-figures-summary")
+        summary.wait_for()
+        assert f"số liệu trong {documents}" in summary.inner_text()

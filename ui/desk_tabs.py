@@ -1,4 +1,5 @@
-"""The drafting desk's screens in the web UI (issue 25): "So sánh dự thảo" (two versions of a draft).
+"""The drafting desk's screens in the web UI (issue 25): "So sánh dự thảo" (two versions of a draft) and
+"Đối chiếu số liệu" (figures across the documents).
 
 Thin tab builders: the work is in the service (``TrolyService.compare``) and ``rag.compare``; here only the
 files the user uploaded in this session are claimed (ui/ui_files.py), the result is escaped into a table, and
@@ -123,3 +124,57 @@ def compare_tab(ctx: Any) -> None:
 
 def _hint(message: str) -> str:
     return f"<div class='troly-hint' role='alert'>{_esc(message)}</div>"
+
+
+def figures_html(report: Any, show_all: bool) -> str:
+    """Indicators quoted in several places, disagreements first, each figure with its sentence and section."""
+    from rag.figures import UNIT_NAMES
+
+    disagree = [g for g in report.groups if not g.agree]
+    groups = report.groups if show_all else disagree
+    head = (
+        f"<p class='troly-figures-summary'>{report.figures} số liệu trong {report.documents} văn bản; "
+        f"{len(report.groups)} chỉ tiêu được nêu nhiều lần, <b>{len(disagree)} chỉ tiêu vênh nhau</b>.</p>"
+    )
+    if not groups:
+        return head + "<p><i>Không thấy số liệu nào vênh nhau.</i></p>"
+    rows = []
+    for g in groups:
+        state = "Vênh nhau" if not g.agree else "Khớp"
+        unit = UNIT_NAMES.get(g.unit, g.unit)
+        rows.append(
+            f"<tr class='troly-section' data-agree='{str(g.agree).lower()}'><td colspan='3'><b>{state}:</b> "
+            f"{_esc(g.indicator)} (năm {_esc(g.period)}, {_esc(unit)})</td></tr>"
+        )
+        for f in g.figures:
+            kind = "mục tiêu" if f.target else "kết quả"
+            where = f"{_esc(f.document)}" + (
+                f"<div class='troly-where'>{_esc(f.heading_path)}</div>" if f.heading_path else ""
+            )
+            rows.append(
+                f"<tr class='troly-figure'><td><b>{_esc(f.value_text)}</b> ({kind})</td><td>{where}</td>"
+                f"<td>{_esc(' '.join(f.sentence.split()))}</td></tr>"
+            )
+    table = (
+        "<table class='troly-compare' id='troly-figures-table'><thead><tr><th>Số liệu</th><th>Văn bản</th>"
+        f"<th>Câu trích</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    return head + table
+
+
+def figures_tab(ctx: Any) -> None:
+    """Figures of every document the user may read, checked against each other."""
+    gr.Markdown(
+        "Đối chiếu số liệu giữa các tài liệu đã nạp (chỉ những tài liệu bạn được xem): cùng một chỉ tiêu, cùng "
+        "năm, cùng đơn vị được xếp cạnh nhau; chỗ vênh nhau lên đầu."
+    )
+    with gr.Row():
+        show_all = gr.Checkbox(label="Hiện cả các chỉ tiêu khớp nhau", value=False)
+        run = gr.Button("Đối chiếu số liệu", variant="primary", elem_id="troly-figures-run")
+    result = gr.HTML(elem_id="troly-figures-result")
+
+    def do_figures(all_groups: bool, request: gr.Request) -> str:
+        user = ctx.user(request)
+        return figures_html(ctx.service.figures(user, channel="ui"), bool(all_groups))
+
+    run.click(do_figures, [show_all], [result], trigger_mode="once")

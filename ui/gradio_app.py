@@ -550,6 +550,8 @@ def build_ui(ctx: UiContext) -> gr.Blocks:
                 tp_topic = _draft_tab(ctx)
             with gr.Tab("So sánh dự thảo", id="compare"):
                 desk_tabs.compare_tab(ctx)
+            with gr.Tab("Đối chiếu số liệu", id="figures"):
+                desk_tabs.figures_tab(ctx)
             with gr.Tab("Tài liệu", id="docs"):
                 doc_table, doc_pick = _documents_tab(ctx)
             with gr.Tab("Đánh giá", id="eval"):

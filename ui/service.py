@@ -816,6 +816,20 @@ class TrolyService:
         self.audit.record(user.name, "export", channel=channel, query=f"bảng so sánh {query}")
         return comparison_docx_bytes(comparison, **layout)
 
+    def figures(self, user: User, channel: str = "api", doc_ids: list[str] | None = None) -> Any:
+        """Figures of the documents the caller may see, the same indicator grouped, disagreements first; every
+        group is checked against the caller's clearance once more on the way out, and the read is audited."""
+        from rag.figures import check_figures
+
+        docs = [d for d in self._visible_documents(user) if not doc_ids or d.doc_id in doc_ids]
+        report = self._answers.run(check_figures, docs)
+        levels = self._doc_levels()
+        report.groups = [
+            g for g in report.groups if all(user.may_see(levels.get(f.doc_id, "tuyet_mat")) for f in g.figures)
+        ]
+        self.audit.record(user.name, "figures", channel=channel, doc_ids=sorted(d.doc_id for d in docs))
+        return report
+
 
 def _highest(*levels: str) -> str:
     return max(levels, key=level_rank)

@@ -61,9 +61,10 @@ def _register() -> None:
 
     for module in (ingest, search, ask, draft, serve, docs, config, doctor):
         module.register(app)
-    from ui.cli import compare
+    from ui.cli import compare, figures
 
     compare.register(app)
+    figures.register(app)
     app.add_typer(evaluate.app, name="eval")
     app.add_typer(bench.app, name="bench")
     app.add_typer(users.app, name="users")

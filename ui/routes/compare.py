@@ -1,16 +1,17 @@
-"""The drafting desk: compare two versions of a draft (JSON or a "bảng so sánh" .docx rendered in memory)."""
+"""The drafting desk: compare two versions of a draft (JSON or a "bảng so sánh" .docx rendered in memory), and the
+figures of the indexed documents checked against each other."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from ui.routes.deps import ServiceDep, UserDep
 from ui.routes.exports import ExportStore, session_user
-from ui.routes.models import CompareOut, ErrorOut, Level, Text
+from ui.routes.models import CompareOut, ErrorOut, FiguresOut, Level, Text
 
 router = APIRouter(prefix="/api", tags=["drafting desk"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -76,3 +77,17 @@ def download_comparison(token: str, request: Request) -> Response:
     data = state.service(item.collection).comparison_docx(user, item.talking_points, channel="ui")
     disposition = "attachment; filename=\"bang-so-sanh.docx\"; filename*=UTF-8''bang-so-sanh.docx"
     return Response(data, media_type=DOCX, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+
+
+@router.get("/figures", response_model=FiguresOut)
+def figures(
+    user: UserDep,
+    service: ServiceDep,
+    show_all: Annotated[bool, Query(alias="all", description="Also the indicators whose figures agree.")] = False,
+) -> FiguresOut:
+    """Figures (indicator, value, unit, period, place) of the documents you may read: the same indicator grouped
+    across documents, disagreements first, each figure cited by document, section and span."""
+    data = service.figures(user).to_dict()
+    if not show_all:
+        data["groups"] = [g for g in data["groups"] if not g["agree"]]
+    return FiguresOut(**data)

@@ -334,3 +334,35 @@ class CompareOut(BaseModel):
     paired: int
     counts: dict[str, int]
     changes: list[CompareChangeOut]
+
+
+class FigureOut(BaseModel):
+    doc_id: str
+    document: str
+    value: float = Field(..., description="In the unit's base (tỷ đồng, triệu USD, tấn …; a percentage as written).")
+    value_text: str = Field(..., description="As written in the document, e.g. '8,02%'.")
+    indicator: str
+    period: str
+    place: str
+    target: bool = Field(..., description="A target (mục tiêu, kế hoạch, dự toán) rather than a result.")
+    qualifier: str
+    relation: str
+    sentence: str
+    start: int = Field(..., description="Offset of the value in the document's text.")
+    end: int
+    heading_path: str = ""
+
+
+class FigureGroupOut(BaseModel):
+    indicator: str
+    unit: str
+    period: str
+    agree: bool = Field(..., description="False: the documents give different values for this indicator.")
+    documents: list[str]
+    figures: list[FigureOut]
+
+
+class FiguresOut(BaseModel):
+    figures: int = Field(..., description="Values with a unit found in the documents you may read.")
+    documents: int
+    groups: list[FigureGroupOut] = Field(..., description="Disagreements first.")
