@@ -13,6 +13,7 @@ comparable from run to run, and the embedding cache keeps reruns free.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ class Question:
     qid: str
     question: str
     gold_chunk_ids: list[str]
+    answerable: bool = True
+    """False for a question of a paragraph left out of the index (:func:`load_xquad_held_out`)."""
 
 
 @dataclass
@@ -127,8 +130,43 @@ def load_law_distractors(law_dir: Path, limit: int) -> tuple[list[Document], lis
     return list(docs.values()), chunks
 
 
-def load_xquad_with_laws(shared: Path, law_passages_limit: int = 1800) -> PublicSet:
-    """XQuAD-vi paragraphs mixed with law distractors (the 'thousands of passages' set)."""
-    xq = load_xquad(shared / "xquad_vi" / "xquad.vi.json")
+def held_out_paragraph(title: str, n_paragraphs: int) -> int:
+    """Which paragraph of an article is left out of the index: a stable hash of the article's title."""
+    return hashlib.sha1(title.encode("utf-8")).digest()[0] % n_paragraphs if n_paragraphs else 0
+
+
+def load_xquad_held_out(path: Path) -> PublicSet:
+    """XQuAD-vi with one paragraph per article left out of the index: its questions are asked all the same and the
+    right outcome is a refusal – unless the answer turns up from a sibling paragraph, which the evaluation checks
+    by the gold answer text (:func:`eval.public_eval.run_public`)."""
+    full = load_xquad(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    left_out: set[str] = set()
+    n = 0
+    for article in data["data"]:
+        skip = held_out_paragraph(article.get("title", ""), len(article["paragraphs"]))
+        for i, _ in enumerate(article["paragraphs"]):
+            if i == skip:
+                left_out.add(f"xquad-{n:03d}#0")
+            n += 1
+    chunks = [c for c in full.chunks if c.chunk_id not in left_out]
+    documents = [d for d in full.documents if f"{d.doc_id}#0" not in left_out]
+    questions = [
+        Question(
+            q.qid,
+            q.question,
+            [] if set(q.gold_chunk_ids) & left_out else q.gold_chunk_ids,
+            not set(q.gold_chunk_ids) & left_out,
+        )
+        for q in full.questions
+    ]
+    return PublicSet(documents, chunks, questions)
+
+
+def load_xquad_with_laws(shared: Path, law_passages_limit: int = 1800, held_out: bool = False) -> PublicSet:
+    """XQuAD-vi paragraphs mixed with law distractors (the 'thousands of passages' set); with ``held_out``, one
+    paragraph per article is left out and its questions are unanswerable (:func:`load_xquad_held_out`)."""
+    path = shared / "xquad_vi" / "xquad.vi.json"
+    xq = load_xquad_held_out(path) if held_out else load_xquad(path)
     law_docs, law_chunks = load_law_distractors(shared / "vn_laws", law_passages_limit)
     return PublicSet(xq.documents + law_docs, xq.chunks + law_chunks, xq.questions)

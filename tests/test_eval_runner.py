@@ -143,3 +143,19 @@ def test_report_files_and_compare(tmp_path: Path) -> None:
     assert rows["hit@5"] == -1.0
     assert rows["false_refusal_rate"] == 1.0
     assert json.loads(b["json"].read_text(encoding="utf-8"))["worst_failures"] == ["growth"]
+
+
+def test_held_out_xquad_leaves_one_paragraph_per_article_out(shared_data: Path) -> None:
+    """The unanswerable side of the public answer evaluation (issue 20, item 4): XQuAD-vi has 48 articles and 240
+    paragraphs; one paragraph per article is not indexed and its questions lose their gold passage."""
+    from eval.public_sets import load_xquad, load_xquad_held_out
+
+    path = shared_data / "xquad_vi" / "xquad.vi.json"
+    full, held = load_xquad(path), load_xquad_held_out(path)
+    assert len(full.chunks) == 240
+    assert len(held.chunks) == 240 - 48
+    indexed = {c.chunk_id for c in held.chunks}
+    unanswerable = [q for q in held.questions if not q.answerable]
+    assert unanswerable and all(q.gold_chunk_ids == [] for q in unanswerable)
+    assert all(set(q.gold_chunk_ids) <= indexed and q.gold_chunk_ids for q in held.questions if q.answerable)
+    assert len(held.questions) == len(full.questions) == 1190

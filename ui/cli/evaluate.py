@@ -358,6 +358,18 @@ def _add_public(run: Any, settings: Any, shared: Path, limit: int, mode: str, k:
 
         block = run_public(settings, shared, limit=limit, mode=mode, k=k, on_progress=advance)
     run.extra["Public set: XQuAD-vi + law distractors"] = block
+    run.extra["Public set, report split"] = block["report_split"]
+    run.extra["Public set, report split: refusal curve"] = refusal_curve_block(list(block["rows"].values()))
+
+
+def refusal_curve_block(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """The report split's refusal curve as table rows: at each answerability threshold, the false answers (share
+    of unanswerable questions answered) and false refusals (share of answerable ones refused)."""
+    from rag.answerability import curve
+
+    scored = [r for r in rows if r["split"] == "report" and r.get("answerability") is not None]
+    points = curve([float(r["answerability"]) for r in scored], [int(r["answerable"]) for r in scored])
+    return {f"ngưỡng {t:.1f}": f"trả lời sai {fa:.3f} · từ chối sai {fr:.3f}" for t, fa, fr in points}
 
 
 def _num(value: float | None) -> str:
