@@ -32,7 +32,7 @@ from ingest.sentences import sentence_spans
 from ingest.wordlists import HINTS_FIGURE, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, entities_in, has_phrase, numbers_in
 from rag.generators.base import Generator
-from rag.query_understanding import Ask, asks_for, gives
+from rag.query_understanding import Ask, asks_for, gives, who_found
 
 if TYPE_CHECKING:
     from ingest.model import Chunk
@@ -222,6 +222,8 @@ class ExtractiveGenerator(Generator):
             bonus += 0.15
         if ("body" in ask or "person" in ask) and len(entities_in(sentence)) >= 2:
             bonus += 0.15
+        if "person" in ask:  # "Ai …": a name first, then an office ("Bộ trưởng Bộ Nội vụ"), then a body
+            bonus += {"person": 0.06, "office": 0.04, "body": 0.02}.get(who_found(sentence, question), 0.0)
         verb = re.search(r"(\w+) bao nhieu\b", fold(question))
         if verb and "figure" in ask and re.search(rf"\b{verb.group(1)} (?:\w+ ){{0,2}}\d", fold(sentence)):
             bonus += 0.1  # "… đạt bao nhiêu": "chỉ đạt 75%" answers it, "để đạt mục tiêu tăng trưởng 10%" less so

@@ -45,6 +45,18 @@ def format_passages(hits: Sequence[Hit]) -> str:
     return "\n\n".join(blocks)
 
 
+def asked_note(question: str) -> str:
+    """One line naming what the question asks for ("Câu hỏi cần: thời hạn."), or "" when the analysis finds no
+    particular kind. A question of several parts is split before it reaches a generator."""
+    from rag.query_understanding import KIND_LABELS, analyse
+
+    kinds = [KIND_LABELS[k] for k in sorted(analyse(question).kinds) if k in KIND_LABELS]
+    if not kinds:
+        return ""
+    who = " (ưu tiên tên người, sau đó chức vụ, rồi cơ quan)" if "person" in analyse(question).kinds else ""
+    return f"\nCâu hỏi cần: {', '.join(kinds)}{who}."
+
+
 class OpenAICompatibleGenerator(Generator):
     """Streams a cited answer from an OpenAI-compatible endpoint via langchain-openai."""
 
@@ -78,8 +90,9 @@ class OpenAICompatibleGenerator(Generator):
         return self._chat
 
     def messages(self, question: str, hits: Sequence[Hit]) -> list[tuple[str, str]]:
-        """System prompt + passages + question."""
-        user = f"Các đoạn tài liệu:\n\n{format_passages(hits)}\n\nCâu hỏi: {question}"
+        """System prompt + passages + question, and what the question asks for as the question analysis reads it
+        (:func:`rag.query_understanding.analyse`), so the model answers with the kind of fact asked."""
+        user = f"Các đoạn tài liệu:\n\n{format_passages(hits)}\n\nCâu hỏi: {question}{asked_note(question)}"
         return [("system", SYSTEM_PROMPT), ("human", user)]
 
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
