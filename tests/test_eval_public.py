@@ -10,7 +10,7 @@ from eval.public_eval import XQUAD_FILE, spread, summarize_public, xquad_answers
 def test_spread_is_even_deterministic_and_bounded() -> None:
     items = list(range(100))
     assert spread(items, 4) == [0, 25, 50, 75]
-    assert spread(items, 4) == spread(items, 4)
+    assert spread(list("abcdefgh"), 3) == ["a", "c", "f"]  # step 8/3: items 0, 2 and 5
     assert spread(items[:3], 10) == [0, 1, 2]
 
 

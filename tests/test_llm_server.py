@@ -23,6 +23,7 @@ from servers import free_port
 
 from rag.answer import Answer, AnswerPipeline
 from rag.citations import check_sentence, numbers_in, split_answer, unsupported_facts
+from rag.generators.base import REFUSAL_TEXT
 from rag.generators.openai_compatible import OpenAICompatibleGenerator
 from rag.settings import Settings
 from rag.talking_points import draft_talking_points
@@ -77,14 +78,17 @@ def test_llm_answer_is_validated_sentence_by_sentence(corpus: CorpusIndex, serve
     final = items[-1]
     assert isinstance(final, Answer) and final.generator == "openai" and final.notice == ""
     raw = "".join(i for i in items[:-1] if isinstance(i, str))
+    assert raw.strip(), "the model streamed nothing for validation to judge"
     sources = {n: h.chunk.text for n, h in enumerate(final.hits, start=1)}
     all_numbers = set().union(*(numbers_in(t) for t in sources.values()))
     invented = [s for s in split_answer(raw) if numbers_in(s) - all_numbers]
-    if final.refused:
-        assert final.citations == []
-        return
-    for sentence in split_answer(final.answer):  # whatever survived is supported by what it cites
-        assert all(s not in final.answer for s in invented)
+    assert [s for s in invented if s in final.answer] == []  # no sentence with a figure the passages lack survives
+    # Gemma 270M is often refused: either outcome is checked, none ends the test early. A refusal is the fixed
+    # Vietnamese sentence and no citation; an answer is not that sentence and cites its passages.
+    assert (final.answer == REFUSAL_TEXT) is final.refused
+    assert (final.citations == []) is final.refused
+    kept = [] if final.refused else split_answer(final.answer)
+    for sentence in kept:  # whatever survived is supported by what it cites
         cited = [c for c in final.citations if f"[{c.n}]" in sentence]
         assert cited, sentence
         chunk_texts = {c.n: next(h.chunk.text for h in final.hits if h.chunk.chunk_id == c.chunk_id) for c in cited}

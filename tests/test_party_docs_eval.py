@@ -2,8 +2,12 @@
 
 Twelve questions about Kế hoạch 3260-KH/ĐĐQH15 (metadata, assignments, a heading, a date written in
 words, two typed without diacritics, two unanswerable whose words occur in the plan), asked through the
-real pipeline over a fresh collection per rendition. The thresholds are written by hand: what the
-system must reach on a plan it was not built around, in both formats offices send.
+real pipeline over a fresh collection per rendition, in both formats offices send. The plan is one of the
+documents the answer rules were developed on, so this is a regression check, not a measure of how troly does on
+documents it has not seen (that is the report split of eval/questions/party_docs_new.jsonl). The thresholds are
+written by hand, close to the README's figures for the whole party set (hit@5 0.94, key-fact recall 0.99, refusal
+accuracy 0.99): at most one of the ten answerable questions may miss its passage in the top 5, none its key facts,
+and every refusal must be right.
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ SLICE = (
     "u-02",  # the plan's budget: not in the plan
     "u-07",  # a deadline the plan does not give
 )
-MIN_HIT_AT_5 = 0.8
-MIN_KEY_FACT_RECALL = 0.9
-MIN_REFUSAL_ACCURACY = 0.9
+MIN_HIT_AT_5 = 0.9
+MIN_KEY_FACT_RECALL = 1.0
+MIN_REFUSAL_ACCURACY = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +94,9 @@ def test_results_carry_what_the_refusal_curve_needs(runs: dict[str, RunResult]) 
         for r in run.results:
             assert r.expected_refusal == (r.id in ("u-02", "u-07"))
             assert isinstance(r.refused, bool)
-            assert r.answerability is None or 0.0 <= r.answerability <= 1.0
+    scores = [(r.id, r.answerability) for run in runs.values() for r in run.results]
+    # every answer, refused or not, structured or extracted, carries the score the refusal curve is drawn from
+    assert [(i, a) for i, a in scores if not isinstance(a, float) or not 0.0 <= a <= 1.0] == []
 
 
 def test_side_by_side_has_one_row_per_rendition(runs: dict[str, RunResult]) -> None:
