@@ -206,16 +206,11 @@ class AnswerPipeline:
 
     # ---- decision ---------------------------------------------------------------
     def answerability(
-        self,
-        question: str,
-        hits: Sequence[Hit],
-        ask: Ask | None = None,
-        about: Mapping[str, str] | None = None,
-        owners: Mapping[str, str] | None = None,
+        self, question: str, hits: Sequence[Hit], ask: Ask | None = None, docs: Mapping[str, Document] | None = None
     ) -> tuple[float, float]:
         """(best dense score, best key-term coverage of one sentence that gives what is asked); see
         :meth:`features`."""
-        found = self.features(question, hits, ask, about, owners)
+        found = self.features(question, hits, ask, docs)
         return found.dense, found.coverage
 
     def features(
@@ -223,16 +218,16 @@ class AnswerPipeline:
         question: str,
         hits: Sequence[Hit],
         ask: Ask | None = None,
-        about: Mapping[str, str] | None = None,
-        owners: Mapping[str, str] | None = None,
+        docs: Mapping[str, Document] | None = None,
         constraint: float = 1.0,
     ) -> Features:
         """What the answerability decision reads (:class:`rag.answerability.Features`).
 
         Coverage is measured per sentence, with the passage's heading (topic,
         section, heading path) counted as part of it, and what its document
-        establishes as a whole (``owners``: issuer, place; ``about`` adds the
-        title and number for the names the question is about), so
+        establishes as a whole (``docs``, the retrieved documents by id: their
+        issuer and place count as the sentence's words, their title and number
+        hold the names the question is about), so
         "Tỷ lệ … của tỉnh X" meets a sentence of tỉnh X's plan that does not
         repeat the name. Only sentences that give what the question asks for
         count (:func:`rag.query_understanding.gives`): a new figure for "bao
@@ -249,8 +244,9 @@ class AnswerPipeline:
         texts = []
         for hit in hits:
             context, heading = heading_context(hit.chunk), heading_text(hit.chunk)
-            title = (about or {}).get(hit.chunk.doc_id, hit.chunk.doc_title)
-            owner = fold((owners or {}).get(hit.chunk.doc_id, ""))
+            doc = (docs or {}).get(hit.chunk.doc_id)
+            title = _about(doc) if doc is not None else hit.chunk.doc_title
+            owner = fold(establishes(doc)) if doc is not None else ""
             for s, e in sentence_spans(hit.chunk.text):
                 sentence = hit.chunk.text[s:e]
                 if gives(ask, sentence, question, heading, title):
@@ -284,8 +280,7 @@ class AnswerPipeline:
         question: str,
         hits: Sequence[Hit],
         ask: Ask | None = None,
-        about: Mapping[str, str] | None = None,
-        owners: Mapping[str, str] | None = None,
+        docs: Mapping[str, Document] | None = None,
         constraint: float = 1.0,
     ) -> tuple[float, str, Features | None]:
         """(answerability score, refusal reason or "", the features read): the reason is a short plain phrase of
@@ -294,7 +289,7 @@ class AnswerPipeline:
         if not hits:
             return 0.0, "không tìm thấy đoạn văn bản nào liên quan", None
         ask = asks_for(question) if ask is None else ask
-        found = self.features(question, hits, ask, about, owners, constraint)
+        found = self.features(question, hits, ask, docs, constraint)
         calibration = load_calibration() if self.settings.answer_calibrated else None
         if calibration is not None:
             score = calibration.probability(found)
@@ -345,14 +340,13 @@ class AnswerPipeline:
         """One question of one part: structure first, then the gate, the generator and the citation check."""
         hits = self.retriever.search(question, k=k, filters=filters)
         docs = self._documents_of(hits)
-        about = {d.doc_id: _about(d) for d in docs}
-        owners = {d.doc_id: establishes(d) for d in docs}
-        structured = self._from_structure(question, ask, hits, docs, filters, started, about)
+        by_id = {d.doc_id: d for d in docs}
+        structured = self._from_structure(question, ask, hits, by_id, filters, started)
         if structured is not None:
             yield structured.answer
             yield structured
             return
-        score, reason, found = self._decide(question, hits, ask, about, owners, _constraint_met(question, docs))
+        score, reason, found = self._decide(question, hits, ask, by_id, _constraint_met(question, docs))
         if reason:
             yield REFUSAL_TEXT
             refused = self._refused(question, reason, hits, started, self.generator.name, score)
@@ -368,7 +362,7 @@ class AnswerPipeline:
             generator, notice = self.fallback, f"Máy chủ LLM không phản hồi ({exc}) – đã chuyển sang chế độ trích xuất."
             pieces = list(generator.stream(question, hits))
             yield "\n" + notice + "\n" + "".join(pieces)
-        answer = self._validated(question, ask, "".join(pieces), hits, started, generator.name, about)
+        answer = self._validated(question, ask, "".join(pieces), hits, started, generator.name, by_id)
         answer.answerability = score if not answer.refused else min(score, self.settings.answer_min_overlap) / 2
         answer.notice = " ".join(n for n in (notice, answer.notice) if n)
         answer.features = found
@@ -436,7 +430,7 @@ class AnswerPipeline:
         hits: list[Hit],
         started: float,
         name: str,
-        about: Mapping[str, str] | None = None,
+        docs: Mapping[str, Document] | None = None,
     ) -> Answer:
         """Keep supported sentences, renumber their citations and attach exact quotes; refuse when no kept
         sentence gives what the question asks for (a name for "Ai là Bí thư …", a figure for "bao nhiêu")."""
@@ -444,10 +438,10 @@ class AnswerPipeline:
         checked = [c for c in validate_answer(text, sources, self.settings.citation_min_support) if c.ok]
         if not checked:
             return self._refused(question, "không câu nào được nguồn trích dẫn hỗ trợ", hits, started, name)
-        about = about or {}
 
         def where(chunk: Chunk) -> tuple[str, str]:
-            return heading_text(chunk), about.get(chunk.doc_id, chunk.doc_title)
+            doc = (docs or {}).get(chunk.doc_id)
+            return heading_text(chunk), _about(doc) if doc is not None else chunk.doc_title
 
         if not any(gives(ask, c.text, question, *where(hits[c.markers[0] - 1].chunk)) for c in checked):
             return self._refused(question, f"tài liệu không nêu {_missing(question, ask)}", hits, started, name)
@@ -469,10 +463,9 @@ class AnswerPipeline:
         question: str,
         ask: Ask,
         hits: list[Hit],
-        docs: list[Document],
+        docs: Mapping[str, Document],
         filters: SearchFilters | None,
         started: float,
-        about: Mapping[str, str],
     ) -> Answer | None:
         """The answer read from Document.meta / headings / tables / assignments, or None to answer from sentences.
 
@@ -481,11 +474,11 @@ class AnswerPipeline:
         the span it cites plus what its document establishes (title, number, issuer, signer)."""
         if filters is not None and (filters.topic is not None or filters.section or filters.organisation):
             return None  # the reader narrowed the search to a part of a document: answer from that part
-        facts = self._facts(question, ask, hits, docs, filters)
+        facts = self._facts(question, ask, hits, list(docs.values()), filters)
         if not facts:
             return None
         citations, sentences = self._cite_facts(facts, hits, filters)
-        sources = {c.n: _fact_source(c, about) for c in citations}
+        sources = {c.n: _fact_source(c, docs.get(c.doc_id)) for c in citations}
         if not all(check_sentence(sentence, sources, self.settings.citation_min_support).ok for sentence in sentences):
             return None
         scored = [h.dense_score for h in hits if h.dense_score is not None]
@@ -496,7 +489,7 @@ class AnswerPipeline:
         coverage = max(term_coverage(terms, texts), default=0.0) if terms else 1.0
         if coverage < self.settings.answer_min_overlap:
             return None
-        read = replace(self.features(question, hits, ask, about), coverage=coverage, asked_kind=1.0)
+        read = replace(self.features(question, hits, ask, docs), coverage=coverage, asked_kind=1.0)
         return Answer(
             question=question,
             answer=" ".join(sentences),
@@ -620,12 +613,12 @@ def _constraint_met(question: str, docs: Sequence[Document]) -> float:
     return 1.0
 
 
-def _fact_source(citation: Citation, about: Mapping[str, str]) -> str:
+def _fact_source(citation: Citation, doc: Document | None) -> str:
     """What a structured fact may be checked against: the span it quotes, where that span sits (topic, heading
     path: "Chuyên đề 3" › …) and what its document establishes (title, number, issuer, place)."""
     topic = f"Chuyên đề {citation.topic}" if citation.topic is not None else ""
     where = (topic, citation.topic_title, citation.section, citation.heading_path)
-    return "\n".join([citation.quote, *(p for p in where if p), about.get(citation.doc_id, citation.document)])
+    return "\n".join([citation.quote, *(p for p in where if p), _about(doc) if doc is not None else citation.document])
 
 
 def _missing(question: str, ask: Ask) -> str:
