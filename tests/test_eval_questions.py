@@ -250,3 +250,39 @@ def test_split_of_uses_the_explicit_field_else_the_hash_of_the_id() -> None:
 def test_split_field_must_be_tune_or_report() -> None:
     with pytest.raises(QuestionSetError, match=r"s\.jsonl:1: split"):
         parse_questions([_line(split="test")], source="s.jsonl")
+
+
+NEW_SET = SET_PATH.parent / "party_docs_new.jsonl"
+NEW_DOCUMENTS = {
+    "kl221-kl-tw_2025-11-28.txt",
+    "qd383-qd-tw_2025-11-19.txt",
+    "qd2820-qd-ubnd-hcm_2025-11-19.txt",
+    "kh0204-kh-ubnd-camau_2025-11-24.txt",
+}
+
+
+def test_the_new_party_docs_set_has_the_promised_shape() -> None:
+    from eval.questions import by_split
+
+    questions = load_questions(NEW_SET)
+    assert validate_questions(questions) == []
+    assert len(questions) >= 60
+    assert {name for q in questions for name in q.documents} == NEW_DOCUMENTS
+    # issue 20.5: at least 15 multi-part, 10 who/which body, 10 dates, 10 table figures, 10 unaccented, 15 unanswerable
+    wanted = {"multi_part": 15, "who": 10, "date": 10, "table": 10, "no_diacritics": 10, "unanswerable": 15}
+    groups = {tag: [q for q in questions if q.tags[0] == tag] for tag in wanted}
+    assert {tag: len(qs) >= wanted[tag] for tag, qs in groups.items()} == dict.fromkeys(wanted, True)
+    assert all(len(q.expected_facts) >= 2 for q in groups["multi_part"])  # one fact per part
+    assert all(not q.answerable for q in groups["unanswerable"])
+    assert all(q.split in ("tune", "report") for q in questions)  # every split written out, none hashed
+    for tag, qs in groups.items():  # each group split in halves (odd groups one apart)
+        halves = by_split(qs)
+        assert abs(len(halves["tune"]) - len(halves["report"])) <= 1, tag
+
+
+def test_the_new_party_docs_set_matches_the_shared_documents(shared_data: Path) -> None:
+    from ingest.pipeline import load_documents
+
+    questions = load_questions(NEW_SET)
+    documents = [doc for name in sorted(NEW_DOCUMENTS) for doc in load_documents(shared_data / "party_docs" / name)]
+    assert validate_questions(questions, documents=documents) == []
