@@ -40,7 +40,7 @@ MIN_CHARS_KEPT = 120
 """A cut never keeps less than this (a sentence with no clause boundary that early is not quoted)."""
 LEXICAL_WEIGHT = 0.005
 """Weight of the shared two-syllable words' rarity beside the dense similarity (fitted on the tune split)."""
-RELEVANCE_THRESHOLD = 0.97
+RELEVANCE_THRESHOLD = 0.975
 """Least :func:`relevance` for a unit to count as on topic (tune split of the relevance set; see module doc)."""
 PREFILTER = 60
 """Units per query whose dense similarity is computed: the ones sharing the most rare words with it."""
@@ -276,11 +276,15 @@ class Scorer:
         for u, v in zip(todo, vectors, strict=True):
             self._vectors[u.key] = v / (np.linalg.norm(v) or 1.0)
 
-    def score(self, query: str, units: Sequence[Unit], prefilter: int = PREFILTER) -> list[tuple[float, Unit]]:
-        """(relevance, unit) for the ``prefilter`` units sharing most weight with ``query``, best first."""
+    def score(
+        self, query: str, units: Sequence[Unit], prefilter: int = PREFILTER, always: frozenset = frozenset()
+    ) -> list[tuple[float, Unit]]:
+        """(relevance, unit) for the ``prefilter`` units sharing most weight with ``query`` and the units whose
+        key is in ``always``, best first."""
         words = word_pairs(query)
         lex = [(lexical(words, u.words, self.idf), u) for u in units]
-        lex = sorted((x for x in lex if x[0] > 0), key=lambda x: -x[0])[:prefilter]
+        lex = sorted((x for x in lex if x[0] > 0 or x[1].key in always), key=lambda x: (x[1].key not in always, -x[0]))
+        lex = lex[: prefilter + len(always)]
         if not lex:
             return []
         if self.embeddings is None:

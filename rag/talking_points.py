@@ -253,9 +253,9 @@ class _Scored:
     task_label: str = ""
 
 
-def compose_point(citer: _Citer, heading: str, ranked: list[_Scored], org: str, tone: str, per_point: int) -> Point:
+def compose_point(citer: _Citer, heading: str, ranked: list[_Scored], org: str, tone: str) -> Point:
     """A point from the on-topic units ``ranked`` (best first): a situation with a figure, a gap, a proposal –
-    whichever the evidence holds, at most one of each – then up to ``per_point`` further units as evidence.
+    whichever the evidence holds, at most one of each (further units go under it: :func:`attach_evidence`).
 
     The organisation's own task, when one is on topic, is its proposal. Returns a point without text (having
     taken nothing) when no unit is left.
@@ -286,18 +286,24 @@ def compose_point(citer: _Citer, heading: str, ranked: list[_Scored], org: str, 
             point.citations.append(citation)
             point.relevance.append(round(chosen[role].score, 3))
     point.text = " ".join(parts)
-    for s in free:
-        if len(point.evidence) >= per_point:
-            break
-        if citer.is_used(s.unit):
-            continue
-        text, citation = citer.take(s.unit)
-        doc = citer.documents[s.unit.doc_id]
-        point.evidence.append(Evidence(text, doc.title, *_evidence_kind(doc, s)))
-        if citation:
-            point.citations.append(citation)
-            point.relevance.append(round(s.score, 3))
     return point
+
+
+def attach_evidence(citer: _Citer, drafted: list[tuple[Point, list[_Scored]]], per_point: int) -> None:
+    """Under each point, up to ``per_point`` further on-topic units no point has used – once every point has
+    taken its own, so how much evidence is shown never changes what a point says."""
+    for point, ranked in drafted:
+        for s in ranked:
+            if len(point.evidence) >= per_point:
+                break
+            if citer.is_used(s.unit):
+                continue
+            text, citation = citer.take(s.unit)
+            doc = citer.documents[s.unit.doc_id]
+            point.evidence.append(Evidence(text, doc.title, *_evidence_kind(doc, s)))
+            if citation:
+                point.citations.append(citation)
+                point.relevance.append(round(s.score, 3))
 
 
 def _evidence_kind(doc: Document, scored: _Scored) -> tuple[str, str]:
@@ -371,6 +377,9 @@ class _Evidence:
         others = [d for d in documents.values() if d.doc_type != "topic_guide" and d is not guide]
         self.units = [u for d in others for u in units_of(d, citer.chunks.get(d.doc_id, []))]
         self.units += guide_units or []
+        self.own = frozenset(u.key for u in guide_units or []) if guide is not None else frozenset()
+        """The topic's own Thực trạng sentences: on topic for its questions by the guide's own structure (every
+        such pair of the labelled set is labelled on topic), whatever their score."""
         self.scorer = Scorer(embeddings, self.units)
         self.tasks = _task_labels(others, org) if org else {}
         self.rivals = _rivals(others, org, assigned) if org else []
@@ -386,8 +395,8 @@ class _Evidence:
     def on_topic(self, query: str, units: list[Unit] | None = None) -> list[_Scored]:
         """Units about ``query`` (relevance ≥ threshold), best first; the organisation's tasks first among them."""
         out = []
-        for score, unit in self.scorer.score(query, units if units is not None else self.units):
-            if score < RELEVANCE_THRESHOLD or self._other_orgs_task(unit):
+        for score, unit in self.scorer.score(query, units if units is not None else self.units, always=self.own):
+            if (score < RELEVANCE_THRESHOLD and unit.key not in self.own) or self._other_orgs_task(unit):
                 continue
             out.append(_Scored(score, unit, _task_of(unit, self.tasks)))
         return sorted(out, key=lambda s: (not s.task_label, -s.score))
@@ -513,15 +522,20 @@ def draft_talking_points(
     evidence = _Evidence(documents, citer, _embedder(index, embeddings), org, list(top.organisations), guide,
                          situation_units)  # fmt: skip
     title = " ".join(top.title.split())
-    points, silent = [], []
+    drafted: list[tuple[Point, list[_Scored]]] = []
+    silent = []
     for s, e in question_spans:
-        if len(points) >= asked:
+        if len(drafted) >= asked:
             break
         heading = _heading(guide.text[s:e])
         ranked = evidence.on_topic(f"{heading} {title}")
-        point = compose_point(citer, heading, ranked, org, tone, MAX_EVIDENCE[length])
-        (points if point.text else silent).append(point if point.text else heading)
-    points += _task_points(citer, evidence, org, tone, asked - len(points))
+        point = compose_point(citer, heading, ranked, org, tone)
+        if point.text:
+            drafted.append((point, ranked))
+        else:
+            silent.append(heading)
+    points = [p for p, _ in drafted] + _task_points(citer, evidence, org, tone, asked - len(drafted))
+    attach_evidence(citer, drafted, MAX_EVIDENCE[length])
     warning = _count_warning(warning, points, asked, silent)
     situation = " ".join(citer.take(u)[0] for u in situation_units if not citer.is_used(u))
     notice = write_points(generator, points, citer, org, tone, [title]) if generator is not None else ""
@@ -567,7 +581,7 @@ def _task_points(citer: _Citer, evidence: _Evidence, org: str, tone: str, room: 
         if not label or citer.is_used(unit):
             continue
         heading = f"{label} cho {org} ({doc_label(citer.documents[unit.doc_id])})"
-        point = compose_point(citer, heading, [_Scored(1.0, unit, label)], org, tone, 0)
+        point = compose_point(citer, heading, [_Scored(1.0, unit, label)], org, tone)
         if point.text:
             out.append(point)
     return out
@@ -615,21 +629,26 @@ def draft_about(
     org = " ".join((organisation or "").split()) or "[Tên tổ chức]"
     documents = {d.doc_id: d for d in index.documents()}
     citer = _Citer(index.all_chunks(), documents)
-    evidence = _Evidence(documents, citer, _embedder(index, embeddings), org if organisation else "", [])
+    guides = [d for d in documents.values() if d.doc_type == "topic_guide"]
+    situations = [u for g in guides for t in g.topics for u in _guide_units(g, _question_spans(g.text, t)[0])]
+    speaker = org if organisation else ""
+    evidence = _Evidence(documents, citer, _embedder(index, embeddings), speaker, [], None, situations)
     ranked = evidence.on_topic(about)
     if not ranked:
         raise ValueError(f"Không tài liệu nào (trong phạm vi được xem) bàn đủ sát về “{about}” để soạn ý.")
     groups: dict[tuple[str, str], list[_Scored]] = {}
     for s in ranked:
         groups.setdefault((s.unit.doc_id, s.unit.section), []).append(s)
-    points: list[Point] = []
+    drafted: list[tuple[Point, list[_Scored]]] = []
     for (doc_id, section), members in sorted(groups.items(), key=lambda g: -g[1][0].score):
-        if len(points) >= asked:
+        if len(drafted) >= asked:
             break
         heading = _heading(section) if section else doc_label(documents[doc_id])
-        point = compose_point(citer, heading, members, org, tone, MAX_EVIDENCE[length])
+        point = compose_point(citer, heading, members, org, tone)
         if point.text:
-            points.append(point)
+            drafted.append((point, members))
+    attach_evidence(citer, drafted, MAX_EVIDENCE[length])
+    points = [p for p, _ in drafted]
     warning = _count_warning("", points, asked, [])
     notice = write_points(generator, points, citer, org, tone, [about]) if generator is not None else ""
     main = _main_document(points, documents)

@@ -3,6 +3,7 @@ control characters never reaching python-docx (issue 14.3, 15.2)."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
@@ -130,3 +131,15 @@ def test_draft_cli_refuses_a_control_character_in_one_line(tmp_path: Path) -> No
     assert "Lỗi: --org chứa ký tự điều khiển" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_a_draft_on_any_subject_is_titled_by_it_and_each_point_heads_its_position() -> None:
+    tp = sample()
+    tp.topic, tp.topic_title, tp.about = 0, "thu ngân sách nhà nước năm 2026", "thu ngân sách nhà nước năm 2026"
+    tp.points[0].heading = "Cơ cấu thu, chi và khung cân đối ngân sách"
+    doc = DocxDocument(io.BytesIO(talking_points_docx_bytes(tp)))
+    texts = [p.text for p in doc.paragraphs]
+    assert "Về thu ngân sách nhà nước năm 2026" in texts and not any("Chuyên đề 0" in t for t in texts)
+    heading = next(p for p in doc.paragraphs if p.text == "1. Cơ cấu thu, chi và khung cân đối ngân sách")
+    assert all(run.bold for run in heading.runs)
+    assert texts[texts.index(heading.text) + 1] == tp.points[0].text

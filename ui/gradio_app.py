@@ -135,10 +135,12 @@ HEAD = """
     ["No options", "Không có lựa chọn"], ["Select an option", "Chọn một mục"], ["Dropdown", "Danh sách chọn"],
     ["Dropdown options", "Các lựa chọn"], ["Options", "Các lựa chọn"], ["Empty", "Trống"],
     ["Stop", "Dừng"], ["More tabs", "Các thẻ khác"], ["Submit", "Gửi"], ["Tab", "Thẻ"], ["More", "Thêm"],
-    ["Show more", "Xem thêm"],
+    ["Show more", "Xem thêm"], ["common.upload", "Thêm tệp"], ["common.clear", "Xoá"], ["common.download", "Tải về"],
+    ["common.remove", "Bỏ"], ["common.edit", "Sửa"], ["common.share", "Chia sẻ"], ["common.copy", "Sao chép"],
   ]);
   const PREFIXES = [
-    ["number input for ", "ô nhập số: "], ["range slider for ", "thanh trượt: "],
+    ["number input for ", "ô nhập số: "], ["range slider for ", "thanh trượt: "], ["processing |", "đang xử lý |"],
+    ["queue:", "hàng đợi:"],
     ["Enter text to filter the table", "Gõ để lọc bảng"], ["Enter text to search the table", "Gõ để tìm trong bảng"],
   ];
   const say = (t) => {
@@ -468,35 +470,58 @@ def hint_html(message: str) -> str:
     return f"<div class='troly-hint' role='alert'>{esc(message)}</div>" if message else ""
 
 
+TP_CITE_STYLE = (
+    "color:#0b57d0;background:#e8f0fe;border:0;border-radius:4px;padding:0 2px;margin:0;cursor:pointer;font:inherit"
+)
+TP_CITE_CLICK = (
+    "(function(b){var box=document.querySelector('#troly-tp-pick textarea, #troly-tp-pick input');"
+    "var go=document.querySelector('#troly-tp-go');if(!box||!go)return;box.value=b.dataset.n+':'+Date.now();"
+    "box.dispatchEvent(new Event('input',{bubbles:true}));setTimeout(function(){go.click();},60);})(this)"
+)
+"""The draft's [n] open the passage beside it, as the chat's do (own ids: the chat's handler serves the chat)."""
+
+
+def tp_cite_button(n: int) -> str:
+    return (
+        f"<button type='button' class='troly-tp-cite' data-n='{n}' title='Xem đoạn gốc [{n}]' "
+        f'style="{TP_CITE_STYLE}" onclick="{TP_CITE_CLICK}">[{n}]</button>'
+    )
+
+
+def tp_linkify(text: str, known: set[int]) -> str:
+    """Escaped ``text`` with each known [n] a button opening the passage."""
+    return re.sub(r"\[(\d+)\]", lambda m: tp_cite_button(int(m.group(1))) if int(m.group(1)) in known else m.group(0),
+                  esc(text))  # fmt: skip
+
+
 def talking_points_html(tp: Any) -> str:
-    """The outline as escaped HTML: quotes from documents never become markup."""
-
-    def refs(point: Any) -> str:
-        nums = [c if isinstance(c, int) else c.n for c in point.citations]
-        missing = [n for n in nums if f"[{n}]" not in point.text + point.context]
-        return " " + "".join(f"[{n}]" for n in missing) if missing else ""
-
-    out = [f"<h3>Chuyên đề {tp.topic}: {esc(tp.topic_title)}</h3>"]
+    """The outline as escaped HTML (quotes from documents never become markup), each [n] clickable."""
+    known = {c.n for c in tp.citations}
+    subject = f"Chuyên đề {tp.topic}: {tp.topic_title}" if tp.topic else f"Chủ đề: {tp.topic_title}"
+    out = [f"<h3>{esc(subject)}</h3>"]
     if tp.organisation:
         out.append(f"<p><b>Đơn vị phát biểu:</b> {esc(tp.organisation)}</p>")
     if tp.warning:
         out.append(f"<p class='troly-warning'><b>Lưu ý:</b> {esc(tp.warning)}</p>")
     for label, text in (("Mở đầu", tp.opening), ("Tình hình", tp.situation)):
         if text:
-            out.append(f"<p><b>{label}.</b> {esc(text)}</p>")
+            out.append(f"<p><b>{label}.</b> {tp_linkify(text, known)}</p>")
     items = []
     for p in tp.points:
-        extra = f"<div class='context'>{esc(p.context)}</div>" if p.context else ""
-        extra += "".join(
-            f"<div class='evidence'><b>{esc(e.label)}:</b> {esc(e.text)}</div>" for e in getattr(p, "evidence", [])
+        heading = f"<div class='heading'><b>{esc(p.heading)}</b></div>" if getattr(p, "heading", "") else ""
+        extra = "".join(
+            f"<div class='evidence'><b>{esc(e.label)}:</b> {tp_linkify(e.text, known)}</div>"
+            for e in getattr(p, "evidence", [])
         )
-        extra += f"<div class='direction'>{esc(p.direction)}</div>" if p.direction else ""
-        items.append(f"<li>{esc(p.text + refs(p))}{extra}</li>")
+        items.append(f"<li>{heading}<div class='point'>{tp_linkify(p.text, known)}</div>{extra}</li>")
     out.append(f"<ol class='troly-points'>{''.join(items)}</ol>")
     if tp.closing:
         out.append(f"<p><b>Kết luận.</b> {esc(tp.closing)}</p>")
     if tp.citations:
-        sources = "".join(f"<li>{esc(citation_label(citation_to_dict(c)))}</li>" for c in tp.citations)
+        sources = "".join(
+            f"<li>{tp_cite_button(c.n)} {esc(citation_label(citation_to_dict(c))[len(str(c.n)) + 3 :])}</li>"
+            for c in tp.citations
+        )
         out.append(f"<div class='troly-sources'><b>Nguồn trích dẫn:</b><ul>{sources}</ul></div>")
     if tp.is_draft:
         out.append("<p><i>Bản nháp – cần người viết rà soát trước khi sử dụng.</i></p>")
@@ -624,12 +649,14 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
         conv_id = conv_id or new_conversation_id()
         turn: dict[str, Any] = {"question": q, "pending": True, "partial": ""}
         history = [*history_of(user, conv_id), turn]
+        asked = desk_tabs.standalone(q, history[:-1])  # a follow-up made standalone (issue 25.3)
+        turn["standalone"] = "" if asked == q else asked
         store.append(user.name, conv_id, turn)
         yield conversation_html(history), conv_id, "", "", gr.update(interactive=False, value="Đang trả lời…")
         key = parse_topic_key(topic_value)
         filters = {"doc_id": key[0], "topic": key[1]} if key else {}
         try:
-            for item in ctx.service.ask_stream(user, q, int(k_value), channel="ui", **filters):
+            for item in ctx.service.ask_stream(user, asked, int(k_value), channel="ui", **filters):
                 if isinstance(item, str):
                     turn["partial"] += item
                     yield conversation_html(history), conv_id, gr.update(), gr.update(), gr.update()
@@ -647,6 +674,8 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
             turn.update(pending=False, answer="Không trả lời được câu hỏi này (lỗi máy chủ).", citations=[])
         if turn.get("pending"):
             turn.update(pending=False, answer=NOT_FOUND_TEXT, citations=[])
+        if turn["standalone"]:
+            turn["notice"] = desk_tabs.followup_notice(turn)
         history = history_of(user, conv_id)
         yield conversation_html(history), conv_id, gr.update(), "", gr.update(interactive=True, value="Gửi câu hỏi")
 
@@ -701,15 +730,35 @@ def _chunk_span(c: dict[str, Any]) -> Any:
 def _draft_tab(ctx: UiContext) -> gr.Dropdown:
     with gr.Row():
         topic = gr.Dropdown(choices=[], label="Chuyên đề", scale=3, min_width=300)
+        about = gr.Textbox(
+            label="Hoặc chủ đề bất kỳ",
+            placeholder="Ví dụ: thu ngân sách nhà nước năm 2026 (để trống nếu soạn theo chuyên đề)",
+            max_lines=1,
+            scale=3,
+            min_width=300,
+            elem_id="troly-draft-about",
+        )
         org = gr.Dropdown(choices=[], label="Đơn vị phát biểu", allow_custom_value=True, scale=3, min_width=300)
     with gr.Row():
         n_points = gr.Slider(1, 12, value=5, step=1, label="Số ý", elem_id="troly-n-points")
         tone = gr.Radio(TONE_CHOICES, value="trang_trong", label="Giọng văn", elem_id="troly-tone")
         length = gr.Radio(LENGTH_CHOICES, value="vua", label="Độ dài mỗi ý", elem_id="troly-length")
-    go = gr.Button("Soạn dàn ý", variant="primary", elem_id="troly-draft-go")
+    with gr.Row(equal_height=True):
+        go = gr.Button("Soạn dàn ý", variant="primary", elem_id="troly-draft-go", scale=1)
+        download = gr.HTML(elem_id="troly-docx", min_height=0, padding=False)
     hint = gr.HTML(elem_id="troly-draft-hint")
-    output = gr.HTML(elem_id="troly-talking-points")
-    download = gr.HTML(elem_id="troly-docx")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=340):
+            output = gr.HTML(elem_id="troly-talking-points")
+        with gr.Column(scale=2, min_width=300):
+            passage = gr.HTML(
+                "<div class='troly-passage empty'>Bấm vào số [n] trong dàn ý để xem đoạn gốc.</div>",
+                elem_id="troly-tp-passage",
+            )
+    pick = gr.Textbox(visible="hidden", elem_id="troly-tp-pick")
+    show_go = gr.Button("xem", visible="hidden", elem_id="troly-tp-go")
+    token = gr.State(None)
+    """Only the export token: the draft itself stays on the server with the user who drafted it."""
 
     def orgs_for(topic_value: str | None, request: gr.Request) -> Any:
         key = parse_topic_key(topic_value)
@@ -721,28 +770,49 @@ def _draft_tab(ctx: UiContext) -> gr.Dropdown:
             return gr.update(choices=[], value=None)
         return gr.update(choices=list(t.organisations), value=t.organisations[0] if t.organisations else None)
 
-    def draft(topic_value: str | None, org_value: str | None, n: float, tone_value: str, length_value: str,
-              request: gr.Request):  # fmt: skip
+    def draft(topic_value: str | None, about_value: str, org_value: str | None, n: float, tone_value: str,
+              length_value: str, request: gr.Request):  # fmt: skip
         key = parse_topic_key(topic_value)
-        if key is None:
-            return hint_html("Hãy chọn chuyên đề."), gr.update(), ""
-        org_clean = xml_safe(org_value or "").strip()
-        if org_value and has_control_chars(org_value):
-            return hint_html("Tên đơn vị chứa ký tự điều khiển – hãy gõ lại."), gr.update(), ""
+        subject = " ".join((about_value or "").split())
+        if key is None and not subject:
+            return hint_html("Hãy chọn chuyên đề hoặc nhập chủ đề."), gr.update(), "", None
+        for value in (org_value, subject):
+            if value and has_control_chars(value):
+                return hint_html("Tên đơn vị hoặc chủ đề chứa ký tự điều khiển – hãy gõ lại."), gr.update(), "", None
+        org_clean = xml_safe(org_value or "").strip() or None
         user = ctx.user(request)
+        options = {"tone": tone_value, "length": length_value, "channel": "ui"}
         try:
-            tp = ctx.service.talking_points(
-                user, key[1], org_clean or None, int(n), channel="ui", guide_id=key[0], tone=tone_value,
-                length=length_value,
-            )  # fmt: skip
+            if subject:
+                tp = ctx.service.talking_points(user, None, org_clean, int(n), about=subject, **options)
+            else:
+                tp = ctx.service.talking_points(user, key[1], org_clean, int(n), guide_id=key[0], **options)
         except (NotFound, ValueError) as exc:
-            return hint_html(f"Không soạn được: {exc}"), "", ""
-        token = export_store(ctx.state).add(user.name, tp, ctx.state.settings.collection)
-        link = f"<a class='troly-download' href='/ui/exports/{token}.docx' download>Tải về tệp .docx (bản dự thảo)</a>"
-        return "", talking_points_html(tp), link
+            return hint_html(f"Không soạn được: {exc}"), "", "", None
+        exported = export_store(ctx.state).add(user.name, tp, ctx.state.settings.collection)
+        link = (
+            f"<a class='troly-download' href='/ui/exports/{exported}.docx' download>Tải về tệp .docx (bản dự thảo)</a>"
+        )
+        return "", talking_points_html(tp), link, exported
+
+    def show(key: str, exported: str | None, request: gr.Request) -> Any:
+        match = re.match(r"(\d+):", key or "")
+        pending = export_store(ctx.state).get(exported) if exported else None
+        user = ctx.user(request)
+        if not match or pending is None or pending.user != user.name:
+            return gr.update()
+        c = next((c for c in pending.talking_points.citations if c.n == int(match.group(1))), None)
+        if c is None:
+            return gr.update()
+        try:  # the service re-checks the clearance and audits the read
+            info = ctx.service.passage(user, c.doc_id, c.start, c.end)
+        except NotFound:
+            return "<div class='troly-passage'>Không còn tìm thấy đoạn này (tài liệu đã bị xoá?).</div>"
+        return passage_html(info, citation_to_dict(c))
 
     topic.change(orgs_for, topic, org)
-    go.click(draft, [topic, org, n_points, tone, length], [hint, output, download], trigger_mode="once")
+    go.click(draft, [topic, about, org, n_points, tone, length], [hint, output, download, token], trigger_mode="once")
+    show_go.click(show, [pick, token], passage)
     return topic
 
 
