@@ -48,3 +48,29 @@ def test_figures_tab_counts_only_documents_within_clearance(admin: Any, reader: 
         summary = page.locator(".troly-figures-summary")
         summary.wait_for()
         assert f"số liệu trong {documents}" in summary.inner_text()
+
+
+def test_chat_follow_up_is_rewritten_shown_and_a_new_chat_starts_clean(reader: Any) -> None:  # noqa: F811
+    open_tab(reader, "Hỏi đáp")
+    reader.get_by_role("button", name="Xoá hội thoại").click()
+    for question in ("Chuyên đề 2 do những đơn vị nào chuẩn bị thảo luận?", "còn chuyên đề 3 thì sao?"):
+        reader.locator("#troly-question textarea").fill(question)
+        reader.get_by_role("button", name="Gửi câu hỏi").click()
+        reader.locator("#troly-send button, button#troly-send").first.wait_for(state="visible")
+        reader.wait_for_function(
+            "() => !document.querySelector('#troly-conversation .pending')"
+            " && document.querySelectorAll('#troly-conversation .troly-a').length >= 1"
+        )
+    answers = reader.locator("#troly-conversation .troly-a")
+    reader.wait_for_function("() => document.querySelectorAll('#troly-conversation .troly-a').length === 2")
+    assert "Sở Tư pháp" in answers.last.inner_text()
+    notice = reader.locator("#troly-conversation .troly-notice").last.inner_text()
+    assert "Câu hỏi được hiểu là: “Chuyên đề 3 do những đơn vị nào chuẩn bị thảo luận?”" in notice
+    reader.get_by_role("button", name="Xoá hội thoại").click()
+    reader.locator("#troly-question textarea").fill("còn chuyên đề 3 thì sao?")
+    reader.get_by_role("button", name="Gửi câu hỏi").click()
+    reader.wait_for_function(
+        "() => document.querySelectorAll('#troly-conversation .troly-a').length === 1"
+        " && !document.querySelector('#troly-conversation .pending')"
+    )
+    assert "Câu hỏi được hiểu là" not in reader.locator("#troly-conversation").inner_text()

@@ -178,3 +178,19 @@ def figures_tab(ctx: Any) -> None:
         return figures_html(ctx.service.figures(user, channel="ui"), bool(all_groups))
 
     run.click(do_figures, [show_all], [result], trigger_mode="once")
+
+
+# ---- follow-up questions in the chat (issue 25.3) ---------------------------------------------
+def standalone(question: str, turns: list[dict[str, Any]]) -> str:
+    """The chat question made standalone from the earlier turns of this conversation (rag/followup.py); a refused
+    or withheld answer lends no words to the rewrite."""
+    from rag.followup import rewrite_followup
+
+    earlier = [{**t, "answer": "" if t.get("refused") else t.get("answer", "")} for t in turns if not t.get("pending")]
+    return rewrite_followup(question, earlier).standalone
+
+
+def followup_notice(turn: dict[str, Any]) -> str:
+    """Shown under the answer so the user sees what was asked."""
+    understood = f"Câu hỏi được hiểu là: “{turn['standalone']}”"
+    return " ".join(filter(None, [understood, turn.get("notice", "")]))

@@ -26,7 +26,18 @@ def _filters(f: Filters | None) -> dict[str, Any]:
 def ask(body: AskRequest, user: UserDep, state: StateDep, settings: SettingsDep) -> AskResponse:
     """Answer a question from the documents, with numbered citations (or a clear refusal)."""
     service = state.service(body.collection)
-    return answer_out(service.ask(user, body.question, body.k or settings.k, **_filters(body.filters)))
+    asked = _standalone(body)
+    out = answer_out(service.ask(user, asked, body.k or settings.k, **_filters(body.filters)))
+    return out.model_copy(
+        update={"question": body.question, "standalone_question": "" if asked == body.question else asked}
+    )
+
+
+def _standalone(body: AskRequest) -> str:
+    """The question made standalone from ``body.history`` (rag/followup.py); unchanged without a history."""
+    from rag.followup import rewrite_followup
+
+    return rewrite_followup(body.question, [t.model_dump() for t in body.history or []]).standalone
 
 
 @router.post(
@@ -38,7 +49,7 @@ def ask(body: AskRequest, user: UserDep, state: StateDep, settings: SettingsDep)
 def ask_stream(body: AskRequest, user: UserDep, state: StateDep, settings: SettingsDep) -> StreamingResponse:
     """Server-sent events: `token` events carry text pieces, the final `answer` event the full AskResponse."""
     service = state.service(body.collection)
-    stream = service.ask_stream(user, body.question, body.k or settings.k, **_filters(body.filters))
+    stream = service.ask_stream(user, _standalone(body), body.k or settings.k, **_filters(body.filters))
     return StreamingResponse(_sse(stream), media_type="text/event-stream")
 
 

@@ -35,6 +35,15 @@ class Filters(BaseModel):
     organisation: Text | None = Field(None, max_length=300)
 
 
+class HistoryTurn(BaseModel):
+    """An earlier turn of the conversation (issue 25.3): what was asked, and when known how it was understood
+    (its ``standalone_question``) and the answer's text."""
+
+    question: Text = Field(..., min_length=1, max_length=2000)
+    standalone: Text = Field("", max_length=2000)
+    answer: Text = Field("", max_length=8000)
+
+
 class AskRequest(BaseModel):
     question: Text = Field(
         ..., min_length=1, max_length=2000, description="Question in Vietnamese (tone marks optional)."
@@ -42,6 +51,12 @@ class AskRequest(BaseModel):
     collection: Text | None = Field(None, max_length=64, description="Collection to ask; default the server's.")
     filters: Filters | None = None
     k: StrictInt | None = Field(None, ge=1, le=50, description="Passages to retrieve (default: settings.k).")
+    history: list[HistoryTurn] | None = Field(
+        None,
+        max_length=20,
+        description="Earlier turns, oldest first: a follow-up ('còn chuyên đề 3 thì sao?') is rewritten into a "
+        "standalone question before it is answered. Empty or absent: a new conversation.",
+    )
 
 
 class TalkingPointsRequest(BaseModel):
@@ -88,6 +103,7 @@ class AskResponse(BaseModel):
     latency_ms: float = 0.0
     generator: str = ""
     notice: str = ""
+    standalone_question: str = Field("", description="The follow-up rewritten from the history ('' if unchanged).")
 
 
 class SearchHitOut(BaseModel):
