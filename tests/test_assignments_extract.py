@@ -89,20 +89,21 @@ Trần Văn Thử
 """
 
 
-@pytest.fixture(scope="module")
-def plan(tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("plan") / "ke-hoach-12-kh-ubnd.txt"
-    path.write_text(PLAN, encoding="utf-8")
+def _one_document(folder: Path, name: str, text: str):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
     (doc,) = load_documents(path)
     return doc
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory):
+    return _one_document(tmp_path_factory.mktemp("plan"), "ke-hoach-12-kh-ubnd.txt", PLAN)
 
 
 @pytest.fixture(scope="module")
 def law(tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("law") / "luat-luu-tru-thu-nghiem.txt"
-    path.write_text(LAW, encoding="utf-8")
-    (doc,) = load_documents(path)
-    return doc
+    return _one_document(tmp_path_factory.mktemp("law"), "luat-luu-tru-thu-nghiem.txt", LAW)
 
 
 def _of(doc, body: str) -> list[tuple[str, str, str]]:
