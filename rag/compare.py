@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -359,21 +359,23 @@ def _parts(
 ) -> tuple[dict[int, int], dict[int, int]]:
     """(new section → old it was split from, old section → new it was merged into), among unpaired sections."""
     paired_new = set(pairs.values())
-    split: dict[int, int] = {}
-    merged: dict[int, int] = {}
-    for j, s in enumerate(new.sections):
-        if j in paired_new or len(s.grams) < 5:
-            continue
-        best = max(((shared.get((i, j), 0), i) for i in pairs), default=(0, -1))
-        if best[0] >= PART_SHARE * len(s.grams):
-            split[j] = best[1]
-    for i, s in enumerate(old.sections):
-        if i in pairs or len(s.grams) < 5:
-            continue
-        best = max(((shared.get((i, j), 0), j) for j in paired_new), default=(0, -1))
-        if best[0] >= PART_SHARE * len(s.grams):
-            merged[i] = best[1]
+    split = _absorbed(new.sections, paired_new, list(pairs), lambda j, i: shared.get((i, j), 0))
+    merged = _absorbed(old.sections, set(pairs), list(paired_new), lambda i, j: shared.get((i, j), 0))
     return split, merged
+
+
+def _absorbed(
+    sections: list[_Section], paired: set[int], others: list[int], common: Callable[[int, int], int]
+) -> dict[int, int]:
+    """Unpaired sections whose 3-grams lie mostly (PART_SHARE) in one paired section of the other version."""
+    out: dict[int, int] = {}
+    for k, s in enumerate(sections):
+        if k in paired or len(s.grams) < 5:
+            continue
+        best = max(((common(k, o), o) for o in others), default=(0, -1))
+        if best[0] >= PART_SHARE * len(s.grams):
+            out[k] = best[1]
+    return out
 
 
 # ---- words → changes -----------------------------------------------------------------------------

@@ -58,11 +58,9 @@ def compare_versions(
 
 def compare_store(state: Any) -> ExportStore:
     """Comparisons made in the web UI waiting for their .docx download (in memory only, per app)."""
-    store = getattr(state, "compare_exports", None)
-    if store is None:
-        store = ExportStore()
-        state.compare_exports = store
-    return store
+    if not hasattr(state, "compare_exports"):
+        state.compare_exports = ExportStore()
+    return state.compare_exports
 
 
 @router.get("/compare/exports/{token}.docx", include_in_schema=False)
