@@ -259,11 +259,12 @@ def test_no_named_gradio_endpoint_leaks_the_canary_to_any_role_below_its_clearan
     endpoints = info["named_endpoints"]
     assert {"/ask", "/do_upload", "/do_search", "/draft", "/show"} <= set(endpoints), sorted(endpoints)
     secret = srv["secret_id"]
-    tries = [(SECRET_QUESTION, f"{secret}::1"), ("Vân Phong Bắc Trần Minh Khôi", secret)]
+    # "" is the "all topics" choice every user has; the other two name the classified document directly
+    tries = [(SECRET_QUESTION, ""), (SECRET_QUESTION, f"{secret}::1"), ("Vân Phong Bắc Trần Minh Khôi", secret)]
     victim_session = "phien-quet-cua-can-bo-mat"  # every call below also replays this cleared user's session
     status, text = call(login(srv, "can_bo_mat"), "ask", [SECRET_QUESTION, "", 5], session_hash=victim_session)
     assert status == 200 and contains_secret(text)
-    calls = 0
+    calls, answered = 0, set()
     for user in ("doc_gia", "bien_tap", "qt_cong_khai"):
         client = login(srv, user)
         for name, spec in sorted(endpoints.items()):
@@ -272,6 +273,10 @@ def test_no_named_gradio_endpoint_leaks_the_canary_to_any_role_below_its_clearan
             for text, choice in variants:
                 _, body = call(client, name.lstrip("/"), gradio_args(params, text, choice), victim_session)
                 calls += 1
+                if "event: complete" in body:
+                    answered.add((user, name))
                 question_echo = body.replace(SECRET_QUESTION, "").replace(text, "")
                 assert not contains_secret(question_echo), (user, name, question_echo[-1500:])
     assert calls >= 3 * len(endpoints)
+    for user in ("doc_gia", "bien_tap", "qt_cong_khai"):  # the sweep reached the handlers, not only Gradio's checks
+        assert {(user, "/ask"), (user, "/do_search")} <= answered, sorted(answered)
