@@ -783,6 +783,10 @@ class TrolyService:
                 except IngestFileError as exc:
                     self.audit.record(user.name, "compare", channel=channel, query=query, status=422)
                     raise ValueError(f"{names[n]}: {user_reason(exc.reason)}") from exc
+                except Exception as exc:  # a loader bug on odd input is still a named, one-line refusal
+                    log.exception("compare: reading %s failed", names[n])
+                    self.audit.record(user.name, "compare", channel=channel, query=query, status=422)
+                    raise ValueError(f"{names[n]}: không đọc được tệp ({type(exc).__name__})") from exc
                 versions.append([replace(d, classification=_highest(d.classification, classification)) for d in docs])
         finally:
             shutil.rmtree(staging, ignore_errors=True)
