@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_POINTS, MAX_POINTS = 1, 12
+SPEAKER = "đơn vị"
+"""Who speaks when no organisation is named: "Thay mặt đơn vị, …", "Đơn vị kính đề nghị …" – never a
+bracketed placeholder a speech-writer would have to find and fill."""
 PROSE_SUPPORT = 0.5
 """Least share of a generated sentence's content words found in the passages it cites."""
 MAX_EVIDENCE = {"ngan": 0, "vua": 2, "day_du": 3}
@@ -281,7 +284,7 @@ def compose_point(citer: _Citer, heading: str, ranked: list[_Scored], org: str, 
             continue
         text, citation = citer.take(chosen[role].unit)
         frame = frames["gap" if role == "gap" and parts else "gap_first" if role == "gap" else role]
-        parts.append(_framed(frame.format(org=org), text))
+        parts.append(_framed(_sentences_capitalised(frame.format(org=org)), text))
         if citation:
             point.citations.append(citation)
             point.relevance.append(round(chosen[role].score, 3))
@@ -441,7 +444,7 @@ def resolve_organisation(topic: Topic, organisation: str | None) -> tuple[str, s
     if organisation is None:
         if assigned:
             return assigned[0], ""
-        return "[Tên tổ chức cơ sở đảng]", f"Chuyên đề {topic.number} không phân công tổ chức cơ sở đảng cụ thể."
+        return SPEAKER, f"Chuyên đề {topic.number} không phân công tổ chức cơ sở đảng cụ thể."
     if assigned and fold(organisation).strip() not in {fold(o).strip() for o in assigned}:
         return organisation, (
             f"{organisation} không nằm trong danh sách được phân công thảo luận chuyên đề {topic.number} ({listed})."
@@ -466,9 +469,12 @@ def _question_spans(text: str, top: Topic) -> tuple[list[tuple[int, int]], list[
 
 
 def _heading(text: str) -> str:
-    """A discussion question or section title as a heading: one line, no field label or list marker."""
+    """A discussion question or section title as a heading: one line, no field label or list marker, a capital
+    title in sentence case ("TỒN TẠI, HẠN CHẾ" → "Tồn tại, hạn chế"; "71/NQ-CP" kept as written)."""
     text = re.sub(r"^(?:[-–•+*]\s*)?(?:Vấn đề thảo luận|Thực trạng)\s*:\s*", "", " ".join(text.split()))
     text = re.sub(r"^(?:[IVXLC]+[.-]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[A-Z]\.)\s*", "", text).strip(" ;,")
+    if text.isupper():
+        text = " ".join(w if re.search(r"[\d/-]", w) else w.lower() for w in text.split())
     return text[:1].upper() + text[1:]
 
 
@@ -522,13 +528,11 @@ def draft_talking_points(
     evidence = _Evidence(documents, citer, _embedder(index, embeddings), org, list(top.organisations), guide,
                          situation_units)  # fmt: skip
     title = " ".join(top.title.split())
+    headings = [_heading(guide.text[s:e]) for s, e in question_spans][:asked]
+    rankings = _own_to_best([evidence.on_topic(f"{heading} {title}") for heading in headings], evidence.own)
     drafted: list[tuple[Point, list[_Scored]]] = []
     silent = []
-    for s, e in question_spans:
-        if len(drafted) >= asked:
-            break
-        heading = _heading(guide.text[s:e])
-        ranked = evidence.on_topic(f"{heading} {title}")
+    for heading, ranked in zip(headings, rankings, strict=True):
         point = compose_point(citer, heading, ranked, org, tone)
         if point.text:
             drafted.append((point, ranked))
@@ -548,7 +552,7 @@ def draft_talking_points(
         organisation=org,
         organisations=list(top.organisations),
         warning=f"{warning} {notice}".strip(),
-        opening=_OPENINGS[tone].format(salutation=profile.salutation, org=org, subject=subject),
+        opening=_sentences_capitalised(_OPENINGS[tone].format(salutation=profile.salutation, org=org, subject=subject)),
         situation=situation,
         points=points,
         closing=_closing(tone, org, f"chuyên đề {topic}", profile.request.format(addressee=addressee)),
@@ -563,12 +567,30 @@ def draft_talking_points(
     )
 
 
+def _own_to_best(rankings: list[list[_Scored]], own: frozenset) -> list[list[_Scored]]:
+    """Each of the topic's own Thực trạng sentences only under the question it scores best for (they are on
+    topic for every question of the topic, so the first question would otherwise take them all)."""
+    best: dict[tuple[str, int, int], tuple[float, int]] = {}
+    for i, ranked in enumerate(rankings):
+        for s in ranked:
+            if s.unit.key in own and s.score > best.get(s.unit.key, (-1.0, 0))[0]:
+                best[s.unit.key] = (s.score, i)
+    return [
+        [s for s in ranked if s.unit.key not in own or best[s.unit.key][1] == i] for i, ranked in enumerate(rankings)
+    ]
+
+
 def _embedder(index: Any, embeddings: Any) -> Any:
     return embeddings if embeddings is not None else getattr(index, "embeddings", None)
 
 
 def _closing(tone: str, org: str, subject: str, request: str) -> str:
-    return _CLOSINGS[tone].format(org=org, subject=subject, request=request)
+    return _sentences_capitalised(_CLOSINGS[tone].format(org=org, subject=subject, request=request))
+
+
+def _sentences_capitalised(text: str) -> str:
+    """Our own wording with each sentence's first letter capital ("đơn vị kính đề nghị …" opening a sentence)."""
+    return re.sub(r"(^|[.!?]\s+)([a-zà-ỹđ])", lambda m: m.group(1) + m.group(2).upper(), text)
 
 
 def _task_points(citer: _Citer, evidence: _Evidence, org: str, tone: str, room: int) -> list[Point]:
@@ -626,7 +648,7 @@ def draft_about(
     if len(about) < 3:
         raise ValueError("Chủ đề trống – hãy nhập chủ đề tham luận (ví dụ: “thu ngân sách nhà nước năm 2026”).")
     asked = max(MIN_POINTS, min(MAX_POINTS, int(n_points)))
-    org = " ".join((organisation or "").split()) or "[Tên tổ chức]"
+    org = " ".join((organisation or "").split()) or SPEAKER
     documents = {d.doc_id: d for d in index.documents()}
     citer = _Citer(index.all_chunks(), documents)
     guides = [d for d in documents.values() if d.doc_type == "topic_guide"]
@@ -658,7 +680,9 @@ def draft_about(
         topic_title=about,
         organisation=org,
         warning=f"{warning} {notice}".strip(),
-        opening=_OPENINGS[tone].format(salutation=profile.salutation, org=org, subject=f"“{about}”"),
+        opening=_sentences_capitalised(
+            _OPENINGS[tone].format(salutation=profile.salutation, org=org, subject=f"“{about}”")
+        ),
         points=points,
         closing=_closing(tone, org, f"“{about}”", profile.request.format(addressee=addressee)),
         citations=_carried(citer.citations, points, ""),

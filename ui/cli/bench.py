@@ -264,6 +264,7 @@ def draft_cmd(
         return
     busy = "máy bận" if report["load_before"][0] > (report["cpus"] or 1) else "máy rảnh"
     typer.echo(f"Soạn ý: {report['drafts']} lần, p50 {report['p50_s']} s, p95 {report['p95_s']} s")
+    typer.echo(f"Lượt đầu (nạp mô hình, nhúng câu vào bộ đệm): {report['warmup_s']} s")
     typer.echo(f"Tải máy (loadavg 1/5/15 phút) trước {report['load_before']}, sau {report['load_after']} – {busy}")
 
 
