@@ -40,7 +40,7 @@ _ENTITY = (
         "body",
         re.compile(
             r"\b(?:Đảng bộ|Đảng ủy|Chi bộ|Sở|Bộ|Ban|Ủy ban|UBND|Văn phòng|Tổ đảng|Hội đồng|Cục|Thanh tra|Công an)"
-            r"(?:\s+(?!(?:chủ|phối|nhiệm|được|giao|có|thực|là|do|chuẩn|gì|nào|thì|trong|về|với|năm)\b)[\w&,]+){1,8}"
+            r"(?:\s+(?!(?:chủ|phối|nhiệm|được|giao|có|thực|là|do|chuẩn|gì|nào|thì|trong|về|với|năm)\b)[\w&,]+){1,14}"
         ),
     ),
 )

@@ -31,6 +31,11 @@ PLAN = {
             "còn Tổ đảng ở Thường trực Ủy ban Tư pháp thì sao?",
             "Kế hoạch 3260 giao Tổ đảng ở Thường trực Ủy ban Tư pháp nhiệm vụ gì?",
         ),
+        (
+            [{"question": "Kế hoạch 3260 giao Tổ đảng ở Thường trực Ủy ban Quốc phòng và An ninh nhiệm vụ gì?"}],
+            "còn Tổ đảng ở Thường trực Ủy ban Văn hóa, Giáo dục thì sao?",
+            "Kế hoạch 3260 giao Tổ đảng ở Thường trực Ủy ban Văn hóa, Giáo dục nhiệm vụ gì?",
+        ),
         ([PLAN], "nói rõ hơn ý thứ hai", "Rà soát các luật về tổ chức bộ máy nhà nước"),
         ([PLAN], "văn bản đó do ai ký?", "Kế hoạch 3260 do ai ký?"),
         (
