@@ -97,8 +97,11 @@ CSS = """
   font-family: var(--font); }
 #troly-doc-table .body-cell:nth-child(2) span { overflow-wrap: anywhere; }
 @media (max-width: 640px) {
-  /* every tab stays in the bar (Gradio measures its hidden copy of the buttons to decide what overflows) */
-  #troly-tabs .tab-container button { padding: 6px 5px; font-size: 0.88em; letter-spacing: -0.01em; }
+  /* Every tab stays visible, on two lines if need be, instead of hiding behind a "…" menu: Gradio decides what
+     overflows by measuring its hidden copy of the buttons, so that copy is made narrow and the real bar wraps. */
+  #troly-tabs .tab-container { flex-wrap: wrap; height: auto; row-gap: 2px; }
+  #troly-tabs .tab-container button { padding: 6px 6px; font-size: 0.9em; }
+  #troly-tabs .tab-container.visually-hidden button { font-size: 2px; padding: 0; }
   #troly-doc-table .table-container { overflow-x: auto; }
   #troly-doc-table .table-wrap { min-width: 600px; }
 }
@@ -137,16 +140,18 @@ HEAD = """
     ["Stop", "Dừng"], ["More tabs", "Các thẻ khác"], ["Submit", "Gửi"], ["Tab", "Thẻ"], ["More", "Thêm"],
     ["Show more", "Xem thêm"], ["common.upload", "Thêm tệp"], ["common.clear", "Xoá"], ["common.download", "Tải về"],
     ["common.remove", "Bỏ"], ["common.edit", "Sửa"], ["common.share", "Chia sẻ"], ["common.copy", "Sao chép"],
+    ["common.complete", "Xong"], ["common.error", "Lỗi"], ["common.loading", "Đang tải"], ["common.undo", "Hoàn tác"],
   ]);
   const PREFIXES = [
     ["number input for ", "ô nhập số: "], ["range slider for ", "thanh trượt: "], ["processing |", "đang xử lý |"],
     ["queue:", "hàng đợi:"],
     ["Enter text to filter the table", "Gõ để lọc bảng"], ["Enter text to search the table", "Gõ để tìm trong bảng"],
   ];
+  const KEY = /^(common|upload_text|dataframe|file|errors|blocks|chatbot|image|audio|video)[.][a-z_]+$/;
   const say = (t) => {
     if (VI.has(t)) return VI.get(t);
     for (const [p, v] of PREFIXES) if (t.startsWith(p)) return v + t.slice(p.length);
-    return null;
+    return KEY.test(t) ? "" : null;  // an untranslated Gradio key ("common.upload"): better unsaid than read out
   };
   const ATTRS = ["title", "aria-label", "placeholder", "alt", "aria-roledescription", "aria-valuetext"];
   const fixAttrs = (el) => {
@@ -164,7 +169,7 @@ HEAD = """
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const t = n.nodeValue.trim();
       const w = t && say(t);
-      if (w) n.nodeValue = n.nodeValue.replace(t, w);
+      if (typeof w === "string" && w !== t) n.nodeValue = n.nodeValue.replace(t, w);
     }
     fixAttrs(root);
     root.querySelectorAll("[" + ATTRS.join("],[") + "]").forEach(fixAttrs);
