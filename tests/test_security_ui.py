@@ -132,7 +132,10 @@ def file_data(path: Path | str, meta: bool = True) -> dict[str, Any]:
 
 def reader_search(srv: dict[str, Any], text: str) -> str:
     response = httpx.get(
-        f"{srv['url']}/api/search", params={"q": text, "k": 5}, headers={"X-API-Key": srv["keys"]["doc_gia"]}
+        f"{srv['url']}/api/search",
+        params={"q": text, "k": 5},
+        headers={"X-API-Key": srv["keys"]["doc_gia"]},
+        timeout=300,  # the first search loads the embedder
     )
     assert response.status_code == 200, response.text
     return response.text
@@ -182,6 +185,8 @@ def test_ui_upload_is_usable_only_by_its_uploader_once_and_leaves_no_temp_file(s
     assert Path(path).is_file()
     status, body = call(admin, "do_upload", [[file_data(path)], "public", ""])  # not the admin's upload
     assert status == 403, body
+    assert admin.get(f"/gradio_api/file={path}").status_code == 404  # nor can the admin download it
+    assert editor.get(f"/gradio_api/file={path}").text == text  # its uploader can (Gradio shows it in the box)
     status, body = call(editor, "do_upload", [[file_data(path)], "public", ""])
     assert status == 200 and "trong-cay-binh-minh.txt" in body, body
     assert "5.400 cây sao đen" in reader_search(srv, "Bình Minh trồng bao nhiêu cây sao đen")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -325,6 +326,9 @@ class UiGuardMiddleware:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith(_FILES[:2]) and not self._may_fetch(scope):
+            await _send_json(send, 404, "Không tìm thấy tệp.")
+            return
         if scope["type"] != "http" or scope.get("method") not in _UNSAFE or path.startswith("/api/"):
             await self.app(scope, receive, send)
             return
@@ -341,6 +345,17 @@ class UiGuardMiddleware:
             await self._upload(request, scope, receive, send)
         else:
             await self._call(request, scope, receive, send)
+
+    def _may_fetch(self, scope: Scope) -> bool:
+        """Gradio's file route serves its upload folder: a user's uploaded file only to that user."""
+        from starlette.requests import Request
+
+        wanted = unquote(scope.get("path", "").split("=", 1)[-1])
+        users = self.state.ui_files.root / "users"
+        if not Path(os.path.realpath(wanted)).is_relative_to(os.path.realpath(users)):
+            return True  # Gradio's own checks apply (tests/test_security.py: nothing else of the data dir)
+        user = self.state.ui_user(Request(scope))
+        return user is not None and self.state.ui_files.owns(user.name, wanted)
 
     def _same_origin(self, request: Any) -> bool:
         origin = request.headers.get("origin")
