@@ -221,10 +221,11 @@ def build_docx(tp: TalkingPoints, superior: str = "", place: str = "", when: dat
     doc.add_paragraph()
     _centered(doc, [(DOC_TYPE, True, False, 15), (title, True, False, 14), ("-----", False, False, 14)])
     _body_paragraph(doc, tp.opening)
+    parts = iter(("I", "II", "III"))
     if tp.situation:
-        _body_paragraph(doc, "I. THỰC TRẠNG", bold=True)
+        _body_paragraph(doc, f"{next(parts)}. THỰC TRẠNG", bold=True)
         _body_paragraph(doc, tp.situation)
-    _body_paragraph(doc, "II. NỘI DUNG THAM LUẬN", bold=True)
+    _body_paragraph(doc, f"{next(parts)}. NỘI DUNG THAM LUẬN", bold=True)
     for i, point in enumerate(tp.points, start=1):
         heading = getattr(point, "heading", "")
         if heading:
@@ -238,7 +239,7 @@ def build_docx(tp: TalkingPoints, superior: str = "", place: str = "", when: dat
             _body_paragraph(doc, f"{evidence.label}: {evidence.text}")
         if point.direction:
             _body_paragraph(doc, point.direction, italic=True)
-    _body_paragraph(doc, "III. KẾT LUẬN VÀ KIẾN NGHỊ", bold=True)
+    _body_paragraph(doc, f"{next(parts)}. KẾT LUẬN VÀ KIẾN NGHỊ", bold=True)
     _body_paragraph(doc, tp.closing)
     doc.add_paragraph()
     _signature(doc, organisation)

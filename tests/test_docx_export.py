@@ -143,3 +143,11 @@ def test_a_draft_on_any_subject_is_titled_by_it_and_each_point_heads_its_positio
     heading = next(p for p in doc.paragraphs if p.text == "1. Cơ cấu thu, chi và khung cân đối ngân sách")
     assert all(run.bold for run in heading.runs)
     assert texts[texts.index(heading.text) + 1] == tp.points[0].text
+
+
+def test_parts_are_numbered_in_order_when_there_is_no_situation() -> None:
+    tp = sample()
+    tp.situation = ""
+    texts = [p.text for p in DocxDocument(io.BytesIO(talking_points_docx_bytes(tp))).paragraphs]
+    assert "I. NỘI DUNG THAM LUẬN" in texts and "II. KẾT LUẬN VÀ KIẾN NGHỊ" in texts
+    assert not any(t.startswith("III.") for t in texts)
