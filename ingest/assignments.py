@@ -52,6 +52,8 @@ TASK_VERBS = (
 )  # fmt: skip
 """Words that end a list of bodies and begin the task ("… phối hợp với Y, Z giúp Đảng đoàn …")."""
 
+_VERB_STARTS = tuple(fold(v) + " " for v in TASK_VERBS if v.capitalize() not in ORG_HEADS)
+"""A name may not open with a task verb ("Ban hành …"), unless the verb also heads bodies ("Lãnh đạo Ban …")."""
 _DEADLINE = re.compile(
     r"(?:trước )?(?:ngày \d{1,2}[/-]\d{1,2}[/-]\d{4}"
     r"|quý [IV]+(?:/| năm )\d{4}|tháng \d{1,2}(?:/| năm )\d{4}|năm \d{4}|trong thời hạn \d+ năm"
@@ -83,7 +85,7 @@ _DUTY_TITLE = re.compile(
     r"(?:\s+(?:về|trong|đối với)\s.*)?$"
 )
 """An article about one body's duties ("Điều 10. Trách nhiệm của Bộ trưởng Bộ Tài chính về bảo hiểm xã hội")."""
-_DUTY_SECTION = re.compile(r"trach nhiem|thi hanh|to chuc thuc hien|phan cong|nhiem vu")
+_DUTY_SECTION = re.compile(r"trach nhiem|thi hanh|to chuc thuc hien|phan cong")
 """Sections whose paragraphs assign work when they open with a body ("Điều 48. … hướng dẫn thi hành": "Chính phủ
 quy định chi tiết …")."""
 _ITEM_START = re.compile(r"^(?:[-–+•]\s*|[a-zđ]\)\s*|\d{1,2}\.\s*)")
@@ -112,6 +114,8 @@ def looks_like_body(name: str) -> bool:
     if name[1:] == name[1:].lower() and _GENERIC.match(fold(name)):
         return False
     plain = name.replace(",", " ", 1) if words[0].endswith(",") else name  # "Bộ, cơ quan ngang bộ"
+    if fold(name).startswith(_VERB_STARTS):
+        return False  # "Ban hành Kế hoạch …" starts like "Ban …" but is a task
     if words[0] == "Các":  # "Các sở, ngành", "Các Ủy ban …" — not "Các giải pháp …"
         rest = name[4:]
         return _starts_body(rest) or fold(rest).startswith(PLURAL_BODIES)
@@ -224,9 +228,11 @@ def from_item(sentence: str, start: int, end: int, path: str) -> list[Assignment
     định kỳ hằng quý tổng hợp báo cáo …", "1. Chính phủ thống nhất quản lý nhà nước về …")."""
     text = _clean(sentence)
     bodies, task = _until_verb(text)
+    if text[len(bodies) :].lstrip().startswith(":"):
+        return []  # "Thủ tướng …: thăm Ba Lan, …" — a name and what was done, no task verb after the name
     bodies = _QUALIFIER.split(bodies, maxsplit=1)[0]
-    if not task or ":" in bodies or _CLAUSE.search(bodies):
-        return []
+    if not task or ":" in bodies or _CLAUSE.search(bodies) or ":" in " ".join(task.split()[:5]):
+        return []  # "Các TCCS Đảng chuẩn bị thảo luận: …" is a label and its value, not a task
     names = split_bodies(bodies)
     if not names or len(" ".join(names)) < len(bodies) * 0.6:
         return []  # most of the opening words are no body's name: a sentence about something else
