@@ -128,6 +128,29 @@ def choose_file(page: Any, component: str, path: Path, attempts: int = 3) -> Non
                 raise
 
 
+def start_evaluation(page: Any, questions: int) -> None:
+    """Open the evaluation tab, set the number of questions and start the run."""
+    open_tab(page, "Đánh giá")
+    page.get_by_role("button", name="Chạy đánh giá").wait_for(state="visible")
+    for _ in range(5):  # a tab that is still mounting can drop the first input
+        box = page.locator("#troly-eval-limit input[type=number]")
+        box.fill(str(questions))
+        box.press("Tab")
+        page.wait_for_timeout(500)
+        if page.locator("#troly-eval-limit input[type=range]").input_value() == str(questions):
+            break
+    page.get_by_role("button", name="Chạy đánh giá").click()
+
+
+def shoot_phone(page: Any, name: str) -> None:
+    """The same screen at phone size (the README shows both), then back to the desktop size."""
+    if os.environ.get("TROLY_SCREENSHOTS") == "1":
+        page.set_viewport_size(MOBILE)
+        page.wait_for_timeout(800)
+        shoot(page, name)
+        page.set_viewport_size(DESKTOP)
+
+
 # ---- chat (14.1) -----------------------------------------------------------------------------------
 def test_blank_question_is_validated_inline_in_vietnamese(reader: Any) -> None:
     open_tab(reader, "Hỏi đáp")
@@ -185,6 +208,7 @@ def test_mobile_question_above_the_fold_tabs_visible_passage_under_answer(browse
         answer.locator(".troly-cite").first.click()
         page.locator("#troly-passage mark").wait_for()
         assert page.locator("#troly-passage").bounding_box()["y"] > answer.bounding_box()["y"]  # under it
+        shoot(page, "hoi-dap-dien-thoai.png")
     finally:
         page.context.close()
 
@@ -257,6 +281,7 @@ def test_draft_honours_points_and_downloads_a_party_docx(admin: Any, tmp_path: P
     assert right == "ĐẢNG CỘNG SẢN VIỆT NAM"
     assert "Giọng văn" not in "\n".join(p.text for p in doc.paragraphs)
     shoot(admin, "soan-y-phat-bieu.png")
+    shoot_phone(admin, "soan-y-dien-thoai.png")
 
 
 def test_public_reader_cannot_fetch_an_admins_secret_export(admin: Any, reader: Any, server: Any) -> None:
@@ -317,20 +342,13 @@ def test_delete_asks_for_confirmation_and_search_forgets_the_document(admin: Any
 
 # ---- evaluation (14.4) ---------------------------------------------------------------------------
 def test_evaluation_tab_shows_the_summary_and_links_the_report(admin: Any, server: Any) -> None:
-    open_tab(admin, "Đánh giá")
-    admin.get_by_role("button", name="Chạy đánh giá").wait_for(state="visible")
-    for _ in range(5):  # a tab that is still mounting can drop the first input
-        box = admin.locator("#troly-eval-limit input[type=number]")
-        box.fill("3")
-        box.press("Tab")
-        admin.wait_for_timeout(500)
-        if admin.locator("#troly-eval-limit input[type=range]").input_value() == "3":
-            break
-    admin.get_by_role("button", name="Chạy đánh giá").click()
+    start_evaluation(admin, 3)
     report = admin.locator("#troly-eval-report")
     report.get_by_text("Tóm tắt").wait_for()
     assert "3 câu hỏi" in report.inner_text()
     href = report.get_by_role("link", name="Xem báo cáo đầy đủ").get_attribute("href")
     full = admin.request.get(server["url"] + href)
     assert full.status == 200 and "Tóm tắt" in full.text()
+    admin.locator("#troly-eval-charts img").first.wait_for()
     shoot(admin, "danh-gia.png")
+    shoot_phone(admin, "danh-gia-dien-thoai.png")

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import browser, choose_file, login, open_tab, server  # noqa: F401 - fixtures used by name
+from test_browser import (  # noqa: F401 - browser and server are fixtures, used by name
+    browser,
+    choose_file,
+    login,
+    open_tab,
+    server,
+    start_evaluation,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -315,16 +322,7 @@ def test_upload_shows_one_moving_bar_and_the_chat_says_indexing_runs(
 # ---- 26.7 the evaluation chart shown whole; the report in Vietnamese ----------------------------------------------
 def test_evaluation_charts_are_shown_whole_and_the_report_reads_vietnamese(page_for: Any, server: Any) -> None:  # noqa: F811
     page = page_for("quan_tri", DESKTOP)
-    open_tab(page, "Đánh giá")
-    page.get_by_role("button", name="Chạy đánh giá").wait_for(state="visible")
-    for _ in range(5):  # a tab that is still mounting can drop the first input
-        box = page.locator("#troly-eval-limit input[type=number]")
-        box.fill("3")
-        box.press("Tab")
-        page.wait_for_timeout(500)
-        if page.locator("#troly-eval-limit input[type=range]").input_value() == "3":
-            break
-    page.get_by_role("button", name="Chạy đánh giá").click()
+    start_evaluation(page, 3)
     page.locator("#troly-eval-charts img").first.wait_for()
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
