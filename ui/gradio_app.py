@@ -72,7 +72,7 @@ CSS = """
 .troly-a.pending { color: #555; }
 .troly-sources ul { margin: 4px 0 0 0; padding-left: 1.1em; }
 .troly-notice, .troly-empty { color: #666; font-style: italic; }
-.troly-cite { color: #0b57d0; background: #e8f0fe; border: 0; border-radius: 4px; padding: 0 2px; margin: 0;
+.troly-cite { color: #0b57d0; background: #e8f0fe; border: 0; border-radius: 4px; padding: 0 1px 0 2px; margin: 0;
   cursor: pointer; font: inherit; }
 .troly-cite:hover, .troly-cite:focus { text-decoration: underline; }
 .troly-hint { color: #b3261e; font-size: 0.95em; padding: 2px 0; }
