@@ -291,15 +291,10 @@ def table_rows(questions: Sequence[DevQuestion], results: dict[tuple[str, bool],
     return rows
 
 
-def evaluate(
-    shared: Path,
-    data_dir: Path,
-    known_items: int | None = 300,
-    modes: Sequence[str] = MODES,
-    forms: Sequence[bool] = (True, False),
-    settings: Settings | None = None,
-) -> dict:
-    """Index the development set into its own collection (cached embeddings) and score every mode and form."""
+def open_dev_index(
+    shared: Path, data_dir: Path, known_items: int | None = 300, settings: Settings | None = None
+) -> tuple[Any, Settings, DevSet, float]:
+    """The development set indexed in a collection of its own build (returns index, its settings, set, seconds)."""
     from rag.embeddings import make_embeddings
     from rag.index import Index, search_text
 
@@ -313,7 +308,22 @@ def evaluate(
     started = time.perf_counter()
     index = Index.open(settings, embeddings=embeddings)
     index.upsert(dev.documents, dev.chunks)
-    indexed_s = time.perf_counter() - started
+    return index, settings, dev, time.perf_counter() - started
+
+
+def evaluate(
+    shared: Path,
+    data_dir: Path,
+    known_items: int | None = 300,
+    modes: Sequence[str] = MODES,
+    forms: Sequence[bool] = (True, False),
+    settings: Settings | None = None,
+    split: str | None = None,
+) -> dict:
+    """Index the development set into its own collection (cached embeddings) and score every mode and form."""
+    index, settings, dev, indexed_s = open_dev_index(shared, data_dir, known_items, settings)
+    if split is not None:
+        dev.questions = [q for q in dev.questions if q.split == split]
     results: dict[tuple[str, bool], list] = {}
     timing = {}
     for mode in modes:
@@ -344,10 +354,10 @@ def evaluate(
 
 # ---- fusion weights per collection kind (issue 24 point 3) ----------------------------------------------
 SWEEP = {
-    "rrf_k": (1, 2, 5, 10, 30, 60),
-    "dense_weight": (0.2, 0.4, 0.6, 0.8, 1.0, 1.5),
+    "rrf_k": (1, 2, 5, 10, 60),
+    "dense_weight": (0.2, 0.4, 0.7, 1.0, 1.5),
     "document_vote": (0.0, 0.5, 1.0, 2.0),
-    "evidence": (1, 3, 5),
+    "evidence": (1, 3),
 }
 KINDS = {"laws": ("known_item", "citizen"), "party": ("party",)}
 """Collection kinds the weights are chosen for: law articles (many short documents) and long party documents."""
@@ -492,13 +502,33 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--probe", nargs="*", default=None, help="Dense-only probe of what is embedded: NAME:TOKENS:OVERLAP ..."
     )
     parser.add_argument("--laws", nargs="*", default=None, help="Probe only these laws (file stems).")
+    parser.add_argument("--split", choices=("tune", "report"), default=None, help="Score one half only.")
+    parser.add_argument("--sweep", action="store_true", help="Choose fusion weights per collection kind (tune).")
     args = parser.parse_args(argv)
+    if args.sweep:
+        index, settings, dev, _ = open_dev_index(args.shared, args.data_dir, args.known_items)
+        cands = collect_candidates(index, settings, dev.questions)
+        tune = fusion_sweep(cands, "tune")
+        report = {json.dumps({k: r[k] for k in SWEEP}): r for r in fusion_sweep(cands, "report")}
+        for r in tune[:15]:
+            key = json.dumps({k: r[k] for k in SWEEP})
+            print(
+                key,
+                "tune",
+                {k: round(r[k]["hit@1"], 3) for k in KINDS},
+                "report",
+                {k: round(report[key][k]["hit@1"], 3) for k in KINDS},
+            )
+        for kind in KINDS:
+            best = max(tune, key=lambda r, kind=kind: (r[kind]["hit@1"], r[kind]["mrr"]))
+            print("best for", kind, {k: best[k] for k in SWEEP}, best[kind])
+        return
     if args.probe is not None:
         variants = [(v.split(":")[0], int(v.split(":")[1]), int(v.split(":")[2])) for v in args.probe]
         rows = dense_probe(args.shared, args.data_dir, variants, args.known_items, args.laws)
         print(json.dumps(rows, ensure_ascii=False))
         return
-    report = evaluate(args.shared, args.data_dir, args.known_items)
+    report = evaluate(args.shared, args.data_dir, args.known_items, split=args.split)
     if args.out:
         args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print(render(report))

@@ -391,7 +391,7 @@ class HybridRetriever:
         if DOCUMENT_VOTE <= 0 or not scores:
             return
         doc_of = {c.chunk_id: c.doc_id for c in self.index.get_chunks(list(scores))}
-        self._add_votes(scores, document_ranking(scores, doc_of), DOCUMENT_VOTE)
+        self._add_votes(scores, document_ranking(scores, doc_of, DOCUMENT_EVIDENCE), DOCUMENT_VOTE)
 
     def _add_votes(self, scores: dict[str, float], ranked: Sequence[str], weight: float) -> None:
         s = self.settings

@@ -138,3 +138,16 @@ def test_document_ranking_sums_a_documents_best_passages() -> None:
 )
 def test_conversational_framing_is_dropped_from_the_lexical_query(question: str, expected: str) -> None:
     assert content_words(question) == expected
+
+
+def test_eval_retrieval_without_shared_data_says_what_is_missing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    result = CliRunner().invoke(
+        app, ["--data-dir", str(tmp_path / "data"), "eval", "retrieval", "--shared", str(tmp_path / "nowhere")]
+    )
+    assert result.exit_code == 1
+    assert "thiếu thư mục vn_laws hoặc party_docs" in result.output
+    assert "Traceback" not in result.output

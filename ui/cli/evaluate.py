@@ -440,15 +440,22 @@ def retrieval_cmd(
     shared: Path = typer.Option(SHARED_DATA, "--shared", help="Folder holding vn_laws/ and party_docs/."),
     known_items: int = typer.Option(300, "--known-items", help="Article-title queries asked (spread over the laws)."),
     out: Path | None = typer.Option(None, "--out", help="Also write the full report (JSON) here."),
+    split: str | None = typer.Option(None, "--split", help="tune | report: score one half only (half the time)."),
 ) -> None:
     """Document-level hit@1/hit@5/MRR on the long-document development set (law articles + party documents), per
     mode (dense, lexical, hybrid), per split (tune/report), with and without diacritics."""
     from eval.longdoc_eval import DevSetError, evaluate, render
 
+    if split not in (None, "tune", "report"):
+        raise _fail(f"--split phải là tune hoặc report, không phải {split!r}")
     settings = settings_of(ctx)
     try:
         report = evaluate(
-            shared, settings.data_dir, known_items, settings=settings.model_copy(update={"collection": "eval-longdoc"})
+            shared,
+            settings.data_dir,
+            known_items,
+            settings=settings.model_copy(update={"collection": "eval-longdoc"}),
+            split=split,
         )
     except DevSetError as exc:
         raise _fail(str(exc)) from None
