@@ -40,8 +40,11 @@ MIN_CHARS_KEPT = 120
 """A cut never keeps less than this (a sentence with no clause boundary that early is not quoted)."""
 LEXICAL_WEIGHT = 0.005
 """Weight of the shared two-syllable words' rarity beside the dense similarity (fitted on the tune split)."""
-RELEVANCE_THRESHOLD = 0.975
+RELEVANCE_THRESHOLD = 0.98
 """Least :func:`relevance` for a unit to count as on topic (tune split of the relevance set; see module doc)."""
+MIN_UNITS = 500
+"""The idf is computed as over at least this many units: a word in one of the twelve sentences of a lone topic
+guide is as telling as one in one of the ~450 of the party documents (the set the threshold was fitted on)."""
 PREFILTER = 60
 """Units per query whose dense similarity is computed: the ones sharing the most rare words with it."""
 
@@ -245,7 +248,7 @@ def idf_of(units: Sequence[Unit]) -> dict[tuple[str, str], float]:
     for u in units:
         for w in u.words:
             df[w] = df.get(w, 0) + 1
-    n = max(1, len(units))
+    n = max(MIN_UNITS, len(units))
     return {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
 
 

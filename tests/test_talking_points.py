@@ -316,3 +316,18 @@ def test_draft_needs_exactly_one_of_topic_and_about() -> None:
     both = runner.invoke(app, ["draft", "--topic", "1", "--about", "ngân sách"])
     for result in (neither, both):
         assert result.exit_code == 2 and "--topic" in result.output and "--about" in result.output
+
+
+SUBJECT_OF_TOPIC_1 = "tỷ lệ giải ngân vốn đầu tư công và tăng trưởng kinh tế năm 2025"
+
+
+@pytest.mark.slow
+def test_cli_drafts_on_any_subject_from_the_guides_situation(corpus: CorpusIndex) -> None:
+    from ui.cli import app
+
+    args = ["--data-dir", str(corpus.data_dir), "draft", "--about", SUBJECT_OF_TOPIC_1, "--org", "Sở Tài chính"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert f"THAM LUẬN – Chủ đề: {SUBJECT_OF_TOPIC_1}" in result.output
+    assert "6,42%" in result.output  # topic 1's Thực trạng, typed from the guide
+    assert "[Đề xuất" not in result.output and "I. Nội dung tham luận:" in result.output

@@ -30,7 +30,8 @@ def print_talking_points(tp: TalkingPoints) -> None:
     typer.echo(f"\nMở đầu: {tp.opening}")
     if tp.situation:
         typer.echo(f"\nI. Thực trạng: {tp.situation}")
-    typer.echo("\nII. Nội dung tham luận:")
+    parts = ("II", "III") if tp.situation else ("I", "II")
+    typer.echo(f"\n{parts[0]}. Nội dung tham luận:")
     for i, point in enumerate(tp.points, start=1):
         if point.heading:
             typer.echo(f"  {i}. {point.heading}")
@@ -43,7 +44,7 @@ def print_talking_points(tp: TalkingPoints) -> None:
             typer.echo(f"     {evidence.label}: {evidence.text}")
         if point.direction:
             typer.echo(f"     {point.direction}")
-    typer.echo(f"\nIII. Kết luận: {tp.closing}")
+    typer.echo(f"\n{parts[1]}. Kết luận: {tp.closing}")
     typer.echo("\nNguồn:")
     for c in tp.citations:
         where = c.document + (f" – chuyên đề {c.topic}" if c.topic is not None else "")
