@@ -129,6 +129,7 @@ def role_of(text: str) -> str:
 
 def _unit(doc: Document, start: int, end: int, text: str, section: str) -> Unit:
     text = " ".join(text.split())
+    text = text if text[-1:] in ".!?…" else text + "."  # shown as a sentence; the cited span stays as written
     return Unit(
         doc.doc_id, start, end, text, section, word_pairs(text), has_figure(text), role_of(text),
         any(w in fold(text) for w in _TARGET),

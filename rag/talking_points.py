@@ -268,7 +268,10 @@ def compose_point(citer: _Citer, heading: str, ranked: list[_Scored], org: str, 
     task = next((s for s in free if s.task_label), None)
     if task:
         chosen["proposal"] = task
-    for s in free:
+    # One document speaks in a point: "the province's growth reached 8%" from one province's plan next to 6.42%
+    # from another's guide would read as a contradiction. The others' sentences go under it, named.
+    anchor = (task or free[0]).unit.doc_id if free else ""
+    for s in (s for s in free if s.unit.doc_id == anchor):
         role = s.unit.role if not s.task_label else "proposal"
         if role == "situation" and not s.unit.figure:
             continue  # a situation is stated with its figure; one without goes to the evidence
