@@ -81,15 +81,20 @@ def load_calibration(path: Path = WEIGHTS_FILE) -> Calibration | None:
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 4000, rate: float = 0.5) -> np.ndarray:
-    """Logistic regression by gradient descent with an L2 penalty (bias not penalised); returns weights + bias."""
-    xb = np.hstack([x, np.ones((len(x), 1))])
+    """Logistic regression by gradient descent with an L2 penalty (bias not penalised); returns weights + bias
+    for the raw features. It is fitted on standardised features (dense cosines sit in a narrow band near 0.85,
+    coverage spans 0–1) and the scaling folded back into the weights."""
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std = np.where(std > 1e-9, std, 1.0)
+    xb = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
     w = np.zeros(xb.shape[1])
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -40, 40)))
         grad = xb.T @ (p - y) / len(y)
         grad[:-1] += l2 * w[:-1]
         w -= rate * grad
-    return w
+    raw = w[:-1] / std
+    return np.append(raw, w[-1] - float(np.dot(raw, mean)))
 
 
 def operating_point(p: np.ndarray, y: np.ndarray) -> float:
