@@ -84,13 +84,10 @@ def export_store(state: Any) -> ExportStore:
 def session_user(request: Request) -> User:
     """The caller: the Gradio login cookie, else an API key, else the loopback open-mode user (or 401)."""
     state = request.app.state.troly
-    gradio_app = getattr(state, "gradio_app", None)
-    if gradio_app is not None and state.users.has_users():
-        for name in (f"access-token-{gradio_app.cookie_id}", f"access-token-unsecure-{gradio_app.cookie_id}"):
-            username = gradio_app.tokens.get(request.cookies.get(name))
-            user = state.users.get(username) if username else None
-            if user is not None:
-                return user
+    if state.users.has_users():  # open mode is decided by user_for below, for the UI and the API alike
+        user = state.ui_user(request)
+        if user is not None:
+            return user
     auth = request.headers.get("authorization", "")
     key = auth[7:].strip() if auth.lower().startswith("bearer ") else request.headers.get("x-api-key")
     return state.user_for(request, key)
