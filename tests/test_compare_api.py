@@ -114,3 +114,10 @@ def test_cli_compare_prints_json_and_writes_the_docx(tmp_path: Path) -> None:
     assert "Số liệu: Tăng trưởng kinh tế đạt 7,5% → 8%" in text.stdout
     missing = CliRunner().invoke(app, ["compare", str(old), str(tmp_path / "khong-co.docx")])
     assert missing.exit_code == 1 and "không có tệp này" in missing.output
+
+
+@pytest.mark.parametrize("verb", [["compare"], ["figures"], ["bench", "compare"]])
+def test_drafting_desk_verbs_document_themselves_with_an_example(verb: list[str]) -> None:
+    result = CliRunner().invoke(app, [*verb, "--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Example: troly " + " ".join(verb) in result.output
