@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import hit_at_k, mean_reciprocal_rank
 from eval.questions import split_of
 from ingest.model import Chunk, Document, content_hash
 from ingest.normalize import strip_diacritics
@@ -253,12 +252,9 @@ def document_rank(doc_ids: Sequence[str], gold: set[str], depth: int = DOC_DEPTH
 
 
 def summarize(ranks: Sequence[int | None]) -> dict[str, float]:
-    return {
-        "n": len(ranks),
-        "hit@1": hit_at_k(ranks, 1),
-        "hit@5": hit_at_k(ranks, 5),
-        "mrr": mean_reciprocal_rank(ranks),
-    }
+    from eval.retrieval_eval import summarize as passage_summary
+
+    return passage_summary(ranks, ks=(1, DOC_DEPTH))
 
 
 def run_mode(index: Any, settings: Settings, questions: Sequence[DevQuestion], mode: str, diacritics: bool) -> list:

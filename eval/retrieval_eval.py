@@ -76,14 +76,9 @@ def first_rank(hits: Sequence[Any], is_relevant: Callable[[Chunk], bool]) -> int
     return None
 
 
-def summarize(ranks: Sequence[int | None]) -> dict[str, float]:
-    return {
-        "n": len(ranks),
-        "hit@1": hit_at_k(ranks, 1),
-        "hit@5": hit_at_k(ranks, 5),
-        "hit@10": hit_at_k(ranks, 10),
-        "mrr": mean_reciprocal_rank(ranks),
-    }
+def summarize(ranks: Sequence[int | None], ks: Sequence[int] = (1, 5, 10)) -> dict[str, float]:
+    """n, hit@k for each k, and MRR of 1-based ranks (None = not found)."""
+    return {"n": len(ranks), **{f"hit@{k}": hit_at_k(ranks, k) for k in ks}, "mrr": mean_reciprocal_rank(ranks)}
 
 
 def score_variant(index: Index, settings: Settings, questions: Sequence[EvalQuestion], variant: Variant) -> dict:
