@@ -433,33 +433,36 @@ def dense_probe(
     data_dir: Path,
     variants: Sequence[tuple[str, int, int]],
     known_items: int | None = 300,
-    laws: Sequence[str] | None = None,
+    laws: Sequence[str] = DEV_LAWS,
 ) -> list[dict]:
-    """Dense-only document ranks (numpy cosine over cached e5 vectors, no index) for each (embedded text, chunk
-    tokens, overlap): isolates what the embedder sees from everything else the retriever does."""
+    """Dense-only document ranks of the law questions (numpy cosine over cached e5 vectors, no index) for each
+    (embedded text, chunk tokens, overlap): isolates what the embedder sees from everything else the retriever does.
+    Queries are asked as written (with diacritics)."""
     import numpy as np
 
     from rag.embeddings import make_embeddings
+    from rag.retrieval import normalize_query
 
     base = Settings(data_dir=data_dir, collection=COLLECTION)
     embeddings = make_embeddings(base)
+    docs, articles = article_documents(shared / "vn_laws", laws)
+    questions = known_item_questions(articles)
+    if known_items is not None and known_items < len(questions):
+        step = len(questions) / known_items
+        questions = [questions[int(i * step)] for i in range(known_items)]
+    questions += [q for q in citizen_questions() if all(g.split(":")[0] in laws for g in q.gold)]
+    queries = np.asarray(embeddings.embed_queries([normalize_query(q.text) for q in questions]))
     rows = []
     for name, chunk_tokens, overlap in variants:
         settings = base.model_copy(update={"chunk_tokens": chunk_tokens, "chunk_overlap": overlap})
-        dev = build_dev_set(shared, settings, embeddings.count_tokens, known_items)
-        chunks = [c for c in dev.chunks if laws is None or c.doc_id.split(":")[0] in laws]
-        questions = [q for q in dev.questions if laws is None or all(g.split(":")[0] in laws for g in q.gold)]
+        chunks = chunk_articles(docs, settings, embeddings.count_tokens)
         vectors = np.asarray(embeddings.embed_documents_array([EMBED_TEXTS[name](c) for c in chunks]))
         doc_of = [c.doc_id for c in chunks]
-        ranks: dict[bool, list] = {True: [], False: []}
-        for q in questions:
-            for diacritics in (True, False):
-                text = q.text if diacritics else strip_diacritics(q.text)
-                scores = vectors @ np.asarray(embeddings.embed_query(text))
-                order = np.argsort(-scores)[:PASSAGE_DEPTH]
-                ranks[diacritics].append(document_rank([doc_of[i] for i in order], q.gold))
-        results = {("dense", d): r for d, r in ranks.items()}
-        for row in table_rows(questions, results):
+        ranks = []
+        for q, vector in zip(questions, queries, strict=True):
+            order = np.argsort(-(vectors @ vector))[:PASSAGE_DEPTH]
+            ranks.append(document_rank([doc_of[i] for i in order], q.gold))
+        for row in table_rows(questions, {("dense", True): ranks}):
             rows.append({"variant": name, "chunk_tokens": chunk_tokens, "overlap": overlap, **row})
     return rows
 
@@ -521,7 +524,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.probe is not None:
         variants = [(v.split(":")[0], int(v.split(":")[1]), int(v.split(":")[2])) for v in args.probe]
-        rows = dense_probe(args.shared, args.data_dir, variants, args.known_items, args.laws)
+        rows = dense_probe(args.shared, args.data_dir, variants, args.known_items, args.laws or DEV_LAWS)
         print(json.dumps(rows, ensure_ascii=False))
         return
     report = evaluate(args.shared, args.data_dir, args.known_items, split=args.split)

@@ -87,6 +87,10 @@ class ModelEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self._batched([text], is_query=True)[0].tolist()
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Many queries at once (an evaluation's question set): one batched pass instead of one call each."""
+        return self._batched(texts, is_query=True)
+
     def embed_documents_array(self, texts: Sequence[str]) -> np.ndarray:
         """Same as ``embed_documents`` but as a float32 matrix (no list round-trip)."""
         return self._batched(texts, is_query=False)
@@ -349,6 +353,9 @@ class CachedEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         vec = self._embed([text], "query", lambda ts: np.array([self.inner.embed_query(t) for t in ts]))
         return vec[0].tolist()
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, "query", self.inner.embed_queries)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)

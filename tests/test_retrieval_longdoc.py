@@ -151,3 +151,18 @@ def test_eval_retrieval_without_shared_data_says_what_is_missing(tmp_path: Path)
     assert result.exit_code == 1
     assert "thiếu thư mục vn_laws hoặc party_docs" in result.output
     assert "Traceback" not in result.output
+
+
+def test_batched_queries_are_the_vectors_of_one_by_one_queries(tmp_path: Path) -> None:
+    import numpy as np
+
+    from rag.embeddings import make_embeddings
+    from rag.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data")
+    questions = ["Thử việc tối đa được bao lâu?", "mức lương tối thiểu vùng"]
+    batched = make_embeddings(settings).embed_queries(questions)
+    single = make_embeddings(settings, cached=False)
+    assert batched.shape == (2, single.dimension)
+    for row, question in zip(batched, questions, strict=True):
+        assert np.allclose(row, single.embed_query(question), atol=1e-4)
