@@ -84,11 +84,12 @@ _CLOSINGS = {
 }
 _FRAMES = {
     "trang_trong": {"situation": "Thực tiễn cho thấy, ", "gap": "Tuy nhiên, ", "gap_first": "Đáng lưu ý, ",
-                    "proposal": "Trên cơ sở đó, {org} đề xuất: "},
-    "ngan_gon": {"situation": "", "gap": "", "gap_first": "", "proposal": "Đề xuất: "},
+                    "proposal": "Trên cơ sở đó, {org} đề xuất: ", "proposal_first": "{org} đề xuất: "},
+    "ngan_gon": {"situation": "", "gap": "", "gap_first": "", "proposal": "Đề xuất: ", "proposal_first": "Đề xuất: "},
     "de_xuat": {"situation": "Từ thực tế, ", "gap": "Tuy nhiên, ", "gap_first": "Đáng lưu ý, ",
-                "proposal": "{org} đề xuất trọng tâm là: "},
+                "proposal": "{org} đề xuất trọng tâm là: ", "proposal_first": "{org} đề xuất trọng tâm là: "},
 }  # fmt: skip
+"""Connective frames by tone and role ("_first": the point opens with it). They state no fact and carry no [n]."""
 _TONE_PROMPTS = {
     "trang_trong": "Văn phong trang trọng, như phát biểu tham luận tại hội nghị.",
     "ngan_gon": "Văn phong ngắn gọn, súc tích, như báo cáo nhanh.",
@@ -286,7 +287,7 @@ def compose_point(citer: _Citer, heading: str, ranked: list[_Scored], org: str, 
         if role not in chosen:
             continue
         text, citation = citer.take(chosen[role].unit)
-        frame = frames["gap" if role == "gap" and parts else "gap_first" if role == "gap" else role]
+        frame = frames[role if parts or role == "situation" else f"{role}_first"]
         parts.append(_framed(_sentences_capitalised(frame.format(org=org)), text))
         if citation:
             point.citations.append(citation)
