@@ -339,3 +339,22 @@ def test_cli_drafts_on_any_subject_from_the_guides_situation(corpus: CorpusIndex
     assert f"THAM LUẬN – Chủ đề: {SUBJECT_OF_TOPIC_1}" in result.output
     assert "6,42%" in result.output  # topic 1's Thực trạng, typed from the guide
     assert "[Đề xuất" not in result.output and "I. Nội dung tham luận:" in result.output
+
+
+@pytest.mark.slow
+def test_api_drafts_on_any_subject_and_exports_it(corpus: CorpusIndex) -> None:
+    from fastapi.testclient import TestClient
+
+    from ui.api import create_api
+
+    client = TestClient(create_api(corpus.settings), client=("127.0.0.1", 40000))  # open mode: the local user
+    body = {"about": SUBJECT_OF_TOPIC_1, "organisation": "Sở Tài chính", "n_points": 3}
+    resp = client.post("/api/talking-points/about", json=body)
+    assert resp.status_code == 200, resp.text
+    out = resp.json()
+    assert out["topic"] == 0 and out["points"] and all(p["heading"] and p["text"] for p in out["points"])
+    assert "6,42%" in " ".join(p["text"] for p in out["points"]) and "[Đề xuất" not in resp.text
+    docx_resp = client.get("/api/talking-points/about.docx", params={"about": SUBJECT_OF_TOPIC_1})
+    assert docx_resp.status_code == 200 and docx_resp.content[:2] == b"PK"
+    nothing = client.post("/api/talking-points/about", json={"about": "nuôi tôm hùm bằng lồng bè"})
+    assert nothing.status_code == 404 and "Không tài liệu nào" in nothing.text
