@@ -358,3 +358,18 @@ def test_api_drafts_on_any_subject_and_exports_it(corpus: CorpusIndex) -> None:
     assert docx_resp.status_code == 200 and docx_resp.content[:2] == b"PK"
     nothing = client.post("/api/talking-points/about", json={"about": "nuôi tôm hùm bằng lồng bè"})
     assert nothing.status_code == 404 and "Không tài liệu nào" in nothing.text
+
+
+def test_draft_html_escapes_quotes_and_makes_only_known_markers_clickable() -> None:
+    from rag.answer import Citation
+    from rag.talking_points import Point
+    from ui.gradio_app import talking_points_html
+
+    cite = Citation(1, "d:0", "Báo cáo", "d", None, "", "", "Tỷ lệ <b>đạt</b> 75%.", 0, 20)
+    point = Point("Thực tiễn cho thấy, tỷ lệ <b>đạt</b> 75% [1]. Xem thêm [7].", [cite], heading="Giải ngân")
+    tp = TalkingPoints(topic=0, topic_title="giải ngân", organisation="đơn vị", points=[point], citations=[cite])
+    html = talking_points_html(tp)
+    assert "&lt;b&gt;đạt&lt;/b&gt;" in html and "<b>đạt</b>" not in html
+    assert html.count("data-n='1'") == 2  # in the point and in the source list
+    assert "data-n='7'" not in html and "[7]" in html  # a marker without a citation stays text
+    assert "Chủ đề: giải ngân" in html and "<b>Giải ngân</b>" in html
