@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
+from ingest.chunking import passage_window
 from ingest.model import Chunk, Document, IngestError, Topic, level_rank
 from rag.settings import Settings
 from ui.audit import AuditLog
@@ -393,11 +394,8 @@ class TrolyService:
             self.audit.record(user.name, "passage", channel=channel, doc_ids=[doc_id], status=404)
             raise
         lo, hi = (chunk.start, chunk.end) if chunk is not None else (start, end)
-        lo, hi = min(lo, start), max(hi, end)
-        if hi - lo < 600:  # a one-sentence passage reads better with its neighbours (whole lines)
-            lo = doc.text.rfind("\n", 0, max(0, lo - 250)) + 1
-            nl = doc.text.find("\n", min(len(doc.text), hi + 250))
-            hi = len(doc.text) if nl < 0 else nl
+        # a one-sentence passage reads better with its neighbours, but never those of another topic or part
+        lo, hi = passage_window(doc, min(lo, start), max(hi, end))
         self.audit.record(user.name, "passage", channel=channel, doc_ids=[doc_id], span=[lo, hi], status=200)
         return {"document": doc, "text": doc.text[lo:hi], "quote_start": start - lo, "quote_end": end - lo}
 
