@@ -224,7 +224,7 @@ def upsert_into_new_collection(settings: Settings, result: Any) -> dict[str, Any
 # ---- raw embedder baseline ----------------------------------------------------------
 def search_text(chunk: Any) -> str:
     """The text the index embeds for a chunk (one definition: rag.index)."""
-    from rag.index import search_text as index_text
+    from ingest.model import search_text as index_text
 
     return index_text(chunk)
 

@@ -25,7 +25,8 @@ from typing import Any
 
 from eval.bench_common import process_rss_mb, start_troly_serve, wait_until_ready
 from eval.bench_load import free_port
-from eval.benchmarks import RandomUnitEmbeddings, make_queries, percentile, source_sentences, synthetic_corpus
+from eval.benchmarks import percentile
+from eval.synthetic import RandomUnitEmbeddings, make_queries, source_sentences, synthetic_corpus
 
 log = logging.getLogger(__name__)
 Log = Callable[[str], None]

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.benchmarks import RandomUnitEmbeddings, source_sentences, synthetic_corpus
+from eval.synthetic import RandomUnitEmbeddings, source_sentences, synthetic_corpus
 from ingest.model import Chunk, Document
 from rag.index import Index
 from rag.lexical import segment

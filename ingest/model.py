@@ -266,6 +266,12 @@ class Chunk:
         return cls(text=text, **{k: v for k, v in data.items() if k in known})
 
 
+def search_text(chunk: Any) -> str:
+    """What a passage is embedded and indexed under (``Chunk.search_text``: title + heading path + text); an object
+    of the chunk's shape without it is searched under its text alone."""
+    return str(getattr(chunk, "search_text", chunk.text))
+
+
 @dataclass
 class IngestError:
     """One file that could not be ingested, and why (shown one line each)."""

@@ -440,7 +440,7 @@ def embedding_ahead(embedder: Any, batch_size: int = 32) -> Iterator[Callable[[S
     The vectors land in the embedding cache, where ``Index.upsert`` finds them. Without a
     cache in front of the model the callback does nothing (embedding twice would be slower).
     """
-    from rag.index import search_text  # the exact text the index embeds (title + heading path + passage)
+    from ingest.model import search_text  # the exact text the index embeds (title + heading path + passage)
 
     cache = embedder if isinstance(embedder, CachedEmbeddings) else getattr(embedder, "inner", None)
     if not isinstance(cache, CachedEmbeddings):

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.model import Chunk, Document, Topic, level_rank
+from ingest.model import Chunk, Document, Topic, level_rank, search_text
 from rag.diacritics import DiacriticRestorer, fold
 from rag.embeddings import make_embeddings
 from rag.lexical import LexicalIndex, Postings, document_tokens, read_pointer, segment
@@ -208,11 +208,6 @@ def chroma_name(collection: str) -> str:
 
 def _document_from_json(data: dict[str, Any]) -> Document:
     return Document.from_dict(data)  # nested meta/headings/assignments/topics; unknown keys ignored
-
-
-def search_text(chunk: Chunk) -> str:
-    """What a chunk is embedded and indexed under: title + heading path + text (plain text for older chunks)."""
-    return str(getattr(chunk, "search_text", chunk.text))
 
 
 def _chroma_meta(chunk: Chunk) -> dict[str, Any]:

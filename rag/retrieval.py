@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ingest.model import Chunk, level_rank
+from ingest.model import Chunk, level_rank, search_text
 from rag.diacritics import fold, has_diacritics
 from rag.index import FilterColumns, Index, LexicalSide
 from rag.lexical import content_words, folded_tokens, query_tokens
@@ -364,7 +364,7 @@ class HybridRetriever:
         carrying: list[str] = []
         of_named: list[str] = []
         for chunk in self.index.get_chunks(pool):
-            tokens = fold_tokens(_search_text(chunk))
+            tokens = fold_tokens(search_text(chunk))
             if any(r.found_in(tokens) for r in refs):
                 carrying.append(chunk.chunk_id)
             elif chunk.doc_id in named_docs and chunk.chunk_id in scores:
@@ -439,11 +439,6 @@ class HybridRetriever:
         for hit, score in zip(hits, scores, strict=True):
             hit.score = float(score)
         return sorted(hits, key=lambda h: -h.score)
-
-
-def _search_text(chunk: Chunk) -> str:
-    """What a passage is searched under: title, heading path and text (``Chunk.search_text``, where ingest has it)."""
-    return str(getattr(chunk, "search_text", chunk.text))
 
 
 def hit_to_langchain(hit: Hit) -> Any:
