@@ -485,7 +485,11 @@ class AnswerPipeline:
         dense = max(scored) if scored else 1.0
         restore = getattr(self.retriever, "restore_query", None)
         terms = question_terms(restore(question) if restore else question)
-        texts = [f"{fold(establishes(f.doc))} | {fold(f.text)}" for f in facts]
+        # a fact read from the document's structure is about that document: its title, number, issuer and place
+        # count with it ("Số hiệu của kế hoạch … triển khai Nghị quyết 57" is answered by "Số hiệu … là 3260-…")
+        texts = [
+            f"{fold(_about(f.doc))} | {fold(c.heading_path)} | {fold(f.text)}" for f, c in _cited(facts, citations)
+        ]
         coverage = max(term_coverage(terms, texts), default=0.0) if terms else 1.0
         if coverage < self.settings.answer_min_overlap:
             return None
@@ -601,6 +605,16 @@ def _about(doc: Document) -> str:
     return " · ".join(p for p in (doc.title, doc.meta.number, establishes(doc)) if p)
 
 
+def _cited(facts: Sequence[Fact], citations: Sequence[Citation]) -> list[tuple[Fact, Citation]]:
+    """Each fact with the citation quoting (part of) its span."""
+    pairs = []
+    for fact in facts:
+        cited = [c for c in citations if c.doc_id == fact.doc.doc_id and c.start < fact.end and fact.start < c.end]
+        if cited:
+            pairs.append((fact, cited[0]))
+    return pairs
+
+
 def _constraint_met(question: str, docs: Sequence[Document]) -> float:
     """1 when the question names no document, or a retrieved document is the one it names (by number, else by
     kind); 0 when it names one and none of the passages is from it."""
@@ -613,12 +627,29 @@ def _constraint_met(question: str, docs: Sequence[Document]) -> float:
     return 1.0
 
 
+def _header_fields(doc: Document) -> str:
+    """What the header and signature establish, with the names of their fields (the header writes "Số: 3260-KH/…"
+    where an answer says "Số hiệu của văn bản là 3260-KH/…")."""
+    meta = doc.meta
+    fields = (
+        ("Số hiệu của văn bản", meta.number),
+        ("được ban hành", meta.date_text),
+        ("do ban hành", meta.issuer),
+        ("thuộc", meta.parent_issuer),
+        ("tại", meta.place),
+        ("ký", " ".join(p for p in (meta.signer, meta.signer_position) if p)),
+    )
+    return "\n".join([_about(doc), *(f"{label} {value}" for label, value in fields if value)])
+
+
 def _fact_source(citation: Citation, doc: Document | None) -> str:
     """What a structured fact may be checked against: the span it quotes, where that span sits (topic, heading
     path: "Chuyên đề 3" › …) and what its document establishes (title, number, issuer, place)."""
     topic = f"Chuyên đề {citation.topic}" if citation.topic is not None else ""
     where = (topic, citation.topic_title, citation.section, citation.heading_path)
-    return "\n".join([citation.quote, *(p for p in where if p), _about(doc) if doc is not None else citation.document])
+    return "\n".join(
+        [citation.quote, *(p for p in where if p), _header_fields(doc) if doc is not None else citation.document]
+    )
 
 
 def _missing(question: str, ask: Ask) -> str:
