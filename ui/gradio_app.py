@@ -41,7 +41,7 @@ from ui.ui_files import ForeignFile  # noqa: E402
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from ui.api import AppState
+    from ui.routes.deps import AppState
 
 log = logging.getLogger(__name__)
 NOT_FOUND_TEXT = "Không tìm thấy thông tin này trong các tài liệu đã nạp."
