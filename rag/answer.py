@@ -479,6 +479,9 @@ class AnswerPipeline:
             return None
         citations, sentences = self._cite_facts(facts, hits, filters)
         sources = {c.n: _fact_source(c, docs.get(c.doc_id)) for c in citations}
+        for fact, citation in _cited(facts, citations):
+            if fact.context:
+                sources[citation.n] += "\n" + fact.context
         if not all(check_sentence(sentence, sources, self.settings.citation_min_support).ok for sentence in sentences):
             return None
         scored = [h.dense_score for h in hits if h.dense_score is not None]

@@ -38,6 +38,8 @@ class Fact:
     doc: Document
     start: int
     end: int
+    context: str = ""
+    """Words the fact may take from outside its span (a table's header row: "Tiến độ" names the cell's column)."""
 
 
 def _title(meta: DocumentMeta, doc: Document) -> str:
@@ -523,7 +525,7 @@ def table_facts(
     doc, row, columns = candidates[scores.index(best)]
     subject = row.cells[_subject_column(row.header)]
     said = "; ".join(f"{row.header[c].capitalize()}: {row.cells[c] or '(để trống)'}" for c in columns)
-    return [Fact(f"{subject.rstrip(' .')} – {said}.", doc, row.start, row.end)]
+    return [Fact(f"{subject.rstrip(' .')} – {said}.", doc, row.start, row.end, " | ".join(row.header))]
 
 
 MAX_SECTION_SENTENCES = 3
