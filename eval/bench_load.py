@@ -120,8 +120,8 @@ def _timed(rec: Recorder, call: Callable[[], Any], expect: tuple[int, ...]) -> N
 def _prepare(data: Path, log: Log, chroma: str = "") -> dict[str, str]:
     """Index the guide (public) and the classified plan (mat); create the users; returns name → key."""
     from rag.settings import Settings
-    from ui.auth import User, UserStore
-    from ui.service import TrolyService
+    from service.auth import User, UserStore
+    from service.troly import TrolyService
 
     secret = data.parent / "ke-hoach-nhan-su-mat.txt"
     secret.write_text(SECRET_PLAN, encoding="utf-8")

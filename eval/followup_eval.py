@@ -128,8 +128,8 @@ def main(argv: list[str] | None = None) -> None:
     import os
 
     from rag.settings import Settings
-    from ui.auth import User
-    from ui.service import TrolyService
+    from service.auth import User
+    from service.troly import TrolyService
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")

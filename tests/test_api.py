@@ -13,9 +13,9 @@ import pytest
 from docx import Document as DocxDocument
 from fastapi.testclient import TestClient
 
+from service.audit import AuditLog
 from tests.ui_support import SECRET_QUESTION, add_users, build_index, contains_secret
 from ui.api import create_api
-from ui.audit import AuditLog
 
 pytestmark = pytest.mark.timeout(600)
 

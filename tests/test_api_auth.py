@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from ui.auth import UserStore, is_loopback
+from service.auth import UserStore, is_loopback
 from ui.cli import app
 from ui.cli.serve import check_bind
 
@@ -74,7 +74,7 @@ def test_web_ui_requires_login_with_api_key_once_users_exist(tmp_path: Path) -> 
     assert client.post("/login", data={"username": "lan", "password": key}).status_code == 200
     assert client.get("/config").status_code == 200
     assert client.get("/api/documents").status_code == 401  # the UI session cookie is not an API key
-    from ui.audit import AuditLog
+    from service.audit import AuditLog
 
     logins = [(e["action"], e["user"], e["status"]) for e in AuditLog.for_data_dir(settings.data_dir).read()]
     assert ("login_failed", "lan", 400) in logins and ("login", "lan", 200) in logins

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from ui.background import BackgroundPool
+from service.background import BackgroundPool
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux-only")
 

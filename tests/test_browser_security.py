@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from servers import free_port
 
+from service.audit import AuditLog
 from tests import test_browser as base
 from tests.ui_support import SECRET_QUESTION, contains_secret
-from ui.audit import AuditLog
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
 browser, server = base.browser, base.server  # the fixtures of tests/test_browser.py (one server per module)

@@ -14,10 +14,10 @@ from eval.figures_eval import evaluate
 from ingest.pipeline import load_documents
 from rag.figures import check_figures, extract_figures, parse_number
 from rag.settings import Settings
+from service.auth import User
+from service.troly import TrolyService
 from tests.ui_support import add_users
 from ui.api import create_api
-from ui.auth import User
-from ui.service import TrolyService
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFT = ROOT / "eval" / "figures" / "du-thao-nghi-quyet-kt-xh-ca-mau-2026.txt"

@@ -13,8 +13,8 @@ from fixtures_ingest import write_binary_txt, write_corrupt_docx, write_scanned_
 from ingest.errors import IngestFileError, user_reason
 from ingest.pipeline import load_document, load_documents
 from rag.settings import Settings
-from ui.auth import User
-from ui.service import TrolyService
+from service.auth import User
+from service.troly import TrolyService
 
 CORPUS_GUIDE = (
     Path(__file__).resolve().parent.parent / "corpus" / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"

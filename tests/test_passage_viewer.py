@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.settings import Settings
-from ui.auth import User
-from ui.service import TrolyService
+from service.auth import User
+from service.troly import TrolyService
 
 ADMIN = User(name="quan_tri", role="admin", clearance="tuyet_mat")
 

@@ -26,10 +26,10 @@ from docx import Document as DocxDocument
 from servers import free_port, running
 
 from rag.settings import Settings
+from service.audit import AuditLog
+from service.auth import User
+from service.troly import TrolyService
 from tests.ui_support import SECRET_MARKERS, SECRET_TEXT, add_users
-from ui.audit import AuditLog
-from ui.auth import User
-from ui.service import TrolyService
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 

@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rag.settings import Settings
+from service.audit import AuditLog
+from service.auth import LoginThrottle, User
+from service.troly import TrolyService
 from tests.ui_support import SECRET_TEXT, add_users
-from ui.audit import AuditLog
-from ui.auth import LoginThrottle, User
 from ui.routes.deps import AppState
-from ui.service import TrolyService
 
 EDITOR = User(name="bien_tap", role="editor", clearance="mat")
 
@@ -53,8 +53,8 @@ STAGE_AND_WAIT = """
 import sys, time
 from pathlib import Path
 from rag.settings import Settings
-from ui.auth import User
-from ui.service import TrolyService
+from service.auth import User
+from service.troly import TrolyService
 
 service = TrolyService(Settings(data_dir=Path(sys.argv[1])))
 text = Path(sys.argv[2]).read_text(encoding="utf-8")

@@ -19,8 +19,8 @@ import httpx
 import pytest
 from servers import free_port, running
 
+from service.audit import AuditLog
 from tests.ui_support import SECRET_QUESTION, add_users, build_index, contains_secret
-from ui.audit import AuditLog
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -100,7 +100,7 @@ def test_conversation_reads_are_audited_with_the_cited_documents(srv: dict[str, 
 
 def test_history_render_rechecks_clearance_after_the_user_is_downgraded(srv: dict[str, Any]) -> None:
     """A turn answered while cleared is withheld once the user's clearance is lowered (re-read from users.json)."""
-    from ui.auth import UserStore
+    from service.auth import UserStore
 
     store = UserStore.for_data_dir(srv["data"])
     _, key = store.add("ha_cap", role="reader", clearance="mat")
@@ -256,7 +256,7 @@ def gradio_args(params: list[dict[str, Any]], text: str, choice: str) -> list[An
 
 
 def test_no_named_gradio_endpoint_leaks_the_canary_to_any_role_below_its_clearance(srv: dict[str, Any]) -> None:
-    from ui.auth import UserStore
+    from service.auth import UserStore
 
     _, key = UserStore.for_data_dir(srv["data"]).add("qt_cong_khai", role="admin", clearance="public")
     srv["keys"]["qt_cong_khai"] = key

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.settings import Settings
-from ui.auth import User, UserStore
-from ui.service import TrolyService
+from service.auth import User, UserStore
+from service.troly import TrolyService
 
 CORPUS_GUIDE = (
     Path(__file__).resolve().parent.parent / "corpus" / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"

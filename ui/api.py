@@ -1,7 +1,7 @@
 """FastAPI application: the REST API under /api and the Gradio UI at /.
 
 One process serves both so that an office needs to run (and firewall) only
-one port. All access to documents goes through :class:`ui.service.TrolyService`,
+one port. All access to documents goes through :class:`service.troly.TrolyService`,
 which applies the caller's clearance before ranking and writes the audit log.
 The routes live in ``ui/routes/`` (one APIRouter per resource); this module
 assembles them with the edge middleware (request id, body cap, access audit),
@@ -9,7 +9,7 @@ the error handlers and the self-hosted API docs.
 
 Authentication: ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. With
 no users configured, loopback clients are served as the local open-mode user
-(see :mod:`ui.auth`) and every other client gets 401.
+(see :mod:`service.auth`) and every other client gets 401.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from fastapi.staticfiles import StaticFiles  # noqa: E402
 from ingest.model import CLASSIFICATION_LEVELS  # noqa: E402
 from rag.embeddings import EmbeddingServiceError  # noqa: E402
 from rag.settings import Settings  # noqa: E402
+from service.troly import Conflict, Forbidden, NotFound  # noqa: E402
 from ui.middleware import (  # noqa: E402
     EdgeMiddleware,
     SecurityHeadersMiddleware,
@@ -42,7 +43,6 @@ from ui.middleware import (  # noqa: E402
 from ui.routes import answers, documents, ops, talking_points  # noqa: E402
 from ui.routes.deps import AppState  # noqa: E402
 from ui.routes.models import Length, Level, Tone  # noqa: E402
-from ui.service import Conflict, Forbidden, NotFound  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

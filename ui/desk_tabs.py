@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from service.troly import Forbidden
 from ui.routes.compare import compare_store
-from ui.service import Forbidden
 from ui.ui_files import ForeignFile
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """The web UI (Gradio 6), in Vietnamese, for officials and speech-writers.
 
 Every handler resolves the caller first (:func:`UiContext.user`) and then goes
-through :class:`ui.service.TrolyService`, exactly like the REST API, so the
+through :class:`service.troly.TrolyService`, exactly like the REST API, so the
 clearance filter and the audit log apply to the UI too. Choices that depend on
 what a user may see (topics, documents) are filled on page load, per session.
 
@@ -31,11 +31,11 @@ from ingest.model import LEVEL_NAMES, Document, Topic  # noqa: E402
 from rag.docx_export import has_control_chars, xml_safe  # noqa: E402
 from rag.serialize import citation_to_dict, citations_with_chunks, hit_to_dict  # noqa: E402
 from rag.talking_points import LENGTHS, TONES  # noqa: E402
+from service.auth import User, is_loopback, open_mode_user  # noqa: E402
+from service.troly import Forbidden, NotFound, TrolyService  # noqa: E402
 from ui import desk_tabs  # noqa: E402
-from ui.auth import User, is_loopback, open_mode_user  # noqa: E402
 from ui.conversations import new_conversation_id  # noqa: E402
 from ui.routes.exports import export_store  # noqa: E402
-from ui.service import Forbidden, NotFound, TrolyService  # noqa: E402
 from ui.ui_files import ForeignFile  # noqa: E402
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ui.audit import AuditLog, request_id
+from service.audit import AuditLog, request_id
 
 log = logging.getLogger(__name__)
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -97,9 +97,9 @@ def topics_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json",
 
 def cli_service(ctx: typer.Context, max_level: str) -> tuple[Any, Any]:
     """The clearance-aware service over this collection and the CLI's user (reader, clearance ``max_level``)."""
-    from ui.auth import AuthError, open_mode_user
+    from service.auth import AuthError, open_mode_user
+    from service.troly import TrolyService
     from ui.cli import settings_of
-    from ui.service import TrolyService
 
     try:
         user = open_mode_user(role="reader", clearance=max_level)
@@ -124,7 +124,7 @@ def show_cmd(
 
     Example: troly docs show ke-hoach-3260-kh-ddqh15_2025-01-10.txt
     """
-    from ui.service import NotFound
+    from service.troly import NotFound
 
     service, user = cli_service(ctx, max_level)
     try:

@@ -1,7 +1,7 @@
 """``troly serve``: the REST API and the web UI in one uvicorn process.
 
 Refuses to bind a non-loopback address while no users exist, because open
-mode has no authentication at all (see ui/auth.py).
+mode has no authentication at all (see service/auth.py).
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import typer
 from ui.cli import settings_of
 
 if TYPE_CHECKING:
-    from ui.service import TrolyService
+    from service.troly import TrolyService
 
 DEFAULT_CORPUS = Path("corpus")
 
 
 def check_bind(host: str, has_users: bool) -> str | None:
     """Why binding ``host`` is refused, or None when it is allowed."""
-    from ui.auth import is_loopback
+    from service.auth import is_loopback
 
     if is_loopback(host) or has_users:
         return None
@@ -39,7 +39,7 @@ def ingest_if_empty(service: TrolyService, corpus: Path) -> None:
     Uses the service the server will run with, so the index is opened (and the model loaded) once.
     Only counts are printed: file names of a classified corpus stay off the console.
     """
-    from ui.auth import open_mode_user
+    from service.auth import open_mode_user
 
     if service.index.documents() or not corpus.is_dir():
         return
@@ -102,8 +102,8 @@ def worker_app() -> Any:
     step (every search first picks up what any worker committed).
     """
     from rag.settings import Settings
+    from service.audit import configure_logging
     from ui.api import create_app
-    from ui.audit import configure_logging
 
     tune_malloc()
     settings = Settings()  # the parent passed data dir, collection and Chroma server through TROLY_* variables
@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
 
         Example: troly serve --port 7860
         """
-        from ui.auth import AuthError, UserStore
+        from service.auth import AuthError, UserStore
 
         settings = settings_of(ctx)
         bind_host, bind_port = host or settings.host, port or settings.port
@@ -145,8 +145,8 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         import uvicorn
 
+        from service.audit import configure_logging
         from ui.api import create_app
-        from ui.audit import configure_logging
         from ui.routes.deps import AppState
 
         configure_logging(settings.log_level)

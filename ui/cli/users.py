@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ui.auth import CLASSIFICATION_LEVELS, ROLES, AuthError, UserStore
+from service.auth import CLASSIFICATION_LEVELS, ROLES, AuthError, UserStore
 from ui.cli import settings_of
 
 app = typer.Typer(

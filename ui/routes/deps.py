@@ -15,10 +15,10 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from rag.settings import Settings
-from ui.audit import AuditLog
-from ui.auth import LoginThrottle, User, UserStore, is_loopback, open_mode_user
+from service.audit import AuditLog
+from service.auth import LoginThrottle, User, UserStore, is_loopback, open_mode_user
+from service.troly import TrolyService
 from ui.conversations import ConversationStore
-from ui.service import TrolyService
 from ui.ui_files import UiUploads
 
 _COLLECTION_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -25,7 +25,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
 if TYPE_CHECKING:
-    from ui.auth import User
+    from service.auth import User
 
 log = logging.getLogger(__name__)
 DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -101,7 +101,7 @@ def _attachment(filename: str) -> dict[str, str]:
 def download_export(token: str, request: Request) -> Response:
     """The drafted .docx – only for its author, only while every cited document is within their clearance."""
     from rag.docx_export import talking_points_docx_bytes
-    from ui.service import NotFound
+    from service.troly import NotFound
 
     state = request.app.state.troly
     user = session_user(request)

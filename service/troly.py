@@ -38,9 +38,9 @@ from typing import IO, Any
 from ingest.chunking import passage_window
 from ingest.model import Chunk, Document, IngestError, Topic, level_rank
 from rag.settings import Settings
-from ui.audit import AuditLog
-from ui.auth import User
-from ui.background import BACKGROUND_NICENESS, BackgroundPool
+from service.audit import AuditLog
+from service.auth import User
+from service.background import BACKGROUND_NICENESS, BackgroundPool
 
 log = logging.getLogger(__name__)
 _SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
@@ -159,7 +159,7 @@ class TrolyService:
         self._init_lock = threading.Lock()
         self._answers = BackgroundPool(settings.answer_concurrency, BACKGROUND_NICENESS, "troly-answer")
         """Low-priority threads for the CPU-heavy reads (answers, talking points): at most
-        ``answer_concurrency`` at once, the rest queue; searches never go through it (ui/background.py)."""
+        ``answer_concurrency`` at once, the rest queue; searches never go through it (service/background.py)."""
         self._writes = BackgroundPool(WRITE_THREADS, BACKGROUND_NICENESS, "troly-ingest")
         """Low-priority threads for parsing, chunking and embedding uploads (commits stay serialised by the index)."""
         self.lock = threading.RLock()
@@ -245,7 +245,7 @@ class TrolyService:
 
         The pieces are produced from passages retrieved under ``max_level``, so they
         are safe to forward before the Answer arrives. The pipeline runs on a low-priority
-        answer thread (ui/background.py): web servers resume a sync generator on arbitrary threads and may
+        answer thread (service/background.py): web servers resume a sync generator on arbitrary threads and may
         abandon it when a client goes away, so the consumer must own nothing.
         """
         items: queue.Queue[Any] = queue.Queue()
