@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answerability import FEATURES, Calibration, Features, curve, fit, load_calibration, operating_point
+from eval.fit_answerability import curve, fit, operating_point
+from rag.answerability import FEATURES, Calibration, Features, load_calibration
 
 
 def test_probability_is_the_logistic_of_the_weighted_features() -> None:

@@ -365,7 +365,7 @@ def _add_public(run: Any, settings: Any, shared: Path, limit: int, mode: str, k:
 def refusal_curve_block(rows: list[dict[str, Any]]) -> dict[str, str]:
     """The report split's refusal curve as table rows: at each answerability threshold, the false answers (share
     of unanswerable questions answered) and false refusals (share of answerable ones refused)."""
-    from rag.answerability import curve
+    from eval.fit_answerability import curve
 
     scored = [r for r in rows if r["split"] == "report" and r.get("answerability") is not None]
     points = curve([float(r["answerability"]) for r in scored], [int(r["answerable"]) for r in scored])
