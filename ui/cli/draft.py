@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
             "trang_trong", "--tone", help="Tone: trang_trong (formal), ngan_gon (concise), de_xuat (proposals)."
         ),
         length: str = typer.Option(
-            "vua", "--length", help="Per-point detail: ngan (issue only), vua (+ direction), day_du (+ Thực trạng)."
+            "vua", "--length", help="Per-point detail: ngan (the point alone), vua (+ 2 cited sentences), day_du (+ 3)."
         ),
         as_json: bool = typer.Option(False, "--json", help="Print the outline as JSON."),
         superior: str = typer.Option(

@@ -19,7 +19,7 @@ Level = Literal["public", "internal", "mat", "toi_mat", "tuyet_mat"]
 Tone = Literal["trang_trong", "ngan_gon", "de_xuat"]
 """rag.talking_points.TONES: formal address, concise briefing, recommendation-focused (wording only)."""
 Length = Literal["ngan", "vua", "day_du"]
-"""rag.talking_points.LENGTHS: issue only; + direction placeholder; + the related Thực trạng sentence."""
+"""rag.talking_points.LENGTHS: ngan: the points alone; vua: + ≤ 2 further cited sentences each; day_du: + ≤ 3."""
 Text = Annotated[str, AfterValidator(check_text)]
 """A string without control characters (tab and newlines allowed) or invalid code points."""
 
@@ -64,8 +64,8 @@ class TalkingPointsRequest(BaseModel):
     doc_id: Text | None = Field(None, max_length=200, description="Topic guide holding the topic (default: the first).")
     organisation: Text | None = Field(None, max_length=300, description="Party organisation that will speak.")
     n_points: StrictInt = Field(5, ge=1, le=12)
-    length: Length = Field("vua", description="ngan: issue only; vua: + direction; day_du: + Thực trạng.")
-    tone: Tone = Field("trang_trong", description="Wording of opening/closing/directions; never the cited text.")
+    length: Length = Field("vua", description="ngan: the points alone; vua: + 2 cited sentences; day_du: + 3.")
+    tone: Tone = Field("trang_trong", description="Opening, closing and frame words; never a cited sentence.")
     collection: Text | None = Field(None, max_length=64)
 
 
@@ -134,12 +134,12 @@ class EvidenceOut(BaseModel):
 
 
 class PointOut(BaseModel):
-    text: str
+    text: str = Field(..., description="The position: whole cited document sentences joined by frame words.")
     heading: str = Field("", description="The issue the point answers (a discussion question or section title).")
-    context: str = ""
-    direction: str = ""
+    context: str = Field("", description="Unused since points state their proposal themselves: always empty.")
+    direction: str = Field("", description="Unused (see context): always empty.")
     citations: list[CitationOut]
-    evidence: list[EvidenceOut] = Field(default_factory=list, description="Evidence from the other documents.")
+    evidence: list[EvidenceOut] = Field(default_factory=list, description="Further cited sentences under the point.")
 
 
 class TalkingPointsOut(BaseModel):
