@@ -70,6 +70,8 @@ class UploadReport:
 
     documents: list[dict[str, Any]] = field(default_factory=list)
     errors: list[IngestError] = field(default_factory=list)
+    indexed: Any = None
+    """The ingest result and index statistics (``rag.indexing.Indexed``), for the CLI's summary table."""
 
 
 def safe_filename(name: str) -> str:
@@ -558,12 +560,25 @@ class TrolyService:
         paths: list[Path],
         classification: str = "public",
         on_progress: Callable[..., Any] | None = None,
+        **index_options: Any,
     ) -> UploadReport:
-        """Ingest files already on disk (first start of ``troly serve``, re-index)."""
+        """Ingest files already on disk (``troly ingest``, first start of ``troly serve``, re-index).
+
+        ``index_options`` go to :func:`rag.indexing.index_files` (``chunk_tokens``, ``known``, ``on_file``,
+        ``embed_ahead``): the CLI's progress bars and fingerprint skip, on the same audited, clearance-checked path.
+        """
         self._require(user, "editor")
         report = UploadReport()
-        self._writes.run(self._ingest_paths, user, paths, classification, report, on_progress, "cli")
-        self.audit.record(user.name, "ingest", channel="cli", doc_ids=[d["doc_id"] for d in report.documents])
+        self._writes.run(
+            self._ingest_paths, user, paths, classification, report, on_progress, "cli", index_options=index_options
+        )
+        self.audit.record(
+            user.name,
+            "ingest",
+            channel="cli",
+            doc_ids=[d["doc_id"] for d in report.documents],
+            skipped=[e.path for e in report.errors],
+        )
         return report
 
     def _ingest_paths(
@@ -575,6 +590,7 @@ class TrolyService:
         on_progress: Callable[..., Any] | None,
         channel: str = "api",
         move_to: Path | None = None,
+        index_options: dict[str, Any] | None = None,
     ) -> None:
         """Parse and chunk (no lock), apply levels and the replacement rule, then upsert (the index embeds
         outside its lock and serialises only the commit, where the replacement rule is checked again)."""
@@ -608,7 +624,9 @@ class TrolyService:
             prepare=prepare,
             on_embed=on_progress,
             before_commit=lambda: self._check_replaceable(user, ids, channel),
+            **(index_options or {}),
         )
+        report.indexed = indexed
         result, docs = indexed.result, indexed.documents
         report.errors[:0] = [IngestError(Path(e.path).name, without_paths(e.reason, *folders)) for e in result.errors]
         for old, new in replaced:

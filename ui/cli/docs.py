@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ingest.model import LEVEL_NAMES, ROLE_LABELS
+from ui.cli.identity import AS_HELP, cli_user
 from ui.cli.ingest import open_index_or_exit
 
 docs_app = typer.Typer(
@@ -57,20 +58,31 @@ def list_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", h
 
 @docs_app.command("remove")
 def remove_cmd(
-    ctx: typer.Context, doc_id: str = typer.Argument(..., help="Document id (see `troly docs list`).")
+    ctx: typer.Context,
+    doc_id: str = typer.Argument(..., help="Document id (see `troly docs list`)."),
+    as_name: str | None = typer.Option(None, "--as", help=AS_HELP),
 ) -> None:
-    """Remove a document and its passages from both stores.
+    """Remove a document and its passages from both stores (through the service: audited, clearance-checked).
 
     Example: troly docs remove goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025
     """
+    from service.troly import Forbidden, NotFound, TrolyService
     from ui.cli import settings_of
 
-    index = open_index_or_exit(settings_of(ctx))
-    if index.get_document(doc_id) is None:
+    settings = settings_of(ctx)
+    user = cli_user(settings, as_name)
+    index = open_index_or_exit(settings)
+    service = TrolyService(settings, index=index)
+    chunks = index.document_chunk_counts().get(doc_id, 0)
+    try:
+        service.delete(user, doc_id, channel="cli")
+    except NotFound as exc:  # absent, or above the identity's clearance: the same answer, as in the API
         typer.echo(f"Lỗi: không có tài liệu {doc_id!r} trong bộ sưu tập {index.settings.collection!r}", err=True)
-        raise typer.Exit(1)
-    removed = index.delete_document(doc_id)
-    typer.echo(f"đã xoá {doc_id} ({removed} đoạn)")
+        raise typer.Exit(1) from exc
+    except Forbidden as exc:
+        typer.echo(f"Lỗi: người dùng {user.name!r} không được xoá tài liệu", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"đã xoá {doc_id} ({chunks} đoạn)")
 
 
 @docs_app.command("topics")
