@@ -28,6 +28,9 @@ def test_users_add_prints_key_once_and_stores_only_its_hash(tmp_path: Path) -> N
     assert user is not None and user.name == "lan" and user.can("editor") and not user.can("admin")
     listed = runner.invoke(app, ["--data-dir", str(data), "users", "list"])
     assert "lan\teditor\tmat" in listed.stdout and key not in listed.stdout
+    audit = [json.loads(line) for line in (data / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["action"], e["channel"], e["target"]) for e in audit] == [("user_add", "cli", "lan")]
+    assert key not in (data / "audit.jsonl").read_text(encoding="utf-8")
 
 
 def test_users_add_rejects_bad_role_and_clearance_with_one_line(tmp_path: Path) -> None:

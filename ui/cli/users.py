@@ -18,6 +18,15 @@ def _store(ctx: typer.Context) -> UserStore:
     return UserStore.for_data_dir(settings_of(ctx).data_dir)
 
 
+def _audit(ctx: typer.Context, action: str, **extra: str) -> None:
+    """A users change is a write like any other: one audit line under the operator's CLI identity."""
+    from service.audit import AuditLog
+    from ui.cli.identity import cli_user
+
+    settings = settings_of(ctx)
+    AuditLog.for_settings(settings).record(cli_user(settings, None).name, action, channel="cli", **extra)
+
+
 @app.command("add")
 def add_cmd(
     ctx: typer.Context,
@@ -32,9 +41,12 @@ def add_cmd(
     try:
         user, key = _store(ctx).add(name, role=role, clearance=clearance)
     except AuthError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"Lỗi: {exc}", err=True)
         raise typer.Exit(2) from exc
-    typer.echo(f"created {user.name} (role {user.role}, clearance {user.clearance}); API key (shown once):", err=True)
+    _audit(ctx, "user_add", target=user.name, role=user.role, clearance=user.clearance)
+    typer.echo(
+        f"đã tạo {user.name} (vai trò {user.role}, độ mật {user.clearance}); khoá API (chỉ hiện một lần):", err=True
+    )
     typer.echo(key)
 
 
@@ -43,7 +55,7 @@ def list_cmd(ctx: typer.Context) -> None:
     """List users (never their keys)."""
     users = _store(ctx).users()
     if not users:
-        typer.echo("no users: the API runs in open mode on loopback only (see DEVELOPERS.md)")
+        typer.echo("chưa có người dùng: máy chủ chạy ở chế độ mở, chỉ cho máy cục bộ (xem DEVELOPERS.md)")
         return
     for user in users:
         typer.echo(f"{user.name}\t{user.role}\t{user.clearance}\t{user.created}")
@@ -55,6 +67,7 @@ def remove_cmd(ctx: typer.Context, name: str = typer.Argument(..., help="User to
     try:
         _store(ctx).remove(name)
     except AuthError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"Lỗi: {exc}", err=True)
         raise typer.Exit(2) from exc
-    typer.echo(f"removed {name}")
+    _audit(ctx, "user_remove", target=name)
+    typer.echo(f"đã xoá người dùng {name}")
