@@ -556,10 +556,15 @@ def draft_talking_points(
         organisation=org,
         organisations=list(top.organisations),
         warning=f"{warning} {notice}".strip(),
-        opening=_sentences_capitalised(_OPENINGS[tone].format(salutation=profile.salutation, org=org, subject=subject)),
+        opening=_as_proposed(
+            _sentences_capitalised(_OPENINGS[tone].format(salutation=profile.salutation, org=org, subject=subject)),
+            points,
+        ),
         situation=situation,
         points=points,
-        closing=_closing(tone, org, f"chuyên đề {topic}", profile.request.format(addressee=addressee)),
+        closing=_as_proposed(
+            _closing(tone, org, f"chuyên đề {topic}", profile.request.format(addressee=addressee)), points
+        ),
         citations=_carried(citer.citations, points, situation),
         document=guide.title,
         tone=tone,
@@ -590,6 +595,16 @@ def _embedder(index: Any, embeddings: Any) -> Any:
 
 def _closing(tone: str, org: str, subject: str, request: str) -> str:
     return _sentences_capitalised(_CLOSINGS[tone].format(org=org, subject=subject, request=request))
+
+
+def _as_proposed(text: str, points: list[Point]) -> str:
+    """Our opening/closing speak of "các đề xuất" only when a point states one: a draft whose points only state
+    the situation or the gap would otherwise thank the audience for proposals it never heard."""
+    if any("đề xuất" in p.text.lower() for p in points):
+        return text
+    return text.replace("tập trung nêu các đề xuất", "tập trung nêu các vấn đề đặt ra").replace(
+        "các đề xuất trên", "các ý kiến trên"
+    )
 
 
 def _sentences_capitalised(text: str) -> str:
@@ -684,11 +699,14 @@ def draft_about(
         topic_title=about,
         organisation=org,
         warning=f"{warning} {notice}".strip(),
-        opening=_sentences_capitalised(
-            _OPENINGS[tone].format(salutation=profile.salutation, org=org, subject=f"“{about}”")
+        opening=_as_proposed(
+            _sentences_capitalised(
+                _OPENINGS[tone].format(salutation=profile.salutation, org=org, subject=f"“{about}”")
+            ),
+            points,
         ),
         points=points,
-        closing=_closing(tone, org, f"“{about}”", profile.request.format(addressee=addressee)),
+        closing=_as_proposed(_closing(tone, org, f"“{about}”", profile.request.format(addressee=addressee)), points),
         citations=_carried(citer.citations, points, ""),
         document=main.title if main else "",
         tone=tone,

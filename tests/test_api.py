@@ -191,6 +191,8 @@ def test_talking_points_tone_and_length(env: dict) -> None:
         "ngan",
     ]
     assert brief["opening"] != formal["opening"] and brief["closing"] != formal["closing"]
+    # The only point states the situation: the closing asks to take up "các ý kiến", not proposals never made.
+    assert formal["closing"].endswith("xem xét, tiếp thu các ý kiến trên. Xin trân trọng cảm ơn!"), formal["closing"]
     # A point is a position under its question, composed of the document's sentence with its [n] – not the question.
     first = formal["points"][0]
     assert first["heading"] == TOPIC1_QUESTION and TOPIC1_SITUATION in first["text"], first

@@ -269,7 +269,10 @@ def test_draft_honours_points_and_downloads_a_party_docx(admin: Any, tmp_path: P
     admin.get_by_role("button", name="Soạn dàn ý").click()
     admin.locator("#troly-docx a").wait_for()
     output = admin.locator("#troly-talking-points")
-    assert "xin tập trung nêu các đề xuất" in output.inner_text()
+    # Nhấn mạnh đề xuất's own opening; the one point states the situation, proposing nothing, so neither the opening
+    # nor the closing speaks of "các đề xuất" the speech never made.
+    assert "xin tập trung nêu các vấn đề đặt ra về chuyên đề 1" in output.inner_text()
+    assert "Để các ý kiến trên đi vào thực tiễn" in output.inner_text() and "đề xuất trên" not in output.inner_text()
     # The 4 asked reach the drafter: topic 1's four discussion questions (corpus/goi-y-…-2025.txt). On this index
     # only the guide's own Thực trạng sentence answers one of them – the 2026 targets it falls short of – so one
     # point stands under that question, and the warning names the three no document speaks to.
