@@ -44,6 +44,7 @@ from eval.bench_common import (
     process_rss_mb,
     ratio,
     start_troly_serve,
+    stop_process,
     summary_ms,
     verdict,
     wait_until_ready,
@@ -273,11 +274,7 @@ def _serve_and_measure(
                 c.close()
         rss_mb, rss_peak_mb = _tree_rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
     alone_p95 = percentile_ms(alone.ms, 95) if alone.ms else 0.0
     load_p95 = percentile_ms(recs["search"].ms, 95) if recs["search"].ms else 0.0
     kinds = {name: rec.summary() for name, rec in recs.items()}
@@ -330,11 +327,7 @@ def _chroma_server(folder: Path) -> Any:
             time.sleep(0.5)
         yield f"127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 def run_load_benchmark(

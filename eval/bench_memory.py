@@ -16,14 +16,13 @@ from __future__ import annotations
 import logging
 import os
 import statistics
-import subprocess
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eval.bench_common import process_rss_mb, start_troly_serve, wait_until_ready
+from eval.bench_common import process_rss_mb, start_troly_serve, stop_process, wait_until_ready
 from eval.bench_load import free_port
 from eval.benchmarks import percentile
 from eval.synthetic import RandomUnitEmbeddings, make_queries, source_sentences, synthetic_corpus
@@ -136,12 +135,7 @@ def serve_and_measure(data_dir: Path, n: int, queries: list[str], seconds: float
             "search_p95_ms": round(percentile(times, 95), 1) if times else None,
         }
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 def linear_fit(rows: list[dict[str, Any]], key: str = "rss_peak_mb") -> dict[str, float] | None:
