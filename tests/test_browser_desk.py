@@ -67,6 +67,10 @@ def test_chat_follow_up_is_rewritten_shown_and_a_new_chat_starts_clean(reader: A
     notice = reader.locator("#troly-conversation .troly-notice").last.inner_text()
     assert "Câu hỏi được hiểu là: “Chuyên đề 3 do những đơn vị nào chuẩn bị thảo luận?”" in notice
     reader.get_by_role("button", name="Xoá hội thoại").click()
+    # as a user does: type once the chat is seen cleared (the clear also empties the box, so typing before its
+    # answer arrives would be wiped)
+    reader.wait_for_function("() => document.querySelectorAll('#troly-conversation .troly-a').length === 0")
+    reader.wait_for_function("() => document.querySelector('#troly-question textarea').value === ''")
     reader.locator("#troly-question textarea").fill("còn chuyên đề 3 thì sao?")
     reader.get_by_role("button", name="Gửi câu hỏi").click()
     reader.wait_for_function(
