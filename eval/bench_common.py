@@ -264,7 +264,11 @@ def write_report(report: dict[str, Any], markdown: str, out_dir: Path, stem: str
 
 
 def _busy(machine: dict[str, Any]) -> bool:
-    """Load above the usable cores at start or end: other jobs competed for the CPU during the run."""
+    """Load above the usable cores at start or end: other jobs competed for the CPU during the run. Where the CPU
+    was sampled before the run (``cpu_busy_fraction_before``), that decides: a benchmark that loads the machine
+    itself ends with a high load average of its own making."""
+    if "cpu_busy_fraction_before" in machine:
+        return float(machine["cpu_busy_fraction_before"]) > BUSY_BEFORE_FRACTION
     loads = [machine.get("load_average_1min_at_start"), machine.get("load_average_1min_at_end")]
     return max((x for x in loads if isinstance(x, int | float)), default=0.0) > machine["cores_usable"]
 

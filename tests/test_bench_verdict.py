@@ -99,3 +99,26 @@ def test_report_of_a_busy_run_says_rerun_and_shows_both_phases() -> None:
     assert "1 process, embedded Chroma" in text and "2 processes, Chroma server" in text
     assert "| 1300 | 21.67 |" in text
     assert "CPU in use by other work just before the run: 90%" in text
+
+
+def test_a_quiet_start_is_not_called_busy_by_the_load_the_benchmark_made_itself() -> None:
+    # Regression: the load benchmark ends with a load average of its own making (3.04 on 2 cores here, from a
+    # real run whose CPU was 1 % busy before it started); the report called such a run "busy".
+    from eval.bench_common import machine_markdown
+
+    machine = {
+        "date_utc": "2026-12-04T16:58:20Z",
+        "cpu_model": "x",
+        "cores_usable": 2,
+        "cores_logical": 2,
+        "memory_total_mb": 24000,
+        "load_average_1min_at_start": 0.62,
+        "load_average_1min_at_end": 3.04,
+        "platform": "Linux",
+        "python": "3.11",
+        "versions": {},
+        "cpu_busy_fraction_before": 0.01,
+    }
+    assert "(quiet)" in "\n".join(machine_markdown(machine))
+    machine["cpu_busy_fraction_before"] = 0.9
+    assert "busy: other jobs shared the cores" in "\n".join(machine_markdown(machine))
