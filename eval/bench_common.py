@@ -303,18 +303,6 @@ def start_troly_serve(
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
 
 
-def stop_process(proc: Any, seconds: float = 30) -> None:
-    """Terminate a server the benchmark started; kill it if it has not exited within ``seconds``."""
-    import subprocess
-
-    proc.terminate()
-    try:
-        proc.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def wait_until_ready(base: str, proc: Any, seconds: float) -> None:
     """Poll ``base``/readyz until it answers 200; fail at once if the server process died."""
     import httpx

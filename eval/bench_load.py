@@ -23,12 +23,10 @@ sampled before anything starts: a run begun on a busy machine is reported as
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,12 +42,12 @@ from eval.bench_common import (
     process_rss_mb,
     ratio,
     start_troly_serve,
-    stop_process,
     summary_ms,
     verdict,
     wait_until_ready,
     write_report,
 )
+from eval.processes import free_port, running, stop
 
 GUIDE = Path(__file__).resolve().parent.parent / "corpus" / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"
 QUESTIONS = Path(__file__).resolve().parent / "questions" / "topic_guide.jsonl"
@@ -149,12 +147,6 @@ def _long_question() -> str:
         "đề nghị cho biết các giải pháp trọng tâm, trách nhiệm của từng cơ quan và mốc thời gian cụ thể? "
     )
     return (base * (2000 // len(base) + 1))[:2000]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _search_loop(client: Any, headers: dict, rec: Recorder, stop: threading.Event) -> None:
@@ -274,7 +266,7 @@ def _serve_and_measure(
                 c.close()
         rss_mb, rss_peak_mb = _tree_rss_mb(proc.pid)
     finally:
-        stop_process(proc)
+        stop(proc, 30)
     alone_p95 = percentile_ms(alone.ms, 95) if alone.ms else 0.0
     load_p95 = percentile_ms(recs["search"].ms, 95) if recs["search"].ms else 0.0
     kinds = {name: rec.summary() for name, rec in recs.items()}
@@ -298,36 +290,15 @@ def _serve_and_measure(
 
 
 @contextmanager
-def _chroma_server(folder: Path) -> Any:
+def _chroma_server(folder: Path) -> Iterator[str]:
     """A real ``chroma run`` on a free loopback port, stopped afterwards; yields "127.0.0.1:PORT"."""
     import sys
 
-    import httpx
-
-    chroma = Path(sys.executable).with_name("chroma")
     port = free_port()
-    with (folder / "chroma.log").open("wb") as out:
-        proc = subprocess.Popen(
-            [str(chroma), "run", "--path", str(folder / "chroma-server"), "--port", str(port), "--host", "127.0.0.1"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {proc.returncode} (see {folder / 'chroma.log'})")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("chroma run did not answer its heartbeat in 60 s")
-            time.sleep(0.5)
+    chroma = Path(sys.executable).with_name("chroma")
+    cmd = [str(chroma), "run", "--path", str(folder / "chroma-server"), "--port", str(port), "--host", "127.0.0.1"]
+    with running(cmd, f"http://127.0.0.1:{port}/api/v2/heartbeat", folder / "chroma.log", seconds=60):
         yield f"127.0.0.1:{port}"
-    finally:
-        stop_process(proc)
 
 
 def run_load_benchmark(

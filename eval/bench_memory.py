@@ -22,9 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eval.bench_common import process_rss_mb, start_troly_serve, stop_process, wait_until_ready
-from eval.bench_load import free_port
+from eval.bench_common import process_rss_mb, start_troly_serve, wait_until_ready
 from eval.benchmarks import percentile
+from eval.processes import free_port
 from eval.synthetic import RandomUnitEmbeddings, make_queries, source_sentences, synthetic_corpus
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def serve_and_measure(data_dir: Path, n: int, queries: list[str], seconds: float
             "search_p95_ms": round(percentile(times, 95), 1) if times else None,
         }
     finally:
-        stop_process(proc)
+        stop(proc, 30)
 
 
 def linear_fit(rows: list[dict[str, Any]], key: str = "rss_peak_mb") -> dict[str, float] | None:
