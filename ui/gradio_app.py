@@ -703,8 +703,9 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
         return passage_html(info, c)
 
     def clear_chat(conv_id: str | None, request: gr.Request) -> tuple[Any, ...]:
+        """Empties the conversation, not the question box: what the user types meanwhile is kept."""
         store.clear(ctx.user(request).name, conv_id)
-        return conversation_html([]), None, "", ""
+        return conversation_html([]), None, ""
 
     def indexing_html() -> str:
         notice = ctx.indexing.notice()
@@ -716,7 +717,7 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
     question.submit(**ask_args)
     question.input(lambda: "", None, hint, show_progress="hidden")
     gr.Timer(3.0).tick(indexing_html, None, indexing, show_progress="hidden")
-    clear.click(clear_chat, conv, [conversation, conv, question, hint])
+    clear.click(clear_chat, conv, [conversation, conv, hint])
     go.click(show, [pick, conv], passage, show_progress="hidden").then(
         None, None, None, js="() => document.querySelector('#troly-passage')?.scrollIntoView({block: 'nearest'})"
     )
