@@ -628,12 +628,7 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
                 topic = gr.Dropdown(choices=[ALL_TOPICS], value="", label="Lọc theo chuyên đề")
                 k = gr.Slider(1, 20, value=ctx.state.settings.k, step=1, label="Số đoạn tham khảo", buttons=[])
         with gr.Column(scale=2, min_width=340):
-            passage = gr.HTML(
-                "<div class='troly-passage empty'>Bấm vào số [n] trong câu trả lời để xem đoạn gốc.</div>",
-                elem_id="troly-passage",
-            )
-    pick = gr.Textbox(visible="hidden", elem_id="troly-cite-pick")
-    go = gr.Button("xem", visible="hidden", elem_id="troly-cite-go")
+            passage, pick, go = _passage_viewer("câu trả lời", "troly-passage", "troly-cite")
     conv = gr.State(None)
     """Only the id of this tab's conversation: the turns live on the server under the logged-in user (issue 21.2)."""
     store = ctx.state.conversations
@@ -699,7 +694,7 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
         try:
             info = ctx.service.passage(user, c["doc_id"], c["start"], c["end"], _chunk_span(c))
         except NotFound:
-            return "<div class='troly-passage'>Không còn tìm thấy đoạn này (tài liệu đã bị xoá?).</div>"
+            return PASSAGE_GONE
         return passage_html(info, c)
 
     def clear_chat(conv_id: str | None, request: gr.Request) -> tuple[Any, ...]:
@@ -722,6 +717,20 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
         None, None, None, js="() => document.querySelector('#troly-passage')?.scrollIntoView({block: 'nearest'})"
     )
     return topic
+
+
+PASSAGE_GONE = "<div class='troly-passage'>Không còn tìm thấy đoạn này (tài liệu đã bị xoá?).</div>"
+
+
+def _passage_viewer(cited_in: str, elem_id: str, pick_prefix: str) -> tuple[gr.HTML, gr.Textbox, gr.Button]:
+    """The passage panel of a tab and the hidden pair a click on a marker [n] fills and presses (the chat and the
+    talking points open cited passages the same way)."""
+    panel = gr.HTML(
+        f"<div class='troly-passage empty'>Bấm vào số [n] trong {cited_in} để xem đoạn gốc.</div>", elem_id=elem_id
+    )
+    pick = gr.Textbox(visible="hidden", elem_id=f"{pick_prefix}-pick")
+    go = gr.Button("xem", visible="hidden", elem_id=f"{pick_prefix}-go")
+    return panel, pick, go
 
 
 def _chunk_span(c: dict[str, Any]) -> Any:
@@ -757,12 +766,7 @@ def _draft_tab(ctx: UiContext) -> gr.Dropdown:
         with gr.Column(scale=3, min_width=340):
             output = gr.HTML(elem_id="troly-talking-points")
         with gr.Column(scale=2, min_width=300):
-            passage = gr.HTML(
-                "<div class='troly-passage empty'>Bấm vào số [n] trong dàn ý để xem đoạn gốc.</div>",
-                elem_id="troly-tp-passage",
-            )
-    pick = gr.Textbox(visible="hidden", elem_id="troly-tp-pick")
-    show_go = gr.Button("xem", visible="hidden", elem_id="troly-tp-go")
+            passage, pick, show_go = _passage_viewer("dàn ý", "troly-tp-passage", "troly-tp")
     token = gr.State(None)
     """Only the export token: the draft itself stays on the server with the user who drafted it."""
 
@@ -813,7 +817,7 @@ def _draft_tab(ctx: UiContext) -> gr.Dropdown:
         try:  # the service re-checks the clearance and audits the read
             info = ctx.service.passage(user, c.doc_id, c.start, c.end)
         except NotFound:
-            return "<div class='troly-passage'>Không còn tìm thấy đoạn này (tài liệu đã bị xoá?).</div>"
+            return PASSAGE_GONE
         return passage_html(info, citation_to_dict(c))
 
     topic.change(orgs_for, topic, org)
