@@ -88,7 +88,7 @@ _CONVERSATIONAL = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, CONVERSATIO
 _TRAILING_NOT = re.compile(r"(?<!\w)(?:không|chưa)\s*\??\s*$")
 
 
-def content_words(query: str) -> str:
+def without_question_framing(query: str) -> str:
     """The query without its conversational framing (only when it carries tone marks: unmarked "toi" may be "tới",
     "dau" may be "đầu"); the query itself if nothing would be left."""
     if not has_diacritics(query):

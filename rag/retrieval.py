@@ -14,7 +14,12 @@ Two more votes join the fusion on real documents:
   the best passages of the document it names, get a vote;
 * a document whose evidence is spread over several matching passages gets a
   vote for its best passage, ranked by the sum of its passages' scores, so
-  one long passage elsewhere that matches many words cannot crowd it out.
+  one long passage elsewhere that matches many words cannot crowd it out;
+* a question about a header field ("Số hiệu … là gì?", "Ai ký …?") or a
+  numbered heading ("Phần II … có tiêu đề là gì?") votes for the passage
+  holding that field or heading line in the best-ranked documents: what it
+  asks is named by the document's structure, not by words the passage
+  shares (a signature block never says "ký").
 
 Filters (document, type, topic, section, organisation, classification) are
 applied *before* ranking in both stores – Chroma gets a ``where`` clause (or
@@ -33,11 +38,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ingest.model import Chunk, level_rank, search_text
+from ingest.model import Chunk, Document, level_rank, search_text
 from rag.diacritics import fold, has_diacritics
 from rag.index import FilterColumns, Index, LexicalSide
-from rag.lexical import content_words, folded_tokens, query_tokens
-from rag.query_understanding import QueryIntent, understand
+from rag.lexical import folded_tokens, query_tokens, without_question_framing
+from rag.query_understanding import QueryIntent, analyse, understand
 from rag.settings import Settings
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -103,6 +108,11 @@ DOCUMENT_EVIDENCE = 3
 """Passages whose fused scores add up to a document's evidence."""
 CODE_CANDIDATES = 200
 """Passages the lexical side proposes for a document-number check (the check itself is exact)."""
+STRUCTURE_VOTE = 2.0
+"""RRF weight of the structure vote (the passage holding the header field or heading the question asks for):
+twice a side's, because that passage is the answer's evidence whatever words it shares with the question."""
+STRUCTURE_DOCUMENTS = 3
+"""Best-ranked documents whose header field or heading is looked up for the structure vote."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +232,25 @@ def document_ranking(scores: dict[str, float], doc_of: dict[str, str], evidence:
     return [best[d] for d in sorted(total, key=lambda d: -total[d])]
 
 
+def structure_spans(
+    question: str, fields: Sequence[str], heading: bool, docs: Sequence[Document]
+) -> list[tuple[str, int, int]]:
+    """(doc_id, start, end) of what a structural question asks for in ``docs`` (best-ranked first): the numbered
+    heading's line ("Phần II … có tiêu đề là gì?"), then each header field asked ("số hiệu", "người ký") of the
+    document the question picks (by its number or kind), then of the others — read as the structured answers
+    read them (:mod:`rag.structured_answers`), so the passage retrieval puts first is the one the answer cites."""
+    from rag.structured_answers import heading_facts, meta_fact, pick_document
+
+    spans = [(f.doc.doc_id, f.start, f.end) for f in heading_facts(question, docs, list)] if heading else []
+    for name in fields:
+        picked = pick_document(question, docs, list, name)
+        for doc in ([picked] if picked is not None else []) + [d for d in docs if d is not picked]:
+            fact = meta_fact(name, doc)
+            if fact is not None:
+                spans.append((doc.doc_id, fact.start, fact.end))
+    return spans
+
+
 def rrf_fuse(rankings: list[tuple[float, list[tuple[str, float]]]], rrf_k: int) -> dict[str, float]:
     """Weighted reciprocal rank fusion: sum of weight / (rrf_k + rank) over the rankings listing an id."""
     scores: dict[str, float] = {}
@@ -261,6 +290,7 @@ class HybridRetriever:
         self._reranker: Any = None
         self._topics_cache: tuple[int, list[Any]] | None = None
         self._numbers_cache: tuple[int, dict[str, list[str]]] | None = None
+        self._rows_cache: tuple[int, dict[str, int]] | None = None
 
     def as_langchain(self) -> Any:
         """This retriever behind LangChain's ``BaseRetriever`` interface (``invoke``, chains, callbacks)."""
@@ -308,6 +338,7 @@ class HybridRetriever:
         if self.mode == "hybrid":
             self._vote_codes(query, scores, mask, side)
             self._vote_documents(scores)
+            self._vote_structure(query, scores, mask, side)
         order = sorted(scores, key=lambda c: -scores[c])
         top = order[: max(k, 20) if self._use_reranker() else k]
         hits = self._hits(top, scores, dense, lexical)
@@ -333,7 +364,7 @@ class HybridRetriever:
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
     def _lexical(self, query: str, n: int, mask: np.ndarray, side: LexicalSide) -> list[tuple[str, float]]:
-        rows = side.lexical.top(query_tokens(content_words(query)), n, mask)
+        rows = side.lexical.top(query_tokens(without_question_framing(query)), n, mask)
         return [(side.lexical.ids[i], s) for i, s in rows]
 
     def _fuse(
@@ -392,6 +423,37 @@ class HybridRetriever:
             return
         doc_of = {c.chunk_id: c.doc_id for c in self.index.get_chunks(list(scores))}
         self._add_votes(scores, document_ranking(scores, doc_of, DOCUMENT_EVIDENCE), DOCUMENT_VOTE)
+
+    def _vote_structure(self, query: str, scores: dict[str, float], mask: np.ndarray, side: LexicalSide) -> None:
+        """One RRF vote for the passages holding the header fields or the numbered heading the question asks
+        for, in the best-ranked documents (allowed passages only: the vote never brings in one the filters
+        or the caller's clearance exclude)."""
+        analysis = analyse(query)
+        fields = analysis.ask.meta_fields
+        if not fields and analysis.constraints.section is None:
+            return
+        doc_ids = list(dict.fromkeys(c.doc_id for c in self.index.get_chunks(sorted(scores, key=lambda c: -scores[c]))))
+        docs = [d for d in (self.index.get_document(i) for i in doc_ids[:STRUCTURE_DOCUMENTS]) if d is not None]
+        ranked: list[str] = []
+        for doc_id, start, end in structure_spans(query, fields, analysis.constraints.section is not None, docs):
+            ranked += self._passages_at(doc_id, start, end)
+        rows = self._rows_of(side)
+        allowed = [cid for cid in dict.fromkeys(ranked) if cid in rows and mask[rows[cid]]]
+        self._add_votes(scores, allowed, STRUCTURE_VOTE)
+
+    def _passages_at(self, doc_id: str, start: int, end: int) -> list[str]:
+        """Ids of ``doc_id``'s passages overlapping its text's [start, end) (the passage holding a header field
+        or a heading line), found by the passages' stored offsets without loading the document's passages."""
+        where = {"$and": [{"doc_id": doc_id}, {"start": {"$lt": end}}, {"end": {"$gt": start}}]}
+        found = self.index.collection.get(where=where, include=["metadatas"])
+        return [cid for _, cid in sorted(zip((m["start"] for m in found["metadatas"]), found["ids"], strict=True))]
+
+    def _rows_of(self, side: LexicalSide) -> dict[str, int]:
+        """Passage id → its row in ``side``'s filter columns (built once per generation, when first needed)."""
+        generation = side.lexical.generation
+        if self._rows_cache is None or self._rows_cache[0] != generation:
+            self._rows_cache = (generation, {cid: i for i, cid in enumerate(side.lexical.ids)})
+        return self._rows_cache[1]
 
     def _add_votes(self, scores: dict[str, float], ranked: Sequence[str], weight: float) -> None:
         s = self.settings

@@ -76,13 +76,6 @@ def test_every_gold_quote_is_found_in_the_rendition(runs: dict[str, RunResult], 
     assert runs[rendition].summary["errors"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression of 2026-12-04 (issue 20, README known limits): hit@5 0.7 < 0.9 — the answers are right "
-    "(key facts 1.0, refusals right) but the passages holding them fall out of the top 5 for 'Số hiệu … là gì?' (the "
-    "lexical query's dropped framing words), 'Phần II … có tiêu đề là gì?' and unaccented 'Ai ky …'. Strict: the test "
-    "fails once retrieval is fixed, so this marker must then go.",
-)
 @pytest.mark.parametrize("rendition", ["txt", "docx"])
 def test_the_slice_reaches_the_hand_written_thresholds(runs: dict[str, RunResult], rendition: str) -> None:
     summary = runs[rendition].summary

@@ -15,7 +15,7 @@ from eval.longdoc_eval import (
     law_articles,
     law_title,
 )
-from rag.lexical import content_words
+from rag.lexical import without_question_framing
 from rag.retrieval import document_ranking
 
 LAW = """QUỐC HỘI
@@ -137,7 +137,7 @@ def test_document_ranking_sums_a_documents_best_passages() -> None:
     ],
 )
 def test_conversational_framing_is_dropped_from_the_lexical_query(question: str, expected: str) -> None:
-    assert content_words(question) == expected
+    assert without_question_framing(question) == expected
 
 
 def test_eval_retrieval_without_shared_data_says_what_is_missing(tmp_path: Path) -> None:
