@@ -164,6 +164,19 @@ class Settings(BaseSettings):
         description="Answers/talking points computed at once per collection; more wait their turn, so cheap "
         "searches are not starved of CPU by many simultaneous answers (see eval/reports/bench_load.md).",
     )
+    workers: int | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description="Worker processes for answers and talking points (service/workers.py); unset: one per core, "
+        "0: on threads of the serving process (tests, debugging).",
+    )
+    worker_timeout: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds a worker busy with an answer may go without producing anything (text, a search) "
+        "before it is killed and that request fails.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Server log level.")
     audit_max_mb: int = Field(20, ge=1, description="audit.jsonl is rotated (audit.jsonl.1 …) past this size.")
     audit_backups: int = Field(10, ge=1, description="Rotated audit files kept.")

@@ -31,16 +31,18 @@ import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
 from ingest.chunking import passage_window
-from ingest.model import Chunk, Document, IngestError, Topic, level_rank
+from ingest.model import Chunk, Document, DocumentSummary, IngestError, Topic, level_rank
 from rag.settings import Settings
 from service.audit import AuditLog
 from service.auth import User
 from service.background import BACKGROUND_NICENESS, BackgroundPool
+from service.workers import WorkerPool, default_size, shared_pool
 
 log = logging.getLogger(__name__)
 _SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
@@ -141,11 +143,11 @@ class ClearanceView:
         ]
 
     def all_chunks(self) -> list[Chunk]:
-        visible = {d.doc_id for d in self.documents()}
+        visible = {d for d, level in self._index.document_levels().items() if self._ok(level)}
         return [c for c in self._index.all_chunks() if c.doc_id in visible and self._ok(c.classification)]
 
     def get_chunks(self, ids: list[str]) -> list[Chunk]:
-        visible = {d.doc_id for d in self.documents()}
+        visible = {d for d, level in self._index.document_levels().items() if self._ok(level)}
         return [c for c in self._index.get_chunks(ids) if c.doc_id in visible and self._ok(c.classification)]
 
 
@@ -160,8 +162,13 @@ class TrolyService:
         self.audit = audit or AuditLog.for_data_dir(settings.data_dir)
         self._init_lock = threading.Lock()
         self._answers = BackgroundPool(settings.answer_concurrency, BACKGROUND_NICENESS, "troly-answer")
-        """Low-priority threads for the CPU-heavy reads (answers, talking points): at most
-        ``answer_concurrency`` at once, the rest queue; searches never go through it (service/background.py)."""
+        """Low-priority threads for the CPU-heavy reads that stay in this process (comparisons, figures; answers
+        and talking points too with ``TROLY_WORKERS=0``): at most ``answer_concurrency`` at once."""
+        size = default_size(settings.workers)
+        self.workers: WorkerPool | None = shared_pool(size, settings.worker_timeout) if size else None
+        """Worker processes for answers and talking points (service/workers.py); None: in this process."""
+        self._relays = ThreadPoolExecutor(max_workers=64, thread_name_prefix="troly-relay")
+        """Threads that relay a streamed answer from its worker (they wait on a pipe; they compute nothing)."""
         self._writes = BackgroundPool(WRITE_THREADS, BACKGROUND_NICENESS, "troly-ingest")
         """Low-priority threads for parsing, chunking and embedding uploads (commits stay serialised by the index)."""
         self.lock = threading.RLock()
@@ -236,8 +243,11 @@ class TrolyService:
         return hits
 
     def ask(self, user: User, question: str, k: int, channel: str = "api", **filters: Any) -> Any:
-        pipeline = self.pipeline
-        answer = self._answers.run(pipeline.ask, question, self.filters_for(user, **filters), k)
+        search_filters = self.filters_for(user, **filters)
+        if self.workers is not None:
+            *_, answer = self._in_worker(user, ("ask", self.settings, question, search_filters, k))
+        else:
+            answer = self._answers.run(self.pipeline.ask, question, search_filters, k)
         answer = self._guard_answer(user, answer)
         self._audit_answer(user, answer, channel)
         return answer
@@ -252,11 +262,17 @@ class TrolyService:
         """
         items: queue.Queue[Any] = queue.Queue()
         search_filters = self.filters_for(user, **filters)
-        pipeline = self.pipeline
+        if self.workers is not None:
+            pieces: Callable[[], Iterator[Any]] = lambda: self._in_worker(  # noqa: E731
+                user, ("ask", self.settings, question, search_filters, k)
+            )
+        else:
+            pipeline = self.pipeline
+            pieces = lambda: pipeline.ask_stream(question, search_filters, k)  # noqa: E731
 
         def produce() -> None:
             try:
-                for item in pipeline.ask_stream(question, search_filters, k):
+                for item in pieces():
                     if not isinstance(item, str):
                         item = self._guard_answer(user, item)
                         self._audit_answer(user, item, channel)
@@ -266,11 +282,32 @@ class TrolyService:
             finally:
                 items.put(_END)
 
-        self._answers.submit(produce)
+        (self._relays.submit if self.workers is not None else self._answers.submit)(produce)
         while (item := items.get()) is not _END:
             if isinstance(item, Exception):
                 raise item
             yield item
+
+    def _in_worker(self, user: User, task: tuple[Any, ...]) -> Iterator[Any]:
+        """Run ``task`` in a worker process; its dense searches come back here and are held to ``user``'s clearance
+        (whatever the worker asks for), so a worker sees no vector above it."""
+        assert self.workers is not None
+        rank = level_rank(user.clearance)
+        index = self.index
+
+        def query(request: Any) -> Any:
+            name, kwargs = request
+            if name != "query":
+                raise ValueError(f"unknown call from a worker: {name!r}")
+            index.refresh()
+            levels = index.side.columns.level
+            if len(levels) and int(levels.max()) > rank:  # only when something above exists (see chroma_where)
+                clause = {"level": {"$lte": rank}}
+                where = kwargs.get("where")
+                kwargs = {**kwargs, "where": {"$and": [where, clause]} if where else clause}
+            return index.collection.query(**kwargs)
+
+        return self.workers.run(task, query)
 
     def _guard_answer(self, user: User, answer: Any) -> Any:
         hits = list(getattr(answer, "hits", []) or [])
@@ -300,8 +337,10 @@ class TrolyService:
             refused=bool(answer.refused),
         )
 
-    def documents(self, user: User, channel: str = "api") -> list[Document]:
-        docs = sorted(self._visible_documents(user), key=lambda d: d.title)
+    def documents(self, user: User, channel: str = "api") -> list[DocumentSummary]:
+        docs = sorted(
+            (d for d in self.index.document_summaries() if user.may_see(d.classification)), key=lambda d: d.title
+        )
         self.audit.record(user.name, "list_documents", channel=channel, doc_ids=[d.doc_id for d in docs])
         return docs
 
@@ -364,13 +403,20 @@ class TrolyService:
         if not about:
             self.topic(user, topic, doc_id)
         kwargs: dict[str, Any] = {"organisation": organisation or None, "n_points": n_points}
-        given = {"max_level": user.clearance, "guide_id": doc_id, "embeddings": self.index.embeddings, **options}
+        given = {"max_level": user.clearance, "guide_id": doc_id, **options}
         for name, value in given.items():
             if value not in (None, "") and accepts(drafter, name):
                 kwargs[name] = value
-        view = ClearanceView(self.index, user.clearance, topics_of=None if about else doc_id)
+        topics_of = None if about else doc_id
         try:
-            tp = self._answers.run(drafter, self.settings, view, about or topic, **kwargs)
+            if self.workers is not None:  # the worker adds its own embedder and builds the same ClearanceView
+                task = ("talking_points", self.settings, drafter.__name__, user.clearance, topics_of, about or topic)
+                *_, tp = self._in_worker(user, (*task, kwargs))
+            else:
+                if accepts(drafter, "embeddings"):
+                    kwargs["embeddings"] = self.index.embeddings
+                view = ClearanceView(self.index, user.clearance, topics_of=topics_of)
+                tp = self._answers.run(drafter, self.settings, view, about or topic, **kwargs)
         except ValueError as exc:  # unknown topic, nothing on the subject: the drafter's message is user-facing
             raise NotFound(str(exc)) from exc
         levels = self._doc_levels()

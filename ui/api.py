@@ -33,6 +33,7 @@ from ingest.model import CLASSIFICATION_LEVELS  # noqa: E402
 from rag.embeddings import EmbeddingServiceError  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from service.troly import Conflict, Forbidden, NotFound  # noqa: E402
+from service.workers import WorkerError  # noqa: E402
 from ui.middleware import (  # noqa: E402
     EdgeMiddleware,
     SecurityHeadersMiddleware,
@@ -142,6 +143,11 @@ def add_error_handlers(app: FastAPI) -> None:
         """A remote embedding service that stays down after the retries: 503 naming it (nothing was indexed)."""
         logger.error("embedding service unavailable: %s", exc)
         return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "30"})
+
+    @app.exception_handler(WorkerError)
+    def _worker_lost(_: Request, exc: WorkerError) -> JSONResponse:
+        """The worker process computing this answer died or hung: this request only; the pool replaced it."""
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(UnicodeError)
     def _bad_text(_: Request, exc: UnicodeError) -> JSONResponse:
