@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 CLASSIFICATION_LEVELS = ("public", "internal", "mat", "toi_mat", "tuyet_mat")
@@ -64,7 +64,7 @@ class Topic:
 
 
 def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
-    names = cls.__dataclass_fields__
+    names = {f.name for f in fields(cls)}
     return {k: v for k, v in data.items() if k in names}
 
 
@@ -144,6 +144,48 @@ class Assignment:
     heading_path: str = ""
 
 
+def kind_name(meta: DocumentMeta, doc_type: str) -> str:
+    """What kind of document this is, in Vietnamese, as its header says ("KẾ HOẠCH" → "Kế hoạch"); the
+    coarse ``doc_type`` only when the header names no kind. A draft ("DỰ THẢO NGHỊ QUYẾT") says so."""
+    name = KIND_NAMES.get(meta.kind) or DOC_TYPE_NAMES.get(doc_type, "Văn bản khác")
+    draft = meta.kind_label.upper().startswith("DỰ THẢO")
+    return f"Dự thảo {name[:1].lower()}{name[1:]}" if draft and meta.kind in KIND_NAMES else name
+
+
+def _meta_from_dict(meta: dict[str, Any] | None) -> DocumentMeta:
+    meta = meta or {}
+    return DocumentMeta(**{**_known(DocumentMeta, meta), "spans": _spans(meta.get("spans"))})
+
+
+@dataclass
+class DocumentSummary:
+    """One row of the index's documents summary table: id, title, classification and header metadata, no text.
+
+    Document lists and clearance checks read these, so at 100k chunks they do not parse every document's text.
+    """
+
+    doc_id: str
+    title: str
+    path: str
+    doc_type: str
+    classification: str = "public"
+    source_hash: str = ""
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+    topics: int = 0
+    """Number of topics (a topic guide's numbered parts)."""
+    chars: int = 0
+    """Length of the normalized text."""
+
+    @property
+    def kind_name(self) -> str:
+        return kind_name(self.meta, self.doc_type)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentSummary:
+        """Inverse of ``dataclasses.asdict`` (unknown keys ignored, as :meth:`Document.from_dict`)."""
+        return cls(**{**_known(cls, data), "meta": _meta_from_dict(data.get("meta"))})
+
+
 @dataclass
 class Document:
     """A normalized source document with its recovered structure."""
@@ -165,11 +207,21 @@ class Document:
 
     @property
     def kind_name(self) -> str:
-        """What kind of document this is, in Vietnamese, as its header says ("KẾ HOẠCH" → "Kế hoạch"); the
-        coarse ``doc_type`` only when the header names no kind. A draft ("DỰ THẢO NGHỊ QUYẾT") says so."""
-        name = KIND_NAMES.get(self.meta.kind) or DOC_TYPE_NAMES.get(self.doc_type, "Văn bản khác")
-        draft = self.meta.kind_label.upper().startswith("DỰ THẢO")
-        return f"Dự thảo {name[:1].lower()}{name[1:]}" if draft and self.meta.kind in KIND_NAMES else name
+        return kind_name(self.meta, self.doc_type)
+
+    def summary(self) -> DocumentSummary:
+        """What a document list shows and a clearance check reads, without the text."""
+        return DocumentSummary(
+            doc_id=self.doc_id,
+            title=self.title,
+            path=self.path,
+            doc_type=self.doc_type,
+            classification=self.classification,
+            source_hash=self.source_hash,
+            meta=self.meta,
+            topics=len(self.topics),
+            chars=len(self.text),
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
@@ -179,8 +231,7 @@ class Document:
         data["topics"] = [
             Topic(**{**_known(Topic, t), "field_spans": _spans(t.get("field_spans"))}) for t in data.get("topics", [])
         ]
-        meta = data.get("meta") or {}
-        data["meta"] = DocumentMeta(**{**_known(DocumentMeta, meta), "spans": _spans(meta.get("spans"))})
+        data["meta"] = _meta_from_dict(data.get("meta"))
         data["headings"] = [Heading(**_known(Heading, h)) for h in data.get("headings", [])]
         data["assignments"] = [Assignment(**_known(Assignment, a)) for a in data.get("assignments", [])]
         return cls(**data)
@@ -262,7 +313,7 @@ class Chunk:
         data["page"] = None if data.get("page", -1) == -1 else int(data["page"])
         orgs = data.get("organisations") or ""
         data["organisations"] = [o for o in orgs.split(" | ") if o]
-        known = {f for f in cls.__dataclass_fields__}
+        known = {f.name for f in fields(cls)}
         return cls(text=text, **{k: v for k, v in data.items() if k in known})
 
 
@@ -270,6 +321,31 @@ def search_text(chunk: Any) -> str:
     """What a passage is embedded and indexed under (``Chunk.search_text``: title + heading path + text); an object
     of the chunk's shape without it is searched under its text alone."""
     return str(getattr(chunk, "search_text", chunk.text))
+
+
+@dataclass
+class Citation:
+    """A numbered source of an answer or a talking point: the passage and the exact sentence quoted from it.
+
+    The one declaration of the citation fields: the JSON form (``rag.serialize.CITATION_KEYS``) and the API's
+    response schema (``ui.routes.models.CitationOut``) are derived from it. Offsets are in the cited document's
+    normalized text.
+    """
+
+    n: int
+    chunk_id: str
+    document: str
+    """The document's title (``doc_id`` is its id)."""
+    doc_id: str
+    topic: int | None
+    topic_title: str
+    section: str
+    quote: str
+    start: int
+    end: int
+    page: int | None = None
+    heading_path: str = ""
+    """Where the quote sits: headings joined by " › "."""
 
 
 @dataclass

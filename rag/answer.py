@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from ingest.model import Citation
 from ingest.normalize import fold
 from ingest.sentences import sentence_spans
 from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, QUESTION_PHRASES
@@ -51,30 +52,13 @@ from rag.structured_answers import (
 
 if TYPE_CHECKING:
     from ingest.model import Chunk, Document
+    from rag.protocols import Embedder, IndexReader, Searcher
     from rag.retrieval import Hit, SearchFilters
     from rag.settings import Settings
 
 _MARKER = re.compile(r"\[(\d+)\]")
 MISSING_PART = "Tài liệu không nêu"
 """How an answer opens the sentence naming a part of the question the documents do not answer."""
-
-
-@dataclass
-class Citation:
-    """A numbered source of the answer: the passage and the exact sentence quoted from it."""
-
-    n: int
-    chunk_id: str
-    document: str
-    doc_id: str
-    topic: int | None
-    topic_title: str
-    section: str
-    quote: str
-    start: int
-    end: int
-    page: int | None = None
-    heading_path: str = ""
 
 
 @dataclass
@@ -165,7 +149,7 @@ def term_coverage(terms: Sequence[str], texts: Sequence[str]) -> list[float]:
     return [sum(w for w, hit in zip(weights, row, strict=True) if hit) / total for row in present]
 
 
-def make_generator(settings: Settings, embeddings: object | None) -> Generator:
+def make_generator(settings: Settings, embeddings: Embedder | None) -> Generator:
     """The configured generator (extractive unless TROLY_GENERATOR=openai)."""
     if settings.generator == "openai":
         from rag.generators.openai_compatible import OpenAICompatibleGenerator
@@ -180,8 +164,8 @@ class AnswerPipeline:
     def __init__(
         self,
         settings: Settings,
-        index: Any,
-        retriever: Any | None = None,
+        index: IndexReader,
+        retriever: Searcher | None = None,
         generator: Generator | None = None,
     ) -> None:
         from rag.retrieval import HybridRetriever
@@ -193,7 +177,7 @@ class AnswerPipeline:
         self.fallback = ExtractiveGenerator(settings, self.embeddings)
         self.generator = generator or make_generator(settings, self.embeddings)
 
-    def _find_embeddings(self) -> Any:
+    def _find_embeddings(self) -> Embedder:
         """Reuse the retriever's (or index's) embedder rather than loading the model twice."""
         for owner in (self.retriever, self.index):
             for name in ("embeddings", "embedder", "_embeddings"):

@@ -3,7 +3,8 @@
 Layout under ``settings.collection_dir``::
 
     manifest.json        model id, dimension, creation time (checked on open)
-    index.sqlite3        documents (JSON), chunk table, state (generation, pending), lexical_log
+    index.sqlite3        documents (JSON), their summaries (no text: lists and clearance checks), chunk
+                         table, state (generation, pending), lexical_log
     lexical.current      name of the current lexical *main* directory (atomically replaced)
     lexical-<gen>-<pid>-<rand>/  term frequencies, row ids, filter columns, diacritic restorer of the
                          chunk table at generation <gen> (immutable once the pointer names it)
@@ -50,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.model import Chunk, Document, Topic, level_rank, search_text
+from ingest.model import Chunk, Document, DocumentSummary, Topic, level_rank, search_text
 from rag.diacritics import DiacriticRestorer, fold
 from rag.embeddings import make_embeddings
 from rag.lexical import LexicalIndex, Postings, document_tokens, read_pointer, segment
@@ -72,6 +73,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     meta TEXT NOT NULL, tokens TEXT NOT NULL, doc_type TEXT NOT NULL, topic INTEGER NOT NULL,
     section TEXT NOT NULL, level INTEGER NOT NULL, orgs TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS document_summaries (
+    doc_id TEXT PRIMARY KEY, classification TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS lexical_log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, generation INTEGER NOT NULL, chunk_id TEXT NOT NULL,
     op TEXT NOT NULL, text TEXT NOT NULL DEFAULT '');
@@ -333,11 +336,32 @@ class Index:
         if index.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             index.db.execute("PRAGMA journal_mode=WAL")
         index.db.executescript(_SCHEMA)
+        index._backfill_summaries()
         if repair:
             index._recover()
         else:
             index.refresh(wait=True)
         return index
+
+    def _backfill_summaries(self) -> None:
+        """Summarise documents stored by a troly that had no summary table (one pass, one document at a time)."""
+        unsummarised = "SELECT 1 FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM document_summaries) LIMIT 1"
+        if self.db.execute(unsummarised).fetchone() is None:
+            return
+        with _transaction(self.db, write=True):
+            missing = self.db.execute(
+                "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM document_summaries)"
+            ).fetchall()
+            for (doc_id,) in missing:
+                row = self.db.execute("SELECT data FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+                self._write_summaries([_document_from_json(json.loads(row[0]))])
+        log.info("%s: summarised %d stored documents", self.settings.collection_dir, len(missing))
+
+    def _write_summaries(self, documents: Iterable[Document]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO document_summaries VALUES (?,?,?)",
+            [(d.doc_id, d.classification, json.dumps(asdict(d.summary()), ensure_ascii=False)) for d in documents],
+        )
 
     def _state(self, key: str, default: str = "0") -> str:
         row = self.db.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
@@ -549,6 +573,7 @@ class Index:
             "INSERT OR REPLACE INTO documents VALUES (?,?,?,?)",
             [(d.doc_id, d.source_hash, d.path, json.dumps(asdict(d), ensure_ascii=False)) for d in documents],
         )
+        self._write_summaries(documents)
         self.db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)", _chunk_rows(chunks))
 
     def delete_document(self, doc_id: str) -> int:
@@ -563,6 +588,7 @@ class Index:
                 self._log_removals(generation, ids)
                 self.db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
                 self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+                self.db.execute("DELETE FROM document_summaries WHERE doc_id=?", (doc_id,))
                 self._set_state("generation", str(generation))
             self._delete_vectors(ids)
             with _transaction(self.db, write=True):
@@ -752,14 +778,20 @@ class Index:
         rows = self.db.execute("SELECT data FROM documents ORDER BY doc_id").fetchall()
         return [_document_from_json(json.loads(r[0])) for r in rows]
 
+    def document_summaries(self) -> list[DocumentSummary]:
+        """Every document's summary (title, classification, header metadata, sizes), by doc_id: what a
+        documents list shows, read from the summary table without loading any document's text."""
+        rows = self.db.execute("SELECT data FROM document_summaries ORDER BY doc_id").fetchall()
+        return [DocumentSummary.from_dict(json.loads(r[0])) for r in rows]
+
     def document_levels(self) -> dict[str, str]:
-        """doc_id → classification, read without parsing each document's JSON in Python (checked on every answer)."""
-        rows = self.db.execute("SELECT doc_id, json_extract(data, '$.classification') FROM documents").fetchall()
+        """doc_id → classification from the summary table (checked on every answer and clearance view)."""
+        rows = self.db.execute("SELECT doc_id, classification FROM document_summaries").fetchall()
         return {doc_id: level or "public" for doc_id, level in rows}
 
     def document_numbers(self) -> dict[str, str]:
-        """doc_id → số/ký hiệu ("" when none), read by SQLite without loading the documents."""
-        rows = self.db.execute("SELECT doc_id, json_extract(data, '$.meta.number') FROM documents").fetchall()
+        """doc_id → số/ký hiệu ("" when none), read from the summary table without loading the documents."""
+        rows = self.db.execute("SELECT doc_id, json_extract(data, '$.meta.number') FROM document_summaries").fetchall()
         return {doc_id: number or "" for doc_id, number in rows}
 
     def get_document(self, doc_id: str) -> Document | None:

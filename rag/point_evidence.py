@@ -18,7 +18,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ingest.model import Chunk, Document
+    from rag.protocols import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +74,6 @@ _PROPOSAL_ANYWHERE = re.compile(r"\b(?:de nghi|kien nghi|de xuat|can phai|can ti
 _FORMULA = re.compile(r"^(?:tren day la|noi nhan|kinh gui|can cu)\b")
 """A document's own formulas ("Trên đây là Kế hoạch …", "Căn cứ …"): never evidence for a speech."""
 _TARGET = ("muc tieu", "phan dau", "chi tieu", "den nam", "ke hoach nam", "du toan")
-
-
-class Embedder(Protocol):
-    def embed_query(self, text: str) -> list[float]: ...
-    def embed_documents_array(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass
@@ -267,7 +263,7 @@ class Scorer:
     similarity of an on-topic pair (0.85), so a view without one still drafts, less well.
     """
 
-    def __init__(self, embeddings: Any, units: Sequence[Unit]) -> None:
+    def __init__(self, embeddings: Embedder | None, units: Sequence[Unit]) -> None:
         self.embeddings = embeddings
         self.idf = idf_of(units)
         self._vectors: dict[tuple[str, int, int], np.ndarray] = {}

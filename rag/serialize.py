@@ -8,7 +8,11 @@ Here "document" is always the title and "doc_id" the id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any, Protocol
+
+from ingest.model import Citation
 
 
 class _ChunkLike(Protocol):
@@ -25,20 +29,9 @@ class _ChunkLike(Protocol):
     page: int | None
 
 
-CITATION_KEYS = (
-    "n",
-    "chunk_id",
-    "document",
-    "doc_id",
-    "topic",
-    "topic_title",
-    "section",
-    "heading_path",
-    "quote",
-    "start",
-    "end",
-    "page",
-)
+CITATION_KEYS = tuple(f.name for f in fields(Citation))
+"""The citation's JSON keys: exactly the fields declared once on :class:`ingest.model.Citation`."""
+_TEXT_DEFAULTS = ("topic_title", "section")
 HIT_KEYS = (
     "chunk_id",
     "doc_id",
@@ -58,23 +51,14 @@ HIT_KEYS = (
 )
 
 
-def citation_to_dict(citation: Any, chunk: _ChunkLike | None = None) -> dict[str, Any]:
+def citation_to_dict(citation: Citation, chunk: _ChunkLike | None = None) -> dict[str, Any]:
     """A citation as JSON; ``heading_path`` comes from the cited chunk when known, else the section."""
-    heading = getattr(citation, "heading_path", "") or (getattr(chunk, "heading_path", "") if chunk else "")
-    return {
-        "n": citation.n,
-        "chunk_id": citation.chunk_id,
-        "document": citation.document,
-        "doc_id": citation.doc_id,
-        "topic": citation.topic,
-        "topic_title": citation.topic_title or "",
-        "section": citation.section or "",
-        "heading_path": heading or citation.section or "",
-        "quote": citation.quote,
-        "start": citation.start,
-        "end": citation.end,
-        "page": citation.page,
-    }
+    out = {name: getattr(citation, name) for name in CITATION_KEYS}
+    for name in _TEXT_DEFAULTS:
+        out[name] = out[name] or ""
+    heading = out["heading_path"] or (getattr(chunk, "heading_path", "") if chunk else "")
+    out["heading_path"] = heading or out["section"]
+    return out
 
 
 def hit_to_dict(hit: Any) -> dict[str, Any]:
@@ -99,7 +83,7 @@ def hit_to_dict(hit: Any) -> dict[str, Any]:
     }
 
 
-def citations_with_chunks(citations: list[Any], hits: list[Any]) -> list[dict[str, Any]]:
+def citations_with_chunks(citations: Sequence[Citation], hits: Sequence[Any]) -> list[dict[str, Any]]:
     """Every citation as JSON, with the span of the chunk it quotes (for a passage viewer)."""
     chunks = {h.chunk.chunk_id: h.chunk for h in hits}
     out = []

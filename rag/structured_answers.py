@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ingest.header import KINDS
@@ -84,6 +85,7 @@ def _issuer(meta: DocumentMeta) -> str:
 def meta_fact(field_name: str, doc: Document) -> Fact | None:
     """The sentence answering a header/signature question about ``doc``, or None when ingest did not find it."""
     meta, title = doc.meta, _title(doc.meta, doc)
+    names: tuple[str, ...]
     if field_name == "signer" and meta.signer:
         position = f" ({meta.signer_position})" if meta.signer_position else ""
         text, value, names = f"{title} do {meta.signer}{position} ký.", meta.signer, ("signer_position", "signer")
@@ -106,11 +108,11 @@ def meta_fact(field_name: str, doc: Document) -> Fact | None:
     return Fact(text, doc, *span) if span else None
 
 
-def _number_matches(doc: Document, named: set[str]) -> bool:
+def _number_matches(doc: Document, named: AbstractSet[str]) -> bool:
     return number_matches(doc.meta.number, named)
 
 
-def number_matches(number: str, named: set[str]) -> bool:
+def number_matches(number: str, named: AbstractSet[str]) -> bool:
     """A document number ("3260-KH/ĐĐQH15") is one the question names ("3260", "3260-kh/ddqh15")."""
     tokens = name_tokens(number)
     if not tokens:

@@ -21,10 +21,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ingest.model import ROLE_LABELS
+from ingest.model import ROLE_LABELS, Citation
 from ingest.normalize import fold
 from ingest.sentences import sentence_spans
-from rag.answer import Citation
 from rag.citations import has_phrase, markers_of, strip_markers, validate_answer
 from rag.generators.extractive import with_marker
 from rag.point_evidence import RELEVANCE_THRESHOLD, Scorer, Unit, trim, units_of
@@ -32,6 +31,7 @@ from rag.profiles import addressee_of, issuer_of, profile_of, superior_of
 
 if TYPE_CHECKING:
     from ingest.model import Chunk, Document, Topic
+    from rag.protocols import DocumentReader, Embedder, Streamer
     from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -375,7 +375,7 @@ class _Evidence:
         self,
         documents: dict[str, Document],
         citer: _Citer,
-        embeddings: Any,
+        embeddings: Embedder | None,
         org: str,
         assigned: list[str],
         guide: Document | None = None,
@@ -409,7 +409,7 @@ class _Evidence:
         return sorted(out, key=lambda s: (not s.task_label, -s.score))
 
 
-def find_topic(index: Any, number: int, guide_id: str | None = None) -> tuple[Document, Topic]:
+def find_topic(index: DocumentReader, number: int, guide_id: str | None = None) -> tuple[Document, Topic]:
     """The topic with this number (of ``guide_id`` when given; topic guides first); a clear error otherwise."""
     pairs = index.topics()
     matching = [(d, t) for d, t in pairs if t.number == number and (guide_id is None or d.doc_id == guide_id)]
@@ -496,15 +496,15 @@ def _guide_units(guide: Document, situation: list[tuple[int, int]]) -> list[Unit
 
 def draft_talking_points(
     settings: Settings,
-    index: Any,
+    index: DocumentReader,
     topic: int,
     organisation: str | None = None,
     n_points: int = 5,
-    generator: Any = None,
+    generator: Streamer | None = None,
     tone: str = "trang_trong",
     length: str = "vua",
     guide_id: str | None = None,
-    embeddings: Any = None,
+    embeddings: Embedder | None = None,
 ) -> TalkingPoints:
     """Points for ``topic`` of a topic guide (see the module docstring).
 
@@ -589,7 +589,7 @@ def _own_to_best(rankings: list[list[_Scored]], own: frozenset) -> list[list[_Sc
     ]
 
 
-def _embedder(index: Any, embeddings: Any) -> Any:
+def _embedder(index: DocumentReader, embeddings: Embedder | None) -> Embedder | None:
     return embeddings if embeddings is not None else getattr(index, "embeddings", None)
 
 
@@ -646,14 +646,14 @@ def _carried(citations: list[Citation], points: list[Point], situation: str) -> 
 # ---- any subject -------------------------------------------------------------------------------------
 def draft_about(
     settings: Settings,
-    index: Any,
+    index: DocumentReader,
     about: str,
     organisation: str | None = None,
     n_points: int = 5,
-    generator: Any = None,
+    generator: Streamer | None = None,
     tone: str = "trang_trong",
     length: str = "vua",
-    embeddings: Any = None,
+    embeddings: Embedder | None = None,
 ) -> TalkingPoints:
     """Points on a free-text subject from every document ``index`` holds (pass a clearance-filtered view).
 
@@ -749,7 +749,9 @@ def checked_point(written: str, sources: dict[int, str], heading: str) -> str:
     return " ".join(with_marker(c.text.rstrip(), *c.markers) for c in checked)
 
 
-def write_points(generator: Any, points: list[Point], citer: _Citer, org: str, tone: str, own: list[str]) -> str:
+def write_points(
+    generator: Streamer | None, points: list[Point], citer: _Citer, org: str, tone: str, own: list[str]
+) -> str:
     """Let an LLM write each point from its cited units; a point it cannot write within the citation check keeps
     its composed form. Returns a notice when the endpoint is down (the composed points stay)."""
     from rag.generators.base import GeneratorUnavailable

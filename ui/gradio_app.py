@@ -27,7 +27,7 @@ from urllib.parse import quote  # noqa: E402
 import gradio as gr  # noqa: E402
 
 from ingest.errors import user_reason  # noqa: E402
-from ingest.model import LEVEL_NAMES, Document, Topic  # noqa: E402
+from ingest.model import LEVEL_NAMES, Document, DocumentSummary, Topic  # noqa: E402
 from rag.docx_export import has_control_chars, xml_safe  # noqa: E402
 from rag.serialize import citation_to_dict, citations_with_chunks, hit_to_dict  # noqa: E402
 from rag.talking_points import LENGTHS, TONES  # noqa: E402
@@ -533,7 +533,7 @@ def talking_points_html(tp: Any) -> str:
     return "<div class='troly-tp'>" + "".join(out) + "</div>"
 
 
-def documents_rows(docs: list[Document]) -> list[list[Any]]:
+def documents_rows(docs: list[DocumentSummary]) -> list[list[Any]]:
     """Title, file, kind as the header names it ("Kế hoạch") and the secrecy level, all as a user reads them."""
     return [
         [d.title, Path(d.path).name, d.kind_name, LEVEL_NAMES.get(d.classification, d.classification)] for d in docs
@@ -679,7 +679,7 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
         history = history_of(user, conv_id)
         yield conversation_html(history), conv_id, gr.update(), "", gr.update(interactive=True, value="Gửi câu hỏi")
 
-    def show(key: str, conv_id: str | None, request: gr.Request) -> str:
+    def show(key: str, conv_id: str | None, request: gr.Request) -> Any:
         match = re.match(r"(\d+):(\d+)", key or "")
         if not match:
             return gr.update()
@@ -707,7 +707,12 @@ def _chat_tab(ctx: UiContext) -> gr.Dropdown:
         return f"<div class='troly-indexing' role='status'>{esc(notice)}</div>" if notice else ""
 
     outputs = [conversation, conv, question, hint, send]
-    ask_args = {"fn": ask, "inputs": [question, conv, topic, k], "outputs": outputs, "trigger_mode": "once"}
+    ask_args: dict[str, Any] = {
+        "fn": ask,
+        "inputs": [question, conv, topic, k],
+        "outputs": outputs,
+        "trigger_mode": "once",
+    }
     send.click(**ask_args)
     question.submit(**ask_args)
     question.input(lambda: "", None, hint, show_progress="hidden")

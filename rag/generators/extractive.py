@@ -36,6 +36,7 @@ from rag.query_understanding import Ask, asks_for, gives, who_found
 
 if TYPE_CHECKING:
     from ingest.model import Chunk
+    from rag.protocols import Embedder
     from rag.retrieval import Hit
     from rag.settings import Settings
 
@@ -157,7 +158,7 @@ class ExtractiveGenerator(Generator):
 
     name = "extractive"
 
-    def __init__(self, settings: Settings, embeddings: object | None = None) -> None:
+    def __init__(self, settings: Settings, embeddings: Embedder | None = None) -> None:
         self.settings = settings
         self.embeddings = embeddings
         self.max_sentences = settings.answer_max_sentences

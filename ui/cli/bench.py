@@ -197,6 +197,7 @@ def memory_cmd(
     seconds: float = typer.Option(30, "--seconds", min=5, help="Length of the 32-client phase per size."),
     shared: Path = typer.Option(Path("../shared/data"), "--shared", help="Public data (laws) for the sentences."),
     out: Path = typer.Option(Path("eval/reports/bench_memory"), "--out", help="Report path without suffix."),
+    uploads: int = typer.Option(3, "--uploads", min=0, help="Uploads timed until searchable per size (0: none)."),
 ) -> None:
     """RSS of a troly serve process that opens an N-chunk collection and serves 32 concurrent clients.
 
@@ -210,7 +211,12 @@ def memory_cmd(
     settings = settings_of(ctx)
     size_list = parse_sizes(sizes)
     report = run_memory_benchmark(
-        settings.data_dir, size_list, seconds, shared if shared.is_dir() else None, lambda m: typer.echo(m, err=True)
+        settings.data_dir,
+        size_list,
+        seconds,
+        shared if shared.is_dir() else None,
+        lambda m: typer.echo(m, err=True),
+        uploads=uploads,
     )
     md_path, json_path = write_memory_report(report, out)
     typer.echo(render_memory_markdown(report))

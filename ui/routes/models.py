@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StrictInt
 
+from ingest.model import Citation, Document, DocumentSummary
 from rag.serialize import citation_to_dict, hit_to_dict
 from ui.validation import check_text
 
@@ -79,19 +80,8 @@ class TalkingPointsAboutRequest(BaseModel):
 
 
 # ---- responses -----------------------------------------------------------------------
-class CitationOut(BaseModel):
-    n: int
-    chunk_id: str
-    document: str
-    doc_id: str
-    topic: int | None = None
-    topic_title: str = ""
-    section: str = ""
-    heading_path: str = Field("", description="Where the quote sits: headings joined by ' › '.")
-    quote: str
-    start: int
-    end: int
-    page: int | None = None
+CitationOut = Citation
+"""The API's citation: pydantic validates and documents the declared dataclass itself (no second field list)."""
 
 
 class AskResponse(BaseModel):
@@ -219,8 +209,9 @@ class ErrorOut(BaseModel):
 
 
 # ---- conversions -----------------------------------------------------------------------
-def citation_out(c: Any) -> CitationOut:
-    return CitationOut(**citation_to_dict(c))
+def citation_out(c: Citation) -> CitationOut:
+    """The citation with the JSON form's defaults filled in (heading path falls back to the section)."""
+    return Citation(**citation_to_dict(c))
 
 
 def answer_out(a: Any) -> AskResponse:
@@ -281,15 +272,18 @@ def talking_points_out(tp: Any) -> TalkingPointsOut:
     )
 
 
-def document_out(d: Any) -> DocumentOut:
+def document_out(d: DocumentSummary | Document) -> DocumentOut:
+    """A row of the documents list, from the index's summary table (no document text is loaded)."""
+    if isinstance(d, Document):
+        d = d.summary()
     return DocumentOut(
         doc_id=d.doc_id,
         title=d.title,
         file=Path(d.path).name,
         doc_type=d.doc_type,
         classification=d.classification,
-        topics=len(d.topics),
-        chars=len(d.text),
+        topics=d.topics,
+        chars=d.chars,
     )
 
 
