@@ -66,6 +66,8 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _DATE_WORDS = re.compile(r"\b(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|(?:quý|Quý)\s+[IVX]+/\d{4}|năm\s+\d{4})\b")
+_DATE_PARTS = frozenset({"ngay", "thang", "nam", "quy"})
+"""Folded words after which a changed number is part of a date ("ngày 15 tháng 3 năm 2025" → "… năm 2026")."""
 _BODY_STARTS = frozenset(head.split()[0] for head in BODY_HEADS)
 """First words of a body's name ("so" of "Sở Tư pháp", "uy" of "Ủy ban …"): a changed name is quoted from them."""
 
@@ -473,7 +475,8 @@ def _note(op: tuple[str, int, int, int, int], old_run: _Run, new_run: _Run, old_
     ow, nw = old_run.words, new_run.words
     before, after = _phrase(ow, old_text, a1, a2), _phrase(nw, new_text, b1, b2)
     both = f"{before} {after}"
-    if _DATE_WORDS.search(both) or any(_DATE.match(p) for p in (before, after) if p):
+    in_date = a1 > 0 and fold(ow[a1 - 1].norm) in _DATE_PARTS and all(p.isdigit() for p in (before, after) if p)
+    if in_date or _DATE_WORDS.search(both) or any(_DATE.match(p) for p in (before, after) if p):
         prev = _context(ow, old_text, a1, 1)
         return Note("thoi_han", f"{prev}{before or '…'} → {prev}{after or '…'}".strip())
     if any(ch.isdigit() for ch in both):

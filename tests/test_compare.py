@@ -154,3 +154,15 @@ def test_two_renditions_of_one_document_have_no_change(
     result = compare_files(source, other)
     assert result.changes == []
     assert result.paired == result.sections_old == result.sections_new
+
+
+def test_a_changed_year_inside_a_date_is_a_date_change(tmp_path: Path) -> None:
+    body = (
+        "I. NHIỆM VỤ\n\n1. Báo cáo\n\n"
+        "- Các sở gửi báo cáo kết quả thực hiện về Sở Nội vụ trước ngày 15 tháng 3 năm 2025 để tổng hợp.\n\n"
+        "II. TỔ CHỨC THỰC HIỆN\n\nCác cơ quan, đơn vị triển khai thực hiện nghiêm túc Kế hoạch này.\n"
+    )
+    new_body = body.replace("tháng 3 năm 2025", "tháng 3 năm 2026")
+    result = compare_documents(_doc(tmp_path, "a.txt", HEADER + body), _doc(tmp_path, "b.txt", HEADER + new_body))
+    assert [c.kind for c in result.changes] == ["sua"]
+    assert [(n.kind, n.text) for n in result.changes[0].notes] == [("thoi_han", "năm 2025 → năm 2026")]
