@@ -406,6 +406,8 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
         return False
     if "date" in ask and not _has_date(sentence, question):
         return False
+    if "date" in ask and is_deadline_question(question) and not _DEADLINE_SAID.search(_fold(around)):
+        return False  # "phải xong trước ngày nào": a date the sentence does not call a deadline is not the answer
     names = {"person", "body", "name"} & ask.wants
     if names:
         found = ("person" in names and (_has_person(around, question) or _has_office(around, question))) or (
@@ -450,6 +452,25 @@ _DEADLINE = re.compile(
 )
 """A deadline, not a date of issue: "hạn báo cáo là ngày nào", "hoàn thành khi nào", "thời hạn"."""
 _ISSUED = re.compile(r"\bban hanh\b|\bky\b|\bngay ky\b")
+_DEADLINE_SAID = re.compile(
+    r"\b(?:truoc|cham nhat|muon nhat|han chot|thoi han|han)\s+(?:ngay|thang|quy|nam|\d)"
+    r"|\bcham nhat\b|\bthoi han\b|\bhan chot\b"
+    r"|\b(?:hoan thanh|xong|ket thuc|hoan tat)\b[^.;]{0,40}?\b(?:trong|truoc|vao|den|nam|quy|thang|ngay)\b"
+    r"|\bthoi gian (?:du kien )?(?:hoan thanh|thuc hien)\b|\btien do\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b"
+)
+"""What makes a date a deadline in a sentence: "trước ngày 31/12/2025", "chậm nhất", "hoàn thành trong năm 2025",
+"thời hạn", a table's "Thời gian dự kiến hoàn thành" column, a recurring "hằng quý"."""
+
+
+def is_deadline_question(question: str) -> bool:
+    """ "… phải xong trước ngày nào", "hạn hoàn thành khi nào", "thời hạn …": a deadline is asked, not the date a
+    document was issued or an event took place."""
+    folded = _fold(question)
+    return bool(
+        _DEADLINE.search(folded) or re.search(r"(?:xong|hoan thanh).*(?:ngay|khi|thang|nam) nao", folded)
+    ) and not _ISSUED.search(folded)
+
+
 _POSITION_ASKED = re.compile(r"\bchuc vu\b|\bchuc danh\b|\bcuong vi\b|\bgiu chuc\b|\bdung dau\b")
 _HEADING_REF = re.compile(
     r"\b(phu luc|chuong|dieu|phan|muc|khoan|diem)\s+(?:so\s+)?([ivxlc]+|\d{1,3}|[a-z])\b(?!\s*[/-])"
@@ -541,7 +562,7 @@ def kinds_of(question: str, ask: Ask) -> frozenset[str]:
     it does not tell apart: a deadline from a date, a position, a place, a list, a reason, a yes/no."""
     folded = _fold(question)
     kinds = set(ask.wants)
-    if "date" in kinds and _DEADLINE.search(folded) and not _ISSUED.search(folded):
+    if "date" in kinds and is_deadline_question(question):
         kinds.add("deadline")
     if _POSITION_ASKED.search(folded):
         kinds.add("position")
@@ -614,7 +635,7 @@ def _with_subject(part: str, subject: str) -> str:
     """A part that leaves its subject unsaid ("năm 2030 là bao nhiêu", "do ai ký", "phối hợp là những cơ quan
     nào") gets the first part's, without the years and the assignment verb the part replaces."""
     own = [w for w in WORD_RE_FOLDED.findall(_fold(_subject(part))) if w not in wordlists.STOPWORDS]
-    if len(own) >= 3 or not subject:
+    if not subject or (len(own) >= 3 and _names_its_subject(part)):
         return part
     if _YEAR_PHRASE.search(part):
         subject = _YEAR_PHRASE.sub(" ", subject)
@@ -628,27 +649,66 @@ def _with_subject(part: str, subject: str) -> str:
 WORD_RE_FOLDED = re.compile(r"[^\W_]+")
 
 
+def _names_its_subject(part: str) -> bool:
+    """A part that says what it is about: an indicator of its own ("chỉ tiêu tăng trưởng …"), a name written with
+    capitals after its first word ("… còn Sở Nội vụ …") or a number; "ước thực hiện cả năm được bao nhiêu" does
+    not, and keeps the subject of the part before it."""
+    span = _question_span(part)
+    before = _YEAR_PHRASE.sub(" ", part[: span[0]] if span else part)
+    words = before.split()
+    return bool(_head(part)) or any(w[:1].isupper() or any(c.isdigit() for c in w) for w in words[1:])
+
+
+_FRAME = re.compile(r"(?:theo|trong|tai|o|doi voi|ve|can cu)\b")
+"""A leading phrase that frames every part ("Theo Kết luận 221, …", "Trong kế hoạch của Cà Mau, …")."""
+
+
 def _split(question: str) -> list[str]:
     """The question's parts as questions of their own: coordinated questions that each ask something ("ban hành
     ngày nào và do ai ký"), and parallel subjects before one question word ("Tỷ lệ … năm 2025 và năm 2030 là bao
-    nhiêu?", "tỷ lệ hộ nghèo và tỷ lệ bao phủ bảo hiểm y tế là bao nhiêu?")."""
+    nhiêu?", "tỷ lệ hộ nghèo và tỷ lệ bao phủ bảo hiểm y tế là bao nhiêu?"). A leading frame ("Theo Kết luận
+    221, …") is said again in every part, and a phrase that asks nothing belongs to the part that asks before it
+    (the first part's to the one after it: "việc sắp xếp trường học, trạm y tế do ai làm")."""
     body = re.sub(r"\s+(?:thì|thi)\s+", " ", question.strip().rstrip("?").strip())  # "còn X thì …"
     pieces = [p for p in _CONNECTOR.split(body) if p and p.strip()]
-    if len(pieces) < 2:
+    lead: list[str] = []
+    while len(pieces) > 2 and _FRAME.match(_fold(pieces[0])) and not _asks_something(pieces[0]):
+        lead.append(pieces.pop(0))
+    parts = _parts_of(pieces)
+    if parts is None:
         return [question]
+    frame = ", ".join(lead)
+    return [f"{frame}, {p}" if frame else p for p in parts]
+
+
+def _parts_of(pieces: list[str]) -> list[str] | None:
+    if len(pieces) < 2:
+        return None
     asking = [_asks_something(p) for p in pieces]
-    if all(asking):
-        subject = _subject(pieces[0])
-        return [pieces[0] + "?", *(_with_subject(p, subject) + "?" for p in pieces[1:])]
     if len(pieces) == 2 and not asking[0] and asking[1]:
         left, right = pieces
         span = _question_span(right)
         tail = right[span[0] :].strip() if span else ""
-        parallel_years = bool(_YEAR_PHRASE.search(left)) and bool(_YEAR_PHRASE.fullmatch(_subject(right).strip()))
+        before = right[: span[0]].strip(" ,") if span else right
+        parallel_years = bool(_YEAR_PHRASE.search(left)) and bool(_YEAR_PHRASE.fullmatch(before))
         parallel_heads = bool(_head(left)) and _head(left) == _head(right)
         if tail and (parallel_years or parallel_heads):
             return [f"{left} {tail}?", _with_subject(right, left) + "?"]
-    return [question]
+        return None
+    grouped: list[str] = []
+    pending: list[str] = []
+    for piece, asks in zip(pieces, asking, strict=True):
+        if asks:
+            grouped.append(", ".join([*pending, piece]))
+            pending = []
+        elif grouped:
+            grouped[-1] += ", " + piece
+        else:
+            pending.append(piece)
+    if len(grouped) < 2:
+        return None
+    subject = _subject(grouped[0])
+    return [grouped[0] + "?", *(_with_subject(p, subject) + "?" for p in grouped[1:])]
 
 
 def missing_phrase(question: str, ask: Ask, kinds: frozenset[str]) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ingest.header import KINDS
 from ingest.model import ROLE_LABELS, Assignment, Document, DocumentMeta, Heading, Topic
 from ingest.normalize import fold
-from ingest.tables import table_rows
+from ingest.tables import TableRow, table_rows
 from ingest.wordlists import ASSIGNMENT_VERBS, BODY_HEADS, FRAME_WORDS, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, name_tokens
 from rag.query_understanding import Ask, numbers_named, organisation_core, topic_number
@@ -477,18 +477,57 @@ _MIN_ROW_MATCH = 0.5
 
 def _columns_asked(question: str, header: list[str]) -> list[int]:
     """Header cells the question names by their first two words ("tiến độ", "thời gian hoàn thành", "cơ quan
-    thực hiện"); "thời hạn" and "khi nào" also name a "thời gian/thời hạn" column."""
+    thực hiện"); "thời hạn" and "khi nào" also name a "thời gian/thời hạn" column. A column named by a year
+    ("Năm 2026", "Dự kiến 03 năm kế hoạch – Năm 2027") is asked when the question names that year; under a group
+    (a two-row header, "Năm hiện hành 2025 – Kế hoạch"), by the year and the column's own name, or by the year
+    alone when the question names none of the columns under it."""
     folded = fold(question)
-    asked = []
+    years = set(_YEAR_IN.findall(folded))
+    asked, by_year = [], []
     for i, cell in enumerate(header):
-        words = WORD_RE.findall(fold(cell))
-        if len(words) < 2 or words[0] == "tt":
+        cell_years = set(_YEAR_IN.findall(fold(cell)))
+        if cell_years and not cell_years <= years:
+            continue
+        own = fold(cell.split(" – ")[-1])
+        words = WORD_RE.findall(own)
+        if not words or words[0] in ("tt", "stt"):
+            continue
+        if cell_years:
+            by_year.append(i)
+            if _YEAR_IN.search(own) or re.search(rf"\b{' '.join(words[:2])}\b", folded):
+                asked.append(i)
+            continue
+        if len(words) < 2:
             continue
         head = " ".join(words[:2])
         timely = head in ("thoi gian", "thoi han") and re.search(r"\bthoi han\b|\bkhi nao\b|\bthoi gian\b", folded)
         if re.search(rf"\b{head}\b", folded) or timely:
             asked.append(i)
-    return asked
+    return asked or by_year
+
+
+_UNIT_WORDS = frozenset({"phan", "tram", "trieu", "ty", "dong", "usd", "bang"})
+"""Words of the unit a figure question asks in ("bao nhiêu phần trăm", "triệu đồng"), not of the row it is about."""
+
+
+def _row_names(row: TableRow) -> str:
+    """What a row is about: its subject cell and its unit cell ("Đơn vị tính": "Người", "Tỷ đồng")."""
+    subject = row.cells[_subject_column(row.header)] if _subject_column(row.header) < len(row.cells) else ""
+    units = [
+        row.cells[i]
+        for i, cell in enumerate(row.header)
+        if i < len(row.cells) and re.match(r"(?:don vi|dvt)\b", fold(cell))
+    ]
+    return " ".join([subject, *units])
+
+
+def _owner_words(doc: Document) -> str:
+    """Who issues ``doc`` and where (its issuer, parent issuer, place): true of every row of its tables."""
+    meta = doc.meta
+    return " ".join(p for p in (meta.issuer, meta.parent_issuer, meta.place) if p)
+
+
+_YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 def _subject_column(header: list[str]) -> int:
@@ -511,22 +550,39 @@ def table_facts(
         for row in table_rows(doc.text):
             columns = [c for c in _columns_asked(question, row.header) if c != _subject_column(row.header)]
             inside = _within(doc.doc_id, row.start, row.end, retrieved)
-            if columns and inside and len(row.cells) == len(row.header):
+            if columns and inside and 2 <= len(row.cells) <= len(row.header):
                 candidates.append((doc, row, columns))
     if not candidates:
         return []
     asked_words = {w for _, row, cols in candidates for c in cols for w in WORD_RE.findall(fold(row.header[c]))}
-    wanted = _key_words(question, drop=asked_words)
+    wanted = _key_words(question, drop=asked_words | _UNIT_WORDS)
     if not wanted:
         return []
-    have = [set(WORD_RE.findall(fold(row.cells[_subject_column(row.header)]))) for _, row, _ in candidates]
+    # a row is about its subject cell and its unit, and about what its table's caption and its document say for
+    # every row ("Mẫu biểu số 01 – dự báo … chỉ tiêu", the plan of tỉnh Cà Mau)
+    have = [
+        set(WORD_RE.findall(fold(f"{_row_names(row)} {row.caption} {_owner_words(doc)}"))) for doc, row, _ in candidates
+    ]
     scores = _weighted_overlap(wanted, have)
     best = max(scores)
     if best < _MIN_ROW_MATCH:
         return []
-    doc, row, columns = candidates[scores.index(best)]
-    subject = row.cells[_subject_column(row.header)]
-    said = "; ".join(f"{row.header[c].capitalize()}: {row.cells[c] or '(để trống)'}" for c in columns)
+    # rows as close by the key words: the one whose subject holds more of the question's other words ("bán trú",
+    # "tổng"), then the one whose asked column the question names more fully ("So sánh năm 2026 với … năm 2025")
+    said = set(WORD_RE.findall(fold(question))) - set(STOPWORDS) - set(QUESTION_SYLLABLES)
+    named = _weighted_overlap(said, [set(WORD_RE.findall(fold(_row_names(row)))) for _, row, _ in candidates])
+
+    def specific(i: int) -> int:
+        row, columns = candidates[i][1], candidates[i][2]
+        return max(len(said & set(WORD_RE.findall(fold(row.header[c])))) for c in columns)
+
+    closest = max((i for i, score in enumerate(scores) if score == best), key=lambda i: (named[i], specific(i)))
+    doc, row, columns = candidates[closest]
+    cells = row.cells + [""] * (len(row.header) - len(row.cells))  # a short row leaves its last cells empty
+    if not any(cells[c] for c in columns):
+        return []  # the row leaves the asked cells empty: the table does not say
+    subject = cells[_subject_column(row.header)]
+    said = "; ".join(f"{row.header[c].capitalize()}: {cells[c] or '(để trống)'}" for c in columns)
     return [Fact(f"{subject.rstrip(' .')} – {said}.", doc, row.start, row.end, " | ".join(row.header))]
 
 

@@ -39,6 +39,27 @@ from rag.query_understanding import analyse
             "Sở Tài chính chủ trì nhiệm vụ gì, còn Sở Nội vụ thì phối hợp nhiệm vụ gì?",
             ["Sở Tài chính chủ trì nhiệm vụ gì?", "Sở Nội vụ phối hợp nhiệm vụ gì?"],
         ),
+        (  # a leading frame is said again in every part, and the place stays with the second year
+            "Theo kế hoạch của Cà Mau, kim ngạch nhập khẩu năm 2026 và năm 2027 là bao nhiêu?",
+            [
+                "Theo kế hoạch của Cà Mau, kim ngạch nhập khẩu năm 2026 là bao nhiêu?",
+                "Theo kế hoạch của Cà Mau, kim ngạch nhập khẩu năm 2027 là bao nhiêu?",
+            ],
+        ),
+        (  # a part that names no subject of its own keeps the first part's
+            "Chi thường xuyên năm 2025 của Cà Mau ước thực hiện bao nhiêu và bằng bao nhiêu phần trăm dự toán?",
+            [
+                "Chi thường xuyên năm 2025 của Cà Mau ước thực hiện bao nhiêu?",
+                "Chi thường xuyên năm 2025 của Cà Mau ước thực hiện bằng bao nhiêu phần trăm dự toán?",
+            ],
+        ),
+        (  # "trường học, trạm y tế" asks nothing: it belongs to the part after it
+            "Theo Kết luận 221, việc sắp xếp trường học, trạm y tế do ai làm và phải xong trước ngày nào?",
+            [
+                "Theo Kết luận 221, việc sắp xếp trường học, trạm y tế do ai làm?",
+                "Theo Kết luận 221, việc sắp xếp trường học, trạm y tế làm phải xong trước ngày nào?",
+            ],
+        ),
     ],
 )
 def test_coordinated_questions_become_parts_of_their_own(question: str, parts: list[str]) -> None:
@@ -125,3 +146,31 @@ def test_analysis_takes_under_5_ms_per_question() -> None:
         analyse(question)
     per_question_ms = (time.process_time() - started) * 1000 / len(questions)
     assert per_question_ms < 5, per_question_ms
+
+
+DEADLINE_Q = "Các trường tiểu học cấp xã phải sắp xếp xong trước ngày nào?"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Các tỉnh uỷ khẩn trương sắp xếp các trường tiểu học cấp xã, hoàn thành dứt điểm trước ngày 31/12/2025.",
+            True,
+        ),
+        ("Tại phiên họp ngày 28/11/2025, Bộ Chính trị nghe báo cáo về việc sắp xếp các trường tiểu học cấp xã.", False),
+        ("Việc sắp xếp các trường tiểu học cấp xã chậm nhất ngày 15/01/2026 phải xong.", True),
+    ],
+)
+def test_a_deadline_question_takes_only_a_date_the_sentence_calls_a_deadline(sentence: str, expected: bool) -> None:
+    from rag.query_understanding import asks_for, gives
+
+    assert "deadline" in analyse(DEADLINE_Q).kinds
+    assert gives(asks_for(DEADLINE_Q), sentence, DEADLINE_Q) is expected
+
+
+def test_a_date_of_issue_question_is_not_a_deadline_question() -> None:
+    from rag.query_understanding import is_deadline_question
+
+    assert is_deadline_question("Hạn hoàn thành việc rà soát thủ tục hành chính là khi nào?")
+    assert not is_deadline_question("Kết luận 221 ban hành ngày nào?")
