@@ -210,20 +210,45 @@ def _phase_load(client_factory: Callable[[], Any], keys: dict[str, str], seconds
     return recs
 
 
-def _tree_rss_mb(pid: int) -> tuple[float, float]:
-    """(RSS now, sum of high-water marks) of ``pid`` and its children: a ``--workers N`` server is N+1 processes."""
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(c) for c in children.read_text().split()]
-    now = peak = 0.0
-    for p in pids:
+def _descendants(pid: int) -> dict[int, str]:
+    """pid → command line of every process below ``pid`` (uvicorn workers, their answer-worker processes)."""
+    parents: dict[int, list[tuple[int, str]]] = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = int(proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = proc.joinpath("cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError, ValueError):  # gone meanwhile
+            continue
+        parents.setdefault(parent, []).append((int(proc.name), cmdline))
+    found: dict[int, str] = {}
+    todo = [pid]
+    while todo:
+        for child, cmdline in parents.get(todo.pop(), []):
+            found[child] = cmdline
+            todo.append(child)
+    return found
+
+
+def _tree_rss_mb(pid: int) -> dict[str, Any]:
+    """RSS now and the sum of high-water marks of ``pid`` and every process below it, and of the answer workers
+    alone (service/workers.py: spawned by multiprocessing) with their count."""
+    below = _descendants(pid)
+    workers = [p for p, cmd in below.items() if "spawn_main" in cmd and "resource_tracker" not in cmd]
+    totals = {"tree": [0.0, 0.0], "workers": [0.0, 0.0]}
+    for p in [pid, *below]:
         try:
             rss, hwm = process_rss_mb(p)
         except (OSError, KeyError):  # a worker that exited meanwhile
             continue
-        now, peak = now + rss, peak + hwm
-    return now, peak
+        for name in ("tree", "workers") if p in workers else ("tree",):
+            totals[name][0] += rss
+            totals[name][1] += hwm
+    return {
+        "server_rss_end_mb": round(totals["tree"][0]),
+        "server_rss_peak_mb": round(totals["tree"][1]),
+        "answer_workers": len(workers),
+        "answer_worker_rss_mb": round(totals["workers"][0] / len(workers)) if workers else 0,
+    }
 
 
 def _serve_and_measure(
@@ -246,8 +271,7 @@ def _serve_and_measure(
         with httpx.Client(base_url=base, timeout=600) as client:
             wait_until_ready(base, proc, 300)
             reader = {"X-API-Key": keys["doc_gia"]}
-            for _ in range(max(1, workers) * 2):  # load the models once in every worker
-                client.post("/api/ask", json={"question": "khởi động"}, headers=reader)
+            _warm_up(base, reader, 4 * max(1, workers))
             for q in SEARCHES:  # warm every query path once, so "alone" is not the cold start
                 client.get("/api/search", params={"q": q, "k": 5}, headers=reader)
             log(f"[{workers} process(es)] short searches alone for {alone_s:.0f} s …")
@@ -264,7 +288,7 @@ def _serve_and_measure(
                 recs = _phase_load(factory, keys, seconds, askers)
             for c in clients:
                 c.close()
-        rss_mb, rss_peak_mb = _tree_rss_mb(proc.pid)
+        memory = _tree_rss_mb(proc.pid)
     finally:
         stop(proc, 30)
     alone_p95 = percentile_ms(alone.ms, 95) if alone.ms else 0.0
@@ -284,9 +308,24 @@ def _serve_and_measure(
         "ask_throughput_per_s": round(asks / seconds, 2) if seconds > 0 else 0.0,
         "load_average_alone": alone_load.summary(),
         "load_average_under_load": load_load.summary(),
-        "server_rss_end_mb": round(rss_mb),
-        "server_rss_peak_mb": round(rss_peak_mb),
+        **memory,
     }
+
+
+def _warm_up(base: str, headers: dict[str, str], n: int) -> None:
+    """``n`` answers at once, so every answer-worker process (started on demand) has loaded its model before
+    anything is timed."""
+    import httpx
+
+    def one(i: int) -> None:
+        with httpx.Client(base_url=base, timeout=600) as client:
+            client.post("/api/ask", json={"question": f"khởi động {i}"}, headers=headers)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 @contextmanager
@@ -370,8 +409,8 @@ def render_load_markdown(report: dict[str, Any]) -> str:
         f"- **Verdict: {report['verdict']}** (goal: 0 errors, 0 leaks, search p95 under load ≤ 2× alone, one process)",
         "",
         "| server | search p95 alone | under load | ratio | answers (200) | answers/s | ask p50 / p95 ms | "
-        "load avg alone | load avg under load | RSS end / peak MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "load avg alone | load avg under load | RSS end / peak MB | answer workers (MB each) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for phase in report.get("phases", [report]):
         ask = phase["under_load"]["ask"].get("latency_ms") or {}
@@ -385,7 +424,8 @@ def render_load_markdown(report: dict[str, Any]) -> str:
             f"**{phase['search_p95_ratio']}×** | {phase.get('answers_200', '–')} | "
             f"{phase.get('ask_throughput_per_s', '–')} | {ask.get('p50_ms', '–')} / {ask.get('p95_ms', '–')} | "
             f"{loads(phase.get('load_average_alone', {}))} | {loads(phase.get('load_average_under_load', {}))} | "
-            f"{phase.get('server_rss_end_mb', '–')} / {phase.get('server_rss_peak_mb', '–')} |"
+            f"{phase.get('server_rss_end_mb', '–')} / {phase.get('server_rss_peak_mb', '–')} | "
+            f"{phase.get('answer_workers', '–')} ({phase.get('answer_worker_rss_mb', '–')}) |"
         )
     for phase in report.get("phases", [report]):
         lines += [

@@ -533,6 +533,7 @@ class TrolyService:
         try:
             paths = self._stage(files, staging, SUPPORTED_SUFFIXES, report)
             if paths:
+                self._embed_in_worker(paths)
                 self._writes.run(
                     self._ingest_paths,
                     user,
@@ -584,6 +585,18 @@ class TrolyService:
                 continue
             path.unlink(missing_ok=True)
         return paths
+
+    def _embed_in_worker(self, paths: list[Path]) -> None:
+        """Let a worker process read, chunk and embed staged uploads into the shared embedding cache, so the ingest
+        that follows here (parse, clearance, commit) finds the vectors instead of running the model in the serving
+        process. Best effort: if the worker fails, the ingest embeds here as before."""
+        if self.workers is None:
+            return
+        try:
+            for _ in self.workers.run(("embed_files", self.settings, [str(p) for p in paths]), _no_calls):
+                pass
+        except Exception as exc:  # the upload itself must not fail for this
+            log.warning("embedding an upload in a worker failed (%s); embedding it in the server", exc)
 
     def _check_replaceable(self, user: User, doc_ids: list[str], channel: str) -> None:
         """Refuse (409) when an id names an indexed document the user may not see."""
@@ -895,6 +908,10 @@ class TrolyService:
         ]
         self.audit.record(user.name, "figures", channel=channel, doc_ids=sorted(d.doc_id for d in docs))
         return report
+
+
+def _no_calls(request: Any) -> Any:
+    raise ValueError(f"this task makes no calls: {request!r}")
 
 
 def _highest(*levels: str) -> str:

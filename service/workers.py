@@ -268,6 +268,14 @@ class _Readers:
         self._readers: collections.OrderedDict[str, _Reader] = collections.OrderedDict()
         self._embedders: dict[tuple[Any, ...], Any] = {}
 
+    def embedder(self, settings: Any) -> Any:
+        from rag.embeddings import make_embeddings
+
+        model = (settings.embedding_backend, settings.embedding_model, settings.embedding_url, str(settings.cache_dir))
+        if model not in self._embedders:
+            self._embedders[model] = make_embeddings(settings)
+        return self._embedders[model]
+
     def get(self, settings: Any) -> _Reader:
         key = settings.model_dump_json()
         reader = self._readers.pop(key, None) or self._open(settings)
@@ -279,15 +287,11 @@ class _Readers:
 
     def _open(self, settings: Any) -> _Reader:
         from rag.answer import AnswerPipeline
-        from rag.embeddings import make_embeddings
         from rag.index import Index
 
-        model = (settings.embedding_backend, settings.embedding_model, settings.embedding_url, str(settings.cache_dir))
-        if model not in self._embedders:
-            self._embedders[model] = make_embeddings(settings)
         index = Index(
             settings,
-            self._embedders[model],
+            self.embedder(settings),
             None,
             RemoteCollection(self.conn),
             settings.collection_dir / "index.sqlite3",
@@ -319,7 +323,31 @@ def _task_talking_points(
     yield drafter(settings, ClearanceView(reader.index, clearance, topics_of=topics_of), subject, **kwargs)
 
 
-TASKS: dict[str, Callable[..., Iterator[Any]]] = {"ask": _task_ask, "talking_points": _task_talking_points}
+def _task_embed_files(readers: _Readers, settings: Any, paths: list[str]) -> Iterator[Any]:
+    """Read and chunk uploaded files exactly as the server's ingest will, and embed the passages into the shared
+    embedding cache (``settings.cache_dir``): the server's own ingest then finds every vector there instead of
+    running the model. Yields the number of passages embedded."""
+    from pathlib import Path
+
+    from ingest.model import search_text
+    from ingest.pipeline import ingest_files
+
+    embeddings = readers.embedder(settings)
+    result = ingest_files(
+        [Path(p) for p in paths], embeddings.count_tokens, settings.chunk_tokens, settings.chunk_overlap
+    )
+    texts = [search_text(c) for c in result.chunks]
+    step = max(1, settings.embedding_batch_size)  # the batches Index.upsert asks for (same cache keys either way)
+    for i in range(0, len(texts), step):
+        embeddings.embed_documents_array(texts[i : i + step])
+    yield len(texts)
+
+
+TASKS: dict[str, Callable[..., Iterator[Any]]] = {
+    "ask": _task_ask,
+    "talking_points": _task_talking_points,
+    "embed_files": _task_embed_files,
+}
 
 
 def _watch_parent(parent: int) -> None:

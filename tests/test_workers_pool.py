@@ -61,6 +61,7 @@ def _llm_handler(llm: FakeLLM) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             prompt = body["messages"][-1]["content"]
+            slow = llm.slow  # fixed for this request: the test turns it off for the requests after it
             llm.client_port = self.client_address[1]
             llm.asked.set()
             if llm.hang:
@@ -77,7 +78,7 @@ def _llm_handler(llm: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 chunk["choices"] = [{"index": 0, "delta": delta, "finish_reason": None}]
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()
-                if llm.slow:
+                if slow:
                     time.sleep(1.0)
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
@@ -112,8 +113,8 @@ def _pid_with_socket_from(pids: list[int], port: int) -> int:
     for line in (
         Path("/proc/net/tcp").read_text().splitlines()[1:] + Path("/proc/net/tcp6").read_text().splitlines()[1:]
     ):
-        fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port:
+        fields = line.split()  # a TIME_WAIT entry of an earlier connection on the same port has inode 0
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01" and fields[9] != "0":
             inode = fields[9]
     assert inode, f"no socket with local port {port}"
     for pid in pids:
@@ -226,6 +227,7 @@ def test_a_worker_killed_mid_answer_fails_that_request_alone_and_is_replaced(ser
 def test_a_stream_whose_worker_is_killed_ends_with_an_error_event(server: Server) -> None:
     server.llm.slow, server.llm.asked = True, threading.Event()
     events: list[str] = []
+    killed = False
     try:
         with httpx.stream(
             "POST", f"{server.base}/api/ask/stream", json={"question": QUESTION}, timeout=180
@@ -233,7 +235,8 @@ def test_a_stream_whose_worker_is_killed_ends_with_an_error_event(server: Server
             for line in response.iter_lines():
                 if line.startswith("event: "):
                     events.append(line.removeprefix("event: "))
-                if events == ["token"]:  # the first word is out: the worker is mid-answer
+                if events == ["token"] and not killed:  # the first word is out: the worker is mid-answer
+                    killed = True
                     victim = _pid_with_socket_from(_worker_pids(server.proc.pid), server.llm.client_port)
                     os.kill(victim, 9)
                 if line.startswith("data: ") and events[-1] == "error":

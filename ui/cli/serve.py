@@ -95,6 +95,14 @@ def tune_malloc() -> bool:
         return False
 
 
+def answer_workers_note(setting: int | None) -> str:
+    """How answers are computed, for the start-up line (service/workers.py)."""
+    from service.workers import default_size
+
+    size = default_size(setting)
+    return f"answers in up to {size} worker process(es)" if size else "answers on threads of this process"
+
+
 def worker_app() -> Any:
     """The app of one ``troly serve --workers N`` process (uvicorn imports it in each worker).
 
@@ -162,12 +170,17 @@ def register(app: typer.Typer) -> None:
         if not no_ingest:
             ingest_if_empty(state.service(), corpus)
         mode = "API keys required" if has_users else "open mode (no users; loopback only)"
+        mode += f"  ·  {answer_workers_note(settings.workers)}"
         if workers > 1:
             os.environ.update(
                 TROLY_DATA_DIR=str(settings.data_dir.resolve()),
                 TROLY_COLLECTION=settings.collection,
                 TROLY_CHROMA=settings.chroma,
             )
+            if settings.workers is None:  # the cores shared between the serving processes' answer workers
+                from service.workers import default_size
+
+                os.environ["TROLY_WORKERS"] = str(max(1, default_size(None) // workers))
             typer.echo(f"troly: http://{bind_host}:{bind_port}/  ·  {workers} workers  ·  {mode}", err=True)
             uvicorn.run(
                 "ui.cli.serve:worker_app",
