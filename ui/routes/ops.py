@@ -31,7 +31,7 @@ def readyz(service: ServiceDep, user: OptionalUserDep) -> Any:
     try:
         index = service.index
         index.count()
-        visible = None if user is None else sum(1 for d in index.documents() if user.may_see(d.classification))
+        visible = None if user is None else sum(1 for level in index.document_levels().values() if user.may_see(level))
     except Exception as exc:  # any failure means "not ready"; log the cause, tell the client only the kind
         log.warning("readiness check failed: %s", type(exc).__name__, exc_info=True)
         detail = f"index unavailable ({type(exc).__name__})"
