@@ -251,6 +251,12 @@ def structure_spans(
     return spans
 
 
+def learned_depth() -> int:
+    from rag.rerank import DEPTH
+
+    return DEPTH
+
+
 def rrf_fuse(rankings: list[tuple[float, list[tuple[str, float]]]], rrf_k: int) -> dict[str, float]:
     """Weighted reciprocal rank fusion: sum of weight / (rrf_k + rank) over the rankings listing an id."""
     scores: dict[str, float] = {}
@@ -277,6 +283,7 @@ class HybridRetriever:
         mode: Mode = "hybrid",
         restore: bool | None = None,
         candidates: int = 50,
+        rerank: bool | None = None,
     ) -> None:
         self.index = index
         self.settings = settings
@@ -287,6 +294,8 @@ class HybridRetriever:
         """Restore tone marks for the dense query; None → settings.restore_diacritics."""
         self.candidates = candidates
         """Passages taken from each side before fusion."""
+        self.rerank = rerank
+        """Re-order the fused top by the learned model of rag/rerank.py; None → the shipped weights' default."""
         self._reranker: Any = None
         self._topics_cache: tuple[int, list[Any]] | None = None
         self._numbers_cache: tuple[int, dict[str, list[str]]] | None = None
@@ -340,8 +349,11 @@ class HybridRetriever:
             self._vote_documents(scores)
             self._vote_structure(query, scores, mask, side)
         order = sorted(scores, key=lambda c: -scores[c])
-        top = order[: max(k, 20) if self._use_reranker() else k]
-        hits = self._hits(top, scores, dense, lexical)
+        learned = self._learned_reranker()
+        depth = max(k, 20) if self._use_reranker() else max(k, learned_depth()) if learned is not None else k
+        hits = self._hits(order[:depth], scores, dense, lexical)
+        if learned is not None:
+            hits = learned.rerank(query, hits)
         if self._use_reranker():
             hits = self._rerank(query, hits)
         return hits[:k]
@@ -479,6 +491,17 @@ class HybridRetriever:
         if self._topics_cache is None or self._topics_cache[0] != generation:
             self._topics_cache = (generation, [(d, t) for d, t in self.index.topics() if t.organisations])
         return understand(query, self._topics_cache[1])
+
+    # ---- the learned second stage (rag/rerank.py) ------------------------------------
+    def _learned_reranker(self) -> Any:
+        """The shipped learning-to-rank model when this retriever uses it (hybrid mode; ``rerank`` None follows
+        the weights file's own ``default``), else None."""
+        if self.mode != "hybrid" or self.rerank is False:
+            return None
+        from rag.rerank import shipped
+
+        model = shipped()
+        return model if self.rerank or model.default else None
 
     # ---- optional cross-encoder ----------------------------------------------------
     def _use_reranker(self) -> bool:
