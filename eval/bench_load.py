@@ -47,7 +47,7 @@ from eval.bench_common import (
     wait_until_ready,
     write_report,
 )
-from eval.processes import free_port, running, stop
+from eval.processes import descendants, free_port, is_spawned_worker, running, stop
 
 GUIDE = Path(__file__).resolve().parent.parent / "corpus" / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"
 QUESTIONS = Path(__file__).resolve().parent / "questions" / "topic_guide.jsonl"
@@ -210,30 +210,11 @@ def _phase_load(client_factory: Callable[[], Any], keys: dict[str, str], seconds
     return recs
 
 
-def _descendants(pid: int) -> dict[int, str]:
-    """pid → command line of every process below ``pid`` (uvicorn workers, their answer-worker processes)."""
-    parents: dict[int, list[tuple[int, str]]] = {}
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            parent = int(proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = proc.joinpath("cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (OSError, IndexError, ValueError):  # gone meanwhile
-            continue
-        parents.setdefault(parent, []).append((int(proc.name), cmdline))
-    found: dict[int, str] = {}
-    todo = [pid]
-    while todo:
-        for child, cmdline in parents.get(todo.pop(), []):
-            found[child] = cmdline
-            todo.append(child)
-    return found
-
-
 def _tree_rss_mb(pid: int) -> dict[str, Any]:
     """RSS now and the sum of high-water marks of ``pid`` and every process below it, and of the answer workers
     alone (service/workers.py: spawned by multiprocessing) with their count."""
-    below = _descendants(pid)
-    workers = [p for p, cmd in below.items() if "spawn_main" in cmd and "resource_tracker" not in cmd]
+    below = descendants(pid)
+    workers = [p for p, cmd in below.items() if is_spawned_worker(cmd)]
     totals = {"tree": [0.0, 0.0], "workers": [0.0, 0.0]}
     for p in [pid, *below]:
         try:

@@ -61,3 +61,28 @@ def running(cmd: list[str], ready_url: str, log_path: Path, seconds: float = 180
             yield
         finally:
             stop(proc)
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """pid → command line of every process below ``pid`` (uvicorn workers, their answer-worker processes)."""
+    parents: dict[int, list[tuple[int, str]]] = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = int(proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = proc.joinpath("cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError, ValueError):  # gone meanwhile
+            continue
+        parents.setdefault(parent, []).append((int(proc.name), cmdline))
+    found: dict[int, str] = {}
+    todo = [pid]
+    while todo:
+        for child, cmdline in parents.get(todo.pop(), []):
+            found[child] = cmdline
+            todo.append(child)
+    return found
+
+
+def is_spawned_worker(cmdline: str) -> bool:
+    """A process multiprocessing started with ``spawn`` (an answer worker, service/workers.py), not its resource
+    tracker."""
+    return "spawn_main" in cmdline and "resource_tracker" not in cmdline

@@ -20,7 +20,6 @@ only the index's commit is serialised per collection (see rag/index.py).
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import queue
@@ -42,6 +41,7 @@ from rag.settings import Settings
 from service.audit import AuditLog
 from service.auth import User
 from service.background import BACKGROUND_NICENESS, BackgroundPool
+from service.views import ClearanceView, accepts
 from service.workers import WorkerPool, default_size, shared_pool
 
 log = logging.getLogger(__name__)
@@ -95,60 +95,6 @@ def without_paths(reason: str, *paths: Path | str) -> str:
     for p in sorted({str(p) for p in paths if str(p)}, key=len, reverse=True):
         reason = reason.replace(p + "/", "").replace(p, Path(p).name)
     return re.sub(r"(?:/[^\s/:'\"]+){2,}/([^\s/:'\"]+)", r"\1", reason)
-
-
-def accepts(func: Callable[..., Any], name: str) -> bool:
-    """True if ``func`` takes a keyword argument ``name`` (lets us use optional features of rag/ safely)."""
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-
-
-class ClearanceView:
-    """A read-only view of an index that holds only what one clearance level may see.
-
-    Code that walks the whole index (the talking-points drafter reads every
-    topic and chunk) gets this view instead of the index, so classified
-    material is filtered out before that code ever looks at it.
-    """
-
-    def __init__(self, index: Any, max_level: str, topics_of: str | None = None) -> None:
-        self._index = index
-        self._rank = level_rank(max_level)
-        self._topics_of = topics_of
-        """When set, only this guide's topics are offered; documents and chunks stay the whole visible index."""
-        self.settings = index.settings
-        self.embeddings = index.embeddings
-
-    def _ok(self, level: str) -> bool:
-        return level_rank(level) <= self._rank
-
-    def _doc_ok(self, doc: Document) -> bool:
-        return self._ok(doc.classification)
-
-    def documents(self) -> list[Document]:
-        return [d for d in self._index.documents() if self._doc_ok(d)]
-
-    def get_document(self, doc_id: str) -> Document | None:
-        doc = self._index.get_document(doc_id)
-        return doc if doc is not None and self._doc_ok(doc) else None
-
-    def topics(self) -> list[tuple[Document, Topic]]:
-        return [
-            (d, t)
-            for d, t in self._index.topics()
-            if self._doc_ok(d) and (self._topics_of is None or d.doc_id == self._topics_of)
-        ]
-
-    def all_chunks(self) -> list[Chunk]:
-        visible = {d for d, level in self._index.document_levels().items() if self._ok(level)}
-        return [c for c in self._index.all_chunks() if c.doc_id in visible and self._ok(c.classification)]
-
-    def get_chunks(self, ids: list[str]) -> list[Chunk]:
-        visible = {d for d, level in self._index.document_levels().items() if self._ok(level)}
-        return [c for c in self._index.get_chunks(ids) if c.doc_id in visible and self._ok(c.classification)]
 
 
 class TrolyService:

@@ -314,7 +314,7 @@ def _task_talking_points(
     kwargs: dict[str, Any],
 ) -> Iterator[Any]:
     from rag import talking_points
-    from service.troly import ClearanceView, accepts
+    from service.views import ClearanceView, accepts
 
     reader = readers.get(settings)
     drafter = getattr(talking_points, drafter_name)

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from eval.processes import free_port, stop, wait_until_up
+from eval.processes import descendants, free_port, is_spawned_worker, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "corpus" / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"
@@ -94,17 +94,8 @@ class Server:
 
 
 def _worker_pids(server_pid: int) -> list[int]:
-    """The server's worker processes: its children started by multiprocessing's spawn (not its resource tracker)."""
-    pids = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            parent = int(proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = proc.joinpath("cmdline").read_bytes().decode(errors="replace")
-        except (OSError, IndexError, ValueError):  # gone meanwhile
-            continue
-        if parent == server_pid and "spawn_main" in cmdline and "resource_tracker" not in cmdline:
-            pids.append(int(proc.name))
-    return sorted(pids)
+    """The server's answer-worker processes (started by multiprocessing's spawn; not its resource tracker)."""
+    return sorted(pid for pid, cmdline in descendants(server_pid).items() if is_spawned_worker(cmdline))
 
 
 def _pid_with_socket_from(pids: list[int], port: int) -> int:
