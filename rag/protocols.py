@@ -5,7 +5,7 @@ retriever, generator and embedder (so tests pass real lightweight ones, and
 the service passes a clearance-filtered view of the index). These protocols
 name the few methods each caller uses, so mypy checks the seams without
 tying them to one class: :class:`rag.index.Index` and
-``service.troly.ClearanceView`` are both a :class:`DocumentReader`; every
+``service.views.ClearanceView`` are both a :class:`DocumentReader`; every
 embedder of ``rag/embeddings.py`` is an :class:`Embedder`.
 """
 

@@ -13,7 +13,8 @@ from rag.embeddings import make_embeddings
 from rag.index import Index
 from rag.settings import Settings
 from service.auth import User
-from service.troly import ClearanceView, TrolyService
+from service.troly import TrolyService
+from service.views import ClearanceView
 
 READER = User(name="doc_gia", role="reader", clearance="internal")
 ADMIN = User(name="quan_tri", role="admin", clearance="tuyet_mat")
