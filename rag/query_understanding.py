@@ -404,6 +404,8 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
         return False
     if "figure" in ask and not _figure_with_unit(sentence, question):
         return False
+    if "figure" in ask and sentence.count(" | ") >= 2:
+        return False  # a bare table row does not say which figure is which column's: its table is read instead
     if "date" in ask and not _has_date(sentence, question):
         return False
     if "date" in ask and is_deadline_question(question) and not _DEADLINE_SAID.search(_fold(around)):
@@ -634,8 +636,7 @@ def _head(text: str) -> str:
 def _with_subject(part: str, subject: str) -> str:
     """A part that leaves its subject unsaid ("năm 2030 là bao nhiêu", "do ai ký", "phối hợp là những cơ quan
     nào") gets the first part's, without the years and the assignment verb the part replaces."""
-    own = [w for w in WORD_RE_FOLDED.findall(_fold(_subject(part))) if w not in wordlists.STOPWORDS]
-    if not subject or (len(own) >= 3 and _names_its_subject(part)):
+    if not subject or _names_its_subject(part):
         return part
     if _YEAR_PHRASE.search(part):
         subject = _YEAR_PHRASE.sub(" ", subject)
@@ -650,13 +651,16 @@ WORD_RE_FOLDED = re.compile(r"[^\W_]+")
 
 
 def _names_its_subject(part: str) -> bool:
-    """A part that says what it is about: an indicator of its own ("chỉ tiêu tăng trưởng …"), a name written with
-    capitals after its first word ("… còn Sở Nội vụ …") or a number; "ước thực hiện cả năm được bao nhiêu" does
-    not, and keeps the subject of the part before it."""
+    """A part that says what it is about before its question word: three words of its own ("tăng trưởng kinh tế
+    đạt bao nhiêu"), an indicator ("chỉ tiêu tăng trưởng …"), a name written with capitals after its first word
+    ("… còn Sở Nội vụ …") or a number; "bằng bao nhiêu phần trăm dự toán" and "năm 2030 là bao nhiêu" do not,
+    and keep the subject of the part before them."""
     span = _question_span(part)
     before = _YEAR_PHRASE.sub(" ", part[: span[0]] if span else part)
     words = before.split()
-    return bool(_head(part)) or any(w[:1].isupper() or any(c.isdigit() for c in w) for w in words[1:])
+    own = [w for w in WORD_RE_FOLDED.findall(_fold(before)) if w not in wordlists.STOPWORDS]
+    named = any(w[:1].isupper() or any(c.isdigit() for c in w) for w in words[1:])
+    return len(own) >= 3 or bool(_head(part)) or named
 
 
 _FRAME = re.compile(r"(?:theo|trong|tai|o|doi voi|ve|can cu)\b")

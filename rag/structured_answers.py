@@ -518,7 +518,58 @@ def _row_names(row: TableRow) -> str:
         for i, cell in enumerate(row.header)
         if i < len(row.cells) and re.match(r"(?:don vi|dvt)\b", fold(cell))
     ]
-    return " ".join([subject, *units])
+    return _spelled(" ".join([subject, *units]))
+
+
+_SPELLED = {
+    "NSNN": "ngân sách nhà nước",
+    "NSĐP": "ngân sách địa phương",
+    "NSTW": "ngân sách trung ương",
+    "HĐND": "Hội đồng nhân dân",
+    "UBND": "Ủy ban nhân dân",
+    "KT-XH": "kinh tế - xã hội",
+    "BHYT": "bảo hiểm y tế",
+    "DTTS": "dân tộc thiểu số",
+    "XDCB": "xây dựng cơ bản",
+}
+"""Abbreviations of public finance and administration that table rows write for the words a question uses."""
+
+
+def _spelled(text: str) -> str:
+    """``text`` with each abbreviation of :data:`_SPELLED` followed by its words ("TỔNG CHI NSĐP ngân sách địa
+    phương")."""
+    return re.sub(
+        r"(?<!\w)(" + "|".join(map(re.escape, _SPELLED)) + r")(?!\w)",
+        lambda m: f"{m.group(1)} {_SPELLED[m.group(1)]}",
+        text,
+    )
+
+
+_UNIT_IN_CAPTION = re.compile(r"Đơn vị(?: tính)?\s*:\s*([^.\n]+)", re.IGNORECASE)
+
+
+def _unit_of(row: TableRow) -> str:
+    """The unit of a row's figures: "%" for a row of shares ("Tỷ lệ … (%)"), its "Đơn vị tính" cell, else the
+    table's "Đơn vị: Triệu đồng."."""
+    subject = _subject_column(row.header)
+    if subject < len(row.cells) and "(%)" in row.cells[subject]:
+        return "%"
+    for i, cell in enumerate(row.header):
+        if i < len(row.cells) and row.cells[i] and re.match(r"(?:don vi|dvt)\b", fold(cell)):
+            return row.cells[i]
+    found = _UNIT_IN_CAPTION.search(row.caption)
+    return found.group(1).strip() if found else ""
+
+
+def _column_unit(header: str, unit: str) -> str:
+    """A column of shares or comparisons ("DT 2026 với UTH 2025 (%)", "So sánh …") is in % whatever the row's unit."""
+    return "%" if "%" in header or re.match(r"(?:so sanh|ty le)\b", fold(header)) else unit
+
+
+def _with_unit(value: str, unit: str) -> str:
+    if not value or not unit or not re.fullmatch(r"[\d.,\s%-]+", value):
+        return value
+    return f"{value}%" if unit == "%" else f"{value} {unit[:1].lower()}{unit[1:]}"
 
 
 def _owner_words(doc: Document) -> str:
@@ -552,10 +603,13 @@ def table_facts(
             inside = _within(doc.doc_id, row.start, row.end, retrieved)
             if columns and inside and 2 <= len(row.cells) <= len(row.header):
                 candidates.append((doc, row, columns))
+    if re.search(r"\b(?:trieu|ty) (?:dong|usd)\b|\bnguoi\b", fold(question)):  # a sum or a count: not a % row
+        candidates = [(d, r, c) for d, r, c in candidates if _unit_of(r) != "%"]
     if not candidates:
         return []
     asked_words = {w for _, row, cols in candidates for c in cols for w in WORD_RE.findall(fold(row.header[c]))}
-    wanted = _key_words(question, drop=asked_words | _UNIT_WORDS)
+    unyeared = re.sub(r"\b(?:năm|nam)\s+(?:19|20)\d\d\b", " ", question, flags=re.IGNORECASE)  # years pick columns
+    wanted = _key_words(unyeared, drop=asked_words | _UNIT_WORDS)
     if not wanted:
         return []
     # a row is about its subject cell and its unit, and about what its table's caption and its document say for
@@ -569,7 +623,7 @@ def table_facts(
         return []
     # rows as close by the key words: the one whose subject holds more of the question's other words ("bán trú",
     # "tổng"), then the one whose asked column the question names more fully ("So sánh năm 2026 với … năm 2025")
-    said = set(WORD_RE.findall(fold(question))) - set(STOPWORDS) - set(QUESTION_SYLLABLES)
+    said = set(WORD_RE.findall(fold(unyeared))) - set(STOPWORDS) - set(QUESTION_SYLLABLES)
     named = _weighted_overlap(said, [set(WORD_RE.findall(fold(_row_names(row)))) for _, row, _ in candidates])
 
     def specific(i: int) -> int:
@@ -582,8 +636,13 @@ def table_facts(
     if not any(cells[c] for c in columns):
         return []  # the row leaves the asked cells empty: the table does not say
     subject = cells[_subject_column(row.header)]
-    said = "; ".join(f"{row.header[c].capitalize()}: {cells[c] or '(để trống)'}" for c in columns)
-    return [Fact(f"{subject.rstrip(' .')} – {said}.", doc, row.start, row.end, " | ".join(row.header))]
+    unit = _unit_of(row)
+    said = "; ".join(
+        f"{row.header[c].capitalize()}: {_with_unit(cells[c], _column_unit(row.header[c], unit)) or '(để trống)'}"
+        for c in columns
+    )
+    context = " | ".join(row.header) + ("\n" + row.caption if row.caption else "")
+    return [Fact(f"{subject.rstrip(' .')} – {said}.", doc, row.start, row.end, context)]
 
 
 MAX_SECTION_SENTENCES = 3
