@@ -56,6 +56,7 @@ from rag.diacritics import DiacriticRestorer, fold
 from rag.embeddings import make_embeddings
 from rag.lexical import LexicalIndex, Postings, document_tokens, read_pointer, segment
 from rag.lexical_delta import COLUMNS_FILE, RESTORER_FILE, RestorerCounts, load_restorer, updated_restorer
+from rag.protocols import IndexEmbedder
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -265,7 +266,9 @@ class Index:
     """Fold the log into a new main once it holds this many rows, and ≥ ``compact_fraction`` of the main."""
     compact_fraction = 0.05
 
-    def __init__(self, settings: Settings, embeddings: Any, client: Any, collection: Any, db_path: Path) -> None:
+    def __init__(
+        self, settings: Settings, embeddings: IndexEmbedder, client: Any, collection: Any, db_path: Path
+    ) -> None:
         self.settings = settings
         self.embeddings = embeddings
         self.client = client
@@ -307,7 +310,7 @@ class Index:
 
     # ---- opening ---------------------------------------------------------------
     @classmethod
-    def open(cls, settings: Settings, embeddings: Any = None, repair: bool = True) -> Index:
+    def open(cls, settings: Settings, embeddings: IndexEmbedder | None = None, repair: bool = True) -> Index:
         """Open (or create) the collection named by ``settings.collection``.
 
         ``repair=False`` (``troly doctor``) opens the state as found: no Chroma

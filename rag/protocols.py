@@ -29,6 +29,19 @@ class Embedder(Protocol):
     def embed_documents_array(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+class IndexEmbedder(Embedder, Protocol):
+    """An embedder an index stores vectors of: its model id and dimension are recorded and checked on open, and
+    ingest sizes chunks by its tokens."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
 class Searcher(Protocol):
     """Top-k passages for a question under filters (``rag.retrieval.HybridRetriever``)."""
 

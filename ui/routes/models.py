@@ -8,13 +8,18 @@ surrogates are a 422 here, not a 500 deep inside python-docx or the JSON encoder
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import AfterValidator, BaseModel, Field, StrictInt
 
 from ingest.model import Citation, Document, DocumentSummary
 from rag.serialize import citation_to_dict, hit_to_dict
 from ui.validation import check_text
+
+if TYPE_CHECKING:
+    from rag.answer import Answer
+    from rag.retrieval import Hit
+    from rag.talking_points import TalkingPoints
 
 Level = Literal["public", "internal", "mat", "toi_mat", "tuyet_mat"]
 Tone = Literal["trang_trong", "ngan_gon", "de_xuat"]
@@ -214,7 +219,7 @@ def citation_out(c: Citation) -> CitationOut:
     return Citation(**citation_to_dict(c))
 
 
-def answer_out(a: Any) -> AskResponse:
+def answer_out(a: Answer) -> AskResponse:
     return AskResponse(
         question=a.question,
         answer=a.answer,
@@ -227,7 +232,7 @@ def answer_out(a: Any) -> AskResponse:
     )
 
 
-def hit_out(h: Any) -> SearchHitOut:
+def hit_out(h: Hit) -> SearchHitOut:
     return SearchHitOut(**hit_to_dict(h))
 
 
@@ -242,7 +247,7 @@ def point_citations(point: Any, all_citations: list[Any]) -> list[CitationOut]:
     return out
 
 
-def talking_points_out(tp: Any) -> TalkingPointsOut:
+def talking_points_out(tp: TalkingPoints) -> TalkingPointsOut:
     return TalkingPointsOut(
         topic=tp.topic,
         topic_title=tp.topic_title,
@@ -266,8 +271,8 @@ def talking_points_out(tp: Any) -> TalkingPointsOut:
         ],
         closing=tp.closing or "",
         is_draft=bool(tp.is_draft),
-        tone=tp.tone,
-        length=tp.length,
+        tone=cast(Tone, tp.tone),  # checked by the drafter (check_choice) and again by pydantic here
+        length=cast(Length, tp.length),
         citations=[citation_out(c) for c in tp.citations],
     )
 
