@@ -47,7 +47,7 @@ from eval.bench_common import (
     wait_until_ready,
     write_report,
 )
-from eval.processes import descendants, free_port, is_spawned_worker, running, stop
+from eval.processes import descendants, free_port, is_answer_worker, running, stop
 
 GUIDE = Path(__file__).resolve().parent.parent / "corpus" / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"
 QUESTIONS = Path(__file__).resolve().parent / "questions" / "topic_guide.jsonl"
@@ -212,9 +212,9 @@ def _phase_load(client_factory: Callable[[], Any], keys: dict[str, str], seconds
 
 def _tree_rss_mb(pid: int) -> dict[str, Any]:
     """RSS now and the sum of high-water marks of ``pid`` and every process below it, and of the answer workers
-    alone (service/workers.py: spawned by multiprocessing) with their count."""
+    alone (``python -m service.workers``) with their count."""
     below = descendants(pid)
-    workers = [p for p, cmd in below.items() if is_spawned_worker(cmd)]
+    workers = [p for p, cmd in below.items() if is_answer_worker(cmd)]
     totals = {"tree": [0.0, 0.0], "workers": [0.0, 0.0]}
     for p in [pid, *below]:
         try:

@@ -82,7 +82,6 @@ def descendants(pid: int) -> dict[int, str]:
     return found
 
 
-def is_spawned_worker(cmdline: str) -> bool:
-    """A process multiprocessing started with ``spawn`` (an answer worker, service/workers.py), not its resource
-    tracker."""
-    return "spawn_main" in cmdline and "resource_tracker" not in cmdline
+def is_answer_worker(cmdline: str) -> bool:
+    """An answer-worker process of a troly server (``python -m service.workers``)."""
+    return "-m service.workers" in cmdline

@@ -24,8 +24,8 @@ executor is broken for good once a worker dies, and it has no channel for the
 pieces of a streamed answer or the dense-search call. Here a worker that dies
 (``kill -9``) or overruns the time limit fails only the request it was
 working on (:class:`WorkerError`, a Vietnamese message) and is replaced;
-workers start on demand up to the pool size, with ``spawn`` (never ``fork``
-of a process that already runs threads).
+workers start on demand up to the pool size, as fresh interpreters (never a
+``fork`` of a process that already runs threads and Chroma).
 """
 
 from __future__ import annotations
@@ -33,14 +33,17 @@ from __future__ import annotations
 import atexit
 import collections
 import logging
-import multiprocessing
 import os
 import pickle
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -73,27 +76,38 @@ def default_size(setting: int | None) -> int:
 
 # ---- the serving side ---------------------------------------------------------------------------------------
 class _Worker:
-    """One worker process and the server's end of its pipe."""
+    """One worker process (``python -m service.workers``) and the server's end of its socket pair.
 
-    def __init__(self, ctx: Any) -> None:
-        self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=worker_main, args=(child, os.getpid()), name="troly-worker", daemon=True)
-        self.process.start()
-        child.close()
+    A fresh interpreter rather than ``multiprocessing``'s spawn, which re-runs the parent's main script in the
+    child: a script calling the service at module level (a test helper, an office's own automation) would run
+    again in every worker.
+    """
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair()
+        fd = theirs.fileno()
+        cmd = [sys.executable, "-m", "service.workers", str(fd), str(os.getpid())]
+        self.process = subprocess.Popen(cmd, pass_fds=(fd,), stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.conn = Connection(ours.detach())
 
     @property
     def pid(self) -> int:
-        return int(self.process.pid or 0)
+        return int(self.process.pid)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def stop(self, kill: bool = False) -> None:
         """Close the pipe (an idle worker exits on it), then make sure the process is gone."""
         self.conn.close()
         if kill:
             self.process.kill()
-        self.process.join(5)
-        if self.process.is_alive():
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join(5)
+            self.process.wait(5)
 
 
 @dataclass
@@ -108,9 +122,6 @@ class WorkerPool:
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _closed: bool = False
 
-    def __post_init__(self) -> None:
-        self._ctx = multiprocessing.get_context("spawn")
-
     def pids(self) -> list[int]:
         """The live workers' process ids (for tests and the benchmark's memory figure)."""
         with self._cond:
@@ -121,13 +132,13 @@ class WorkerPool:
             while True:
                 if self._closed:
                     raise WorkerError("Máy chủ đang dừng; xin gửi lại sau.")
-                while self._idle and not self._idle[-1].process.is_alive():  # died while idle (OOM killer)
+                while self._idle and not self._idle[-1].alive():  # died while idle (OOM killer)
                     self._idle.pop().stop(kill=True)
                 if self._idle:
                     worker = self._idle.pop()
                     break
                 if len(self._busy) < self.size:
-                    worker = _Worker(self._ctx)
+                    worker = _Worker()
                     log.info("worker process %d started (%d of at most %d)", worker.pid, len(self._busy) + 1, self.size)
                     break
                 self._cond.wait()
@@ -149,7 +160,7 @@ class WorkerPool:
         with self._cond:
             if self._closed or len(self._idle) + len(self._busy) >= self.size:
                 return
-            worker = _Worker(self._ctx)
+            worker = _Worker()
             self._idle.append(worker)
             self._cond.notify()
         log.warning("worker process %d started in place of a lost one", worker.pid)
@@ -383,3 +394,9 @@ def worker_main(conn: Any, parent: int) -> None:
             return
         except Exception as exc:
             conn.send(("error", _portable(exc)))
+
+
+if __name__ == "__main__":  # python -m service.workers FD PARENT_PID (started by _Worker)
+    from service.workers import worker_main as _main
+
+    _main(Connection(int(sys.argv[1])), int(sys.argv[2]))

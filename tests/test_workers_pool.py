@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from eval.processes import descendants, free_port, is_spawned_worker, stop, wait_until_up
+from eval.processes import descendants, free_port, is_answer_worker, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "corpus" / "goi-y-chuyen-de-thao-luan-hoi-nghi-tong-ket-2025.txt"
@@ -94,8 +94,8 @@ class Server:
 
 
 def _worker_pids(server_pid: int) -> list[int]:
-    """The server's answer-worker processes (started by multiprocessing's spawn; not its resource tracker)."""
-    return sorted(pid for pid, cmdline in descendants(server_pid).items() if is_spawned_worker(cmdline))
+    """The server's answer-worker processes (``python -m service.workers``)."""
+    return sorted(pid for pid, cmdline in descendants(server_pid).items() if is_answer_worker(cmdline))
 
 
 def _pid_with_socket_from(pids: list[int], port: int) -> int:
