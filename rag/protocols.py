@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ingest.model import Chunk, Document, Topic
-    from rag.retrieval import Hit, SearchFilters
+    from rag.hits import Hit, SearchFilters
 
 
 class Embedder(Protocol):

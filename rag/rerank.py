@@ -132,7 +132,7 @@ def _carries(ref: Any, chunk: Any) -> bool:
 
 
 def features(query: str, hits: Sequence[Any]) -> np.ndarray:
-    """One row of :data:`FEATURES` per hit (hits in fused order, each a ``rag.retrieval.Hit``).
+    """One row of :data:`FEATURES` per hit (hits in fused order, each a ``rag.hits.Hit``).
 
     Scores are relative to the list's best (a question's BM25 scale says nothing about another's); ranks are
     reciprocal (0 when the side did not list the passage); title/heading are the shares of the question's
@@ -140,8 +140,8 @@ def features(query: str, hits: Sequence[Any]) -> np.ndarray:
     number the question names; kind = the title names the document kind the question names ("thông tư" with no
     number); document_share = the share of the top passages that are of this passage's document.
     """
+    from rag.document_numbers import query_codes
     from rag.query_understanding import analyse
-    from rag.retrieval import query_codes
 
     words = _content(query)
     refs = query_codes(query)

@@ -479,7 +479,7 @@ class TrolyService:
         try:
             paths = self._stage(files, staging, SUPPORTED_SUFFIXES, report)
             if paths:
-                self._embed_in_worker(paths)
+                self._embed_in_worker(paths, on_progress)
                 self._writes.run(
                     self._ingest_paths,
                     user,
@@ -532,15 +532,19 @@ class TrolyService:
             path.unlink(missing_ok=True)
         return paths
 
-    def _embed_in_worker(self, paths: list[Path]) -> None:
+    def _embed_in_worker(self, paths: list[Path], on_progress: Callable[..., Any] | None = None) -> None:
         """Let a worker process read, chunk and embed staged uploads into the shared embedding cache, so the ingest
         that follows here (parse, clearance, commit) finds the vectors instead of running the model in the serving
-        process. Best effort: if the worker fails, the ingest embeds here as before."""
+        process; the worker's progress ("embed", done, total) reaches ``on_progress`` as the index's would. Best
+        effort: if the worker fails, the ingest embeds here as before."""
         if self.workers is None:
             return
         try:
-            for _ in self.workers.run(("embed_files", self.settings, [str(p) for p in paths]), _no_calls):
-                pass
+            for stage, done, total in self.workers.run(
+                ("embed_files", self.settings, [str(p) for p in paths]), _no_calls
+            ):
+                if on_progress is not None:
+                    on_progress(stage, done, total)
         except Exception as exc:  # the upload itself must not fail for this
             log.warning("embedding an upload in a worker failed (%s); embedding it in the server", exc)
 

@@ -337,7 +337,7 @@ def _task_talking_points(
 def _task_embed_files(readers: _Readers, settings: Any, paths: list[str]) -> Iterator[Any]:
     """Read and chunk uploaded files exactly as the server's ingest will, and embed the passages into the shared
     embedding cache (``settings.cache_dir``): the server's own ingest then finds every vector there instead of
-    running the model. Yields the number of passages embedded."""
+    running the model. Yields progress as the index's callback takes it: ("embed", passages done, passages in all)."""
     from pathlib import Path
 
     from ingest.model import search_text
@@ -349,9 +349,10 @@ def _task_embed_files(readers: _Readers, settings: Any, paths: list[str]) -> Ite
     )
     texts = [search_text(c) for c in result.chunks]
     step = max(1, settings.embedding_batch_size)  # the batches Index.upsert asks for (same cache keys either way)
+    yield ("embed", 0, len(texts))
     for i in range(0, len(texts), step):
         embeddings.embed_documents_array(texts[i : i + step])
-    yield len(texts)
+        yield ("embed", min(i + step, len(texts)), len(texts))
 
 
 TASKS: dict[str, Callable[..., Iterator[Any]]] = {
