@@ -349,6 +349,13 @@ class HybridRetriever:
             return
         doc_ids = list(dict.fromkeys(c.doc_id for c in self.index.get_chunks(sorted(scores, key=lambda c: -scores[c]))))
         docs = [d for d in (self.index.get_document(i) for i in doc_ids[:STRUCTURE_DOCUMENTS]) if d is not None]
+        refs = query_codes(query)
+        if fields and refs and not self._documents_numbered(refs) & {d.doc_id for d in docs}:
+            # "Nghị quyết số 71/NQ-CP được ban hành ngày nào?" asks about a document these only mention: their own
+            # header (date, signer) is not its answer, the sentence naming it is
+            fields = ()
+            if analysis.constraints.section is None:
+                return
         ranked: list[str] = []
         for doc_id, start, end in structure_spans(query, fields, analysis.constraints.section is not None, docs):
             ranked += self._passages_at(doc_id, start, end)

@@ -25,6 +25,7 @@ PLAN = (
     + "\n\nII. NHIỆM VỤ CỤ THỂ\n\n"
     + "\n\n".join(f"{i}. {t}" for i, t in enumerate(TASKS * 3, start=1))
     + "\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
+    + "- Kế hoạch này cụ thể hóa Nghị quyết số 05-NQ/TU ngày 20/01/2025 của Ban Thường vụ Tỉnh ủy về chuyển đổi số.\n\n"
     + "\n\n".join(f"- {t}" for t in TASKS[2:])
     + "\n\nNơi nhận:\n- Các huyện ủy,\n- Lưu Văn phòng Tỉnh ủy.\n\nT/M BAN THƯỜNG VỤ\nBÍ THƯ\n\nNguyễn Văn Bình\n"
 )
@@ -60,3 +61,9 @@ def test_structural_questions_retrieve_the_passage_holding_the_field(
 def test_the_structure_vote_respects_the_filters(plan: HybridRetriever) -> None:
     hits = plan.search("Ai ký Kế hoạch 12-KH/TU?", k=3, filters=SearchFilters(section="1. Mục đích"))
     assert hits and all(h.chunk.section == "1. Mục đích" for h in hits)
+
+
+def test_a_document_the_question_names_is_not_answered_by_another_documents_header(plan: HybridRetriever) -> None:
+    # the plan (12-KH/TU) only mentions Nghị quyết 05-NQ/TU: its own header's date is not when 05-NQ/TU was issued
+    hits = plan.search("Nghị quyết số 05-NQ/TU được ban hành ngày nào?", k=3)
+    assert "ngày 20/01/2025" in hits[0].chunk.text, [h.chunk.text[:60] for h in hits]
