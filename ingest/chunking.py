@@ -185,16 +185,26 @@ def _topic_sections(doc: Document) -> list[Section]:
 
 
 def _split_long(text: str, span: tuple[int, int], count: Callable[[str], int], limit: int) -> list[tuple[int, int]]:
-    """Cut a sentence longer than ``limit`` tokens at word boundaries (e5 would silently truncate it)."""
+    """Cut a sentence longer than ``limit`` tokens (e5 would silently truncate it) after the last clause mark
+    that keeps the piece at least half full — a ";" or ":" first, then a "," — else between two words: an
+    enumeration's pieces start at an item ("cơ chế khuyến khích …"), not inside one ("nghiệm công nghệ mới")."""
     words = [(m.start() + span[0], m.end() + span[0]) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
     pieces: list[tuple[int, int]] = []
-    piece_start, last_end = words[0][0], words[0][1]
-    for word_start, word_end in words[1:]:
-        if count(text[piece_start:word_end]) > limit:
-            pieces.append((piece_start, last_end))
-            piece_start = word_start
-        last_end = word_end
-    pieces.append((piece_start, last_end))
+    start = 0  # index in words of the piece's first word
+    i = 1
+    while i < len(words):
+        if count(text[words[start][0] : words[i][1]]) <= limit:
+            i += 1
+            continue
+        cut = i  # the piece is words[start:cut]
+        for marks in (";:", ","):
+            found = [j + 1 for j in range(start, i) if text[words[j][1] - 1] in marks]
+            if found and count(text[words[start][0] : words[found[-1] - 1][1]]) * 2 >= limit:
+                cut = found[-1]
+                break
+        pieces.append((words[start][0], words[cut - 1][1]))
+        start, i = cut, cut + 1
+    pieces.append((words[start][0], words[-1][1]))
     return pieces
 
 

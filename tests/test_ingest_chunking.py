@@ -138,6 +138,27 @@ def test_overlong_sentence_is_cut_at_words(count_tokens):
     assert field_chunks[-1].text.endswith("nhiệm vụ.")
 
 
+def test_an_overlong_enumeration_is_cut_after_its_items_not_inside_one(count_tokens):
+    # written for this test: an enumeration of policies, one sentence, far over the budget
+    items = [
+        "cơ chế thử nghiệm công nghệ mới, mô hình kinh doanh mới",
+        "chính sách đào tạo nguồn nhân lực chất lượng cao cho chuyển đổi số",
+        "cơ chế phát triển hạ tầng số hiện đại và các trung tâm dữ liệu",
+        "chính sách bảo đảm dữ liệu thành tài nguyên sản xuất quan trọng",
+    ] * 4
+    text = "1. Chủ đề\n- Thực trạng: Xây dựng " + "; ".join(items) + ".\n2. Khác\nnội dung."
+    structure = parse_structure(text)
+    doc = Document(
+        doc_id="liet-ke", title="t", path="liet-ke.txt", doc_type=structure.doc_type, text=text,
+        source_hash="x", topics=structure.topics,
+    )  # fmt: skip
+    chunks = chunk_document(doc, count_tokens, chunk_tokens=64, overlap=0)
+    pieces = [c.text for c in chunks if c.section == "Thực trạng"]
+    assert len(pieces) > 2
+    assert all(p.endswith(";") for p in pieces[:-1]), pieces
+    assert all(p.startswith(("cơ chế", "chính sách")) for p in pieces[1:]), pieces
+
+
 # ---- issue 26 point 6: no passage (and no context shown around one) runs into another topic or top-level section
 
 
