@@ -240,13 +240,19 @@ def load_document(path: Path, root: Path | None = None, max_bytes: int = DEFAULT
     return load_documents(path, root=root, max_bytes=max_bytes)[0]
 
 
+RECIPE = 2
+"""Version of how troly turns a file into passages (reading, structure, chunking). Raise it with a change that
+gives the same file other passages (2: an over-long sentence is cut after a clause mark): every indexed file is
+then re-read by the next ``troly ingest`` or re-index instead of keeping passages the old code made."""
+
+
 def ingest_fingerprint(file_digest: str, chunk_tokens: int, overlap: int) -> str:
     """What a document's chunks were made from: the file's bytes and the chunking recipe.
 
-    Stored as ``Document.source_hash`` by :func:`process_file`, so that changing either
-    the file or ``--chunk-tokens``/overlap rebuilds its chunks, and nothing else does.
+    Stored as ``Document.source_hash`` by :func:`process_file`, so that changing the file, ``--chunk-tokens``/
+    overlap or troly's own :data:`RECIPE` rebuilds its chunks, and nothing else does.
     """
-    return f"{file_digest}:t{chunk_tokens}:o{overlap}"
+    return f"{file_digest}:t{chunk_tokens}:o{overlap}:r{RECIPE}"
 
 
 def process_file(

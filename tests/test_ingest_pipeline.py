@@ -135,6 +135,18 @@ def test_rerun_is_identical(tmp_path: Path, count_tokens):
     assert third.documents[0].source_hash != first.documents[0].source_hash
 
 
+def test_a_file_indexed_by_an_older_recipe_is_read_again(tmp_path: Path, count_tokens, monkeypatch):
+    import ingest.pipeline
+
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    first = ingest_files([tmp_path], count_tokens)
+    known = {d.doc_id: d.source_hash for d in first.documents}
+    assert ingest_files([tmp_path], count_tokens, known=known).unchanged == ["a.txt"]
+    monkeypatch.setattr(ingest.pipeline, "RECIPE", ingest.pipeline.RECIPE + 1)  # troly's chunking changed
+    again = ingest_files([tmp_path], count_tokens, known=known)
+    assert again.unchanged == [] and [d.doc_id for d in again.documents] == ["a.txt"]
+
+
 def test_discover_files_sorted_recursive_without_hidden(tmp_path: Path):
     for name in ["b.txt", "a/c.pdf", ".git/x.txt", "a/.d.txt", "e.bin"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
