@@ -576,6 +576,9 @@ def kinds_of(question: str, ask: Ask) -> frozenset[str]:
 
 _ASKING = frozenset({"gi", "nao", "ai", "sao", "dau", "may"})
 """Folded syllables that ask by themselves; "bao" asks with "nhiêu", "giờ" or "lâu" after it."""
+_ASKING_WRITTEN = frozenset({"gì", "nào", "ai", "sao", "đâu", "mấy", "nhiêu", "giờ", "lâu", "bao"})
+"""The same syllables as written with their marks: an accented word asks only in this spelling ("đầu tư", "máy",
+"ải" fold like "đâu", "mấy", "ai" and ask nothing); a word typed without marks asks by its folded form."""
 _PHRASE_WORDS = frozenset(
     {"la", "nhung", "cac", "co", "quan", "don", "vi", "to", "chuc", "ngay", "thang", "nam", "quy", "khi", "luc"}
     | {"thoi", "gian", "diem", "do", "nguoi", "tai", "o", "dong", "chi", "noi", "ban", "so", "bo", "uy"}
@@ -584,13 +587,22 @@ _PHRASE_WORDS = frozenset(
 _WORD = re.compile(r"\S+")
 
 
+def _written(word: str) -> bool:
+    """Whether ``word`` may be a question word as written: typed without marks, or in the asking spelling."""
+    bare = unicodedata.normalize("NFC", word.strip(',.;:?!()"“”').lower())
+    return bare == _fold(bare) or bare in _ASKING_WRITTEN
+
+
 def _question_span(text: str) -> tuple[int, int] | None:
     """The characters of ``text`` that ask (the first question word with the phrase around it: "là bao nhiêu",
     "những cơ quan nào", "do ai", "ngày nào"), or None when nothing asks."""
     words = [(m.start(), m.end(), _fold(m.group()).strip(',.;:?!()"“”')) for m in _WORD.finditer(text)]
+    written = [_written(m.group()) for m in _WORD.finditer(text)]
     at = None
     for i, (_, _, w) in enumerate(words):
-        following = words[i + 1][2] if i + 1 < len(words) else ""
+        following = words[i + 1][2] if i + 1 < len(words) and written[i + 1] else ""
+        if not written[i]:
+            continue
         if w in _ASKING or (w == "bao" and following in ("nhieu", "gio", "lau")):
             at = i
             break
