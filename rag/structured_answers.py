@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ingest.header import KINDS
 from ingest.model import ROLE_LABELS, Assignment, Document, DocumentMeta, Heading, Topic
-from ingest.normalize import fold
+from ingest.normalize import fold, strip_diacritics
 from ingest.tables import TableRow, table_rows
 from ingest.wordlists import ASSIGNMENT_VERBS, BODY_HEADS, FRAME_WORDS, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, name_tokens
@@ -208,25 +208,35 @@ def _has_role(assignment: Assignment, roles: set[str]) -> bool:
 
 
 def _roles_asked(question: str) -> set[str]:
-    """The roles the question's verb allows ("chủ trì" → chu_tri); empty = any role."""
+    """The roles the question's verb allows ("chủ trì" → chu_tri); empty = any role. In "cơ quan nào chủ trì,
+    phối hợp với Bộ X …" the "phối hợp với" names the partner the question already knows: chủ trì is asked."""
     folded = fold(question)
-    return {role for role, pattern in _ROLE_ASKED if pattern.search(folded)}
+    roles = {role for role, pattern in _ROLE_ASKED if pattern.search(folded)}
+    lead = re.search(r"\bchu tri\b", folded)
+    if lead and re.search(r"\bphoi hop voi\b", folded[lead.end() :]):
+        roles.discard("phoi_hop")
+    return roles
 
 
 def _topic_of(doc: Document, offset: int) -> Topic | None:
     return next((t for t in doc.topics if t.start <= offset < t.end), None)
 
 
-def _statement(doc: Document, bodies: str, assignment: Assignment) -> list[Fact]:
-    """ "<bodies> <role>: <task>" cited to the assignment's span; when that span does not hold the task (a topic
-    guide's organisation list sits below its topic's title), the task becomes a second sentence cited where it
-    is written, so every sentence is backed by the words of the passage it cites."""
+def _statement(doc: Document, bodies: str, assignment: Assignment, who: str = "") -> list[Fact]:
+    """ "<bodies> <role>: <task>" (or "<who>: <task>" when ``who`` already says each body's role) cited to the
+    assignment's span; when that span does not hold the task (a topic guide's organisation list sits below its
+    topic's title), the task becomes a second sentence cited where it is written, so every sentence is backed by
+    the words of the passage it cites."""
     verb = ROLE_LABELS.get(assignment.role, "được giao")
+    if who:
+        bodies, verb = who, ""
     task = assignment.task.strip().rstrip(" .;:")
     where = f" (thời hạn: {assignment.deadline})" if assignment.deadline else ""
+    said = f"{bodies} {verb}".strip()
     if not task or fold(task) in fold(doc.text[assignment.start : assignment.end]):
-        return [Fact(f"{bodies} {verb}: {task}{where}.", doc, assignment.start, assignment.end)]
-    facts = [Fact(f"{bodies} {verb}{where}.", doc, assignment.start, assignment.end)]
+        context = _lead_line(doc, assignment)
+        return [Fact(f"{said}: {task}{where}.", doc, assignment.start, assignment.end, context)]
+    facts = [Fact(f"{said}{where}.", doc, assignment.start, assignment.end)]
     topic = _topic_of(doc, assignment.start)
     found = doc.text.rfind(task, 0, assignment.start)
     found = found if found >= 0 else doc.text.find(task)
@@ -234,6 +244,25 @@ def _statement(doc: Document, bodies: str, assignment: Assignment) -> list[Fact]
         label = f"Chuyên đề {topic.number}" if topic is not None else "Nội dung"
         facts.append(Fact(f"{label}: {task}.", doc, found, found + len(task)))
     return facts
+
+
+LEAD_REACH = 2000
+"""Characters before an item that its lead line ("X chủ trì, phối hợp với Y:") may be found in."""
+
+
+def _lead_line(doc: Document, assignment: Assignment) -> str:
+    """The line that names an item's body when the item itself does not ("Văn phòng Trung ương Đảng chủ trì, phối
+    hợp với Bộ Khoa học và Công nghệ:" above "(i) Nghiên cứu …"): the fact may take the body's name from it."""
+    if fold(assignment.body) in fold(doc.text[assignment.start : assignment.end]):
+        return ""
+    before = doc.text[max(0, assignment.start - LEAD_REACH) : assignment.start]
+    bare = strip_diacritics(before).lower()  # one character per character: offsets hold
+    at = bare.rfind(strip_diacritics(assignment.body).lower()) if len(bare) == len(before) else -1
+    if at < 0:
+        return ""
+    line_start = before.rfind("\n", 0, at) + 1
+    line_end = before.find("\n", at)
+    return before[line_start : line_end if line_end >= 0 else len(before)].strip()
 
 
 def _task_facts(doc: Document, assignment: Assignment) -> list[Fact]:
@@ -283,13 +312,20 @@ def bodies_for_task(
     words ("tiếp tục", "thực hiện") does not answer "ai tiếp tục chỉ đạo thực hiện Kế hoạch này".
     """
     number = topic_number(question)
-    wanted = _key_words(question, drop={"chuyen", "de"} if number is not None else ())
     roles = _roles_asked(question)
+    # a body the question names is not what it asks for ("… chủ trì, phối hợp với Bộ X …"): its words are no task's
+    words = WORD_RE.findall(fold(question))
+    named = {
+        w for doc in docs for a in assignments_of(doc) if _body_named(a, words) for w in WORD_RE.findall(fold(a.body))
+    }
+    wanted = _key_words(question, drop=named | ({"chuyen", "de"} if number is not None else set()))
     pool: list[tuple[Document, Assignment, set[str]]] = []
     for doc in docs:
         for assignment in assignments_of(doc):
             if roles and not _has_role(assignment, roles):
                 continue
+            if roles and _body_named(assignment, words):
+                continue  # the partner the question names
             inside = _within(doc.doc_id, assignment.start, assignment.end, retrieved)
             if retrieved is not None and number is None and not inside:
                 continue
@@ -338,8 +374,19 @@ def _bodies_facts(chosen: list[tuple[Document, Assignment]]) -> list[Fact]:
         docs[key] = doc
     facts: list[Fact] = []
     for key, group in by_task.items():
-        facts.extend(_statement(docs[key], ", ".join(dict.fromkeys(a.body for a in group)), group[0]))
+        roles: dict[str, list[str]] = {}
+        for a in sorted(group, key=lambda a: _ROLE_ORDER.get(a.role, len(_ROLE_ORDER))):
+            roles.setdefault(a.role, [])
+            if a.body not in roles[a.role]:
+                roles[a.role].append(a.body)
+        # bodies of different roles keep their own ("Văn phòng Trung ương Đảng chủ trì, Bộ Khoa học và Công nghệ
+        # phối hợp"), never the first one's for all
+        who = ", ".join(f"{', '.join(b)} {ROLE_LABELS.get(r, 'được giao')}" for r, b in roles.items())
+        facts.extend(_statement(docs[key], ", ".join(b for bs in roles.values() for b in bs), group[0], who))
     return facts[:MAX_FACTS]
+
+
+_ROLE_ORDER = {"chu_tri": 0, "thuc_hien": 1, "thao_luan": 2, "phoi_hop": 3}
 
 
 def asks_about_assignment(question: str, ask: Ask, docs: Sequence[Document]) -> str:

@@ -302,3 +302,32 @@ def test_ingested_plan_body_in_charge_of_a_task(ingested_plan: Document) -> None
     assert "cơ quan đầu mối" in ingested_plan.text[facts[0].start : facts[0].end]
     laws = "Cơ quan nào chủ trì thẩm tra dự án Luật Đầu tư công?"
     assert "Tổ đảng ở Thường trực Ủy ban Kinh tế" in " ".join(f.text for f in bodies_for_task(laws, [ingested_plan]))
+
+
+def test_a_lead_line_gives_its_items_their_bodies_each_with_its_own_role() -> None:
+    # written for this test, on the layout of the shared report's "Đề xuất, kiến nghị"
+    text = (
+        "VI. Đề xuất, kiến nghị\n"
+        "Văn phòng Tỉnh ủy chủ trì, phối hợp với Sở Khoa học và Công nghệ:\n"
+        "- (i) Thống nhất phương án kết nối dữ liệu giữa hai hệ thống theo dõi nhiệm vụ.\n"
+        "- (ii) Rà soát danh mục nhiệm vụ giao trên hệ thống theo dõi.\n"
+    )
+    result = ingest_files_from_text(text)
+    question = "Cơ quan nào chủ trì, phối hợp với Sở Khoa học và Công nghệ thống nhất phương án kết nối dữ liệu?"
+    facts = bodies_for_task(question, [result])
+    # the partner the question names is not the answer, and the lead line (not the item) names the body in charge
+    assert [f.text.split(":")[0] for f in facts] == ["Văn phòng Tỉnh ủy chủ trì"]
+    assert facts[0].context == "Văn phòng Tỉnh ủy chủ trì, phối hợp với Sở Khoa học và Công nghệ:"
+    both = bodies_for_task("Cơ quan nào chủ trì và cơ quan nào phối hợp rà soát danh mục nhiệm vụ?", [result])
+    assert [f.text.split(":")[0] for f in both] == ["Văn phòng Tỉnh ủy chủ trì, Sở Khoa học và Công nghệ phối hợp"]
+
+
+def ingest_files_from_text(text: str) -> Document:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "kien-nghi.txt"
+        path.write_text(text, encoding="utf-8")
+        result = ingest_files([path], lambda t: len(t.split()), 300, 1)
+    assert not result.errors, result.errors
+    return result.documents[0]
