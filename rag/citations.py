@@ -234,7 +234,10 @@ def unsupported_facts(sentence: str, passages: list[str]) -> list[str]:
     return missing
 
 
-_CLAUSE_TOKEN = re.compile(r"\d+(?:[.,/]\d+)*(?:\s?%)?|[^\W\d_]+|[,;.:!?()\n]")
+_CLAUSE_TOKEN = re.compile(
+    r"\w*\d\w*(?:[-/&.]\w+)*[-/&.]\w*[^\W\d_]\w*(?:[-/&.]\w+)*"  # a document code: 103-SL/L.005, 57-NQ/TW
+    r"|\d+(?:[.,/]\d+)*(?:\s?%)?|[^\W\d_]+|[,;.:!?()\n]"
+)
 _CLAUSE_END = frozenset(",;.:!?\n")
 
 
@@ -270,7 +273,7 @@ def _polar_tokens(text: str) -> list[_Token]:
 
 def _is_measure(figure: str) -> bool:
     """A figure that measures an indicator (6,42% · 1.500 · 75): not a date, a month, a year or a code part."""
-    return "/" not in figure and not re.fullmatch(r"(?:19|20)\d\d", figure)
+    return "/" not in figure and not re.fullmatch(r"(?:19|20)\d\d", figure) and not any(c.isalpha() for c in figure)
 
 
 def _phrases(tokens: list[_Token]) -> dict[tuple[str, str], set[bool]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rag.citations import (
     best_quote,
+    check_sentence,
     content_words,
     contradictions,
     entities_in,
@@ -188,3 +189,16 @@ def test_negators_are_content_words() -> None:
 def test_not_only_is_no_negation() -> None:
     passage = "Chuyển đổi số không chỉ là xu thế mà còn là yêu cầu bắt buộc."
     assert contradictions("Chuyển đổi số là yêu cầu bắt buộc.", [passage]) == []
+
+
+def test_the_digits_of_a_document_number_are_no_figure() -> None:
+    # "103" of Luật 103-SL/L.005 written as "Luật số 103-SL/L.005" was read as a figure given to "Chương 4 của luật"
+    source = {1: "Chương 4: VIỆC KHÁM NGƯỜI, KHÁM ĐỒ VẬT\nLuật 103-SL/L.005: ĐẢM BẢO QUYỀN TỰ DO THÂN THỂ"}
+    checked = check_sentence(
+        "Chương 4 của Luật số 103-SL/L.005 có tiêu đề: VIỆC KHÁM NGƯỜI, KHÁM ĐỒ VẬT [1].", source, 0.5
+    )
+    assert checked.ok, checked.reason
+    wrong = check_sentence(
+        "Chương 4 của Luật số 104-SL/L.005 có tiêu đề: VIỆC KHÁM NGƯỜI, KHÁM ĐỒ VẬT [1].", source, 0.5
+    )
+    assert not wrong.ok
