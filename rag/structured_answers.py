@@ -313,18 +313,23 @@ def bodies_for_task(
     """
     number = topic_number(question)
     roles = _roles_asked(question)
-    # a body the question names is not what it asks for ("… chủ trì, phối hợp với Bộ X …"): its words are no task's
-    words = WORD_RE.findall(fold(question))
-    named = {
-        w for doc in docs for a in assignments_of(doc) if _body_named(a, words) for w in WORD_RE.findall(fold(a.body))
+    # the partner a question names ("… chủ trì, phối hợp với Bộ X …") is not what it asks for: its words are no task's
+    partner = re.search(r"\bphoi hop voi\b(.*)", fold(question)) if "phoi_hop" not in roles and roles else None
+    partner_words = WORD_RE.findall(partner.group(1)) if partner else []
+    partners = {
+        w
+        for doc in docs
+        for a in assignments_of(doc)
+        if _body_named(a, partner_words)
+        for w in WORD_RE.findall(fold(a.body))
     }
-    wanted = _key_words(question, drop=named | ({"chuyen", "de"} if number is not None else set()))
+    wanted = _key_words(question, drop=partners | ({"chuyen", "de"} if number is not None else set()))
     pool: list[tuple[Document, Assignment, set[str]]] = []
     for doc in docs:
         for assignment in assignments_of(doc):
             if roles and not _has_role(assignment, roles):
                 continue
-            if roles and _body_named(assignment, words):
+            if partner_words and _body_named(assignment, partner_words):
                 continue  # the partner the question names
             inside = _within(doc.doc_id, assignment.start, assignment.end, retrieved)
             if retrieved is not None and number is None and not inside:
