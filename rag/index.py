@@ -46,6 +46,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +192,11 @@ class LexicalSide:
     lexical: LexicalIndex
     columns: FilterColumns
     restorer: DiacriticRestorer
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        """Passage id → its row in ``columns`` (built once per generation, when first needed)."""
+        return {cid: i for i, cid in enumerate(self.lexical.ids)}
 
 
 @dataclass(frozen=True)

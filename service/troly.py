@@ -33,16 +33,20 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ingest.chunking import passage_window
 from ingest.model import Chunk, Document, DocumentSummary, IngestError, Topic, level_rank
+from rag.retrieval import allowed_only
 from rag.settings import Settings
 from service.audit import AuditLog
 from service.auth import User
 from service.background import BACKGROUND_NICENESS, BackgroundPool
 from service.views import ClearanceView, accepts
 from service.workers import WorkerPool, default_size, shared_pool
+
+if TYPE_CHECKING:
+    from rag.index import Index
 
 log = logging.getLogger(__name__)
 _SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
@@ -52,6 +56,23 @@ WRITE_THREADS = 2
 WITHHELD_TEXT = (
     "Câu trả lời này không còn hiển thị được: tài liệu được trích dẫn vượt quá mức truy cập hiện tại của bạn."
 )
+
+
+def clamped_query(index: Index, rank: int, kwargs: dict[str, Any]) -> Any:
+    """A worker's dense search (Chroma ``query`` arguments) run on ``index``, never returning a passage above
+    clearance ``rank``: a where clause of the worker's gets the clearance clause added; a query without one (the
+    worker asked for more results instead, see rag.retrieval.POST_FILTER_MAX) has the passages above dropped."""
+    index.refresh()
+    side = index.side
+    levels = side.columns.level
+    if not len(levels) or int(levels.max()) <= rank:  # nothing above the caller (see chroma_where)
+        return index.collection.query(**kwargs)
+    if "where" not in kwargs and "ids" not in kwargs:
+        kept = allowed_only(index.collection.query(**kwargs), levels <= rank, side.row_of)
+        return {"ids": [[c for c, _ in kept]], "distances": [[1.0 - s for _, s in kept]]}
+    clause = {"level": {"$lte": rank}}
+    where = kwargs.get("where")
+    return index.collection.query(**{**kwargs, "where": {"$and": [where, clause]} if where else clause})
 
 
 class NotFound(LookupError):
@@ -245,13 +266,7 @@ class TrolyService:
             name, kwargs = request
             if name != "query":
                 raise ValueError(f"unknown call from a worker: {name!r}")
-            index.refresh()
-            levels = index.side.columns.level
-            if len(levels) and int(levels.max()) > rank:  # only when something above exists (see chroma_where)
-                clause = {"level": {"$lte": rank}}
-                where = kwargs.get("where")
-                kwargs = {**kwargs, "where": {"$and": [where, clause]} if where else clause}
-            return index.collection.query(**kwargs)
+            return clamped_query(index, rank, kwargs)
 
         return self.workers.run(task, query)
 

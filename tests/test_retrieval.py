@@ -102,6 +102,45 @@ def test_clearance_is_filtered_before_ranking(retriever: HybridRetriever) -> Non
         assert "secret" not in {h.chunk.doc_id for h in side.search(query, k=10)}
 
 
+@pytest.mark.parametrize(
+    ("filters", "first"),
+    [
+        (SearchFilters(), None),  # public: the classified report is the one excluded passage
+        (SearchFilters(doc_type="report", max_level="mat"), "secret:0"),  # every guide passage excluded
+        (SearchFilters(doc_type="topic_guide", max_level="mat"), None),
+    ],
+)
+def test_dense_side_drops_few_excluded_passages_itself(
+    retriever: HybridRetriever, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters, first: str | None
+) -> None:
+    """With few passages outside the filters the dense query sends Chroma no where clause (which costs an
+    allow-list of every kept id) but asks for that many more results and drops them: the same passages, in the
+    same order, as Chroma's own filter gives."""
+    import rag.retrieval as retrieval_module
+
+    dense = HybridRetriever(index=retriever.index, settings=retriever.settings, mode="dense")
+    collection = retriever.index.collection
+    sent: list[dict] = []
+    real_query = collection.query
+
+    def recording_query(**kwargs):  # the real Chroma query, its arguments noted
+        sent.append(kwargs)
+        return real_query(**kwargs)
+
+    monkeypatch.setattr(collection, "query", recording_query)
+    query = "giải ngân vốn đầu tư công dự án cao tốc"
+    own = [h.chunk.chunk_id for h in dense.search(query, k=3, filters=filters)]
+    assert sent and all("where" not in kw and "ids" not in kw for kw in sent)
+    monkeypatch.setattr(retrieval_module, "POST_FILTER_MAX", -1)
+    sent.clear()
+    by_chroma = [h.chunk.chunk_id for h in dense.search(query, k=3, filters=filters)]
+    assert sent and all("where" in kw for kw in sent)
+    assert own == by_chroma
+    assert own and ("secret:0" in own) == (filters.max_level == "mat" and filters.doc_type == "report")
+    if first is not None:
+        assert own[0] == first
+
+
 def test_metadata_filters(retriever: HybridRetriever) -> None:
     q = "cán bộ"
     assert {h.chunk.topic for h in retriever.search(q, k=10, filters=SearchFilters(topic=2))} == {2}
@@ -223,3 +262,26 @@ def circulars(tmp_path_factory: pytest.TempPathFactory) -> HybridRetriever:
 def test_the_circular_with_the_asked_number_comes_first(circulars: HybridRetriever) -> None:
     hits = circulars.search("Thông tư 01/2011/TT-BNV hướng dẫn thể thức trình bày văn bản hành chính thế nào?", k=2)
     assert [h.chunk.doc_id for h in hits] == ["bnv", "btc"]
+
+
+@pytest.mark.parametrize("worker_sends_where", [False, True])
+def test_a_workers_dense_search_never_returns_a_passage_above_the_callers_clearance(
+    retriever: HybridRetriever, worker_sends_where: bool
+) -> None:
+    """Whatever a worker process asks for (a where clause of its own, or none and more results), the serving
+    process's answer to its dense search holds only passages the caller may read."""
+    from ingest.model import level_rank
+    from service.troly import clamped_query
+
+    index = retriever.index
+    vector = index.embeddings.embed_query("giải ngân vốn đầu tư công dự án cao tốc")
+    kwargs: dict = {"query_embeddings": [vector], "n_results": 10, "include": ["distances"]}
+    if worker_sends_where:
+        kwargs["where"] = {"doc_type": "report"}  # only the classified report is a report
+    public = clamped_query(index, level_rank("public"), dict(kwargs))
+    assert "secret:0" not in public["ids"][0]
+    assert len(public["ids"][0]) == len(public["distances"][0])
+    if not worker_sends_where:
+        assert public["ids"][0]  # the guide's passages are still found
+    cleared = clamped_query(index, level_rank("mat"), dict(kwargs))
+    assert "secret:0" in cleared["ids"][0]
