@@ -125,14 +125,10 @@ POST_FILTER_MAX = 512
 
 
 def allowed_only(result: Any, mask: np.ndarray, row_of: dict[str, int]) -> list[tuple[str, float]]:
-    """(id, cosine similarity) of a Chroma query result, best first, for the passages ``mask`` allows (an id
-    not in this generation's rows, committed since, is dropped too)."""
-    keep: list[tuple[str, float]] = []
-    for cid, distance in zip(result["ids"][0], result["distances"][0], strict=True):
-        row = row_of.get(cid)
-        if row is not None and mask[row]:
-            keep.append((cid, 1.0 - float(distance)))
-    return keep
+    """(id, distance) of a Chroma query result, best first, for the passages ``mask`` allows (an id not in
+    this generation's rows, committed since, is dropped too)."""
+    pairs = zip(result["ids"][0], result["distances"][0], strict=True)
+    return [(cid, distance) for cid, distance in pairs if (row := row_of.get(cid)) is not None and mask[row]]
 
 
 def document_ranking(scores: dict[str, float], doc_of: dict[str, str], evidence: int = DOCUMENT_EVIDENCE) -> list[str]:
@@ -293,15 +289,17 @@ class HybridRetriever:
             result = self.index.collection.query(
                 query_embeddings=[vector], n_results=min(n + excluded, len(mask)), include=["distances"]
             )
-            return allowed_only(result, mask, side.row_of)[:n]
-        levels = side.columns.level
-        kwargs: dict[str, Any] = {"where": chroma_where(filters, int(levels.max()) if len(levels) else None)}
-        if filters.organisation:
-            kwargs["ids"] = [side.lexical.ids[i] for i in np.flatnonzero(mask)]
-        result = self.index.collection.query(
-            query_embeddings=[vector], n_results=min(n, allowed), include=["distances"], **kwargs
-        )
-        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+            pairs = allowed_only(result, mask, side.row_of)[:n]
+        else:
+            levels = side.columns.level
+            kwargs: dict[str, Any] = {"where": chroma_where(filters, int(levels.max()) if len(levels) else None)}
+            if filters.organisation:
+                kwargs["ids"] = [side.lexical.ids[i] for i in np.flatnonzero(mask)]
+            result = self.index.collection.query(
+                query_embeddings=[vector], n_results=min(n, allowed), include=["distances"], **kwargs
+            )
+            pairs = list(zip(result["ids"][0], result["distances"][0], strict=True))
+        return [(cid, 1.0 - float(distance)) for cid, distance in pairs]
 
     def _lexical(self, query: str, n: int, mask: np.ndarray, side: LexicalSide) -> list[tuple[str, float]]:
         rows = side.lexical.top(query_tokens(without_question_framing(query)), n, mask)

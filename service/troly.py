@@ -69,7 +69,7 @@ def clamped_query(index: Index, rank: int, kwargs: dict[str, Any]) -> Any:
         return index.collection.query(**kwargs)
     if "where" not in kwargs and "ids" not in kwargs:
         kept = allowed_only(index.collection.query(**kwargs), levels <= rank, side.row_of)
-        return {"ids": [[c for c, _ in kept]], "distances": [[1.0 - s for _, s in kept]]}
+        return {"ids": [[cid for cid, _ in kept]], "distances": [[distance for _, distance in kept]]}
     clause = {"level": {"$lte": rank}}
     where = kwargs.get("where")
     return index.collection.query(**{**kwargs, "where": {"$and": [where, clause]} if where else clause})
