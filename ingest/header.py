@@ -24,6 +24,7 @@ KINDS = (
     ("chi thi", "chi_thi"), ("bao cao", "bao_cao"), ("ke hoach", "ke_hoach"), ("chuong trinh", "chuong_trinh"),
     ("cong van", "cong_van"), ("quyet dinh", "quyet_dinh"), ("to trinh", "to_trinh"), ("huong dan", "huong_dan"),
     ("thong bao", "thong_bao"), ("nghi dinh", "nghi_dinh"), ("thong tu", "thong_tu"), ("goi y", "topic_guide"),
+    ("quy dinh", "quy_dinh"),
 )  # fmt: skip
 """Folded kind words of the title line → DocumentMeta.kind."""
 

@@ -28,7 +28,7 @@ KIND_NAMES = {
     "nghi_quyet": "Nghị quyết", "ket_luan": "Kết luận", "chi_thi": "Chỉ thị", "bao_cao": "Báo cáo",
     "ke_hoach": "Kế hoạch", "chuong_trinh": "Chương trình", "cong_van": "Công văn", "quyet_dinh": "Quyết định",
     "to_trinh": "Tờ trình", "huong_dan": "Hướng dẫn", "thong_bao": "Thông báo", "luat": "Luật", "bo_luat": "Bộ luật",
-    "nghi_dinh": "Nghị định", "thong_tu": "Thông tư", "topic_guide": "Gợi ý chuyên đề",
+    "nghi_dinh": "Nghị định", "thong_tu": "Thông tư", "topic_guide": "Gợi ý chuyên đề", "quy_dinh": "Quy định",
 }  # fmt: skip
 """Vietnamese name of each ``DocumentMeta.kind`` (the kind read from the header's title line or số/ký hiệu)."""
 DOC_TYPE_NAMES = {"topic_guide": "Gợi ý chuyên đề", "resolution": "Nghị quyết", "report": "Báo cáo", "law": "Luật"}

@@ -200,3 +200,17 @@ def test_appendix_chunks_carry_the_appendix_path_not_the_signature(rendition_dir
     signature = next(c for c in chunks if "T/M BAN THƯỜNG VỤ" in c.text)
     assert signature.section == CLOSING_SECTION
     assert signature.heading_path == ""
+
+
+def test_a_party_regulation_is_named_quy_dinh_not_quyet_dinh(tmp_path: Path) -> None:
+    """'383-QĐ/TW' under the title line 'QUY ĐỊNH' is a Quy định (the symbol QĐ also stands for Quyết định: the
+    title line decides)."""
+    path = tmp_path / "qd-tw.txt"
+    path.write_text(
+        "BAN CHẤP HÀNH TRUNG ƯƠNG\n*\nSố 383-QĐ/TW\n\nĐẢNG CỘNG SẢN VIỆT NAM\nHà Nội, ngày 19 tháng 11 năm 2025\n\n"
+        "QUY ĐỊNH\nvề Phông lưu trữ Đảng\n\nĐiều 1. Phạm vi điều chỉnh\n"
+        "Quy định này quy định về thành phần tài liệu.\n",
+        encoding="utf-8",
+    )
+    m = load_document(path).meta
+    assert (m.kind, m.kind_label, m.number) == ("quy_dinh", "QUY ĐỊNH", "383-QĐ/TW")
