@@ -135,9 +135,18 @@ def split_bodies(text: str) -> list[str]:
         part = _QUALIFIER.split(parts[i].strip(), maxsplit=1)[0]
         if i and names and parts[i - 1].startswith(",") and part[:1].islower() and _continues(names[-1], part):
             names[-1] = f"{names[-1]}, {part}"
+        elif i and names and parts[i - 1].startswith(",") and _names_a_field(part) and looks_like_body(names[-1]):
+            names[-1] = f"{names[-1]}, {part}"  # "Ủy ban Văn hóa, Giáo dục", "Ủy ban Tài chính, Ngân sách"
         else:
             names.append(part[:1].upper() + part[1:] if _starts_body(part) else part)
     return [part for part in names if looks_like_body(part)]
+
+
+def _names_a_field(part: str) -> bool:
+    """A capitalised field of work that is no body of its own ("Giáo dục", "Ngân sách"): after a comma it is the
+    rest of a committee's name (the National Assembly's Ủy ban Văn hóa, Giáo dục; Ủy ban Tài chính, Ngân sách)."""
+    words = part.split()
+    return 1 <= len(words) <= 3 and part[:1].isupper() and not looks_like_body(part) and not _starts_body(part)
 
 
 def _starts_body(part: str) -> bool:

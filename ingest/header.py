@@ -9,6 +9,7 @@ Once extracted to fields, "ai ký", "số hiệu", "ban hành ngày nào" are an
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -108,7 +109,24 @@ def parse_header(pars: Sequence[Paragraph], body_start: int) -> DocumentMeta:
         _trich_yeu_after(meta, window, title_at)
     if not meta.kind:
         meta.kind = kind_from_number(meta.number) or ("cong_van" if "trich_yeu" in meta.spans else "")
+    _addressee(meta, pars[:HEADER_WINDOW])
     return meta
+
+
+def _addressee(meta: DocumentMeta, pars: Sequence[Paragraph]) -> None:
+    """ "Kính gửi: Hội đồng nhân dân tỉnh Cà Mau" under the title (Nghị định 30/2020, Phụ lục I): the body the
+    document is addressed to, kept as the span of the name."""
+    for i, par in enumerate(pars):
+        if fold(par.text).startswith("kinh gui") and ":" in par.text:
+            colon = par.text.index(":") + 1
+            name = par.text[colon:]
+            if name.strip(" .,;"):
+                meta.spans["addressee"] = (par.start + colon + len(name) - len(name.lstrip()), par.end)
+                return
+            listed = list(itertools.takewhile(lambda p: p.text.startswith(("-", "+", "•")), pars[i + 1 :]))
+            if listed:  # "Kính gửi:" then one addressee per "- " line
+                meta.spans["addressee"] = (listed[0].start, listed[-1].end)
+            return
 
 
 def _number_line(window: Sequence[Paragraph]) -> int | None:

@@ -141,7 +141,8 @@ ASKS_META = {
         r"do ai ban hanh",
         r"(?:co quan|don vi) ban hanh",
         r"ban hanh boi",
-        r"cua co quan nao",
+        # "Kế hoạch này là của cơ quan nào", not "theo đề nghị / tờ trình / ý kiến của cơ quan nào" (the proposer)
+        r"(?<!de nghi )(?<!to trinh )(?<!y kien )(?<!bao cao )(?<!cong van )cua co quan nao",
     ),
     "date": (
         r"ban hanh (?:vao )?(?:ngay nao|khi nao|bao gio|thang nao|nam nao)",
@@ -152,6 +153,13 @@ ASKS_META = {
         r"(?: [\w/.-]+){0,6} (?:ngay nao|khi nao)",
     ),
     "place": (r"ban hanh (?:o|tai) dau", r"noi ban hanh"),
+    "recipients": (
+        r"\bkinh gui (?:co quan|don vi|ai|nhung|cac|noi|den)\b",
+        r"\bnoi nhan\b",
+        r"\b(?:duoc )?gui (?:cho |den |toi )?(?:co quan nao|don vi nao|ai\b|dau\b|noi nao"
+        r"|nhung (?:co quan|don vi|ai|noi)|cac (?:co quan|don vi) nao)",
+        r"\bgui (?:\w+ ){1,8}de (?:lam gi|nham muc dich gi|lam viec gi)\b",
+    ),
     "trich_yeu": (r"trich yeu", r"ve viec gi"),
 }
 """Per DocumentMeta field, the folded phrasings that ask for it ("Ai ký Kế hoạch 3260?", "ban hành ngày nào")."""

@@ -46,6 +46,8 @@ from rag.structured_answers import (
     number_matches,
     numbers_named,
     pick_document,
+    document_name,
+    subject_documents,
     table_facts,
     tasks_of_body,
 )
@@ -226,15 +228,21 @@ class AnswerPipeline:
         dense = max(scored) if scored else 1.0
         lexical = max((h.lexical_score for h in hits if h.lexical_score is not None), default=0.0)
         texts = []
+        named = numbers_named(question)
         for hit in hits:
             context, heading = heading_context(hit.chunk), heading_text(hit.chunk)
             doc = (docs or {}).get(hit.chunk.doc_id)
             title = _about(doc) if doc is not None else hit.chunk.doc_title
             owner = fold(establishes(doc)) if doc is not None else ""
-            for s, e in sentence_spans(hit.chunk.text):
+            if doc is not None and named and number_matches(doc.meta.number, named):
+                # "Quyết định 2820/QĐ-UBND … theo đề nghị của cơ quan nào": every sentence of the decision the
+                # question names by its number is of that decision
+                owner += f" {fold(doc.meta.kind_label)} {fold(doc.meta.number)}"
+            spans = sentence_spans(hit.chunk.text)
+            for s, e in spans:
                 sentence = hit.chunk.text[s:e]
                 if gives(ask, sentence, question, heading, title):
-                    texts.append(f"{owner} {context} | {sentence}")
+                    texts.append(f"{owner} {context} | {paragraph_lead(hit.chunk.text, spans, s)} | {sentence}")
         restore = getattr(self.retriever, "restore_query", None)
         terms = question_terms(restore(question) if restore else question)
         coverage = max(term_coverage(terms, texts), default=0.0)
@@ -322,7 +330,7 @@ class AnswerPipeline:
         self, question: str, ask: Ask, filters: SearchFilters | None, k: int | None, started: float
     ) -> Iterator[str | Answer]:
         """One question of one part: structure first, then the gate, the generator and the citation check."""
-        hits = self.retriever.search(question, k=k, filters=filters)
+        hits, subject = self._on_subject(question, self.retriever.search(question, k=k, filters=filters), filters, k)
         docs = self._documents_of(hits)
         by_id = {d.doc_id: d for d in docs}
         structured = self._from_structure(question, ask, hits, by_id, filters, started)
@@ -331,6 +339,8 @@ class AnswerPipeline:
             yield structured
             return
         score, reason, found = self._decide(question, hits, ask, by_id, _constraint_met(question, docs))
+        if reason and subject:
+            reason = reason.replace("tài liệu không nêu", f"{subject} không nêu", 1)  # "Kết luận số 221-KL/TW …"
         if reason:
             yield REFUSAL_TEXT
             refused = self._refused(question, reason, hits, started, self.generator.name, score)
@@ -475,7 +485,8 @@ class AnswerPipeline:
         # a fact read from the document's structure is about that document: its title, number, issuer and place
         # count with it ("Số hiệu của kế hoạch … triển khai Nghị quyết 57" is answered by "Số hiệu … là 3260-…")
         texts = [
-            f"{fold(_about(f.doc))} | {fold(c.heading_path)} | {fold(f.text)}" for f, c in _cited(facts, citations)
+            f"{fold(_about(f.doc))} | {fold(c.heading_path)} | {fold(f.text)} | {fold(f.context)}"
+            for f, c in _cited(facts, citations)
         ]
         coverage = max(term_coverage(terms, texts), default=0.0) if terms else 1.0
         if coverage < self.settings.answer_min_overlap:
@@ -500,7 +511,7 @@ class AnswerPipeline:
         an assignment – the first kind that has any."""
         if ask.meta_field:
             doc = pick_document(question, docs, lambda: self._numbered_documents(question, filters), ask.meta_field)
-            fact = meta_fact(ask.meta_field, doc) if doc is not None else None
+            fact = meta_fact(ask.meta_field, doc, question) if doc is not None else None
             return [fact] if fact is not None else []
         facts = heading_facts(question, docs, lambda: self._numbered_documents(question, filters))
         retrieved = [(h.chunk.doc_id, h.chunk.start, h.chunk.end) for h in hits]
@@ -513,6 +524,26 @@ class AnswerPipeline:
             elif kind == "bodies":
                 facts = bodies_for_task(question, docs, retrieved)
         return facts
+
+    def _on_subject(
+        self, question: str, hits: list[Hit], filters: SearchFilters | None, k: int | None
+    ) -> tuple[list[Hit], str]:
+        """The passages of the document the question names ("Kết luận 221 giao cơ quan nào …"), and how that
+        document is called ("" when the question names none troly holds): an answer from another document's
+        passages answers a question nobody asked, so when the named document is held (and the reader may see it)
+        the answer comes from it or that document is said not to contain it."""
+        subject = subject_documents(
+            question, self._documents_of(hits), lambda: self._numbered_documents(question, filters)
+        )
+        if subject is None:
+            return hits, ""
+        if len(subject) == 1 and (filters is None or not filters.doc_id):
+            from rag.retrieval import SearchFilters
+
+            scoped = replace(filters, doc_id=subject[0].doc_id) if filters else SearchFilters(doc_id=subject[0].doc_id)
+            return self.retriever.search(question, k=k, filters=scoped), document_name(subject[0])
+        ids = {d.doc_id for d in subject}
+        return [h for h in hits if h.chunk.doc_id in ids], ""
 
     def _documents_of(self, hits: Sequence[Hit]) -> list[Document]:
         """The retrieved documents, best-ranked first (they passed the reader's clearance)."""
@@ -573,6 +604,17 @@ class AnswerPipeline:
         scoped = SearchFilters(doc_id=fact.doc.doc_id, max_level=level)
         found = self.retriever.search(fact.doc.text[fact.start : fact.end][:300], k=20, filters=scoped)
         return _chunk_holding(fact, [h.chunk for h in found])
+
+
+def paragraph_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
+    """The first sentence of the paragraph (line) a later sentence of it starts at ``start``, else "": in "- (2) Nhiệm
+    vụ: Hướng dẫn chính quyền số: Đã ban hành … . Hiện nay, Bộ KH&CN đang thí điểm tại TP.Hồ Chí Minh …" the second
+    sentence is about the task the first one names."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start >= start:
+        return ""
+    first = next(((s, e) for s, e in spans if s >= line_start), None)
+    return text[first[0] : first[1]] if first is not None and first[0] < start else ""
 
 
 def establishes(doc: Document) -> str:

@@ -22,9 +22,11 @@ KIND_CODES: dict[tuple[str, ...], str] = {
     ("to", "trinh"): "ttr",
     ("thong", "bao"): "tb",
     ("chuong", "trinh"): "ctr",
+    ("quy", "dinh"): "qd",
 }
 """Folded document kind → the letters its numbers carry ("Nghị quyết 57" is 57-NQ/TW, "Kế hoạch 3260" is
-3260-KH/ĐĐQH15), per the numbering rules of Hướng dẫn 36-HD/VPTW and Nghị định 30/2020/NĐ-CP."""
+3260-KH/ĐĐQH15, a party "Quy định 383" is 383-QĐ/TW), per the numbering rules of Hướng dẫn 36-HD/VPTW and
+Nghị định 30/2020/NĐ-CP."""
 
 _CODE_PARTS = re.compile(r"[-/&.]")
 

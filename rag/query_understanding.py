@@ -96,11 +96,12 @@ _MAY_ACCENTED = re.compile(r"(?<!\w)mấy(?!\w)", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Ask:
-    """What a question wants back. ``wants`` ⊆ {figure, date, person, name, body, code, tasks}."""
+    """What a question wants back. ``wants`` ⊆ {figure, date, person, name, body, place, code, tasks}."""
 
     wants: frozenset[str] = frozenset()
     meta_field: str = ""
-    """The DocumentMeta field asked for ("signer", "date", "number", "issuer", "place", "trich_yeu"), if any."""
+    """The DocumentMeta field asked for ("signer", "date", "number", "issuer", "place", "trich_yeu", "recipients":
+    the addressee or the Nơi nhận list), if any."""
     meta_fields: tuple[str, ...] = ()
     """Every DocumentMeta field asked for, in the question's order ("số hiệu và ngày ban hành": number, date)."""
 
@@ -129,6 +130,8 @@ def asks_for(question: str) -> Ask:
         wants.add("name")
     if _BODY.search(folded):
         wants.add("body")
+    if _PLACE.search(folded):
+        wants.add("place")
     if _CODE.search(folded):
         wants.add("code")
     if _TASKS.search(folded):
@@ -163,12 +166,56 @@ _ASKS_YEAR = re.compile(r"\bnam nao\b|\bkhi nao\b|\bbao gio\b|\bthoi (?:gian|han
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
+_CITED_DOCUMENT = re.compile(
+    r"(?P<code>\d+(?:[/.-]\d+)*[/-][A-ZĐa-zđ][\wĐđ&/.-]*)(?:\s*,?\s*(?:(?i:ngày)\s+)?"
+    r"(?:\d{1,2}[/-]\d{1,2}[/-]\d{4}|\d{1,2}\s+(?i:tháng)\s+\d{1,2}\s+(?i:năm)\s+\d{4}))?"
+)
+"""A document cited by its code, with its date of issue ("Quy định số 270-QĐ/TW, ngày 06/12/2014",
+"Quyết định 12/2020/QĐ-UBND"): the year in the code and the date are that document's, not dates the sentence
+states."""
+
+
+def _without_cited_dates(sentence: str, question: str) -> str:
+    """``sentence`` with the codes and dates of the documents it cites removed, unless the question names that document
+    ("Quyết định 659/QĐ-TTg ban hành ngày nào?" is answered by "Quyết định số 659/QĐ-TTg ngày 23/03/2025")."""
+    named = numbers_named(question)
+    unnumbered = _kinds_without_number(question)
+
+    def drop(match: re.Match[str]) -> str:
+        code = _fold(match.group("code"))
+        head = re.match(r"\d+", code)
+        letters = set(re.split(r"[^a-z]+", code))
+        asked = code in named or (head and head.group(0) in named) or bool(letters & unnumbered)
+        return match.group(0) if asked else " "
+
+    return _CITED_DOCUMENT.sub(drop, sentence)
+
+
+def _kinds_without_number(question: str) -> set[str]:
+    """The code letters of the kinds of document the question names without a number ("căn cứ Báo cáo nào, ngày
+    nào" → {"bc"}): a document of that kind cited in a sentence may be the one it asks about."""
+    from rag.document_numbers import KIND_CODES
+
+    tokens = _fold(question).split()
+    found = set()
+    for i in range(len(tokens) - 1):
+        if (tokens[i], tokens[i + 1]) == ("quy", "dinh"):
+            continue  # without a number, "quy định" is the verb ("Luật quy định … khi nào?")
+        letters = KIND_CODES.get((tokens[i], tokens[i + 1]))
+        after = tokens[i + 2 : i + 4]
+        if after[:1] == ["so"]:
+            after = after[1:]
+        if letters and not (after and re.match(r"\d", after[0])):
+            found.add(letters)
+    return found
+
+
 def _has_date(sentence: str, question: str) -> bool:
     """A date the question does not hold, in any written form: "15/3/2025", "ngày 15 tháng 3 năm 2025",
     "Quý II/2025", a relative term ("kể từ ngày ký", "hằng năm"); a year alone ("năm 2026") answers
-    "năm nào / khi nào" but not "ngày nào"."""
+    "năm nào / khi nào" but not "ngày nào". The date of a document the sentence cites is not one it states."""
     folded_question = _fold(question)
-    sentence = _LEADING_LABEL.sub("", sentence, count=1)
+    sentence = _without_cited_dates(_LEADING_LABEL.sub("", sentence, count=1), question)
     new = numbers_in(sentence) - numbers_in(question)
     if _ASKS_DAY.search(folded_question) and not _ASKS_YEAR.search(folded_question):
         # d/m/yyyy or d/m; "5/2025" is a month
@@ -177,6 +224,41 @@ def _has_date(sentence: str, question: str) -> bool:
     if any("/" in n or _YEAR.fullmatch(n) for n in new):
         return True
     return bool(_RELATIVE_DATE.search(_fold(sentence)))
+
+
+_CAPITALISED = r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẮẰẲẴẶẤẦẨẪẬÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ]\w*"
+_PLACE_NAME = re.compile(
+    rf"(?:(?<!\w)(?:tại|ở|trên địa bàn|đặt tại)\s+(?:các\s+)?|"
+    rf"(?<!\w)(?:[Tt]ỉnh|[Tt]hành phố|TP\.?|[Hh]uyện|[Qq]uận|[Tt]hị xã|[Xx]ã|[Pp]hường|[Đđ]ặc khu)\s*)"
+    rf"(?P<name>{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,3}})"
+)
+"""A place: a capitalised name after a locative ("tại Hà Nội", "ở Cà Mau") or an administrative unit ("tỉnh Cà Mau",
+"TP.Hồ Chí Minh")."""
+_LOCAL_LIST = re.compile(rf"địa phương\s*\((?P<names>{_CAPITALISED}[^)]*)\)")
+"""Places listed after "địa phương" ("02 địa phương (Hà Nam, Thái Nguyên)")."""
+
+
+def _has_place(text: str, question: str) -> bool:
+    """A place the question does not name: "tại TP.Hồ Chí Minh", "tỉnh Cà Mau", "địa phương (Hà Nam, Thái Nguyên)"
+    — not a body ("tại Bộ Tài chính") and not "tại lưu trữ lịch sử" (no name)."""
+    text = unicodedata.normalize("NFC", text)
+    # each name with the words that follow it: "tại Văn bản số 687" names a document ("Văn" alone is capitalised)
+    names = [(m.group("name"), text[m.start("name") : m.start("name") + 40]) for m in _PLACE_NAME.finditer(text)]
+    names += [(n.strip(), n.strip()) for m in _LOCAL_LIST.finditer(text) for n in m.group("names").split(",")]
+    folded_question = _fold(question)
+    return any(
+        name and not _fold(around).startswith(_NOT_PLACES) and _fold(name) not in folded_question
+        for name, around in names
+    )
+
+
+_NOT_PLACES = (
+    *(_fold(head) for head in wordlists.BODY_HEADS),
+    *(word for word, _ in _KINDS),
+    *("van ban", "dieu", "khoan", "muc", "phan", "chuong", "phu luc", "hoi nghi", "phien hop", "ky hop"),
+)
+"""What a capitalised name after "tại" may be that is no place: a body ("tại Bộ Tài chính"), a document or a part
+of one ("tại Văn bản số 687/…", "tại Điều 5"), a meeting ("tại Hội nghị")."""
 
 
 def _has_person(text: str, question: str) -> bool:
@@ -419,6 +501,8 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
             found = bool(_new(entities_in(sentence), question, name_tokens(question))) or "“" in sentence
         if not found:
             return False
+    if "place" in ask and not _has_place(around, question):
+        return False  # "… đặt ở đâu": a sentence naming no place (or only the places the question names) is no answer
     if "code" in ask:
         q_tokens = set(name_tokens(question))
         codes = [t for t in name_tokens(around) if re.search(r"\d", t) and re.search(r"[a-z]", t) and "/" in t]
@@ -430,6 +514,27 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
 # ---- the question analysis: what is asked, in how many parts, under which constraints ----------------------------
 
 _CODE_LIKE = re.compile(r"\d")
+
+
+_KIND_WORDS = {tuple(word.split()) for word, _ in _KINDS}
+
+
+def reference_words(question: str) -> set[str]:
+    """The folded words that name a document by its number ("Quyết định 2820/QĐ-UBND" → quyet, dinh, 2820, qd,
+    ubnd; "Kết luận số 221" → ket, luan, 221): they say which document to read, not what to find in it."""
+    words = re.findall(r"\w+", fold(question))
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if not any(c.isdigit() for c in word):
+            continue
+        j = i - 1 if i and words[i - 1] == "so" else i
+        for size in (2, 1):
+            if j >= size and tuple(words[j - size : j]) in _KIND_WORDS:
+                found |= {*words[j - size : j], word}
+                break
+    for code in re.findall(r"\d+(?:[/.-]\w+)+", fold(question)):  # "221-kl/tw": its letters and digits
+        found |= {part for part in re.split(r"[/.-]", code) if part}
+    return found
 
 
 def numbers_named(question: str) -> frozenset[str]:
@@ -548,6 +653,7 @@ _META_WANTS = {
     "number": frozenset({"code"}),
     "issuer": frozenset({"body"}),
     "place": frozenset({"place"}),
+    "recipients": frozenset({"body"}),
 }
 _META_LABELS = {
     "signer": "người ký",
@@ -556,6 +662,7 @@ _META_LABELS = {
     "issuer": "cơ quan ban hành",
     "place": "nơi ban hành",
     "trich_yeu": "trích yếu",
+    "recipients": "nơi nhận",
 }
 
 
@@ -616,7 +723,12 @@ def _question_span(text: str) -> tuple[int, int] | None:
 
 
 def _asks_something(text: str) -> bool:
-    return _question_span(text) is not None or bool(asks_for(text).wants)
+    """A piece asks when a word of it asks ("ai", "nào", "bao nhiêu") or it names a header field ("ngày ban hành");
+    "được giao rà soát" in "… được giao rà soát, thẩm tra những luật nào" asks nothing by itself."""
+    if _question_span(text) is not None:
+        return True
+    ask = asks_for(text)
+    return bool(ask.meta_fields or ask.wants - {"tasks"})
 
 
 def _subject(question: str) -> str:

@@ -161,7 +161,7 @@ def structure_spans(
     for name in fields:
         picked = pick_document(question, docs, list, name)
         for doc in ([picked] if picked is not None else []) + [d for d in docs if d is not picked]:
-            fact = meta_fact(name, doc)
+            fact = meta_fact(name, doc, question)
             if fact is not None:
                 spans.append((doc.doc_id, fact.start, fact.end))
     return spans

@@ -21,7 +21,7 @@ from ingest.normalize import fold, strip_diacritics
 from ingest.tables import TableRow, table_rows
 from ingest.wordlists import ASSIGNMENT_VERBS, BODY_HEADS, FRAME_WORDS, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, name_tokens
-from rag.query_understanding import Ask, numbers_named, organisation_core, topic_number
+from rag.query_understanding import Ask, numbers_named, organisation_core, reference_words, topic_number
 
 TOPIC_GUIDE_DISCUSSION = "Vấn đề thảo luận"
 """The topic-guide field that holds a topic's discussion questions."""
@@ -49,6 +49,11 @@ def _title(meta: DocumentMeta, doc: Document) -> str:
     if kind and meta.number:
         return f"{kind} số {meta.number}"
     return kind or doc.title
+
+
+def document_name(doc: Document) -> str:
+    """How an answer calls ``doc`` ("Kết luận số 221-KL/TW")."""
+    return _title(doc.meta, doc)
 
 
 def _span_of(doc: Document, names: Iterable[str], value: str) -> tuple[int, int] | None:
@@ -82,10 +87,35 @@ def _issuer(meta: DocumentMeta) -> str:
     return f"{meta.issuer} (thuộc {meta.parent_issuer})"
 
 
-def meta_fact(field_name: str, doc: Document) -> Fact | None:
+def _recipients(doc: Document, question: str) -> tuple[str, tuple[str, ...]] | None:
+    """Who the document is sent to, and the span names that hold it: the addressee under its title ("Kính gửi: …")
+    (unless the Nơi nhận is asked) else its Nơi nhận list without the file copy ("Lưu: VT") and "Như trên". When
+    the question names recipients of the list ("gửi Ban cán sự đảng Chính phủ để làm gì"), only those, with what the
+    list adds ("(để phối hợp)")."""
+    skip = set(STOPWORDS) | set(QUESTION_SYLLABLES)
+
+    def words(text: str) -> set[str]:
+        return set(WORD_RE.findall(fold(re.sub(r"\([^)]*\)", " ", text)))) - skip  # "(để phối hợp)" names no one
+
+    wanted = words(question)
+    items = [i for i in doc.meta.recipients if not fold(i).startswith(("luu", "nhu tren"))]
+    named = [i for i in items if (name := words(i)) and len(name & wanted) >= 0.8 * len(name)]
+    if named and "recipients" in doc.meta.spans:
+        return "; ".join(named), ("recipients",)
+    if "addressee" in doc.meta.spans and "noi nhan" not in fold(question):
+        start, end = doc.meta.spans["addressee"]
+        lines = [line.strip().lstrip("-+• ").rstrip(",;. ") for line in doc.text[start:end].splitlines()]
+        return "; ".join(line for line in lines if line), ("addressee",)
+    if items and "recipients" in doc.meta.spans:
+        return "; ".join(items), ("recipients",)
+    return None
+
+
+def meta_fact(field_name: str, doc: Document, question: str = "") -> Fact | None:
     """The sentence answering a header/signature question about ``doc``, or None when ingest did not find it."""
     meta, title = doc.meta, _title(doc.meta, doc)
     names: tuple[str, ...]
+    sent = _recipients(doc, question) if field_name == "recipients" else None
     if field_name == "signer" and meta.signer:
         position = f" ({meta.signer_position})" if meta.signer_position else ""
         text, value, names = f"{title} do {meta.signer}{position} ký.", meta.signer, ("signer_position", "signer")
@@ -102,6 +132,11 @@ def meta_fact(field_name: str, doc: Document) -> Fact | None:
         text, value, names = f"{title} được ban hành tại {meta.place}.", meta.place, ("date", "place")
     elif field_name == "trich_yeu" and meta.trich_yeu:
         text, value, names = f"Trích yếu: {meta.trich_yeu}.", meta.trich_yeu, ("trich_yeu",)
+    elif sent is not None:
+        value, names = sent
+        text = f"{title} gửi: {value}." if names == ("recipients",) else f"{title} kính gửi {value}."
+        start, end = meta.spans[names[0]]
+        return Fact(text, doc, start, end)
     else:
         return None
     span = _span_of(doc, names, value)
@@ -132,12 +167,30 @@ def _documents_named(
 def _of_kind_named(question: str, docs: Sequence[Document]) -> Document | None:
     """The best-ranked document of the kind the question names first ("Báo cáo của … do ai ký" → the report,
     not the công văn that covers it in the same file)."""
+    kind = _first_kind(question)
+    return next((d for d in docs if d.meta.kind == kind), None) if kind else None
+
+
+def _first_kind(question: str) -> str:
+    """The kind of document the question names first ("Kết luận 221 giao …" → ket_luan), "" when none."""
     folded = fold(question)
     named = [(m.start(), kind) for word, kind in KINDS for m in [re.search(rf"\b{word}\b", folded)] if m]
+    return min(named)[1] if named else ""
+
+
+def subject_documents(
+    question: str, docs: Sequence[Document], more: Callable[[], Iterable[Document]]
+) -> list[Document] | None:
+    """The documents the question is about by name: those whose number it names and, when it names a kind of
+    document, of the kind it names first ("Kết luận 221 giao cơ quan nào …" → Kết luận 221-KL/TW, whatever
+    other documents the passages come from). None when it names no document troly holds: "Kế hoạch triển khai
+    Nghị quyết 57 …" is about a plan, so a held Nghị quyết 57 is not its subject."""
+    named = {n for n in numbers_named(question) if not re.fullmatch(r"(?:19|20)\d\d", n)}
     if not named:
         return None
-    kind = min(named)[1]
-    return next((d for d in docs if d.meta.kind == kind), None)
+    kind = _first_kind(question)
+    held = {d.doc_id: d for d in [*docs, *more()] if _number_matches(d, named) and kind in ("", d.meta.kind)}
+    return list(held.values()) or None
 
 
 def pick_document(
@@ -153,7 +206,21 @@ def pick_document(
     for doc in [*docs, *more()]:
         if _number_matches(doc, named):
             return doc
+    if _about_another_kind(question):
+        # "Dự thảo báo cáo … về triển khai Nghị quyết 57 kính gửi cơ quan nào?": the report is asked about, the
+        # resolution it carries out (which troly does not hold) only describes it
+        return _of_kind_named(question, docs)
     return None
+
+
+def _about_another_kind(question: str) -> bool:
+    """The question names a kind of document first, and every number it names belongs to another kind."""
+    from rag.document_numbers import KIND_CODES, query_codes
+
+    kind = _first_kind(question)
+    letters = {KIND_CODES.get(tuple(word.split())) for word, k in KINDS if k == kind} - {None}
+    refs = query_codes(question)
+    return bool(kind and letters and refs) and all(r.kind and r.kind not in letters for r in refs)
 
 
 # ---- assignments ---------------------------------------------------------------------------------------------
@@ -193,8 +260,10 @@ _BODY_WORDS = {w for head in BODY_HEADS for w in head.split()} | {"don", "vi", "
 
 
 def _key_words(question: str, drop: Iterable[str] = ()) -> set[str]:
-    """The question's words that describe the task (not its function, question, body or verb words)."""
+    """The question's words that describe the task (not its function, question, body or verb words, nor the
+    words naming the document it is in)."""
     skip = set(STOPWORDS) | set(QUESTION_SYLLABLES) | set(drop) | {w for f in FRAME_WORDS for w in f.split()}
+    skip |= reference_words(question)
     skip |= {w for v in ASSIGNMENT_VERBS for w in v.split()} | _BODY_WORDS | {"chuan", "bi"}
     return {w for w in WORD_RE.findall(fold(question)) if w not in skip and not w.isdigit()}
 
@@ -324,6 +393,8 @@ def bodies_for_task(
         for w in WORD_RE.findall(fold(a.body))
     }
     wanted = _key_words(question, drop=partners | ({"chuyen", "de"} if number is not None else set()))
+    if _IMPLEMENTS_NAMED.search(fold(question)):
+        wanted -= {"trien", "khai", "thuc", "hien", "to", "chuc"}  # carrying out the named document is no task
     pool: list[tuple[Document, Assignment, set[str]]] = []
     for doc in docs:
         for assignment in assignments_of(doc):
@@ -345,6 +416,13 @@ def bodies_for_task(
             pool.append((doc, assignment, set(WORD_RE.findall(fold(text)))))
     if number is not None:
         return _bodies_facts([(doc, a) for doc, a, _ in pool])
+    if pool and not wanted and roles and reference_words(question):
+        # "Ai chủ trì triển khai Kết luận 221?": the question names the document and a role, no task: the bodies
+        # the document gives that role
+        facts = _bodies_facts([(doc, a) for doc, a, _ in pool if a.role in roles])
+        for fact in facts:  # a role the document gives is a responsibility for carrying it out
+            fact.context = f"{fact.context}\nchịu trách nhiệm triển khai thực hiện".strip()
+        return facts
     if not pool or not wanted:
         return []
     shares = _weighted_overlap(wanted, [have for _, _, have in pool])
@@ -354,6 +432,13 @@ def bodies_for_task(
         return []
     chosen = [(d, a) for score, d, a in scored if score == best]
     return _bodies_facts(chosen)
+
+
+_IMPLEMENTS_NAMED = re.compile(
+    r"\b(?:trien khai|thuc hien|to chuc thuc hien)(?: (?:cac|noi dung|nhiem vu))?"
+    r" (?:" + "|".join(word for word, _ in KINDS) + r")(?: so)? \d"
+)
+"""Carrying out a document named by number ("triển khai Kết luận 221", "thực hiện Kế hoạch số 3260")."""
 
 
 def _weighted_overlap(wanted: set[str], candidates: Sequence[set[str]]) -> list[float]:
@@ -649,17 +734,25 @@ def table_facts(
     columns the question names, in the table row that holds the question's other words (rows in the
     retrieved passages first), cited to that row."""
     candidates = []
+    inside: list[bool] = []
     for doc in docs:
         for row in table_rows(doc.text):
             columns = [c for c in _columns_asked(question, row.header) if c != _subject_column(row.header)]
-            inside = _within(doc.doc_id, row.start, row.end, retrieved)
-            if columns and inside and 2 <= len(row.cells) <= len(row.header):
+            if columns and 2 <= len(row.cells) <= len(row.header):
                 candidates.append((doc, row, columns))
+                inside.append(_within(doc.doc_id, row.start, row.end, retrieved))
     if re.search(r"\b(?:trieu|ty) (?:dong|usd)\b|\bnguoi\b", fold(question)):  # a sum or a count: not a % row
-        candidates = [(d, r, c) for d, r, c in candidates if _unit_of(r) != "%"]
-    if not candidates:
+        kept = [i for i, (_, r, _) in enumerate(candidates) if _unit_of(r) != "%"]
+        candidates, inside = [candidates[i] for i in kept], [inside[i] for i in kept]
+    if not any(inside):
         return []
-    asked_words = {w for _, row, cols in candidates for c in cols for w in WORD_RE.findall(fold(row.header[c]))}
+    asked_words = {
+        w
+        for (_, row, cols), held in zip(candidates, inside, strict=True)
+        if held
+        for c in cols
+        for w in WORD_RE.findall(fold(row.header[c]))
+    }
     unyeared = re.sub(r"\b(?:năm|nam)\s+(?:19|20)\d\d\b", " ", question, flags=re.IGNORECASE)  # years pick columns
     wanted = _key_words(unyeared, drop=asked_words | _UNIT_WORDS)
     if not wanted:
@@ -670,9 +763,6 @@ def table_facts(
         set(WORD_RE.findall(fold(f"{_row_names(row)} {row.caption} {_owner_words(doc)}"))) for doc, row, _ in candidates
     ]
     scores = _weighted_overlap(wanted, have)
-    best = max(scores)
-    if best < _MIN_ROW_MATCH:
-        return []
     # rows as close by the key words: the one whose subject holds more of the question's other words ("bán trú",
     # "tổng"), then the one whose asked column the question names more fully ("So sánh năm 2026 với … năm 2025")
     said = set(WORD_RE.findall(fold(unyeared))) - set(STOPWORDS) - set(QUESTION_SYLLABLES)
@@ -682,7 +772,15 @@ def table_facts(
         row, columns = candidates[i][1], candidates[i][2]
         return max(len(said & set(WORD_RE.findall(fold(row.header[c])))) for c in columns)
 
-    closest = max((i for i, score in enumerate(scores) if score == best), key=lambda i: (named[i], specific(i)))
+    # rows of the retrieved passages first; a row elsewhere in the same documents only when it holds more of the
+    # question's words (a long table's row "TỔNG CHI NSĐP" that retrieval missed, beside its "BỘI CHI …" row)
+    ranked = sorted(range(len(candidates)), key=lambda i: (scores[i], named[i], specific(i)), reverse=True)
+    closest = next(i for i in ranked if inside[i])
+    if scores[closest] < _MIN_ROW_MATCH:
+        return []  # no retrieved row is what the question asks about: the answer is not in a table
+    outside = next((i for i in ranked if not inside[i]), None)
+    if outside is not None and (scores[outside], named[outside]) > (scores[closest], named[closest]):
+        closest = outside
     doc, row, columns = candidates[closest]
     cells = row.cells + [""] * (len(row.header) - len(row.cells))  # a short row leaves its last cells empty
     if not any(cells[c] for c in columns):

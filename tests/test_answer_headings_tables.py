@@ -140,6 +140,29 @@ def test_table_row_outside_the_retrieved_passages_is_not_used() -> None:
     assert table_facts(question, [report()], retrieved=[("report", 0, 20)]) == []
 
 
+BUDGET = """Đơn vị: Triệu đồng.
+
+| STT | Nội dung | Dự kiến năm 2027 |
+| --- | --- | --- |
+| A | TỔNG CHI NSĐP | 29.284.105 |
+| B | BỘI CHI NGÂN SÁCH ĐỊA PHƯƠNG | 187.087 |
+"""
+"""Two rows of the budget tables of Kế hoạch 0204/KH-UBND (Cà Mau), figures as printed."""
+
+
+def test_a_row_retrieval_missed_answers_when_it_holds_more_of_the_question() -> None:
+    doc = Document("budget", "Kế hoạch", "kh.txt", "ke_hoach", BUDGET, "h4", meta=DocumentMeta(kind="ke_hoach"))
+    deficit = BUDGET.index("| B |")
+    retrieved = [("budget", deficit, BUDGET.index("\n", deficit))]  # retrieval found only the deficit row
+    facts = table_facts("Tổng chi ngân sách địa phương năm 2027 là bao nhiêu?", [doc], retrieved=retrieved)
+    assert len(facts) == 1 and "29.284.105" in facts[0].text
+    # the retrieved row keeps its place when it is the one asked
+    facts = table_facts("Bội chi ngân sách địa phương năm 2027 là bao nhiêu?", [doc], retrieved=retrieved)
+    assert len(facts) == 1 and "187.087" in facts[0].text
+    # a retrieved row that is not what the question asks lets no other row of the table answer
+    assert table_facts("Số trường học năm 2027 là bao nhiêu?", [doc], retrieved=retrieved) == []
+
+
 def test_names_and_codes_of_the_question_must_be_in_the_answering_passage() -> None:
     question = "Tỉnh Sơn La có bao nhiêu dân số?"
     assert named_in(question) == (("son", "la"),)

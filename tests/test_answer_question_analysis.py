@@ -76,6 +76,8 @@ def test_coordinated_questions_become_parts_of_their_own(question: str, parts: l
         # "đầu" folds like "đâu" and "máy" like "mấy": written with their marks they ask nothing (party_docs bc-tab-06)
         "Nhiệm vụ xây dựng cơ chế đặc thù về đầu tư, mua sắm công các sản phẩm, dịch vụ số giao cho cơ quan nào?",
         "Kinh phí mua máy, thiết bị cho các xã là bao nhiêu?",
+        # two verbs of one object; "được giao rà soát" asks nothing by itself (party_docs kh-as-05)
+        "Tổ đảng ở Thường trực Ủy ban Văn hóa, Giáo dục được giao rà soát, thẩm tra những luật nào?",
     ],
 )
 def test_one_question_stays_one_part(question: str) -> None:

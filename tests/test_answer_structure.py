@@ -125,6 +125,9 @@ def other_document() -> Document:
         ("Sở Tư pháp chuẩn bị thảo luận nội dung gì?", {"tasks"}, ""),
         ("Có bao nhiêu máy tính?", {"figure"}, ""),
         ("Có máy tính không?", set(), ""),  # "máy" (machine) is not "mấy"
+        ("Kế hoạch 3260 là văn bản của cơ quan nào?", {"body"}, "issuer"),
+        # the body that proposed a decision is not its issuer (Quyết định 2820/QĐ-UBND: "Theo đề nghị của Sở Tài chính")
+        ("Quyết định 2820/QĐ-UBND được ban hành theo đề nghị của cơ quan nào?", {"body"}, ""),
     ],
 )
 def test_asks_for(question: str, wants: set[str], meta_field: str) -> None:
@@ -140,6 +143,57 @@ def test_a_when_question_accepts_dates_in_words_and_relative_terms() -> None:
     assert gives(ask, "Báo cáo kết quả trước Quý II/2025.", "Nghị định có hiệu lực khi nào?")
     assert gives(ask, "Hằng năm, báo cáo Đảng đoàn Quốc hội.", "Nghị định có hiệu lực khi nào?")
     assert not gives(ask, "Nghị định này có hiệu lực thi hành.", "Nghị định có hiệu lực khi nào?")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # the date of a document the sentence cites is that document's (Quy định 383-QĐ/TW, Điều 21)
+        (
+            "Quy định 383 có hiệu lực từ khi nào?",
+            "a) Trong thời hạn 5 năm, cơ quan, tổ chức đảng thuộc nguồn nộp lưu theo Quy định số 270-QĐ/TW, "
+            "ngày 06/12/2014 phải hoàn thành việc chỉnh lý.",
+            False,
+        ),
+        ("Quy định 383 có hiệu lực từ khi nào?", "Thay thế Quyết định 12/2020/QĐ-UBND ngày 5 tháng 3 năm 2020.", False),
+        # … unless the question names that document, or a document of its kind without a number
+        ("Quyết định 659/QĐ-TTg ban hành ngày nào?", "Quyết định số 659/QĐ-TTg ngày 23/03/2025 của Thủ tướng.", True),
+        (
+            "Kết luận 221 căn cứ Báo cáo nào, ban hành ngày nào?",
+            "(Kèm theo Báo cáo số 565-BC/BTCTW, ngày 27/11/2025 của Ban Tổ chức Trung ương).",
+            True,
+        ),
+        # a date the sentence states next to a cited document still counts
+        (
+            "Quy định 383 có hiệu lực từ khi nào?",
+            "Quy định này thay thế Quy định số 270-QĐ/TW, ngày 06/12/2014 và có hiệu lực kể từ ngày ký.",
+            True,
+        ),
+    ],
+)
+def test_the_date_of_a_cited_document_does_not_answer_a_date_question(
+    question: str, sentence: str, expected: bool
+) -> None:
+    assert gives(asks_for(question), sentence, question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # sentences from the Đảng ủy Chính phủ's report on Nghị quyết 57 (../shared/data/party_docs)
+        ("Bộ KH&CN thí điểm ở đâu?", "Bộ KH&CN đang triển khai thí điểm tại TP.Hồ Chí Minh, đánh giá.", True),
+        ("Khu công nghệ cao ở địa phương nào?", "phát triển Khu Công nghệ cao tại Hà Nội và TP Hồ Chí Minh", True),
+        ("Bộ Tư pháp chọn những địa phương nào?", "Bộ Tư pháp chọn 02 địa phương (Hà Nam, Thái Nguyên).", True),
+        # only the place the question names, a body, or "tại" with no name: no place is given
+        ("Trung tâm dữ liệu của tỉnh Cà Mau đặt ở đâu?", "Xây dựng trung tâm dữ liệu của tỉnh Cà Mau.", False),
+        ("Tài liệu được lưu ở đâu?", "Tài liệu được bảo quản tại lưu trữ lịch sử và tại Bộ Tài chính.", False),
+        ("Bộ KH&CN thí điểm ở đâu?", "Đã ban hành hướng dẫn tại Văn bản số 687/BKHCN-CĐSQG ngày 7/4/2025.", False),
+    ],
+)
+def test_a_where_question_needs_a_place_it_does_not_name(question: str, sentence: str, expected: bool) -> None:
+    ask = asks_for(question)
+    assert "place" in ask
+    assert gives(ask, sentence, question) is expected
 
 
 def test_a_who_question_needs_a_name_in_the_sentence_or_its_heading() -> None:
@@ -195,9 +249,54 @@ def test_the_document_is_picked_by_the_number_the_question_names() -> None:
     assert pick_document("Ai ký văn bản này?", [other, plan], lambda: []) is other
     # The plan implements Nghị quyết 57-NQ/TW, which troly does not hold: no header to answer from.
     assert pick_document("Ai ký Nghị quyết 57-NQ/TW?", [plan], lambda: [plan, other]) is None
+    # … but a question about the plan that carries it out is about a plan troly holds
+    assert pick_document("Kế hoạch triển khai Nghị quyết 57 do ai ký?", [other, plan], lambda: []) is plan
     # asking for the number, the numbers a question names belong to other documents
     question = "Số hiệu của kế hoạch triển khai Nghị quyết 57 là gì?"
     assert pick_document(question, [plan, other], lambda: [], "number") is plan
+
+
+def _sent_document(addressee: bool) -> Document:
+    """A plan whose Nơi nhận lines are typed from Kế hoạch 3260-KH/ĐĐQH15; with ``addressee`` also a "Kính gửi:" line
+    as Kế hoạch 0204/KH-UBND of Cà Mau has."""
+    head = "KẾ HOẠCH\nKính gửi: Hội đồng nhân dân tỉnh Cà Mau\n" if addressee else "KẾ HOẠCH\n"
+    closing = (
+        "Nơi nhận:\n- Ban Bí thư Trung ương Đảng (để b/c),\n- Ban cán sự đảng Chính phủ (để phối hợp),\n- Lưu: VT.\n"
+    )
+    text = head + "Nội dung.\n" + closing
+    meta = DocumentMeta(kind="ke_hoach", kind_label="KẾ HOẠCH", number="3260-KH/ĐĐQH15")
+    meta.recipients = ["Ban Bí thư Trung ương Đảng (để b/c)", "Ban cán sự đảng Chính phủ (để phối hợp)", "Lưu: VT"]
+    meta.spans["recipients"] = _span(text, closing.rstrip("\n"))
+    if addressee:
+        meta.spans["addressee"] = _span(text, "Hội đồng nhân dân tỉnh Cà Mau")
+    return Document("kh", "Kế hoạch", "p", "other", text, "h", meta=meta)
+
+
+@pytest.mark.parametrize(
+    ("question", "addressee", "expected"),
+    [
+        ("Kế hoạch gửi cơ quan nào?", True, "Kế hoạch số 3260-KH/ĐĐQH15 kính gửi Hội đồng nhân dân tỉnh Cà Mau."),
+        (
+            "Nơi nhận của kế hoạch gồm những cơ quan nào?",
+            True,
+            "Kế hoạch số 3260-KH/ĐĐQH15 gửi: Ban Bí thư Trung ương Đảng (để b/c); "
+            "Ban cán sự đảng Chính phủ (để phối hợp).",
+        ),
+        (
+            "Kế hoạch gửi Ban cán sự đảng Chính phủ để làm gì?",
+            True,
+            "Kế hoạch số 3260-KH/ĐĐQH15 gửi: Ban cán sự đảng Chính phủ (để phối hợp).",
+        ),
+    ],
+)
+def test_who_a_document_is_sent_to(question: str, addressee: bool, expected: str) -> None:
+    doc = _sent_document(addressee)
+    ask = asks_for(question)
+    assert ask.meta_field == "recipients"
+    fact = meta_fact(ask.meta_field, doc, question)
+    assert fact is not None and fact.text == expected
+    quoted = doc.text[fact.start : fact.end]
+    assert quoted.startswith("Hội đồng nhân dân" if "kính gửi" in expected else "Nơi nhận:")
 
 
 def test_a_missing_field_gives_no_fact() -> None:
@@ -227,6 +326,14 @@ def test_body_in_charge_of_a_task() -> None:
     facts = bodies_for_task(question, [doc])
     assert [f.text.split(" chủ trì:")[0] for f in facts] == ["Tổ đảng ở Thường trực Ủy ban Kinh tế"]
     assert "Luật Đầu tư công" in doc.text[facts[0].start : facts[0].end]
+
+
+@needs_party_docs
+@pytest.mark.parametrize("named", ["Theo Kế hoạch số 3260-KH/ĐĐQH15, c", "Kế hoạch 3260 giao c"])
+def test_the_words_naming_the_document_are_not_task_words(named: str) -> None:
+    doc = plan_document()
+    facts = bodies_for_task(f"{named}ơ quan nào chủ trì thẩm tra dự án Luật Đầu tư công và Luật Đấu thầu?", [doc])
+    assert [f.text.split(" chủ trì:")[0] for f in facts] == ["Tổ đảng ở Thường trực Ủy ban Kinh tế"]
 
 
 @pytest.fixture(scope="module")

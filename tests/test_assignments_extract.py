@@ -121,6 +121,18 @@ def test_split_bodies_keeps_lower_case_continuations_with_their_name() -> None:
     ]
 
 
+def test_a_committee_named_after_two_fields_keeps_its_comma() -> None:
+    # the National Assembly's committees as Kế hoạch 3260-KH/ĐĐQH15 heads their tasks ("i) Tổ đảng ở …")
+    assert split_bodies("Tổ đảng ở Thường trực Ủy ban Văn hóa, Giáo dục") == [
+        "Tổ đảng ở Thường trực Ủy ban Văn hóa, Giáo dục"
+    ]
+    assert split_bodies("Ủy ban Tài chính, Ngân sách và Văn phòng Quốc hội") == [
+        "Ủy ban Tài chính, Ngân sách",
+        "Văn phòng Quốc hội",
+    ]
+    assert split_bodies("Sở Tài chính, Công an Thành phố") == ["Sở Tài chính", "Công an Thành phố"]
+
+
 def test_generic_and_clause_names_are_no_body() -> None:
     assert not looks_like_body("Các đơn vị có liên quan")
     assert not looks_like_body("Các giải pháp tổ chức thực hiện")

@@ -122,6 +122,12 @@ def test_report_file_holds_a_letter_and_a_draft(fmt: str, rendition_dir: Path) -
     assert (d.date, d.date_text) == ("", "Hà Nội, ngày tháng 5 năm 2025")  # the draft leaves the day blank
     assert (d.signer, d.signer_position) == ("Trần Văn Sơn", "T/M BAN THƯỜNG VỤ, PHÓ BÍ THƯ")
     assert "Lưu: VT, VPĐUCP (2)" in d.recipients
+    # "Kính gửi:" then one addressee per line in the letter; one addressee on the line in the draft
+    start, end = m.spans["addressee"]
+    assert letter.text[start:end].startswith("- Đồng chí Phạm Minh Chính, Bí thư Đảng ủy Chính phủ")
+    assert letter.text[start:end].endswith("Các đồng chí Ủy viên Ban Thường vụ Đảng ủy Chính phủ.")
+    start, end = d.spans["addressee"]
+    assert draft.text[start:end] == "Văn phòng Trung ương Đảng"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -30,9 +30,9 @@ import numpy as np
 from ingest.normalize import fold
 from ingest.sentences import sentence_spans
 from ingest.wordlists import HINTS_FIGURE, QUESTION_SYLLABLES, STOPWORDS
-from rag.citations import WORD_RE, entities_in, has_phrase, numbers_in
+from rag.citations import WORD_RE, entities_in, has_phrase, name_tokens, numbers_in
 from rag.generators.base import Generator
-from rag.query_understanding import Ask, asks_for, gives, who_found
+from rag.query_understanding import Ask, asks_for, gives, numbers_named, reference_words, who_found
 
 if TYPE_CHECKING:
     from ingest.model import Chunk
@@ -49,6 +49,15 @@ def key_terms(question: str) -> list[str]:
     """Folded content syllables of the question (numbers included: "chuyên đề 4"), without question words."""
     words = WORD_RE.findall(fold(question))
     return [w for w in words if w not in QUESTION_SYLLABLES and w not in STOPWORDS]
+
+
+def _any_phrase(text: str, phrases: Sequence[str]) -> bool:
+    return any(has_phrase(text, p) for p in phrases)
+
+
+def _numbered(title: str, named: frozenset[str]) -> bool:
+    """The document title carries one of the numbers the question names ("Quyết định 2820/QĐ-UBND: …")."""
+    return any({token, token.split("/")[0].split("-")[0]} & named for token in name_tokens(title))
 
 
 def term_pairs(question: str) -> list[str]:
@@ -196,11 +205,23 @@ class ExtractiveGenerator(Generator):
         in all of them."""
         terms, pairs = set(key_terms(question)), term_pairs(question)
         ask = asks_for(question)
+        named, naming = numbers_named(question), reference_words(question)
+        # a syllable of a compound the question writes counts where the compound is written: "ban" of "ban hành"
+        # is not the "ban" of "Ủy ban", "nghị" of "đề nghị" not that of "Nghị quyết"
+        compounds = {t: [p for p in pairs if t in p.split()] for t in terms}
         seen = []
         for cand in cands:
             folded = fold(cand.text)
-            words = set(WORD_RE.findall(folded))
-            seen.append((folded, words, set(WORD_RE.findall(cand.context)) - words))
+            text = f"{cand.context} | {folded}"
+            words = {w for w in WORD_RE.findall(folded) if not compounds.get(w) or _any_phrase(folded, compounds[w])}
+            around = {
+                w for w in WORD_RE.findall(cand.context) if not compounds.get(w) or _any_phrase(text, compounds[w])
+            }
+            if named and _numbered(cand.title, named):
+                # every sentence of the document the question names by number ("Quyết định 2820 …") is of it:
+                # the one that repeats "Quyết định số 2820" is no better an answer
+                words |= naming
+            seen.append((folded, words, around - words))
         n = len(cands)
         weight = {t: rarity(sum(t in w or t in a for _, w, a in seen), n) for t in terms}
         both = [f"{c.context} | {f}" for c, (f, _, _) in zip(cands, seen, strict=True)]
@@ -255,8 +276,8 @@ class ExtractiveGenerator(Generator):
         self._semantic(question, cands)
         ranked = sorted(cands, key=lambda c: -c.score)
         ask = asks_for(question)
-        if {"figure", "date"} & ask.wants:
-            # "bao nhiêu" / "ngày nào": only a sentence holding a figure / a date can answer
+        if {"figure", "date", "place"} & ask.wants:
+            # "bao nhiêu" / "ngày nào" / "ở đâu": only a sentence holding a figure / a date / a place can answer
             ranked = [c for c in ranked if gives(ask, c.text, question, c.heading, c.title)] or ranked
         if not ranked or ranked[0].score <= 0:
             return []

