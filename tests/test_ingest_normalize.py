@@ -78,6 +78,25 @@ def test_fold_lowercases_and_strips():
     assert len(fold("İstanbul Đà Nẵng")) == len("İstanbul Đà Nẵng")
 
 
+def test_every_vietnamese_vowel_folds_to_its_letter():
+    # the 12 vowel letters of the alphabet with their five tone marks, typed by hand, upper and lower case
+    vowels = {
+        "a": "aàáảãạ ăằắẳẵặ âầấẩẫậ AÀÁẢÃẠ ĂẰẮẲẴẶ ÂẦẤẨẪẬ",
+        "e": "eèéẻẽẹ êềếểễệ EÈÉẺẼẸ ÊỀẾỂỄỆ",
+        "i": "iìíỉĩị IÌÍỈĨỊ",
+        "o": "oòóỏõọ ôồốổỗộ ơờớởỡợ OÒÓỎÕỌ ÔỒỐỔỖỘ ƠỜỚỞỠỢ",
+        "u": "uùúủũụ ưừứửữự UÙÚỦŨỤ ƯỪỨỬỮỰ",
+        "y": "yỳýỷỹỵ YỲÝỶỸỴ",
+    }
+    for letter, forms in vowels.items():
+        for word in forms.split():
+            assert fold(word) == letter * len(word), word
+            assert len(strip_diacritics(word)) == len(word)
+    assert fold("đĐ") == "dd" and strip_diacritics("đĐ") == "dD"
+    # decomposed input (NFD) folds like composed input
+    assert fold(unicodedata.normalize("NFD", "Nghị quyết")) == "nghi quyet"
+
+
 @pytest.mark.parametrize(("word", "ok"), [("nghiệp", True), ("thủy", True), ("ViÖt", False), ("hoµ", False)])
 def test_syllable_check(word, ok):
     assert is_vietnamese_syllable(word) is ok
