@@ -537,15 +537,30 @@ def reference_words(question: str) -> set[str]:
     return found
 
 
+_COUNTED = frozenset({"nam", "thang", "ngay", "quy", "tuan", "gio", "nguoi", "lan", "trieu", "ty", "nghin", "ha", "km"})
+"""Words after a number that make it a quantity or a time ("03 năm 2026 - 2028", "5 tháng"), not a document's."""
+
+
 def numbers_named(question: str) -> frozenset[str]:
     """Numbers and codes of two characters or more the question names ("3260", "3260-kh/ddqh15", "57"): they may
-    pick the document."""
+    pick the document. A year ("năm 2026 - 2028") and a counted number ("03 năm") name no document."""
     out: set[str] = set()
-    for token in name_tokens(question):
-        if _CODE_LIKE.search(token):
-            out.add(token)
-            head = re.match(r"\d*", token)
-            out.add(head.group(0) if head and head.group(0) else token)
+    tokens = name_tokens(question)
+    for i, token in enumerate(tokens):
+        if not _CODE_LIKE.search(token):
+            continue
+        after_kind = (i and tokens[i - 1] == "so") or any(
+            tuple(tokens[max(0, i - n) : i]) in _KIND_WORDS for n in (1, 2)
+        )  # "Nghị quyết 57 năm 2024", "số 03"
+        if (
+            token.isdigit()
+            and not after_kind
+            and (re.fullmatch(r"(?:19|20)\d\d", token) or (i + 1 < len(tokens) and tokens[i + 1] in _COUNTED))
+        ):
+            continue
+        out.add(token)
+        head = re.match(r"\d*", token)
+        out.add(head.group(0) if head and head.group(0) else token)
     return frozenset(t for t in out if len(t) >= 2)
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from rag.query_understanding import analyse
+from rag.query_understanding import analyse, numbers_named
 
 
 @pytest.mark.parametrize(
@@ -179,3 +179,18 @@ def test_a_date_of_issue_question_is_not_a_deadline_question() -> None:
 
     assert is_deadline_question("Hạn hoàn thành việc rà soát thủ tục hành chính là khi nào?")
     assert not is_deadline_question("Kết luận 221 ban hành ngày nào?")
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("Ai ký Kế hoạch 3260?", {"3260"}),
+        ("Nghị quyết 57 năm 2024 giao nhiệm vụ gì?", {"57"}),  # the year of issue names nothing more
+        ("Kế hoạch số 03 năm 2025 do ai ký?", {"03"}),  # "số 03": a number, not a count
+        ("Luật số 73/2006/QH11 có hiệu lực khi nào?", {"73", "73/2006/qh11"}),
+        ("Kế hoạch tài chính 03 năm 2026 - 2028 ban hành ngày nào?", set()),  # a count and years
+        ("Tỷ lệ hộ nghèo năm 2025 là bao nhiêu?", set()),
+    ],
+)
+def test_numbers_that_may_name_a_document(question: str, numbers: set[str]) -> None:
+    assert set(numbers_named(question)) == numbers

@@ -249,6 +249,9 @@ def test_the_document_is_picked_by_the_number_the_question_names() -> None:
     assert pick_document("Ai ký văn bản này?", [other, plan], lambda: []) is other
     # The plan implements Nghị quyết 57-NQ/TW, which troly does not hold: no header to answer from.
     assert pick_document("Ai ký Nghị quyết 57-NQ/TW?", [plan], lambda: [plan, other]) is None
+    # a count and years are no document number (new-date-10: "Kế hoạch … 03 năm 2026 - 2028 của Cà Mau …")
+    question = "Kế hoạch tài chính - ngân sách 03 năm 2026 - 2028 ban hành ngày nào?"
+    assert pick_document(question, [other, plan], lambda: [], "date") is plan
     # … but a question about the plan that carries it out is about a plan troly holds
     assert pick_document("Kế hoạch triển khai Nghị quyết 57 do ai ký?", [other, plan], lambda: []) is plan
     # asking for the number, the numbers a question names belong to other documents
