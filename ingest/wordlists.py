@@ -169,6 +169,7 @@ ASSIGNMENT_VERBS = (
     r"phoi hop",
     r"thao luan",
     r"chiu trach nhiem",
+    r"co trach nhiem",
     r"phu trach",
     r"thuc hien",
     r"duoc giao",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ingest.model import Assignment, Document, DocumentMeta
-from ingest.pipeline import ingest_files
+from ingest.pipeline import ingest_files, load_document
 from rag.query_understanding import asks_for, gives
 from rag.structured_answers import (
     asks_about_assignment,
@@ -337,6 +337,25 @@ def test_the_words_naming_the_document_are_not_task_words(named: str) -> None:
     doc = plan_document()
     facts = bodies_for_task(f"{named}ơ quan nào chủ trì thẩm tra dự án Luật Đầu tư công và Luật Đấu thầu?", [doc])
     assert [f.text.split(" chủ trì:")[0] for f in facts] == ["Tổ đảng ở Thường trực Ủy ban Kinh tế"]
+
+
+def test_who_has_a_responsibility_is_asked_of_the_assignments(tmp_path: Path) -> None:
+    """ "Ai có trách nhiệm …": a body, an office or a role description ("Người được giao …") bound to the task by
+    "có trách nhiệm" answers it (Quy định 383-QĐ/TW, Điều 8, typed by hand)."""
+    path = tmp_path / "quy-dinh.txt"
+    path.write_text(
+        "QUY ĐỊNH\nvề Phông lưu trữ Đảng\n\nĐiều 8. Lập hồ sơ\n\n3. Người được giao theo dõi, giải quyết công việc "
+        "của cơ quan, tổ chức có trách nhiệm lập hồ sơ và giao nộp hồ sơ, tài liệu vào lưu trữ hiện hành đúng yêu cầu "
+        "và thời hạn quy định.\n",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    question = "Ai có trách nhiệm lập hồ sơ và nộp hồ sơ, tài liệu vào lưu trữ hiện hành?"
+    assert asks_about_assignment(question, asks_for(question), [doc]) == "bodies"
+    facts = bodies_for_task(question, [doc])
+    assert [f.text.split(" chịu trách nhiệm")[0] for f in facts] == [
+        "Người được giao theo dõi, giải quyết công việc của cơ quan, tổ chức"
+    ]
 
 
 @pytest.fixture(scope="module")
