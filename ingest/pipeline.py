@@ -244,8 +244,8 @@ RECIPE = 4
 """Version of how troly turns a file into passages (reading, structure, chunking). Raise it with a change that
 gives the same file other passages (2: an over-long sentence is cut after a clause mark; 3: a title line
 "QUY ĐỊNH" makes a Quy định; 4: the "Kính gửi:" addressee is read into the header, a committee named after two
-fields keeps its comma): every indexed file is then
-re-read by the next ``troly ingest`` or re-index instead of keeping passages the old code made."""
+fields keeps its comma): every indexed file is then re-read by the next ``troly ingest`` or re-index instead of
+keeping passages the old code made."""
 
 
 def ingest_fingerprint(file_digest: str, chunk_tokens: int, overlap: int) -> str:

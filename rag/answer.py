@@ -330,8 +330,8 @@ class AnswerPipeline:
         self, question: str, ask: Ask, filters: SearchFilters | None, k: int | None, started: float
     ) -> Iterator[str | Answer]:
         """One question of one part: structure first, then the gate, the generator and the citation check."""
-        hits, subject = self._on_subject(question, self.retriever.search(question, k=k, filters=filters), filters, k)
-        docs = self._documents_of(hits)
+        hits = self.retriever.search(question, k=k, filters=filters)
+        hits, docs, subject = self._on_subject(question, hits, self._documents_of(hits), filters, k)
         by_id = {d.doc_id: d for d in docs}
         structured = self._from_structure(question, ask, hits, by_id, filters, started)
         if structured is not None:
@@ -526,24 +526,24 @@ class AnswerPipeline:
         return facts
 
     def _on_subject(
-        self, question: str, hits: list[Hit], filters: SearchFilters | None, k: int | None
-    ) -> tuple[list[Hit], str]:
-        """The passages of the document the question names ("Kết luận 221 giao cơ quan nào …"), and how that
-        document is called ("" when the question names none troly holds): an answer from another document's
-        passages answers a question nobody asked, so when the named document is held (and the reader may see it)
-        the answer comes from it or that document is said not to contain it."""
-        subject = subject_documents(
-            question, self._documents_of(hits), lambda: self._numbered_documents(question, filters)
-        )
+        self, question: str, hits: list[Hit], docs: list[Document], filters: SearchFilters | None, k: int | None
+    ) -> tuple[list[Hit], list[Document], str]:
+        """The passages (and their documents) of the document the question names ("Kết luận 221 giao cơ quan nào
+        …"), and how that document is called ("" when the question names none troly holds): an answer from another
+        document's passages answers a question nobody asked, so when the named document is held (and the reader may
+        see it) the answer comes from it or that document is said not to contain it. ``docs`` are the documents of
+        ``hits``, best-ranked first."""
+        subject = subject_documents(question, docs, lambda: self._numbered_documents(question, filters))
         if subject is None:
-            return hits, ""
+            return hits, docs, ""
         if len(subject) == 1 and (filters is None or not filters.doc_id):
             from rag.retrieval import SearchFilters
 
             scoped = replace(filters, doc_id=subject[0].doc_id) if filters else SearchFilters(doc_id=subject[0].doc_id)
-            return self.retriever.search(question, k=k, filters=scoped), document_name(subject[0])
+            found = self.retriever.search(question, k=k, filters=scoped)
+            return found, subject[:1] if found else [], document_name(subject[0])
         ids = {d.doc_id for d in subject}
-        return [h for h in hits if h.chunk.doc_id in ids], ""
+        return [h for h in hits if h.chunk.doc_id in ids], [d for d in docs if d.doc_id in ids], ""
 
     def _documents_of(self, hits: Sequence[Hit]) -> list[Document]:
         """The retrieved documents, best-ranked first (they passed the reader's clearance)."""

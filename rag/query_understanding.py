@@ -17,6 +17,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from ingest import wordlists
@@ -562,6 +563,15 @@ def numbers_named(question: str) -> frozenset[str]:
         head = re.match(r"\d*", token)
         out.add(head.group(0) if head and head.group(0) else token)
     return frozenset(t for t in out if len(t) >= 2)
+
+
+def number_matches(number: str, named: AbstractSet[str]) -> bool:
+    """A document number ("3260-KH/ĐĐQH15") is one the question names ("3260", "3260-kh/ddqh15")."""
+    tokens = name_tokens(number)
+    if not tokens:
+        return False
+    head = re.match(r"\d*", tokens[0])
+    return bool(named & {tokens[0], head.group(0) if head else ""} - {""})
 
 
 _REASON = re.compile(r"\bvi sao\b|\btai sao\b|\bnguyen nhan (?:nao|gi|la gi)\b|\bly do\b|\bdo dau\b")

@@ -20,8 +20,15 @@ from ingest.model import ROLE_LABELS, Assignment, Document, DocumentMeta, Headin
 from ingest.normalize import fold, strip_diacritics
 from ingest.tables import TableRow, table_rows
 from ingest.wordlists import ASSIGNMENT_VERBS, BODY_HEADS, FRAME_WORDS, QUESTION_SYLLABLES, STOPWORDS
-from rag.citations import WORD_RE, name_tokens
-from rag.query_understanding import Ask, numbers_named, organisation_core, reference_words, topic_number
+from rag.citations import WORD_RE
+from rag.query_understanding import (
+    Ask,
+    number_matches,
+    numbers_named,
+    organisation_core,
+    reference_words,
+    topic_number,
+)
 
 TOPIC_GUIDE_DISCUSSION = "Vấn đề thảo luận"
 """The topic-guide field that holds a topic's discussion questions."""
@@ -145,15 +152,6 @@ def meta_fact(field_name: str, doc: Document, question: str = "") -> Fact | None
 
 def _number_matches(doc: Document, named: AbstractSet[str]) -> bool:
     return number_matches(doc.meta.number, named)
-
-
-def number_matches(number: str, named: AbstractSet[str]) -> bool:
-    """A document number ("3260-KH/ĐĐQH15") is one the question names ("3260", "3260-kh/ddqh15")."""
-    tokens = name_tokens(number)
-    if not tokens:
-        return False
-    head = re.match(r"\d*", tokens[0]).group(0)
-    return bool(named & {tokens[0], head} - {""})
 
 
 def _documents_named(

@@ -32,7 +32,7 @@ from ingest.sentences import sentence_spans
 from ingest.wordlists import HINTS_FIGURE, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, entities_in, has_phrase, name_tokens, numbers_in
 from rag.generators.base import Generator
-from rag.query_understanding import Ask, asks_for, gives, numbers_named, reference_words, who_found
+from rag.query_understanding import Ask, asks_for, gives, number_matches, numbers_named, reference_words, who_found
 
 if TYPE_CHECKING:
     from ingest.model import Chunk
@@ -53,11 +53,6 @@ def key_terms(question: str) -> list[str]:
 
 def _any_phrase(text: str, phrases: Sequence[str]) -> bool:
     return any(has_phrase(text, p) for p in phrases)
-
-
-def _numbered(title: str, named: frozenset[str]) -> bool:
-    """The document title carries one of the numbers the question names ("Quyết định 2820/QĐ-UBND: …")."""
-    return any({token, token.split("/")[0].split("-")[0]} & named for token in name_tokens(title))
 
 
 def term_pairs(question: str) -> list[str]:
@@ -217,7 +212,7 @@ class ExtractiveGenerator(Generator):
             around = {
                 w for w in WORD_RE.findall(cand.context) if not compounds.get(w) or _any_phrase(text, compounds[w])
             }
-            if named and _numbered(cand.title, named):
+            if named and any(number_matches(token, named) for token in name_tokens(cand.title)):
                 # every sentence of the document the question names by number ("Quyết định 2820 …") is of it:
                 # the one that repeats "Quyết định số 2820" is no better an answer
                 words |= naming
