@@ -161,6 +161,13 @@ ASKS_META = {
         r"\bgui (?:\w+ ){1,8}de (?:lam gi|nham muc dich gi|lam viec gi)\b",
     ),
     "trich_yeu": (r"trich yeu", r"ve viec gi"),
+    # the document's own "… này có hiệu lực" clause, not its date of issue ("Quyết định 2820 có hiệu lực khi nào")
+    "effective": (
+        r"\b(?:co|bat dau co|phat sinh) hieu luc(?: thi hanh)?(?: (?:tu|ke tu|vao))?"
+        r" (?:ngay nao|khi nao|bao gio|luc nao|thoi diem nao|thang nao|nam nao)",
+        r"\b(?:ngay|thoi diem|thoi gian) (?:bat dau )?(?:co )?hieu luc\b",
+        r"\bhieu luc (?:thi hanh )?(?:tu|ke tu) (?:ngay nao|khi nao|bao gio)",
+    ),
 }
 """Per DocumentMeta field, the folded phrasings that ask for it ("Ai ký Kế hoạch 3260?", "ban hành ngày nào")."""
 

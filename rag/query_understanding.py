@@ -102,7 +102,7 @@ class Ask:
     wants: frozenset[str] = frozenset()
     meta_field: str = ""
     """The DocumentMeta field asked for ("signer", "date", "number", "issuer", "place", "trich_yeu", "recipients":
-    the addressee or the Nơi nhận list), if any."""
+    the addressee or the Nơi nhận list; "effective": the document's own "… này có hiệu lực" clause), if any."""
     meta_fields: tuple[str, ...] = ()
     """Every DocumentMeta field asked for, in the question's order ("số hiệu và ngày ban hành": number, date)."""
 
@@ -143,6 +143,9 @@ def asks_for(question: str) -> Ask:
     metas = tuple(dict.fromkeys(name for _, name in found))
     if "date" in metas and _DEADLINE.search(folded) and not _ISSUED.search(folded):
         # "Kế hoạch … hạn báo cáo là ngày nào": a deadline in the text, not the date of issue
+        metas = tuple(m for m in metas if m != "date")
+    if "effective" in metas and not _ISSUED.search(folded):
+        # "Quyết định 2820 có hiệu lực khi nào" also reads "<văn bản> … khi nào": the clause, not the date of issue
         metas = tuple(m for m in metas if m != "date")
     meta = metas[0] if metas else ""
     if meta == "signer" and "issuer" not in metas:
@@ -679,6 +682,7 @@ _META_WANTS = {
     "issuer": frozenset({"body"}),
     "place": frozenset({"place"}),
     "recipients": frozenset({"body"}),
+    "effective": frozenset({"date"}),
 }
 _META_LABELS = {
     "signer": "người ký",
@@ -688,6 +692,7 @@ _META_LABELS = {
     "place": "nơi ban hành",
     "trich_yeu": "trích yếu",
     "recipients": "nơi nhận",
+    "effective": "ngày có hiệu lực",
 }
 
 

@@ -118,6 +118,31 @@ def _recipients(doc: Document, question: str) -> tuple[str, tuple[str, ...]] | N
     return None
 
 
+_SELF_EFFECT = re.compile(
+    r"\b(?:" + "|".join(word for word, _ in KINDS) + r"|van ban)\s+nay\b[^.;\n]{0,240}?\bco hieu luc\b"
+)
+_AFTER_DATE = re.compile(r"\b(?:ngay|truoc|sau|khi)\s*$")
+
+
+def _effective_clause(doc: Document) -> tuple[str, int, int] | None:
+    """The sentence in which ``doc`` says when it takes effect ("Quyết định này có hiệu lực thi hành kể từ ngày
+    ký.", "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2007."), its own article label dropped, with its
+    span; not a sentence that only refers to that moment ("Kể từ ngày Quy định này có hiệu lực thi hành: …")."""
+    plain = strip_diacritics(doc.text).lower()
+    for match in _SELF_EFFECT.finditer(plain):
+        if _AFTER_DATE.search(plain[max(0, match.start() - 12) : match.start()]):
+            continue
+        line_start = plain.rfind("\n", 0, match.start()) + 1
+        stop = plain.rfind(". ", line_start, match.start())  # an earlier sentence, or the article's label
+        sentence_start = stop + 2 if stop >= 0 else line_start
+        ends = [i for i in (plain.find(". ", match.end()), plain.find("\n", match.end())) if i >= 0]
+        end = min(ends) + 1 if ends else len(plain)
+        text = doc.text[sentence_start:end].strip()
+        start = doc.text.index(text, sentence_start)
+        return text.rstrip(". ") + ".", start, start + len(text)
+    return None
+
+
 def meta_fact(field_name: str, doc: Document, question: str = "") -> Fact | None:
     """The sentence answering a header/signature question about ``doc``, or None when ingest did not find it."""
     meta, title = doc.meta, _title(doc.meta, doc)
@@ -139,6 +164,9 @@ def meta_fact(field_name: str, doc: Document, question: str = "") -> Fact | None
         text, value, names = f"{title} được ban hành tại {meta.place}.", meta.place, ("date", "place")
     elif field_name == "trich_yeu" and meta.trich_yeu:
         text, value, names = f"Trích yếu: {meta.trich_yeu}.", meta.trich_yeu, ("trich_yeu",)
+    elif field_name == "effective":
+        clause = _effective_clause(doc)
+        return Fact(clause[0], doc, clause[1], clause[2]) if clause else None
     elif sent is not None:
         value, names = sent
         text = f"{title} gửi: {value}." if names == ("recipients",) else f"{title} kính gửi {value}."

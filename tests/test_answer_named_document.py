@@ -126,3 +126,30 @@ def test_the_subject_is_the_kind_named_first(pipeline: AnswerPipeline) -> None:
     assert subject("Kế hoạch thực hiện Kết luận 221 giao ai chủ trì?") is None
     assert subject("Năm 2025 có những văn bản nào?") is None
     assert subject("Nghị quyết 57 giao ai chủ trì?") is None
+
+
+def test_when_a_document_takes_effect_is_its_own_clause_not_its_date_of_issue(pipeline: AnswerPipeline) -> None:
+    # "quy dinh 383 co hieu luc khi nao" was answered with the date of issue ("<văn bản> … khi nào")
+    for question in ("quy dinh 383 co hieu luc khi nao", "quy dinh 383 ve phong luu tru dang co hieu luc khi nao"):
+        answer = pipeline.ask(question)
+        assert not answer.refused, (question, answer.reason)
+        assert "kể từ ngày ký" in answer.answer, (question, answer.answer)
+        assert "19 tháng 11" not in answer.answer and "hình thành trước ngày" not in answer.answer
+        assert _cited(pipeline, answer) == {"383-QĐ/TW"}
+
+
+def test_a_conclusion_without_an_effect_clause_is_said_not_to_state_it(pipeline: AnswerPipeline) -> None:
+    answer = pipeline.ask("Kết luận 221 có hiệu lực từ khi nào?")
+    assert answer.refused
+    assert "28 tháng 11" not in answer.answer
+    assert answer.reason.startswith("Kết luận số 221-KL/TW không nêu"), answer.reason
+
+
+def test_the_effect_question_is_told_from_the_date_of_issue() -> None:
+    from rag.query_understanding import asks_for
+
+    assert asks_for("quyet dinh 2820 co hieu luc khi nao").meta_fields == ("effective",)
+    assert asks_for("Luật Bình đẳng giới có hiệu lực thi hành từ ngày nào?").meta_field == "effective"
+    assert asks_for("Ngày có hiệu lực của Nghị định 30 là ngày nào?").meta_field == "effective"
+    assert asks_for("Quyết định 2820 ban hành ngày nào?").meta_fields == ("date",)
+    assert asks_for("Quyết định 2820 ký ngày nào và có hiệu lực khi nào?").meta_fields == ("date", "effective")
