@@ -480,6 +480,18 @@ def about(question: str, sentence: str, heading: str = "", title: str = "") -> b
     return any(has_phrase(folded, f"{a} {b}") for a, b in itertools.pairwise(thing.split()))
 
 
+_SIGNED = re.compile(r"(?<!\w)ký(?!\w)", re.IGNORECASE)
+
+
+def _says_signed(text: str) -> bool:
+    """Whether ``text`` says someone signed ("… do Bộ trưởng … ký", "Người ký: …"): "ký", not "kỳ/kỷ/kỹ" — the
+    folded "ky" is read only when the text has no diacritics at all."""
+    text = unicodedata.normalize("NFC", text)
+    if _fold(text) == text.lower():
+        return re.search(r"\bky\b", text.lower()) is not None
+    return _SIGNED.search(text) is not None
+
+
 def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str = "") -> bool:
     """Whether ``sentence`` (under ``heading``, its heading path) holds what ``ask`` wants: a new figure, a date,
     a person's or a body's name, a document code – about what the question names (:func:`about`). A task
@@ -496,6 +508,8 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
         return False
     if "date" in ask and is_deadline_question(question) and not _DEADLINE_SAID.search(_fold(around)):
         return False  # "phải xong trước ngày nào": a date the sentence does not call a deadline is not the answer
+    if ask.meta_field == "signer" and not _says_signed(around):
+        return False  # "Ai ký Quyết định 3103": an office named in a citing sentence did not sign anything
     names = {"person", "body", "name"} & ask.wants
     if names:
         found = ("person" in names and (_has_person(around, question) or _has_office(around, question))) or (

@@ -153,3 +153,22 @@ def test_the_effect_question_is_told_from_the_date_of_issue() -> None:
     assert asks_for("Ngày có hiệu lực của Nghị định 30 là ngày nào?").meta_field == "effective"
     assert asks_for("Quyết định 2820 ban hành ngày nào?").meta_fields == ("date",)
     assert asks_for("Quyết định 2820 ký ngày nào và có hiệu lực khi nào?").meta_fields == ("date", "effective")
+
+
+def test_who_signed_is_answered_only_by_a_sentence_that_says_signed() -> None:
+    from rag.query_understanding import asks_for, gives
+
+    question = "Ai ký Quyết định số 3103/QĐ-BTC của Bộ Tài chính?"
+    ask = asks_for(question)
+    citing = (
+        "Căn cứ Quyết định số 06/QĐ-TTg ngày 02 tháng 01 năm 2025 của Thủ tướng Chính phủ và Quyết định số 3103/QĐ-BTC."
+    )
+    assert not gives(ask, citing, question)  # was answered with this: an office, and nobody signing
+    assert not gives(ask, "Thủ tướng Chính phủ chỉ đạo định kỳ kiểm tra việc thực hiện.", question)  # kỳ is not ký
+    assert gives(ask, "Quyết định số 3103/QĐ-BTC của Bộ Tài chính do Bộ trưởng Lê Văn Hòa ký ngày 05/9/2025.", question)
+
+
+def test_who_signed_a_document_only_cited_is_refused(pipeline: AnswerPipeline) -> None:
+    answer = pipeline.ask("Ai ký Quy định số 270-QĐ/TW?")  # cited by Quy định 383, not held
+    assert answer.refused, answer.answer
+    assert "Trần Cẩm Tú" not in answer.answer
