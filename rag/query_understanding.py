@@ -483,10 +483,21 @@ def about(question: str, sentence: str, heading: str = "", title: str = "") -> b
 _SIGNED = re.compile(r"(?<!\w)ký(?!\w)", re.IGNORECASE)
 
 
+def _signature_line(text: str) -> bool:
+    """A signature block's line: the position in capitals, then a name ("BÍ THƯ Trần Thanh Mẫn", "KT. CHỦ TỊCH
+    PHÓ CHỦ TỊCH Nguyễn Lộc Hà")."""
+    words = text.strip().rstrip(".").split()
+    cut = next((i for i, w in enumerate(words) if not w.isupper()), len(words))
+    name = words[cut:]
+    return cut >= 1 and 2 <= len(name) <= 5 and all(w[:1].isupper() and w[1:].islower() for w in name)
+
+
 def _says_signed(text: str) -> bool:
-    """Whether ``text`` says someone signed ("… do Bộ trưởng … ký", "Người ký: …"): "ký", not "kỳ/kỷ/kỹ" — the
-    folded "ky" is read only when the text has no diacritics at all."""
+    """Whether ``text`` says someone signed ("… do Bộ trưởng … ký", "Người ký: …", a signature line): "ký", not
+    "kỳ/kỷ/kỹ" — the folded "ky" is read only when the text has no diacritics at all."""
     text = unicodedata.normalize("NFC", text)
+    if any(_signature_line(line) for line in text.splitlines()):
+        return True
     if _fold(text) == text.lower():
         return re.search(r"\bky\b", text.lower()) is not None
     return _SIGNED.search(text) is not None
