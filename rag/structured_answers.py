@@ -730,9 +730,14 @@ def _column_unit(header: str, unit: str) -> str:
 
 
 def _with_unit(value: str, unit: str) -> str:
+    """A cell's figure with its unit. A share the table prints bare (its column or row says "(%)", or it is a
+    comparison column) is written as the table writes the unit, "99,6 (%)": "99,6%" is a figure the document does
+    not print, and the citation check rightly finds it in no source."""
     if not value or not unit or not re.fullmatch(r"[\d.,\s%-]+", value):
         return value
-    return f"{value}%" if unit == "%" else f"{value} {unit[:1].lower()}{unit[1:]}"
+    if unit == "%":
+        return value if "%" in value else f"{value} (%)"
+    return f"{value} {unit[:1].lower()}{unit[1:]}"
 
 
 def _owner_words(doc: Document) -> str:
@@ -800,12 +805,21 @@ def table_facts(
 
     # rows of the retrieved passages first; a row elsewhere in the same documents only when it holds more of the
     # question's words (a long table's row "TỔNG CHI NSĐP" that retrieval missed, beside its "BỘI CHI …" row)
-    ranked = sorted(range(len(candidates)), key=lambda i: (scores[i], named[i], specific(i)), reverse=True)
+    def unasked(i: int) -> int:
+        """Words of the row's subject the question does not say: "Chi từ nguồn thu tiền sử dụng đất" is not the
+        row "Thu tiền sử dụng đất" asked about, though it holds all its words."""
+        return len(set(WORD_RE.findall(fold(_row_names(candidates[i][1])))) - said - set(STOPWORDS))
+
+    ranked = sorted(range(len(candidates)), key=lambda i: (scores[i], named[i], -unasked(i), specific(i)), reverse=True)
     closest = next(i for i in ranked if inside[i])
     if scores[closest] < _MIN_ROW_MATCH:
         return []  # no retrieved row is what the question asks about: the answer is not in a table
     outside = next((i for i in ranked if not inside[i]), None)
-    if outside is not None and (scores[outside], named[outside]) > (scores[closest], named[closest]):
+    if outside is not None and (scores[outside], named[outside], -unasked(outside)) > (
+        scores[closest],
+        named[closest],
+        -unasked(closest),
+    ):
         closest = outside
     doc, row, columns = candidates[closest]
     cells = row.cells + [""] * (len(row.header) - len(row.cells))  # a short row leaves its last cells empty

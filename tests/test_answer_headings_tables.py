@@ -199,3 +199,36 @@ def test_term_a_definition_question_asks_for() -> None:
     assert defined_term("Theo Luật Bình đẳng giới, giới tính là gì?") == "gioi tinh"
     assert defined_term("Bình đẳng giới được hiểu như thế nào?") == "binh dang gioi"
     assert defined_term("Ai ký Kế hoạch 3260?") == ""
+
+
+REVENUE = """Mẫu biểu số 03
+
+DỰ KIẾN THU NGÂN SÁCH
+
+Đơn vị: Triệu đồng.
+
+STT | Nội dung | Năm 2025 | Dự toán năm 2026 | So sánh năm 2026 với ƯTH năm 2025 | Dự kiến năm 2027
+1 | Thu tiền sử dụng đất | 560.000 | 467.500 | 83,5 | 595.000
+2 | Thuế tài nguyên | 27.030 | 28.000 | 103,6 | 28.630
+
+Mẫu biểu số 04
+
+DỰ KIẾN CHI NGÂN SÁCH
+
+Đơn vị: Triệu đồng.
+
+STT | Nội dung | Năm 2025 | Năm 2026 | Năm 2027
+b | Chi từ nguồn thu tiền sử dụng đất | 560.000 | 467.500 | 595.000
+"""
+
+
+def test_a_comparison_column_is_read_from_the_row_named_and_written_as_the_table_writes_it() -> None:
+    # hand-written after the Cà Mau plan (Kế hoạch 0204/KH-UBND): "99,6%" was written, the table prints 99,6, so
+    # the citation check refused the answer; and the spending row "Chi từ nguồn thu …" was taken for the revenue row
+    doc = Document("budget", "Kế hoạch tài chính", "budget.txt", "ke_hoach", REVENUE, "h4", meta=DocumentMeta())
+    question = "Thu tiền sử dụng đất năm 2026 bằng bao nhiêu phần trăm so với ước thực hiện năm 2025?"
+    spending = REVENUE.index("b | Chi từ")
+    facts = table_facts(question, [doc], [("budget", spending, spending + 60)])
+    assert len(facts) == 1
+    assert facts[0].text.startswith("Thu tiền sử dụng đất"), facts[0].text
+    assert "83,5 (%)" in facts[0].text and "83,5%" not in facts[0].text
