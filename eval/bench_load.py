@@ -189,12 +189,13 @@ def _phase_alone(client: Any, headers: dict, seconds: float) -> Recorder:
     return rec
 
 
-def _phase_load(base: str, keys: dict[str, str], seconds: float, askers: int) -> dict[str, Recorder | dict]:
+def _phase_load(base: str, keys: dict[str, str], seconds: float, askers: int) -> tuple[dict[str, dict], Recorder]:
     """The loaded phase. The askers, the long asker and the editor run in a separate process (spawned, see
     ``_load_clients``); only the timed searcher runs here, alone in this process, as in the "alone" phase. With
     every client thread in one interpreter, the searcher's timings included its wait for this process's GIL
     behind 34 busy client threads — the load generator's queue, not the server's (officials' browsers are other
-    machines). The load process keeps normal priority: it still takes its share of the two cores."""
+    machines). The load process keeps normal priority: it still takes its share of the two cores. Returns the load
+    process's summaries per kind of request and the timed searches."""
     import multiprocessing
 
     import httpx
@@ -216,7 +217,7 @@ def _phase_load(base: str, keys: dict[str, str], seconds: float, askers: int) ->
         clients.join(timeout=30)
         if clients.is_alive():
             clients.kill()
-    return {**summaries, "search": rec}
+    return summaries, rec
 
 
 def _load_clients(base: str, keys: dict[str, str], seconds: float, askers: int, results: Any) -> None:
@@ -299,15 +300,13 @@ def _serve_and_measure(
                 alone = _phase_alone(client, reader, alone_s)
             log(f"[{workers} process(es)] {askers} askers + 1 long asker + 1 editor + 1 searcher for {seconds:.0f} s …")
             with LoadSampler() as load_load:
-                recs = _phase_load(base, keys, seconds, askers)
+                loaded, searches = _phase_load(base, keys, seconds, askers)
         memory = _tree_rss_mb(proc.pid)
     finally:
         stop(proc, 30)
     alone_p95 = percentile_ms(alone.ms, 95) if alone.ms else 0.0
-    searches = recs["search"]
-    assert isinstance(searches, Recorder)
     load_p95 = percentile_ms(searches.ms, 95) if searches.ms else 0.0
-    kinds = {name: rec.summary() if isinstance(rec, Recorder) else rec for name, rec in recs.items()}
+    kinds = {**loaded, "search": searches.summary()}
     asks = kinds["ask"]["statuses"].get("200", 0)
     return {
         "server_processes": workers,

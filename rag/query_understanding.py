@@ -25,7 +25,7 @@ from ingest.header import KINDS as _KINDS
 from ingest.model import Document, Topic
 from ingest.normalize import fold, is_vietnamese_syllable
 from rag.citations import entities_in, has_phrase, has_tokens, name_tokens, numbers_in
-from rag.diacritics import syllables
+from rag.diacritics import has_diacritics, syllables
 
 _fold = functools.lru_cache(maxsize=8192)(fold)
 """fold, remembered: the analysis folds the same words and questions many times over."""
@@ -141,11 +141,9 @@ def asks_for(question: str) -> Ask:
         wants.discard("date")  # "thời hạn … bao lâu" wants a duration ("hai mươi bốn giờ"), not a date
     found = sorted((m.start(), name) for name, pattern in _META.items() for m in [pattern.search(folded)] if m)
     metas = tuple(dict.fromkeys(name for _, name in found))
-    if "date" in metas and _DEADLINE.search(folded) and not _ISSUED.search(folded):
-        # "Kế hoạch … hạn báo cáo là ngày nào": a deadline in the text, not the date of issue
-        metas = tuple(m for m in metas if m != "date")
-    if "effective" in metas and not _ISSUED.search(folded):
-        # "Quyết định 2820 có hiệu lực khi nào" also reads "<văn bản> … khi nào": the clause, not the date of issue
+    if "date" in metas and not _ISSUED.search(folded) and (_DEADLINE.search(folded) or "effective" in metas):
+        # "Kế hoạch … hạn báo cáo là ngày nào": a deadline in the text, not the date of issue; "Quyết định 2820 có
+        # hiệu lực khi nào" also reads "<văn bản> … khi nào": the document's effect clause, not the date of issue
         metas = tuple(m for m in metas if m != "date")
     meta = metas[0] if metas else ""
     if meta == "signer" and "issuer" not in metas:
@@ -498,7 +496,7 @@ def _says_signed(text: str) -> bool:
     text = unicodedata.normalize("NFC", text)
     if any(_signature_line(line) for line in text.splitlines()):
         return True
-    if _fold(text) == text.lower():
+    if not has_diacritics(text):
         return re.search(r"\bky\b", text.lower()) is not None
     return _SIGNED.search(text) is not None
 

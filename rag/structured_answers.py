@@ -803,22 +803,20 @@ def table_facts(
         row, columns = candidates[i][1], candidates[i][2]
         return max(len(said & set(WORD_RE.findall(fold(row.header[c])))) for c in columns)
 
+    # words of a row's subject the question does not say: "Chi từ nguồn thu tiền sử dụng đất" is not the row
+    # "Thu tiền sử dụng đất" asked about, though it holds all its words
+    unasked = [len(set(WORD_RE.findall(fold(_row_names(row)))) - said - STOPWORDS) for _, row, _ in candidates]
     # rows of the retrieved passages first; a row elsewhere in the same documents only when it holds more of the
     # question's words (a long table's row "TỔNG CHI NSĐP" that retrieval missed, beside its "BỘI CHI …" row)
-    def unasked(i: int) -> int:
-        """Words of the row's subject the question does not say: "Chi từ nguồn thu tiền sử dụng đất" is not the
-        row "Thu tiền sử dụng đất" asked about, though it holds all its words."""
-        return len(set(WORD_RE.findall(fold(_row_names(candidates[i][1])))) - said - set(STOPWORDS))
-
-    ranked = sorted(range(len(candidates)), key=lambda i: (scores[i], named[i], -unasked(i), specific(i)), reverse=True)
+    ranked = sorted(range(len(candidates)), key=lambda i: (scores[i], named[i], -unasked[i], specific(i)), reverse=True)
     closest = next(i for i in ranked if inside[i])
     if scores[closest] < _MIN_ROW_MATCH:
         return []  # no retrieved row is what the question asks about: the answer is not in a table
     outside = next((i for i in ranked if not inside[i]), None)
-    if outside is not None and (scores[outside], named[outside], -unasked(outside)) > (
+    if outside is not None and (scores[outside], named[outside], -unasked[outside]) > (
         scores[closest],
         named[closest],
-        -unasked(closest),
+        -unasked[closest],
     ):
         closest = outside
     doc, row, columns = candidates[closest]
