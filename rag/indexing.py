@@ -45,11 +45,14 @@ def index_files(
     prepare: Prepare | None = None,
     before_commit: Callable[[], None] | None = None,
     embed_ahead: bool = False,
+    parsed: IngestResult | None = None,
 ) -> Indexed:
     """Ingest ``paths`` into ``index``; a file that cannot be read is an error in the result, never an exception.
 
     ``known`` (doc_id → indexed source hash) skips unchanged files; ``embed_ahead`` embeds each document's passages
-    into the cache while the next file is read (the CLI's cold ingest).
+    into the cache while the next file is read (the CLI's cold ingest). ``parsed`` is what
+    :func:`ingest.pipeline.ingest_files` already made of exactly these ``paths`` (a worker process read them):
+    it is committed as it is, the files are not read again.
     """
     from ingest.pipeline import ingest_files
     from rag.embeddings import embedding_ahead
@@ -59,14 +62,18 @@ def index_files(
         embedding_ahead(index.embeddings, settings.embedding_batch_size) if embed_ahead else contextlib.nullcontext()
     )
     with ahead as on_chunks:
-        result = ingest_files(
-            list(paths),
-            index.embeddings.count_tokens,
-            chunk_tokens or settings.chunk_tokens,
-            settings.chunk_overlap,
-            on_progress=on_file,
-            known=known,
-            on_chunks=on_chunks,
+        result = (
+            parsed
+            if parsed is not None
+            else ingest_files(
+                list(paths),
+                index.embeddings.count_tokens,
+                chunk_tokens or settings.chunk_tokens,
+                settings.chunk_overlap,
+                on_progress=on_file,
+                known=known,
+                on_chunks=on_chunks,
+            )
         )
     docs, chunks = result.documents, result.chunks
     if prepare is not None:

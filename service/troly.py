@@ -46,6 +46,7 @@ from service.views import ClearanceView, accepts
 from service.workers import WorkerPool, default_size, shared_pool
 
 if TYPE_CHECKING:
+    from ingest.pipeline import IngestResult
     from rag.index import Index
 
 log = logging.getLogger(__name__)
@@ -494,7 +495,7 @@ class TrolyService:
         try:
             paths = self._stage(files, staging, SUPPORTED_SUFFIXES, report)
             if paths:
-                self._embed_in_worker(paths, on_progress)
+                parsed = self._embed_in_worker(paths, on_progress)
                 self._writes.run(
                     self._ingest_paths,
                     user,
@@ -504,6 +505,7 @@ class TrolyService:
                     on_progress,
                     channel,
                     move_to=self.uploads_dir(),
+                    index_options={"parsed": parsed} if parsed is not None else None,
                 )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -547,21 +549,24 @@ class TrolyService:
             path.unlink(missing_ok=True)
         return paths
 
-    def _embed_in_worker(self, paths: list[Path], on_progress: Callable[..., Any] | None = None) -> None:
-        """Let a worker process read, chunk and embed staged uploads into the shared embedding cache, so the ingest
-        that follows here (parse, clearance, commit) finds the vectors instead of running the model in the serving
-        process; the worker's progress ("embed", done, total) reaches ``on_progress`` as the index's would. Best
-        effort: if the worker fails, the ingest embeds here as before."""
+    def _embed_in_worker(self, paths: list[Path], on_progress: Callable[..., Any] | None = None) -> IngestResult | None:
+        """Let a worker process read, chunk and embed staged uploads into the shared embedding cache and return
+        what it read, so the ingest that follows here (clearance, levels, commit) neither parses nor runs the
+        model in the serving process; the worker's progress ("embed", done, total) reaches ``on_progress`` as the
+        index's would. Best effort: if the worker fails, None, and the ingest reads and embeds here as before."""
         if self.workers is None:
-            return
+            return None
+        parsed: IngestResult | None = None
         try:
-            for stage, done, total in self.workers.run(
-                ("embed_files", self.settings, [str(p) for p in paths]), _no_calls
-            ):
-                if on_progress is not None:
-                    on_progress(stage, done, total)
+            for piece in self.workers.run(("embed_files", self.settings, [str(p) for p in paths]), _no_calls):
+                if piece[0] == "parsed":
+                    parsed = piece[1]
+                elif on_progress is not None:
+                    on_progress(*piece)
         except Exception as exc:  # the upload itself must not fail for this
             log.warning("embedding an upload in a worker failed (%s); embedding it in the server", exc)
+            return None
+        return parsed
 
     def _check_replaceable(self, user: User, doc_ids: list[str], channel: str) -> None:
         """Refuse (409) when an id names an indexed document the user may not see."""

@@ -335,9 +335,11 @@ def _task_talking_points(
 
 
 def _task_embed_files(readers: _Readers, settings: Any, paths: list[str]) -> Iterator[Any]:
-    """Read and chunk uploaded files exactly as the server's ingest will, and embed the passages into the shared
-    embedding cache (``settings.cache_dir``): the server's own ingest then finds every vector there instead of
-    running the model. Yields progress as the index's callback takes it: ("embed", passages done, passages in all)."""
+    """Read and chunk uploaded files exactly as the server's ingest would, and embed the passages into the shared
+    embedding cache (``settings.cache_dir``): the server's ingest then finds every vector there instead of
+    running the model. Yields progress as the index's callback takes it (("embed", passages done, passages in
+    all)), then ("parsed", the :class:`~ingest.pipeline.IngestResult`): the server commits what was read here
+    instead of reading, normalising and segmenting every file a second time."""
     from pathlib import Path
 
     from ingest.model import search_text
@@ -353,6 +355,7 @@ def _task_embed_files(readers: _Readers, settings: Any, paths: list[str]) -> Ite
     for i in range(0, len(texts), step):
         embeddings.embed_documents_array(texts[i : i + step])
         yield ("embed", min(i + step, len(texts)), len(texts))
+    yield ("parsed", result)
 
 
 TASKS: dict[str, Callable[..., Iterator[Any]]] = {
