@@ -56,7 +56,7 @@ from ingest.model import Chunk, Document, DocumentSummary, Topic, level_rank, se
 from rag.diacritics import DiacriticRestorer, fold
 from rag.embeddings import make_embeddings
 from rag.lexical import LexicalIndex, Postings, document_tokens, read_pointer, segment
-from rag.lexical_delta import COLUMNS_FILE, RESTORER_FILE, RestorerCounts, load_restorer, updated_restorer
+from rag.lexical_delta import COLUMNS_FILE, RESTORER_FILE, RestorerCounts, RestorerDelta, load_restorer
 from rag.protocols import IndexEmbedder
 from rag.settings import Settings
 
@@ -287,6 +287,8 @@ class Index:
         self._write_lock = threading.RLock()  # writers of this process; other processes: _writer_lock
         self._refresh_lock = threading.Lock()
         self._main: _Main | None = None
+        self._restorer_delta: RestorerDelta | None = None
+        """Restorer counts of the current main's delta, advanced by each refresh (only new log entries)."""
         self._compactor: threading.Thread | None = None
         self._closed = False
 
@@ -648,24 +650,32 @@ class Index:
             generation = self.generation()
             if base > generation or base < int(self._state("log_floor")):
                 return None
+            entries = self.db.execute(
+                "SELECT seq, chunk_id, op, text FROM lexical_log WHERE generation > ? ORDER BY seq", (base,)
+            ).fetchall()
             added: dict[str, None] = {}
-            removed_text: dict[str, str] = {}
-            for chunk_id, op, text in self.db.execute(
-                "SELECT chunk_id, op, text FROM lexical_log WHERE generation > ? ORDER BY seq", (base,)
-            ):
+            removed: dict[str, None] = {}
+            for _seq, chunk_id, op, _text in entries:
                 if op == "+":
                     added[chunk_id] = None
                 elif chunk_id in main.row_of:
-                    removed_text.setdefault(chunk_id, text)  # the first removal is the main's version
+                    removed[chunk_id] = None
             rows = self._rows_of(list(added))
         alive = np.ones(len(main.lexical.ids), dtype=bool)
-        alive[[main.row_of[c] for c in removed_text]] = False
+        alive[[main.row_of[c] for c in removed]] = False
         keep = np.flatnonzero(alive)
         ids = [main.lexical.ids[i] for i in keep.tolist()] + [r[0] for r in rows]
         delta = Postings.build([r[1].split() for r in rows]) if rows else None
         lexical = main.lexical.with_delta(ids, generation, alive, delta)
         columns = main.columns.select(keep, FilterColumns.from_rows([r[3:] for r in rows]))
-        restorer = updated_restorer(main.restorer, [r[2] for r in rows], list(removed_text.values()))
+        counts = self._restorer_delta
+        if counts is None or counts.main != main.name:
+            counts = RestorerDelta(main.name)
+        counts = counts.advance(
+            main.restorer, main.row_of, [e for e in entries if e[0] > counts.seq], {r[0]: r[2] for r in rows}
+        )
+        self._restorer_delta = counts
+        restorer = counts.restorer(main.restorer)
         return LexicalSide(lexical, columns, restorer)
 
     def _rows_of(self, chunk_ids: list[str]) -> list[tuple[Any, ...]]:

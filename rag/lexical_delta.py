@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 from collections import ChainMap, Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rag.diacritics import DiacriticRestorer
 
@@ -60,24 +60,84 @@ def load_restorer(path: Path) -> DiacriticRestorer:
     )
 
 
-def _overlay(base: Mapping[str, Counter[str]], plus: dict[str, Counter[str]], minus: dict[str, Counter[str]]) -> Any:
-    """``base`` with the touched keys recounted; untouched keys are shared with ``base``, not copied."""
-    changed: dict[str, Counter[str]] = {}
+@dataclass(frozen=True)
+class RestorerDelta:
+    """The restorer counts a main's delta changes, advanced by the log entries past ``seq`` only.
+
+    Each refresh of a serving index used to recount every passage added since the main (an editor's uploads
+    during a conference: thousands of passages, counted again after every commit, on the searches' GIL). This
+    keeps what was counted: the text each delta passage is counted with (``counted``), the main passages whose
+    main text is subtracted (``removed``), the net counts of all that (``net_*``) and the resulting counts of
+    every touched key (``unigrams``/``bigrams``, read in front of the main's). Advancing reads only the new log
+    entries and recounts only the keys they touch; a delta is never changed in place (a search may hold it).
+    """
+
+    main: str
+    seq: int = 0
+    counted: Mapping[str, str] = field(default_factory=dict)
+    removed: frozenset[str] = frozenset()
+    net_unigrams: Mapping[str, Counter[str]] = field(default_factory=dict)
+    net_bigrams: Mapping[str, Counter[str]] = field(default_factory=dict)
+    unigrams: Mapping[str, Counter[str]] = field(default_factory=dict)
+    bigrams: Mapping[str, Counter[str]] = field(default_factory=dict)
+
+    def advance(
+        self,
+        main: DiacriticRestorer,
+        in_main: Container[str],
+        entries: Sequence[tuple[int, str, str, str]],
+        current: Mapping[str, str],
+    ) -> RestorerDelta:
+        """This delta after the log ``entries`` (seq, chunk id, op, logged text; in seq order, all past
+        ``self.seq``); ``current`` holds the text of every touched passage that still exists."""
+        if not entries:
+            return self
+        first_removal: dict[str, str] = {}
+        for _seq, chunk_id, op, text in entries:
+            if op == "-":
+                first_removal.setdefault(chunk_id, text)
+        counted, removed = dict(self.counted), set(self.removed)
+        plus: list[str] = []
+        minus: list[str] = []
+        for chunk_id in dict.fromkeys(e[1] for e in entries):
+            if chunk_id in counted:  # a delta passage touched again: its old text leaves the counts
+                minus.append(counted.pop(chunk_id))
+            elif chunk_id in first_removal and chunk_id in in_main and chunk_id not in removed:
+                minus.append(first_removal[chunk_id])  # the first removal of a main passage logs the main's text
+                removed.add(chunk_id)
+            if chunk_id in current:
+                plus.append(current[chunk_id])
+                counted[chunk_id] = current[chunk_id]
+        added, taken = DiacriticRestorer.from_texts(plus), DiacriticRestorer.from_texts(minus)
+        net_uni, uni = _advanced(self.net_unigrams, self.unigrams, main.unigrams, added.unigrams, taken.unigrams)
+        net_bi, bi = _advanced(self.net_bigrams, self.bigrams, main.bigrams, added.bigrams, taken.bigrams)
+        return RestorerDelta(self.main, entries[-1][0], counted, frozenset(removed), net_uni, net_bi, uni, bi)
+
+    def restorer(self, main: DiacriticRestorer) -> DiacriticRestorer:
+        """The restorer of the main with this delta applied (untouched keys are the main's, not copied)."""
+        if not self.unigrams and not self.bigrams:
+            return main
+        return DiacriticRestorer(
+            ChainMap(self.unigrams, main.unigrams),
+            ChainMap(self.bigrams, main.bigrams),
+        )
+
+
+def _advanced(
+    net: Mapping[str, Counter[str]],
+    result: Mapping[str, Counter[str]],
+    base: Mapping[str, Counter[str]],
+    plus: dict[str, Counter[str]],
+    minus: dict[str, Counter[str]],
+) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
+    """New net counts and resulting counts of the keys ``plus``/``minus`` touch; the others are shared."""
+    net, result = dict(net), dict(result)
     for key in set(plus) | set(minus):
-        counts = Counter(base.get(key, Counter()))
+        counts = Counter(net.get(key, Counter()))
         counts.update(plus.get(key, Counter()))
         counts.subtract(minus.get(key, Counter()))
-        changed[key] = Counter({form: n for form, n in counts.items() if n > 0})
-    return ChainMap(changed, base) if changed else base
-
-
-def updated_restorer(main: DiacriticRestorer, added: list[str], removed: list[str]) -> DiacriticRestorer:
-    """The restorer of main + ``added`` passages − ``removed`` main passages (cost ∝ those passages)."""
-    if not added and not removed:
-        return main
-    plus = DiacriticRestorer.from_texts(added)
-    minus = DiacriticRestorer.from_texts(removed)
-    return DiacriticRestorer(
-        _overlay(main.unigrams, plus.unigrams, minus.unigrams),
-        _overlay(main.bigrams, plus.bigrams, minus.bigrams),
-    )
+        net[key] = counts
+        total = Counter(base.get(key, Counter()))
+        total.update(counts)
+        result[key] = Counter({form: n for form, n in total.items() if n > 0})
+    return net, result

@@ -17,6 +17,7 @@ from index_samples import guide, secret_report
 
 from ingest.model import Chunk, Document, search_text
 from ingest.pipeline import process_file
+from rag.diacritics import DiacriticRestorer
 from rag.embeddings import make_embeddings
 from rag.index import Index
 from rag.lexical import POINTER, LexicalIndex, Postings, document_tokens, query_tokens, read_pointer
@@ -143,6 +144,43 @@ def test_index_updates_equal_a_full_rebuild_on_real_documents(settings: Settings
     reopened = Index.open(settings, embedder)
     assert snapshot(reopened) == incremental
     assert incremental[1][0] == "giải ngân vốn đầu tư công"
+
+
+def restorer_counts(index: Index) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """Every non-zero count of the served restorer."""
+    restorer = index.side.restorer
+    return (
+        {k: dict(v) for k, v in restorer.unigrams.items() if +v},
+        {k: dict(v) for k, v in restorer.bigrams.items() if +v},
+    )
+
+
+def test_the_restorer_advanced_refresh_by_refresh_equals_one_counted_from_the_live_rows(
+    settings: Settings, embedder
+) -> None:
+    """The restorer is advanced by each refresh's new log entries only (issue 23): after adds, a replacement, a
+    delete and a re-add, both a writer that refreshed after every change and a reader that refreshed once
+    serve exactly the counts of the live passages' texts."""
+    writer = Index.open(settings, embedder)
+    doc, chunks = guide()
+    writer.upsert([doc], chunks)
+    writer.compact()  # the guide is in the main: the changes below are all delta
+    reader = Index.open(settings, embedder)
+    add_secret(writer)
+    doc2, chunks2 = guide(version=2, doc_id=doc.doc_id)
+    writer.upsert([doc2], chunks2)  # main passages replaced
+    writer.delete_document("secret")  # a delta passage removed
+    add_secret(writer)  # and added again
+    writer.upsert([doc], chunks)  # the main's version back, as a delta
+    assert reader.refresh(wait=True)
+    live = [c.text for c in writer.all_chunks()]
+    expected = DiacriticRestorer.from_texts(live)
+    wanted = ({k: dict(v) for k, v in expected.unigrams.items()}, {k: dict(v) for k, v in expected.bigrams.items()})
+    assert restorer_counts(writer) == wanted
+    assert restorer_counts(reader) == wanted
+    assert reader.restorer.restore("bao cao mat") == "báo cáo mật"  # the re-added report's words
+    writer.close()
+    reader.close()
 
 
 def test_adding_a_document_touches_only_its_rows(settings: Settings, embedder) -> None:
