@@ -96,3 +96,27 @@ def test_docs_remove_is_audited_and_hides_documents_above_the_identity(
     assert removed.exit_code == 0, removed.output
     deletes = [e for e in _audit(data) if e["action"] == "delete"]
     assert [(e["user"], e["channel"], e["doc_ids"]) for e in deletes] == [("bien_tap", "cli", ["thong-bao-hop.txt"])]
+
+
+def test_docs_list_and_topics_show_only_what_the_identity_may_see_and_are_audited(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    assert runner.invoke(app, ["--data-dir", str(data), "ingest", str(folder)]).exit_code == 0
+    operator = json.loads(runner.invoke(app, ["--data-dir", str(data), "docs", "list", "--json"]).output)
+    assert [(d["doc_id"], d["classification"]) for d in operator] == [
+        ("ke-hoach-kho-mat.txt", "mat"),
+        ("thong-bao-hop.txt", "public"),
+    ]
+    _, key = UserStore.for_data_dir(data).add("doc_gia", role="reader", clearance="public")
+    monkeypatch.setenv("TROLY_API_KEY", key)
+    listed = runner.invoke(app, ["--data-dir", str(data), "docs", "list", "--json", "--as", "doc_gia"])
+    assert listed.exit_code == 0, listed.output
+    assert [d["doc_id"] for d in json.loads(listed.output)] == ["thong-bao-hop.txt"]
+    assert "kho-mat" not in listed.output and "sông Cái" not in listed.output  # neither its id nor its title
+    table = runner.invoke(app, ["--data-dir", str(data), "docs", "list", "--as", "doc_gia"])
+    assert table.exit_code == 0 and "1 tài liệu, 1 đoạn" in table.output  # the count is of what it may see
+    topics = runner.invoke(app, ["--data-dir", str(data), "docs", "topics", "--json", "--as", "doc_gia"])
+    assert topics.exit_code == 0 and "kho-mat" not in topics.output
+    lists = [(e["user"], e["channel"], e["doc_ids"]) for e in _audit(data) if e["action"] == "list_documents"]
+    assert lists[-1] == ("doc_gia", "cli", ["thong-bao-hop.txt"])

@@ -21,15 +21,18 @@ docs_app = typer.Typer(
 
 
 @docs_app.command("list")
-def list_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """List the documents of the collection.
+def list_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_name: str | None = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """List the documents of the collection (those the identity may see; audited).
 
     Example: troly docs list
     """
-    from ui.cli import settings_of
-
-    index = open_index_or_exit(settings_of(ctx))
-    counts = index.document_chunk_counts()
+    service, user = _service_as(ctx, as_name)
+    counts = service.index.document_chunk_counts()
+    summaries = service.documents(user, channel="cli")  # the summary table: no document's text is read
     rows = [
         {
             "doc_id": d.doc_id,
@@ -37,23 +40,34 @@ def list_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", h
             "doc_type": d.doc_type,
             "classification": d.classification,
             "chunks": counts.get(d.doc_id, 0),
-            "topics": len(d.topics),
+            "topics": d.topics,
             "path": d.path,
         }
-        for d in index.documents()
+        for d in sorted(summaries, key=lambda d: d.doc_id)
     ]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table("mã tài liệu", "tiêu đề", "loại", "độ mật", "số đoạn", "số chuyên đề", "tệp")
-    kinds = {d.doc_id: d.kind_name for d in index.documents()}
+    kinds = {d.doc_id: d.kind_name for d in summaries}
     for r in rows:
         table.add_row(
             r["doc_id"], r["title"], kinds[r["doc_id"]], LEVEL_NAMES.get(r["classification"], r["classification"]),
             *(str(r[key]) for key in ("chunks", "topics", "path")),
         )  # fmt: skip
     Console().print(table)
-    typer.echo(f"{len(rows)} tài liệu, {index.count()} đoạn trong bộ sưu tập {index.settings.collection!r}")
+    passages = sum(r["chunks"] for r in rows)
+    typer.echo(f"{len(rows)} tài liệu, {passages} đoạn trong bộ sưu tập {service.settings.collection!r}")
+
+
+def _service_as(ctx: typer.Context, as_name: str | None) -> tuple[Any, Any]:
+    """The service over this collection and the CLI's identity (the operator, or ``--as`` a registered user)."""
+    from service.troly import TrolyService
+    from ui.cli import settings_of
+
+    settings = settings_of(ctx)
+    user = cli_user(settings, as_name)
+    return TrolyService(settings, index=open_index_or_exit(settings)), user
 
 
 @docs_app.command("remove")
@@ -86,17 +100,19 @@ def remove_cmd(
 
 
 @docs_app.command("topics")
-def topics_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def topics_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_name: str | None = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
     """Show the numbered topics found in the documents and the organisations assigned to each.
 
     Example: troly docs topics
     """
-    from ui.cli import settings_of
-
-    index = open_index_or_exit(settings_of(ctx))
+    service, user = _service_as(ctx, as_name)
     rows = [
         {"doc_id": d.doc_id, "number": t.number, "title": t.title, "organisations": t.organisations}
-        for d, t in index.topics()
+        for d, t in service.topics(user, channel="cli")
     ]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
