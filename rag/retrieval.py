@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -258,10 +258,10 @@ class HybridRetriever:
         n = max(self.candidates, 4 * k)
         dense = self._dense(query, n, filters, mask, side) if self.mode != "lexical" else []
         lexical = self._lexical(query, n, mask, side) if self.mode != "dense" else []
-        scores = self._fuse(dense, lexical, intent)
+        scores = self._fuse(dense, lexical, intent, side)
         if self.mode == "hybrid":
             self._vote_codes(query, scores, mask, side)
-            self._vote_documents(scores)
+            self._vote_documents(scores, side)
             self._vote_structure(query, scores, mask, side)
         order = sorted(scores, key=lambda c: -scores[c])
         learned = self._learned_reranker()
@@ -306,15 +306,16 @@ class HybridRetriever:
         return [(side.lexical.ids[i], s) for i, s in rows]
 
     def _fuse(
-        self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], intent: QueryIntent
+        self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], intent: QueryIntent, side: LexicalSide
     ) -> dict[str, float]:
         """Weighted RRF; topics assigned to an organisation named in the query get one extra top-rank vote."""
         s = self.settings
         scores = rrf_fuse([(s.dense_weight, dense), (s.lexical_weight, lexical)], s.rrf_k)
         if intent.boosted_topics:
-            for chunk in self.index.get_chunks(list(scores)):
-                if (chunk.doc_id, chunk.topic) in intent.boosted_topics:
-                    scores[chunk.chunk_id] += max(s.dense_weight, s.lexical_weight) / (s.rrf_k + 1)
+            columns, rows = side.columns, side.row_of
+            for cid in [c for c in scores if c in rows]:
+                if (columns.doc_id[rows[cid]], int(columns.topic[rows[cid]])) in intent.boosted_topics:
+                    scores[cid] += max(s.dense_weight, s.lexical_weight) / (s.rrf_k + 1)
         return scores
 
     # ---- document numbers and documents --------------------------------------------
@@ -354,13 +355,12 @@ class HybridRetriever:
             self._numbers_cache = (generation, numbers)
         return {d for d, tokens in self._numbers_cache[1].items() if any(r.found_in(tokens) for r in refs)}
 
-    def _vote_documents(self, scores: dict[str, float]) -> None:
+    def _vote_documents(self, scores: dict[str, float], side: LexicalSide) -> None:
         """One RRF vote for each document's best passage, documents ranked by their summed evidence
         (the top :data:`DOCUMENT_EVIDENCE` passage scores), so spread-out evidence is not crowded out."""
         if DOCUMENT_VOTE <= 0 or not scores:
             return
-        doc_of = {c.chunk_id: c.doc_id for c in self.index.get_chunks(list(scores))}
-        self._add_votes(scores, document_ranking(scores, doc_of, DOCUMENT_EVIDENCE), DOCUMENT_VOTE)
+        self._add_votes(scores, document_ranking(scores, _documents_of(scores, side), DOCUMENT_EVIDENCE), DOCUMENT_VOTE)
 
     def _vote_structure(self, query: str, scores: dict[str, float], mask: np.ndarray, side: LexicalSide) -> None:
         """One RRF vote for the passages holding the header fields or the numbered heading the question asks
@@ -370,7 +370,8 @@ class HybridRetriever:
         fields = analysis.ask.meta_fields
         if not fields and analysis.constraints.section is None:
             return
-        doc_ids = list(dict.fromkeys(c.doc_id for c in self.index.get_chunks(sorted(scores, key=lambda c: -scores[c]))))
+        doc_of = _documents_of(scores, side)
+        doc_ids = list(dict.fromkeys(doc_of[c] for c in sorted(doc_of, key=lambda c: -scores[c])))
         docs = [d for d in (self.index.get_document(i) for i in doc_ids[:STRUCTURE_DOCUMENTS]) if d is not None]
         refs = query_codes(query)
         if fields and refs and not self._documents_numbered(refs) & {d.doc_id for d in docs}:
@@ -450,6 +451,13 @@ class HybridRetriever:
         for hit, score in zip(hits, scores, strict=True):
             hit.score = float(score)
         return sorted(hits, key=lambda h: -h.score)
+
+
+def _documents_of(chunk_ids: Iterable[str], side: LexicalSide) -> dict[str, str]:
+    """Passage id → its document's id, read from the generation's filter columns (no passage is loaded: the
+    votes of every search used to parse each candidate's text and metadata for its document id)."""
+    rows, doc_id = side.row_of, side.columns.doc_id
+    return {cid: doc_id[rows[cid]] for cid in chunk_ids if cid in rows}
 
 
 def hit_to_langchain(hit: Hit) -> Any:
