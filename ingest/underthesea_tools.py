@@ -112,6 +112,21 @@ def sent_tokenize(text: str) -> list[str]:
     return _load()[0](text)
 
 
+_pos: Callable[[str], list[tuple[str, str]]] | None = None
+
+
+def pos_tag(text: str) -> list[tuple[str, str]]:
+    """underthesea's part-of-speech tagger: (word, tag) pairs, compounds whole ("N" noun, "Np" proper noun, "V"
+    verb …). Loaded like the tokenizers, on first use (its CRF model ships with the package)."""
+    global _pos
+    if _pos is None:
+        _load()
+        with _lock:
+            if _pos is None:
+                _pos = importlib.import_module("underthesea.pipeline.pos_tag").pos_tag
+    return _pos(text)
+
+
 def word_tokenize(text: str, format: str | None = None) -> str | list[str]:
     """underthesea's word segmenter (``format="text"`` joins compounds with "_")."""
     return _load()[1](text, format=format)

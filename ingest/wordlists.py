@@ -59,6 +59,12 @@ FRAME_WORDS = frozenset(
 )
 """Folded words that frame a question ("nhằm mục đích gì", "những nội dung nào") without naming its subject."""
 
+RELATIVE_TIME = frozenset(
+    ["truoc day", "hien tai", "gan day", "sap toi", "nam nay", "nam ngoai", "nam truoc", "nam toi", "nam sau"]
+)
+"""Folded relative time expressions ("trước đây", "năm ngoái"): they place a question in time, they never name
+what it is about (the tagger reads some of them as nouns)."""
+
 # ---- what a question asks for (folded regular-expression alternatives, see rag/query_understanding.py) ------------
 
 ASKS_DATE = (

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.model import Citation
 from ingest.normalize import fold
 from ingest.sentences import sentence_spans
-from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, QUESTION_PHRASES
+from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, QUESTION_PHRASES, RELATIVE_TIME
 from rag.answerability import Features, load_calibration
 from rag.citations import (
     CheckedSentence,
@@ -36,7 +36,7 @@ from rag.generators.extractive import (
     rarity,
     with_marker,
 )
-from rag.query_understanding import Analysis, Ask, Part, analyse, asks_for, gives, kinds_of, who_found
+from rag.query_understanding import Analysis, Ask, Part, analyse, asked_unit, asks_for, gives, kinds_of, who_found
 from rag.structured_answers import (
     Fact,
     asks_about_assignment,
@@ -121,6 +121,40 @@ def question_terms(question: str) -> list[str]:
     return terms
 
 
+_TIME_BEFORE_NUMBER = re.compile(r"(?<!\w)(nam|thang|ngay|quy|giai doan) \d")
+_CODE = re.compile(r"\S*\d\S*[/-]\S*")
+
+
+_NOUNS = frozenset({"N", "Np", "Ny", "Nb"})
+"""underthesea tags of words that can name what a question is about (nouns, proper nouns, abbreviations, borrowed
+nouns; not units "Nu" nor classifiers "Nc")."""
+
+
+def subject_terms(question: str, terms: Sequence[str]) -> list[str]:
+    """The terms of ``terms`` that name what the question is about: its nouns (underthesea's tagger; pass the
+    question with tone marks), except the kind of answer it asks for ("những cơ quan nào", "thời điểm nào"), the
+    unit of the figure it asks for ("bao nhiêu tỷ đồng"), a time word before a number ("năm 2025"), a piece of a
+    document code ("383-QĐ/TW") and numbers. A sentence that holds too little of them (nor its heading) is about
+    something else, however many of the other words it repeats: "Doanh thu xổ số điện toán năm 2025 là bao nhiêu
+    tỷ đồng?" is not answered by "doanh thu bình quân một HTX khoảng 1,4 tỷ đồng/năm"."""
+    from ingest.underthesea_tools import pos_tag
+
+    tagged = [(fold(word), tag) for word, tag in pos_tag(question)]
+    nouns = {
+        word
+        for i, (word, tag) in enumerate(tagged)
+        if tag in _NOUNS and (i + 1 == len(tagged) or tagged[i + 1][0] not in ("nao", "gi"))
+    }
+    folded = fold(question)
+    frame = {m.group(1) for m in _TIME_BEFORE_NUMBER.finditer(folded)} | RELATIVE_TIME
+    unit = asked_unit(question)
+    if unit is not None:
+        frame.update([unit, *unit.split()])
+    for code in _CODE.findall(folded):
+        frame.update(re.findall(r"[^\W\d_]+", code))
+    return [t for t in terms if t in nouns and t not in frame and not re.fullmatch(r"[\d.,/%-]+", t)]
+
+
 def term_weight(term: str, present_in: int, n: int) -> float:
     """IDF over the retrieved sentences, times the term's length in syllables (a compound names a subject
     far more precisely than a syllable), halved for figures the question merely repeats ("năm 2025")."""
@@ -135,6 +169,12 @@ def comparable(text: str) -> str:
     return fold(text.replace("%", " phần trăm "))
 
 
+def term_weights(terms: Sequence[str], folded_texts: Sequence[str]) -> dict[str, float]:
+    """Each term's weight (:func:`term_weight`) over these folded texts."""
+    n = len(folded_texts)
+    return {t: term_weight(t, sum(has_phrase(f, t) for f in folded_texts), n) for t in terms}
+
+
 def term_coverage(terms: Sequence[str], texts: Sequence[str]) -> list[float]:
     """For each text, the weighted share of the question's terms it contains (see :func:`term_weight`).
 
@@ -144,11 +184,16 @@ def term_coverage(terms: Sequence[str], texts: Sequence[str]) -> list[float]:
     if not terms or not texts:
         return [0.0 for _ in texts]
     folded = [comparable(t) for t in texts]
-    present = [[has_phrase(f, term) for term in terms] for f in folded]
-    n = len(texts)
-    weights = [term_weight(term, sum(row[i] for row in present), n) for i, term in enumerate(terms)]
-    total = sum(weights)
-    return [sum(w for w, hit in zip(weights, row, strict=True) if hit) / total for row in present]
+    weights = term_weights(terms, folded)
+    return [share(weights, terms, f) for f in folded]
+
+
+def share(weights: Mapping[str, float], terms: Sequence[str], folded_text: str) -> float:
+    """The weighted share of ``terms`` that ``folded_text`` holds (1.0 when there are no terms)."""
+    total = sum(weights[t] for t in terms)
+    if not terms or total <= 0:
+        return 1.0
+    return sum(weights[t] for t in terms if has_phrase(folded_text, t)) / total
 
 
 def make_generator(settings: Settings, embeddings: Embedder | None) -> Generator:
@@ -221,7 +266,7 @@ class AnswerPipeline:
         a body for "Ai …".
         """
         if not hits:
-            return Features(0.0, 0.0, 0.0, 0.0, 0.0, constraint)
+            return Features(0.0, 0.0, 0.0, 0.0, 0.0, constraint, subject=0.0)
         ask = asks_for(question) if ask is None else ask
         scored = [h.dense_score for h in hits if h.dense_score is not None]
         # Lexical-only retrieval has no dense scores: then only the coverage test applies.
@@ -229,6 +274,11 @@ class AnswerPipeline:
         lexical = max((h.lexical_score for h in hits if h.lexical_score is not None), default=0.0)
         texts = []
         named = numbers_named(question)
+        restore = getattr(self.retriever, "restore_query", None)
+        marked = restore(question) if restore else question
+        terms = question_terms(marked)
+        subject = subject_terms(marked, terms)
+        bodies: list[tuple[str, list[str]]] = []  # each text's own words and the subject words it must hold
         for hit in hits:
             context, heading = heading_context(hit.chunk), heading_text(hit.chunk)
             doc = (docs or {}).get(hit.chunk.doc_id)
@@ -238,14 +288,27 @@ class AnswerPipeline:
                 # "Quyết định 2820/QĐ-UBND … theo đề nghị của cơ quan nào": every sentence of the decision the
                 # question names by its number is of that decision
                 owner += f" {fold(doc.meta.kind_label)} {fold(doc.meta.number)}"
+            # what the document establishes is every sentence's, but a sentence must hold one of the question's
+            # subject words the document does not already say
+            about = comparable(f"{owner} {title}")
+            needed = [t for t in subject if not has_phrase(about, t)]
             spans = sentence_spans(hit.chunk.text)
             for s, e in spans:
                 sentence = hit.chunk.text[s:e]
+                body = f"{context} | {paragraph_lead(hit.chunk.text, spans, s)} | {sentence}"
                 if gives(ask, sentence, question, heading, title):
-                    texts.append(f"{owner} {context} | {paragraph_lead(hit.chunk.text, spans, s)} | {sentence}")
-        restore = getattr(self.retriever, "restore_query", None)
-        terms = question_terms(restore(question) if restore else question)
-        coverage = max(term_coverage(terms, texts), default=0.0)
+                    texts.append(f"{owner} {body}")
+                    bodies.append((comparable(body), needed))
+        # weights are read over every sentence that gives what is asked; the best-covering sentence's share of
+        # what the question is about (its subject words the document does not establish) is a feature of its own
+        folded = [comparable(t) for t in texts]
+        weights = term_weights(terms, folded)
+        shares = [share(weights, terms, f) for f in folded]
+        coverage = max(shares, default=0.0)
+        subject_share = max(
+            (share(weights, needed, body) for c, (body, needed) in zip(shares, bodies, strict=True) if c == coverage),
+            default=0.0,
+        )
         heading_share = term_coverage(terms, [heading_context(hits[0].chunk)])[0] if terms else 0.0
         return Features(
             dense=float(dense),
@@ -254,6 +317,7 @@ class AnswerPipeline:
             asked_kind=1.0 if texts else 0.0,
             heading=float(heading_share),
             constraint=constraint,
+            subject=float(subject_share),
         )
 
     def refusal_reason(self, question: str, hits: Sequence[Hit], ask: Ask | None = None) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = Path(__file__).with_name("answerability.json")
-FEATURES = ("dense", "lexical", "coverage", "asked_kind", "heading", "constraint")
+FEATURES = ("dense", "lexical", "coverage", "asked_kind", "heading", "constraint", "subject")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,10 @@ class Features:
     """Share of the question's key terms in the best passage's headings."""
     constraint: float
     """1 when the document the question names (by number or kind) is among the passages, or it names none."""
+    subject: float = 1.0
+    """Weighted share, in the best-covering sentence (with its heading), of the question's subject words
+    (:func:`rag.answer.subject_terms`) its document does not already establish: a sentence can repeat most of a
+    question's words and still be about something else."""
 
     def vector(self) -> np.ndarray:
         return np.array([getattr(self, name) for name in FEATURES], dtype=np.float64)

@@ -325,6 +325,12 @@ _RATE_OF = re.compile(r"\bty le (\w+ \w+)")
 _COUNT_UNIT = re.compile(r"\bbao nhieu (" + "|".join(wordlists.COUNT_UNITS) + r")\b")
 
 
+def asked_unit(question: str) -> str | None:
+    """The folded unit a "bao nhiêu" question names ("bao nhiêu tỷ đồng" → "ty dong"), or None."""
+    found = _COUNT_UNIT.search(_fold(question))
+    return found.group(1) if found else None
+
+
 _LEADING_LABEL = re.compile(r"^\s*(?:[-–•+*]\s*)?(?:\d{1,3}(?:\.\d{1,3})*[.)]|[IVXLC]{1,6}[.\-–)]|\(\d{1,3}\))\s+")
 """A list or heading label ("1.", "2.1.", "II-", "(3)"): its number numbers the item, it is not a figure."""
 
@@ -373,12 +379,12 @@ def _figure_with_unit(sentence: str, question: str) -> bool:
     rate_of = _RATE_OF.search(_fold(question))
     if rate_of is not None and not has_phrase(_fold(sentence), rate_of.group(1)):
         return False  # "Tỷ lệ hộ nghèo … bao nhiêu": a rate of something else is no answer
-    unit = _COUNT_UNIT.search(_fold(question))
+    unit = asked_unit(question)
     if unit is None:
         return True
-    if unit.group(1) == "phan tram":
+    if unit == "phan tram":
         return re.search(r"\d\s*%|\d phan tram", _fold(sentence)) is not None
-    pattern = r"\d[\d.,]*\s*%?\s*(?:\w+\s+){0,2}?" + re.escape(unit.group(1)) + r"\b"
+    pattern = r"\d[\d.,]*\s*%?\s*(?:\w+\s+){0,2}?" + re.escape(unit) + r"\b"
     return re.search(pattern, _fold(sentence)) is not None
 
 
@@ -445,7 +451,7 @@ def measured(question: str) -> tuple[str, bool]:
     stop |= {w for w in words if not w[0].isalnum()}
     after = words[at + 2 :]
     if after and after[0] not in stop:
-        if _COUNT_UNIT.search(_fold(question)):
+        if asked_unit(question) is not None:
             return "", True
         picked, strict = list(itertools.takewhile(lambda w: w not in stop, after)), True
     else:

@@ -13,7 +13,7 @@ from rag.answerability import FEATURES, Calibration, Features, load_calibration
 
 
 def test_probability_is_the_logistic_of_the_weighted_features() -> None:
-    calibration = Calibration(weights=(1.0, 0.0, 2.0, 0.0, 0.0, 0.0, -2.0), threshold=0.5)
+    calibration = Calibration(weights=(1.0, 0.0, 2.0, 0.0, 0.0, 0.0, 0.0, -2.0), threshold=0.5)
     features = Features(dense=0.8, lexical=0.3, coverage=0.5, asked_kind=1.0, heading=0.2, constraint=1.0)
     z = 1.0 * 0.8 + 2.0 * 0.5 - 2.0  # by hand: -0.2
     assert math.isclose(calibration.probability(features), 1 / (1 + math.exp(-z)), rel_tol=1e-9)
@@ -53,3 +53,27 @@ def test_a_weights_file_for_other_features_is_ignored(tmp_path: Path) -> None:
     )
     loaded = load_calibration(right)
     assert loaded is not None and loaded.threshold == 0.4
+
+
+def test_subject_words_are_the_nouns_less_the_asked_kind_unit_time_and_code() -> None:
+    from rag.answer import question_terms, subject_terms
+
+    question = "Doanh thu xổ số điện toán năm 2025 là bao nhiêu tỷ đồng?"
+    subject = set(subject_terms(question, question_terms(question)))
+    assert {"doanh thu", "dien toan"} <= subject  # what the figure is of
+    assert not subject & {"nam", "2025", "ty", "dong", "ty dong"}  # its year and the unit asked for
+    question = "Quy định 383-QĐ/TW do cơ quan nào ban hành?"
+    subject = set(subject_terms(question, question_terms(question)))
+    assert "co quan" not in subject  # the kind of answer asked for ("cơ quan nào")
+    assert not subject & {"383", "qd", "tw"}  # pieces of the document's code
+    question = "Tỷ lệ hộ nghèo năm ngoái là bao nhiêu phần trăm?"
+    assert not set(subject_terms(question, question_terms(question))) & {"nam ngoai", "phan tram"}
+
+
+def test_the_unit_a_figure_is_asked_in() -> None:
+    from rag.query_understanding import asked_unit
+
+    assert asked_unit("Doanh thu năm 2025 là bao nhiêu tỷ đồng?") == "ty dong"
+    assert asked_unit("Tỷ lệ hộ nghèo là bao nhiêu phần trăm?") == "phan tram"
+    assert asked_unit("Có bao nhiêu đảng viên mới?") == "dang vien"  # a count of people
+    assert asked_unit("Ai ký quyết định này?") is None

@@ -13,7 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from ingest.underthesea_tools import sent_tokenize, word_tokenize
+from ingest.underthesea_tools import pos_tag, sent_tokenize, word_tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 LAW = "luat-bao-chi.txt"
@@ -73,11 +73,18 @@ def test_known_segmentation_by_hand() -> None:
     ]
 
 
+def test_part_of_speech_by_hand() -> None:
+    tagged = dict(pos_tag("Doanh thu xổ số điện toán năm 2025 là bao nhiêu tỷ đồng?"))
+    assert tagged["Doanh thu"] == "N" and tagged["điện toán"] == "N"  # compounds whole, nouns
+    assert tagged["2025"] == "M" and tagged["là"] == "V" and tagged["đồng"] == "Nu"  # number, verb, unit
+
+
 PROBE = textwrap.dedent(
     """
     import sys, json
-    from ingest.underthesea_tools import word_tokenize
+    from ingest.underthesea_tools import pos_tag, word_tokenize
     word_tokenize("Việt Nam")
+    pos_tag("Bộ Tài chính chủ trì")
     loaded = sorted(m for m in ("torch", "transformers", "underthesea.pipeline.translate") if m in sys.modules)
     from underthesea import word_tokenize as plain  # served by the lazy package, still cheap
     cheap = sorted(m for m in ("torch", "transformers") if m in sys.modules)
