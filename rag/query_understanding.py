@@ -166,6 +166,7 @@ def _new(found: set[str], question: str, tokens_of_question: list[str]) -> set[s
 _ASKS_DAY = re.compile(r"\bngay nao\b")
 _ASKS_YEAR = re.compile(r"\bnam nao\b|\bkhi nao\b|\bbao gio\b|\bthoi (?:gian|han|diem)\b|\bhan chot\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_YEAR_SAID = re.compile(r"\bnam (\d{3,4})\b")
 
 
 _CITED_DOCUMENT = re.compile(
@@ -225,6 +226,8 @@ def _has_date(sentence: str, question: str) -> bool:
         return dated or bool(_RELATIVE_DAY.search(_fold(sentence)))
     if any("/" in n or _YEAR.fullmatch(n) for n in new):
         return True
+    if any(n in new for n in _YEAR_SAID.findall(_fold(sentence))):
+        return True  # "vào năm 1788": any year the sentence calls one
     return bool(_RELATIVE_DATE.search(_fold(sentence)))
 
 
@@ -410,7 +413,37 @@ def named_in(question: str) -> tuple[tuple[str, ...], ...]:
     accented = _fold(question) != question.lower()  # unaccented syllables ("Hien") are not syllables either
     if accented and first and first.group(1)[0].isupper() and not is_vietnamese_syllable(first.group(1).lower()):
         names.append(_fold(first.group(1)))  # a foreign name opening the question ("Shopee có bao nhiêu …")
-    return tuple(tuple(name.split(" ")) for name in sorted(names))
+    opening = _opening_name(question)
+    if opening:  # entities_in skips a sentence's first word: "Hà Nội có …" gave "noi", "James Hutton …" "hutton"
+        rest = opening.split(" ", 1)[1] if " " in opening else ""
+        names = [name for name in names if name not in (rest, opening.split(" ")[0])] + [opening]
+    return tuple(tuple(name.split(" ")) for name in sorted(set(names)))
+
+
+_OPENING_RUN = re.compile(r"\s*((?:[^\W\d_][\w-]*)(?:\s+[^\W\d_][\w-]*)*)")
+
+
+def _opening_name(question: str) -> str:
+    """The proper name a question opens with ("Hà Nội có bao nhiêu quận?", "James Hutton xuất bản … năm nào?"),
+    folded, when underthesea's tagger reads its first word as a proper noun ("Np") and at least two capitalised
+    words open it (their run is the name); else "".
+    """
+    found = _OPENING_RUN.match(question)
+    if not found:
+        return ""
+    run = []
+    for word in found.group(1).split():
+        if not word[0].isupper():
+            break
+        run.append(word)
+    if len(run) < 2:
+        return ""  # one word: the tagger reads "Thu xổ số …" as a name "Thu"; a foreign one is caught above
+    from ingest.underthesea_tools import pos_tag
+
+    tagged = pos_tag(question)
+    if not tagged or tagged[0][1] != "Np":
+        return ""
+    return " ".join(t for word in run for t in name_tokens(word))
 
 
 def _names_held(names: Iterable[tuple[str, ...]], text: str) -> bool:
@@ -420,6 +453,8 @@ def _names_held(names: Iterable[tuple[str, ...]], text: str) -> bool:
     for name in names:
         if has_tokens(tokens, list(name)):
             continue
+        if len(name) >= 2 and not any(is_vietnamese_syllable(t) for t in name) and name[-1] in tokens:
+            continue  # a foreign person is named by the surname after the first mention ("James Hutton" → "Hutton")
         if len(name) == 1 and name[0].isdigit() and name[0] in heads:
             continue
         return False

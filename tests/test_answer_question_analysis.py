@@ -194,3 +194,23 @@ def test_a_date_of_issue_question_is_not_a_deadline_question() -> None:
 )
 def test_numbers_that_may_name_a_document(question: str, numbers: set[str]) -> None:
     assert set(numbers_named(question)) == numbers
+
+
+def test_a_name_opening_the_question_is_named_whole() -> None:
+    from rag.query_understanding import about, named_in
+
+    assert named_in("Hà Nội có bao nhiêu quận?") == (("ha", "noi"),)
+    assert named_in("James Hutton đã xuất bản lý thuyết của mình vào năm nào?") == (("james", "hutton"),)
+    assert named_in("Thu xổ số kiến thiết năm 2026 là bao nhiêu?") == ()  # "Thu" opens a sentence, names nothing
+    assert not about("Hà Nội có bao nhiêu quận?", "Hải Phòng có 15 quận.")
+    # a foreign person is named by the surname after the first mention
+    assert about("James Hutton đã xuất bản lý thuyết của mình vào năm nào?", "Hutton xuất bản năm 1795.")
+
+
+def test_a_year_the_sentence_calls_one_answers_when() -> None:
+    from rag.query_understanding import asks_for, gives
+
+    question = "Thuộc địa New South Wales được thành lập khi nào?"
+    said = "Sau khi thành lập thuộc địa New South Wales vào năm 1788, Úc được chia làm hai nửa."
+    assert gives(asks_for(question), said, question)
+    assert not gives(asks_for(question), "Thuộc địa New South Wales có 1788 người.", question)
