@@ -301,8 +301,10 @@ def _roots(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
         given = Path(given)
         root = given if given.is_dir() else None
         pairs.extend((f, root) for f in discover_files([given]))
-    seen: set[Path] = set()
-    return [(f, r) for f, r in pairs if not (f in seen or seen.add(f))]
+    first: dict[Path, Path | None] = {}  # a file found twice keeps its first root, in first-found order
+    for f, r in pairs:
+        first.setdefault(f, r)
+    return list(first.items())
 
 
 def ingest_files(

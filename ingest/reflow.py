@@ -128,7 +128,8 @@ def _dehyphenate(prev: str, nxt: str) -> str | None:
     if not match or not nxt[:1].islower():
         return None
     head = match.group(1)
-    tail = re.match(r"[^\W\d_]*", nxt).group(0)
+    letters = re.match(r"[^\W\d_]*", nxt)
+    tail = letters.group(0) if letters else ""  # `*` always matches; the check is for the type
     soft = prev.endswith("\u00ad")
     # Vietnamese loanwords keep their hyphen ("bô-xít"); broken foreign words lose it.
     keep = not soft and is_vietnamese_syllable(head) and is_vietnamese_syllable(tail)

@@ -227,7 +227,7 @@ def detect_title(pars: list[Paragraph]) -> str | None:
         and not any(fold(pars[i].text).startswith(w) for w in _ISSUERS)
         and fold(pars[i].text) not in {"mat", "toi mat", "tuyet mat"}
     ]
-    chosen = (named or upper or [None])[0]
+    chosen = next(iter(named or upper), None)
     if chosen is None:
         return None
     title = pars[chosen].text
@@ -262,10 +262,10 @@ def parse_structure(text: str, header_lines: Sequence[str] = ()) -> Structure:
     pars = paragraphs(text)
     headings = _find_headings(pars)
     topics: list[Topic] = []
-    for i, (par, number, title) in enumerate(headings):
+    for i, (par, number, heading) in enumerate(headings):
         end = headings[i + 1][0].start if i + 1 < len(headings) else len(text)
         end = len(text[:end].rstrip())
-        topics.append(Topic(number=number, title=title, start=par.start, end=end))
+        topics.append(Topic(number=number, title=heading, start=par.start, end=end))
     for topic in topics:
         _fill_fields(topic, text, pars)
     first = topics[0].start if topics else len(text)

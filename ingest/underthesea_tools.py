@@ -88,7 +88,7 @@ def _lazy_package() -> types.ModuleType:
             raise AttributeError(name)  # probes like __wrapped__ must not trigger the 5 s import
         return _finish_init(package, name)
 
-    package.__getattr__ = __getattr__  # type: ignore[attr-defined]
+    package.__dict__["__getattr__"] = __getattr__  # PEP 562: the module's __getattr__ is read from its __dict__
     sys.modules[_PACKAGE] = package
     return package
 

@@ -708,11 +708,14 @@ def _alike(a_words: list[str], b_words: list[str], same_group: bool) -> bool:
     return SequenceMatcher(None, a_words, b_words, autojunk=False).ratio() >= MOVE_RATIO
 
 
-def _moves(edits: list[_Edit], runs: list[tuple[_Run, _Run]]) -> list[tuple[tuple[_Edit, tuple[int, int]], ...]]:
+_Moved = tuple[_Edit, tuple[int, int]]  # an edit and the span it had before the move took its words
+
+
+def _moves(edits: list[_Edit], runs: list[tuple[_Run, _Run]]) -> list[tuple[_Moved, _Moved]]:
     """Removed runs that reappear as added runs elsewhere; both edits lose those words."""
     removed = [e for e in edits if e.a[1] > e.a[0]]
     added = [e for e in edits if e.b[1] > e.b[0]]
-    found = []
+    found: list[tuple[_Moved, _Moved]] = []
     used: set[int] = set()
     for d in removed:
         a_words = [w.norm for w in runs[d.group][0].words[d.a[0] : d.a[1]]]

@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ingest.normalize import fold, strip_diacritics
@@ -48,7 +48,7 @@ def syllables(text: str) -> list[str]:
 class DiacriticRestorer:
     """Restore tone marks from corpus statistics (unigram + bigram counts of syllables)."""
 
-    def __init__(self, unigrams: dict[str, Counter[str]], bigrams: dict[str, Counter[str]]) -> None:
+    def __init__(self, unigrams: Mapping[str, Counter[str]], bigrams: Mapping[str, Counter[str]]) -> None:
         self.unigrams = unigrams
         self.bigrams = bigrams
 

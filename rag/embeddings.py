@@ -133,7 +133,10 @@ class SentenceTransformerEmbeddings(ModelEmbeddings):
         # A path's last two parts name the model stably even if the folder moves.
         self.model_id = "st:" + ("/".join(path.resolve().parts[-2:]) if path.exists() else model)
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dimension = int(get_dim())
+        dimension = get_dim()
+        if dimension is None:  # int(None) raised this TypeError before the check
+            raise TypeError(f"Embedding model {model!r} reports no embedding dimension")
+        self.dimension = int(dimension)
         self._e5 = "e5" in model.lower()
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
@@ -196,12 +199,16 @@ class OpenAIEmbeddings(ModelEmbeddings):
         self._dimension: int | None = None
         self._counter: Callable[[str], int] | None = None
 
-    @property  # type: ignore[override]
+    @property
     def dimension(self) -> int:
         """Learned from the service on first use (one short request)."""
         if self._dimension is None:
             self._dimension = int(self._request(["dimension probe"], is_query=False).shape[1])
         return self._dimension
+
+    @dimension.setter
+    def dimension(self, value: int) -> None:  # the base class's attribute is writable
+        self._dimension = value
 
     def _payload(self, texts: list[str], is_query: bool) -> dict[str, Any]:
         if self.prefixes == "e5-text":

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 from collections import ChainMap, Counter
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from rag.diacritics import DiacriticRestorer
 
@@ -117,18 +118,22 @@ class RestorerDelta:
         """The restorer of the main with this delta applied (untouched keys are the main's, not copied)."""
         if not self.unigrams and not self.bigrams:
             return main
-        return DiacriticRestorer(
-            ChainMap(self.unigrams, main.unigrams),
-            ChainMap(self.bigrams, main.bigrams),
-        )
+        return DiacriticRestorer(_in_front(self.unigrams, main.unigrams), _in_front(self.bigrams, main.bigrams))
+
+
+def _in_front(delta: Mapping[str, Counter[str]], main: Mapping[str, Counter[str]]) -> Mapping[str, Counter[str]]:
+    """``delta``'s keys read in front of ``main``'s, neither copied."""
+    # ChainMap's stub asks for MutableMapping (it writes to its first map); this one is only read. Both maps are
+    # dicts (or a ChainMap) at run time, typed Mapping because nobody writes them.
+    return ChainMap(cast(MutableMapping[str, Counter[str]], delta), cast(MutableMapping[str, Counter[str]], main))
 
 
 def _advanced(
     net: Mapping[str, Counter[str]],
     result: Mapping[str, Counter[str]],
     base: Mapping[str, Counter[str]],
-    plus: dict[str, Counter[str]],
-    minus: dict[str, Counter[str]],
+    plus: Mapping[str, Counter[str]],
+    minus: Mapping[str, Counter[str]],
 ) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
     """New net counts and resulting counts of the keys ``plus``/``minus`` touch; the others are shared."""
     net, result = dict(net), dict(result)

@@ -171,7 +171,8 @@ def row_sentence(cells: list[str], header: list[str]) -> str:
     if label_at is None:
         return ""
     label = _MARKER.sub("", cells[label_at]).strip(" ;,.")
-    unit, values = "", []
+    unit = ""
+    values: list[str] = []
     for i, cell in enumerate(cells[label_at + 1 :], start=label_at + 1):
         if not cell or cell in "-–":
             continue

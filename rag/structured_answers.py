@@ -825,12 +825,12 @@ def table_facts(
         return []  # the row leaves the asked cells empty: the table does not say
     subject = cells[_subject_column(row.header)]
     unit = _unit_of(row)
-    said = "; ".join(
+    stated = "; ".join(
         f"{row.header[c].capitalize()}: {_with_unit(cells[c], _column_unit(row.header[c], unit)) or '(để trống)'}"
         for c in columns
     )
     context = " | ".join(row.header) + ("\n" + row.caption if row.caption else "")
-    return [Fact(f"{subject.rstrip(' .')} – {said}.", doc, row.start, row.end, context)]
+    return [Fact(f"{subject.rstrip(' .')} – {stated}.", doc, row.start, row.end, context)]
 
 
 MAX_SECTION_SENTENCES = 3

@@ -29,7 +29,7 @@ import threading
 import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,6 +46,8 @@ from service.views import ClearanceView, accepts
 from service.workers import WorkerPool, default_size, shared_pool
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from ingest.pipeline import IngestResult
     from rag.index import Index
 
@@ -317,7 +319,8 @@ class TrolyService:
         self.audit.record(user.name, "list_topics", channel=channel, doc_ids=sorted({d.doc_id for d, _ in pairs}))
         return pairs
 
-    def topic(self, user: User, number: int, doc_id: str | None = None) -> tuple[Document, Topic]:
+    def topic(self, user: User, number: int | None, doc_id: str | None = None) -> tuple[Document, Topic]:
+        # None (talking points asked with neither a topic nor a subject) matches no topic: NotFound, as before.
         for doc, topic in self.topics(user, channel="internal"):
             if topic.number == number and (not doc_id or doc.doc_id == doc_id):
                 return doc, topic
@@ -465,7 +468,7 @@ class TrolyService:
     def upload(
         self,
         user: User,
-        files: list[tuple[str, bytes | IO[bytes]]],
+        files: Sequence[tuple[str, bytes | IO[bytes]]],
         classification: str = "public",
         channel: str = "api",
         on_progress: Callable[..., Any] | None = None,
@@ -520,7 +523,7 @@ class TrolyService:
         return report
 
     def _stage(
-        self, files: list[tuple[str, bytes | IO[bytes]]], staging: Path, suffixes: Any, report: UploadReport
+        self, files: Sequence[tuple[str, bytes | IO[bytes]]], staging: Path, suffixes: Any, report: UploadReport
     ) -> list[Path]:
         """Write each acceptable file under ``staging``; the others become errors named by their upload name."""
         limit = self.settings.max_upload_mb * 1024 * 1024
@@ -853,7 +856,17 @@ class TrolyService:
         )
         return result
 
-    def comparison_docx(self, user: User, comparison: Any, channel: str = "api", **layout: str) -> bytes:
+    def comparison_docx(
+        self,
+        user: User,
+        comparison: Any,
+        channel: str = "api",
+        *,
+        organisation: str = "",
+        superior: str = "",
+        place: str = "",
+        when: date | None = None,
+    ) -> bytes:
         """The comparison as a "bảng so sánh" .docx, in memory; its level is checked against the caller again and
         the export is audited."""
         from rag.docx_export import comparison_docx_bytes
@@ -863,7 +876,7 @@ class TrolyService:
             self.audit.record(user.name, "export_refused", channel=channel, query=query, status=403)
             raise Forbidden("Bảng so sánh vượt quá mức truy cập của bạn.")
         self.audit.record(user.name, "export", channel=channel, query=f"bảng so sánh {query}")
-        return comparison_docx_bytes(comparison, **layout)
+        return comparison_docx_bytes(comparison, organisation, superior, place, when)
 
     def figures(self, user: User, channel: str = "api", doc_ids: list[str] | None = None) -> Any:
         """Figures of the documents the caller may see, the same indicator grouped, disagreements first; every

@@ -798,7 +798,7 @@ def _draft_tab(ctx: UiContext) -> gr.Dropdown:
         user = ctx.user(request)
         options = {"tone": tone_value, "length": length_value, "channel": "ui"}
         try:
-            if subject:
+            if subject or key is None:  # no key comes with a subject (neither returned above)
                 tp = ctx.service.talking_points(user, None, org_clean, int(n), about=subject, **options)
             else:
                 tp = ctx.service.talking_points(user, key[1], org_clean, int(n), guide_id=key[0], **options)

@@ -20,6 +20,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -253,9 +254,9 @@ class VietnamesePageMiddleware:
                 if message.get("more_body"):
                     return
                 body = _LANG_EN.sub(lambda m: m.group(0)[:-4] + b'"vi"', b"".join(parts), count=1)
-                headers = [(k, v) for k, v in start.get("headers") or [] if k != b"content-length"]
-                headers.append((b"content-length", str(len(body)).encode()))
-                await send({**start, "headers": headers})
+                kept = [(k, v) for k, v in start.get("headers") or [] if k != b"content-length"]
+                kept.append((b"content-length", str(len(body)).encode()))
+                await send({**start, "headers": kept})
                 await send({"type": "http.response.body", "body": body})
                 return
             await send(message)
@@ -508,7 +509,7 @@ def _named_paths(body: bytes) -> list[str]:
     return found
 
 
-async def _send_json(send: Any, status: int, detail: Any, headers: dict[str, str] | None = None) -> None:
+async def _send_json(send: Any, status: int, detail: Any, headers: Mapping[str, str] | None = None) -> None:
     body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
     extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
     await send(

@@ -73,12 +73,17 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     check_pdf(path, reader)  # object and page counts within the limits before any page is parsed
     laid_out = _laid_out_pages(path, len(reader.pages))
     if laid_out is not None:
-        meta = {"format": "pdf", "pages": len(laid_out), "extractor": "pdfium-layout", "paragraph_gaps": True}
+        meta: dict[str, object] = {
+            "format": "pdf",
+            "pages": len(laid_out),
+            "extractor": "pdfium-layout",
+            "paragraph_gaps": True,
+        }
         return RawDocument(text="\n".join(laid_out), pages=laid_out, title=_metadata_title(reader), meta=meta)
     pages = _page_texts(path, reader)
     if not any(p.strip() for p in pages):
         raise IngestFileError(path, f"needs OCR: no text layer in {len(pages)} page(s) (scanned PDF?)")
-    meta: dict[str, object] = {"format": "pdf", "pages": len(pages)}
+    meta = {"format": "pdf", "pages": len(pages)}
     pages = _readable_pages(path, pages, meta)
     return RawDocument(text="\n".join(pages), pages=pages, title=_metadata_title(reader), meta=meta)
 

@@ -74,11 +74,13 @@ class OpenAICompatibleGenerator(Generator):
         if self._chat is None:
             from langchain_openai import ChatOpenAI
 
+            # Fields by name, not by their aliases (base_url, model, api_key, timeout): ChatOpenAI takes both
+            # (populate_by_name), the pydantic mypy plugin types only the names.
             self._chat = ChatOpenAI(
-                base_url=self.settings.llm_url,
-                model=self.settings.llm_model or "local",
-                api_key=self.settings.llm_api_key,
-                timeout=self.settings.llm_timeout,
+                openai_api_base=self.settings.llm_url,
+                model_name=self.settings.llm_model or "local",
+                openai_api_key=self.settings.llm_api_key,
+                request_timeout=self.settings.llm_timeout,
                 max_retries=0,  # a dead endpoint must fail fast so the fallback answers in time
                 temperature=0,
                 max_tokens=self.settings.llm_max_tokens,

@@ -80,6 +80,12 @@ def search(
     collection: Annotated[OptText, Query(max_length=64)] = None,
 ) -> list[SearchHitOut]:
     """Hybrid (dense + lexical) passage search within the caller's clearance."""
-    filters = {"doc_id": doc_id, "doc_type": doc_type, "topic": topic, "section": section, "organisation": organisation}
+    filters: dict[str, Any] = {
+        "doc_id": doc_id,
+        "doc_type": doc_type,
+        "topic": topic,
+        "section": section,
+        "organisation": organisation,
+    }
     hits = state.service(collection).search(user, q, k or settings.k, **filters)
     return [hit_out(h) for h in hits]
