@@ -22,6 +22,7 @@ same run: one uncached query embedding of the same questions.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -209,7 +210,7 @@ def ask_all(pipeline: Any, retriever: TimedRetriever, generator: TimedGenerator,
     rows = []
     for qid, question in questions:
         before = (retriever.seconds, generator.seconds, embedder.query_seconds, embedder.passage_seconds)
-        answer, seconds = timed(lambda question=question: pipeline.ask(question))
+        answer, seconds = timed(functools.partial(pipeline.ask, question))
         r, g, qe, pe = (
             now - then
             for now, then in zip(
@@ -240,7 +241,7 @@ def query_embedding_baseline(settings: Settings, questions: Sequence[tuple[str, 
 
     model = make_embeddings(settings, cached=False)
     model.embed_query(WARM_UP_QUESTION)
-    times = [1000 * timed(lambda q=q: model.embed_query(q))[1] for _, q in questions]
+    times = [1000 * timed(functools.partial(model.embed_query, q))[1] for _, q in questions]
     return summary_ms(times)
 
 

@@ -78,7 +78,7 @@ def score_pairs(index: Any, pairs: list[Pair], embeddings: Any = None) -> list[P
 
     embeddings = embeddings if embeddings is not None else index.embeddings
     documents = {d.doc_id: d for d in index.documents()}
-    pools: dict[str, Any] = {}
+    pools: dict[int, Any] = {}  # topic number (0: a subject) → its evidence pool
     for pair in pairs:
         topic = int(pair.query_id[5:].split("-")[0]) if pair.query_id.startswith("topic") else 0
         if topic not in pools:

@@ -28,6 +28,7 @@ the embedding cache cannot make them free (the report says so).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import tempfile
@@ -122,7 +123,7 @@ def choose_sources(shared: Path | None, target_chunks: int, work: Path, log: Log
         files = pick_by_size(laws, target_chunks)
         return files, {
             "kind": "vn_laws",
-            "description": f"{len(files)} of {len(laws)} Vietnamese laws from {shared / 'vn_laws'}, smallest first",
+            "description": f"{len(files)} of {len(laws)} Vietnamese laws from {laws[0].parent}, smallest first",
         }
     log(f"laws not found under {shared}/vn_laws: falling back to corpus/ repeated with copy numbers")
     files = corpus_copies(CORPUS_DIR, target_chunks, work)
@@ -247,7 +248,7 @@ def evenly(items: Sequence[Any], n: int) -> list[Any]:
 
 def baseline_texts(chunk_texts: Sequence[str], count_tokens: Callable[[str], int], n: int) -> dict[str, list[str]]:
     """Short (single sentences of 8-40 tokens), long (the longest chunks) and a sample of the chunks."""
-    sentences = []
+    sentences: list[str] = []
     for text in chunk_texts:
         sentences.extend(s.strip() for s in re.split(r"(?<=[.;:!?])\s+", text) if s.strip())
     pool = evenly(list(dict.fromkeys(sentences)), 20 * n)  # bounded: token counts of 100k sentences add up
@@ -285,7 +286,7 @@ class RawBaseline:
         run = {}
         for kind, texts in self.texts.items():
             cpu = time.process_time()
-            _, seconds = timed(lambda texts=texts: self.model.embed_documents_array(texts))
+            _, seconds = timed(functools.partial(self.model.embed_documents_array, texts))
             cpu = time.process_time() - cpu
             run[kind] = (len(texts), sum(self.model.count_tokens(t) for t in texts), seconds, cpu)
         self.runs.append(run)

@@ -26,6 +26,7 @@ sampled before anything starts: a run begun on a busy machine is reported as
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 import threading
@@ -157,7 +158,7 @@ def _search_loop(client: Any, headers: dict, rec: Recorder, stop: threading.Even
     n = 0
     while not stop.is_set():
         q = SEARCHES[n % len(SEARCHES)]
-        _timed(rec, lambda q=q: client.get("/api/search", params={"q": q, "k": 5}, headers=headers), (200,))
+        _timed(rec, functools.partial(client.get, "/api/search", params={"q": q, "k": 5}, headers=headers), (200,))
         n += 1
 
 
@@ -165,7 +166,7 @@ def _ask_loop(client: Any, headers: dict, questions: list[str], rec: Recorder, s
     n = 0
     while not stop.is_set():
         body = {"question": questions[n % len(questions)]}
-        _timed(rec, lambda body=body: client.post("/api/ask", json=body, headers=headers), (200,))
+        _timed(rec, functools.partial(client.post, "/api/ask", json=body, headers=headers), (200,))
         n += 1
 
 
@@ -175,8 +176,8 @@ def _editor_loop(client: Any, headers: dict, rec: Recorder, stop: threading.Even
         name = f"thong-bao-tai-{n}.txt"
         text = f"Thông báo số {n}: chi bộ thôn Phú Hòa họp ngày {n % 28 + 1} để bàn việc sửa đường liên thôn."
         files = [("files", (name, text.encode("utf-8")))]
-        _timed(rec, lambda f=files: client.post("/api/documents", files=f, headers=headers), (200,))
-        _timed(rec, lambda name=name: client.delete(f"/api/documents/{name}", headers=headers), (200, 404))
+        _timed(rec, functools.partial(client.post, "/api/documents", files=files, headers=headers), (200,))
+        _timed(rec, functools.partial(client.delete, f"/api/documents/{name}", headers=headers), (200, 404))
         n += 1
 
 

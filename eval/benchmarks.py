@@ -71,7 +71,7 @@ def bench_size(
     return row
 
 
-def query_embedding_times(settings: Settings, queries: list[str]) -> dict[str, float] | None:
+def query_embedding_times(settings: Settings, queries: list[str]) -> dict[str, str | float] | None:
     """Real model query embedding (uncached), reported separately from search latency."""
     from rag.embeddings import make_embeddings
 

@@ -88,19 +88,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     weights = fit(x, y)
     calibration = Calibration(tuple(float(w) for w in weights), 0.5)
     threshold = operating_point(np.array([calibration.probability(f) for f, _ in tune]), y)
+    rounded_weights = [round(float(w), 6) for w in weights]
+    rounded_threshold = round(threshold, 6)
     out = {
         "features": list(FEATURES),
-        "weights": [round(float(w), 6) for w in weights],
-        "threshold": round(threshold, 6),
+        "weights": rounded_weights,
+        "threshold": rounded_threshold,
         "trained_on": f"{len(tune)} câu tune từ {', '.join(p.name for p in args.runs)}",
     }
     args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    final = Calibration(tuple(out["weights"]), out["threshold"])
+    final = Calibration(tuple(rounded_weights), rounded_threshold)
     probs = [final.probability(f) for f, _ in report]
     labels = [y for _, y in report]
-    print(json.dumps({"report_questions": len(report), "operating_point": out["threshold"],
+    print(json.dumps({"report_questions": len(report), "operating_point": rounded_threshold,
                       "curve": curve(probs, labels), "at_operating_point": _rates(probs, labels, threshold),
-                      "weights": dict(zip([*FEATURES, "bias"], out["weights"], strict=True))},
+                      "weights": dict(zip([*FEATURES, "bias"], rounded_weights, strict=True))},
                      ensure_ascii=False, indent=1))  # fmt: skip
 
 

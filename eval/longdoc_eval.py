@@ -18,6 +18,7 @@ Run: ``troly eval retrieval`` (or ``python -m eval.longdoc_eval``); embeddings a
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -349,11 +350,15 @@ def evaluate(
 
 
 # ---- fusion weights per collection kind (issue 24 point 3) ----------------------------------------------
-SWEEP = {
-    "rrf_k": (1, 2, 5, 10, 60),
-    "dense_weight": (0.2, 0.4, 0.7, 1.0, 1.5),
-    "document_vote": (0.0, 0.5, 1.0, 2.0),
-    "evidence": (1, 3),
+SWEEP_RRF_K = (1, 2, 5, 10, 60)
+SWEEP_DENSE_WEIGHT = (0.2, 0.4, 0.7, 1.0, 1.5)
+SWEEP_DOCUMENT_VOTE = (0.0, 0.5, 1.0, 2.0)
+SWEEP_EVIDENCE = (1, 3)
+SWEEP: dict[str, tuple[float, ...]] = {
+    "rrf_k": SWEEP_RRF_K,
+    "dense_weight": SWEEP_DENSE_WEIGHT,
+    "document_vote": SWEEP_DOCUMENT_VOTE,
+    "evidence": SWEEP_EVIDENCE,
 }
 KINDS = {"laws": ("known_item", "citizen"), "party": ("party",)}
 """Collection kinds the weights are chosen for: law articles (many short documents) and long party documents."""
@@ -397,13 +402,18 @@ def fused_rank(c: Candidates, rrf_k: int, dense_weight: float, document_vote: fl
     return document_rank([c.doc_of[cid] for cid in order if cid in c.doc_of], c.question.gold)
 
 
+def _hit_then_mrr(kind: str, row: dict[str, Any]) -> tuple[float, float]:
+    """Sort key of a sweep row for one collection kind: hit@1, then MRR."""
+    return row[kind]["hit@1"], row[kind]["mrr"]
+
+
 def fusion_sweep(cands: Sequence[Candidates], split: str = "tune") -> list[dict]:
     """Every setting of :data:`SWEEP` scored per collection kind on one split: hit@1 (both forms together), MRR."""
     import itertools
 
     rows = []
-    for rrf_k, dw, vote, ev in itertools.product(*SWEEP.values()):
-        if vote == 0 and ev != SWEEP["evidence"][0]:
+    for rrf_k, dw, vote, ev in itertools.product(SWEEP_RRF_K, SWEEP_DENSE_WEIGHT, SWEEP_DOCUMENT_VOTE, SWEEP_EVIDENCE):
+        if vote == 0 and ev != SWEEP_EVIDENCE[0]:
             continue  # evidence is unused without the document vote
         row: dict[str, Any] = {"rrf_k": rrf_k, "dense_weight": dw, "document_vote": vote, "evidence": ev}
         for kind, groups in KINDS.items():
@@ -519,7 +529,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 {k: round(report[key][k]["hit@1"], 3) for k in KINDS},
             )
         for kind in KINDS:
-            best = max(tune, key=lambda r, kind=kind: (r[kind]["hit@1"], r[kind]["mrr"]))
+            best = max(tune, key=functools.partial(_hit_then_mrr, kind))
             print("best for", kind, {k: best[k] for k in SWEEP}, best[kind])
         return
     if args.probe is not None:

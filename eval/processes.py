@@ -6,6 +6,7 @@ the process died, or it never answered.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import time
@@ -30,12 +31,19 @@ def answers_200(url: str) -> bool:
         return False
 
 
+def _program(proc: subprocess.Popen) -> str:
+    """The program ``proc`` runs: the first argument of its command (the whole command when given as one string)."""
+    args = proc.args
+    first = args if isinstance(args, str | bytes | os.PathLike) else args[0]
+    return os.fsdecode(first)
+
+
 def wait_until_up(url: str, proc: subprocess.Popen, seconds: float, log_path: Path) -> None:
     """Poll ``url`` until it answers 200; raise naming the log if the process exits or time runs out."""
     deadline = time.monotonic() + seconds
     while not answers_200(url):
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}; see {log_path}")
+            raise RuntimeError(f"{_program(proc)} exited with {proc.returncode}; see {log_path}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"{url} did not come up in {seconds:.0f}s; see {log_path}")
         time.sleep(0.3)

@@ -61,7 +61,9 @@ def _single_chunk_doc(doc_id: str, title: str, path: str, doc_type: str, text: s
 def load_xquad(path: Path) -> PublicSet:
     """All XQuAD-vi paragraphs (one chunk each) and all their questions."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    docs, chunks, questions = [], [], []
+    docs: list[Document] = []
+    chunks: list[Chunk] = []
+    questions: list[Question] = []
     n = 0
     for article in data["data"]:
         for para in article["paragraphs"]:
@@ -77,7 +79,8 @@ def load_xquad(path: Path) -> PublicSet:
 def law_passages(text: str) -> list[tuple[int, int]]:
     """(start, end) spans of consecutive non-empty lines packed up to LAW_PASSAGE_CHARS, never across an article."""
     spans: list[tuple[int, int]] = []
-    start = end = None
+    start: int | None = None
+    end = 0  # set with start: read only while start is not None
     for m in re.finditer(r"[^\n]+", text):
         line_start, line_end = m.span()
         if not m.group(0).strip():

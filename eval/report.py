@@ -252,17 +252,17 @@ def refusal_curve(results: Sequence[QuestionResult], steps: int = 21) -> list[tu
     Refusal accuracy: share of questions refused exactly when a refusal is expected. Answered recall: share
     of the answerable questions still answered. Only questions with an ``answerability`` score count.
     """
-    scored = [r for r in results if r.answerability is not None]
-    answerable = [r for r in scored if not r.expected_refusal]
+    scored = [(float(r.answerability), bool(r.expected_refusal)) for r in results if r.answerability is not None]
+    answerable = [score for score, refusal in scored if not refusal]
     if not scored:
         return []
-    low = min(0.0, *(float(r.answerability) for r in scored))
-    high = max(1.0, *(float(r.answerability) for r in scored))
+    low = min(0.0, *(score for score, _ in scored))
+    high = max(1.0, *(score for score, _ in scored))
     curve = []
     for i in range(steps):
         t = low + (high - low) * i / (steps - 1)
-        correct = sum((float(r.answerability) < t) == bool(r.expected_refusal) for r in scored)
-        kept = sum(float(r.answerability) >= t for r in answerable)
+        correct = sum((score < t) == refusal for score, refusal in scored)
+        kept = sum(score >= t for score in answerable)
         curve.append((t, correct / len(scored), kept / len(answerable) if answerable else 0.0))
     return curve
 

@@ -19,6 +19,7 @@ Run: ``python -m eval.retrieval_eval`` (writes eval/reports/retrieval.{md,json})
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import platform
 import time
@@ -171,7 +172,7 @@ def _gold_spans(doc: Document, question: Any) -> list[tuple[int, int]]:
             spans.append((0, first))
         elif g.topic in topics:
             t = topics[g.topic]
-            spans.append(tuple(t.field_spans[g.field]) if g.field in t.field_spans else (t.start, t.end))
+            spans.append(t.field_spans.get(g.field, (t.start, t.end)))
     return spans
 
 
@@ -311,7 +312,7 @@ def run(
         "rrf_k": base.rrf_k,
         "dense_weight": base.dense_weight,
         "lexical_weight": base.lexical_weight,
-        "candidates": HybridRetriever.model_fields["candidates"].default,
+        "candidates": inspect.signature(HybridRetriever).parameters["candidates"].default,
         "sets": {},
         "notes": [],
     }

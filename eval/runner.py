@@ -408,7 +408,7 @@ def per_tag(results: Sequence[QuestionResult], k: int) -> dict[str, dict[str, An
     for tag in sorted(groups):
         rows = groups[tag]
         answerable = [r for r in rows if r.answerable]
-        entry = _group_summary(answerable, k) if answerable else {"questions": len(rows)}
+        entry: dict[str, Any] = _group_summary(answerable, k) if answerable else {"questions": len(rows)}
         entry["questions"] = len(rows)
         entry["refusal_accuracy"] = refusal_accuracy([r.answerable for r in rows], [r.refused for r in rows])
         out[tag] = entry
