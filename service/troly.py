@@ -43,7 +43,7 @@ from service.audit import AuditLog
 from service.auth import User
 from service.background import BACKGROUND_NICENESS, BackgroundPool
 from service.views import ClearanceView, accepts
-from service.workers import WorkerPool, default_size, shared_pool
+from service.workers import WorkerPool, default_size, no_calls, shared_pool
 
 if TYPE_CHECKING:
     from datetime import date
@@ -552,6 +552,12 @@ class TrolyService:
             path.unlink(missing_ok=True)
         return paths
 
+    def warm_workers(self) -> threading.Thread | None:
+        """Start one worker process now and let it load the embedder and open this collection in the background
+        (``troly serve`` calls it): the first answer or upload after a start then finds a worker ready instead of
+        waiting for a model to load (about 20 s on a busy machine)."""
+        return self.workers.warm(("warm", self.settings)) if self.workers is not None else None
+
     def _embed_in_worker(self, paths: list[Path], on_progress: Callable[..., Any] | None = None) -> IngestResult | None:
         """Let a worker process read, chunk and embed staged uploads into the shared embedding cache and return
         what it read, so the ingest that follows here (clearance, levels, commit) neither parses nor runs the
@@ -561,7 +567,7 @@ class TrolyService:
             return None
         parsed: IngestResult | None = None
         try:
-            for piece in self.workers.run(("embed_files", self.settings, [str(p) for p in paths]), _no_calls):
+            for piece in self.workers.run(("embed_files", self.settings, [str(p) for p in paths]), no_calls):
                 if piece[0] == "parsed":
                     parsed = piece[1]
                 elif on_progress is not None:
@@ -891,10 +897,6 @@ class TrolyService:
         ]
         self.audit.record(user.name, "figures", channel=channel, doc_ids=sorted(d.doc_id for d in docs))
         return report
-
-
-def _no_calls(request: Any) -> Any:
-    raise ValueError(f"this task makes no calls: {request!r}")
 
 
 def _highest(*levels: str) -> str:

@@ -197,6 +197,22 @@ class WorkerPool:
         if failure is not None:
             raise failure
 
+    def warm(self, task: tuple[Any, ...]) -> threading.Thread:
+        """Run ``task`` (a "warm" task: open the collection, load the embedder) on one worker in the background, so
+        the first question or upload after a start does not wait for a fresh interpreter to load its model. The
+        worker stays in the pool, idle and ready; a failure is only logged (the next request starts its own)."""
+
+        def run() -> None:
+            try:
+                for _ in self.run(task, no_calls):
+                    pass
+            except Exception as exc:
+                log.warning("warming a worker failed: %s", exc)
+
+        thread = threading.Thread(target=run, daemon=True, name="troly-warm")
+        thread.start()
+        return thread
+
     def shutdown(self) -> None:
         """Stop every worker (idle ones exit on their closed pipe; busy ones are killed)."""
         with self._cond:
@@ -208,6 +224,11 @@ class WorkerPool:
             worker.stop()
         for worker in busy:
             worker.stop(kill=True)
+
+
+def no_calls(request: Any) -> Any:
+    """The ``on_call`` of a task that makes no calls back (warming, embedding an upload)."""
+    raise ValueError(f"this task makes no calls: {request!r}")
 
 
 def _answer_call(on_call: Callable[[Any], Any], request: Any) -> tuple[str, Any]:
@@ -358,7 +379,14 @@ def _task_embed_files(readers: _Readers, settings: Any, paths: list[str]) -> Ite
     yield ("parsed", result)
 
 
+def _task_warm(readers: _Readers, settings: Any) -> Iterator[Any]:
+    """Open the collection and load the embedder now (one query embedded: the model's first call is its slowest)."""
+    readers.get(settings).index.embeddings.embed_query("khởi động")
+    yield from ()
+
+
 TASKS: dict[str, Callable[..., Iterator[Any]]] = {
+    "warm": _task_warm,
     "ask": _task_ask,
     "talking_points": _task_talking_points,
     "embed_files": _task_embed_files,

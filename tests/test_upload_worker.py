@@ -59,3 +59,21 @@ def test_an_upload_through_a_worker_is_indexed_as_the_serving_process_would(tmp_
         assert any("ít nhất 150 cây" in h.chunk.text for h in hits), [h.chunk.text for h in hits]
         service.index.close()
     assert texts[0] == texts[1]
+
+
+def test_a_warmed_worker_serves_the_first_question_without_a_new_start(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", workers=2)
+    service = TrolyService(settings)
+    report = service.upload(EDITOR, [("ke-hoach-trong-cay.txt", PLAN.encode())], "public")
+    assert report.errors == []
+    assert service.workers is not None
+    started = service.workers.pids()  # the upload's own worker
+    warming = service.warm_workers()
+    assert warming is not None
+    warming.join(120)
+    warm = service.workers.pids()
+    assert len(warm) == len(started) + 1 or warm == started  # one more worker, or the idle one was reused
+    answer = service.ask(EDITOR, "Mỗi chi bộ nhận chăm sóc bao nhiêu cây?", k=3)
+    assert "150 cây" in answer.answer
+    assert service.workers.pids() == warm  # the question found a ready worker: none was started for it
+    service.index.close()

@@ -164,6 +164,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         http.shutdown()
 
 
+def test_a_started_server_warms_one_worker_before_any_request(server: Server) -> None:
+    # first in this module: no request has been made yet, so a worker can only come from the warm-up
+    deadline = time.monotonic() + 60
+    while not _worker_pids(server.proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    pids = _worker_pids(server.proc.pid)
+    assert len(pids) == 1
+    # warmed when its CPU time stops growing (model loaded, collection opened): the next test's question then
+    # finds it idle, and starts no other worker
+    last, still = -1, 0
+    while still < 4 and time.monotonic() < deadline + 120:
+        fields = Path(f"/proc/{pids[0]}/stat").read_text().rsplit(")", 1)[1].split()
+        used = int(fields[11]) + int(fields[12])
+        still = still + 1 if used == last else 0
+        last = used
+        time.sleep(0.5)
+    assert still >= 4, "the warming worker never went idle"
+
+
 def test_an_answer_is_computed_in_a_worker_process_not_in_the_server(server: Server) -> None:
     response = _ask(server)
     assert response.status_code == 200, response.text

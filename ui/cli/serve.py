@@ -116,7 +116,9 @@ def worker_app() -> Any:
     tune_malloc()
     settings = Settings()  # the parent passed data dir, collection and Chroma server through TROLY_* variables
     configure_logging(settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    app.state.troly.service().warm_workers()
+    return app
 
 
 def register(app: typer.Typer) -> None:
@@ -193,6 +195,7 @@ def register(app: typer.Typer) -> None:
                 log_config=None,
             )
             return
+        state.service().warm_workers()
         app = create_app(settings, state=state)
         typer.echo(f"troly: http://{bind_host}:{bind_port}/  ·  API docs /docs  ·  {mode}", err=True)
         # uvicorn's access log is off: the audit log records every request (without query strings)
