@@ -27,6 +27,7 @@ elsewhere still behaves exactly like upstream, only paying its cost when used.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import logging
@@ -117,14 +118,20 @@ _pos: Callable[[str], list[tuple[str, str]]] | None = None
 
 def pos_tag(text: str) -> list[tuple[str, str]]:
     """underthesea's part-of-speech tagger: (word, tag) pairs, compounds whole ("N" noun, "Np" proper noun, "V"
-    verb …). Loaded like the tokenizers, on first use (its CRF model ships with the package)."""
+    verb …). Loaded like the tokenizers, on first use (its CRF model ships with the package). A question is
+    tagged once however many of its readings ask (its opening name, its subject words)."""
+    return list(_tagged(text))
+
+
+@functools.lru_cache(maxsize=512)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     global _pos
     if _pos is None:
         _load()
         with _lock:
             if _pos is None:
                 _pos = importlib.import_module("underthesea.pipeline.pos_tag").pos_tag
-    return _pos(text)
+    return tuple(_pos(text))
 
 
 def word_tokenize(text: str, format: str | None = None) -> str | list[str]:

@@ -272,7 +272,7 @@ class AnswerPipeline:
         # Lexical-only retrieval has no dense scores: then only the coverage test applies.
         dense = max(scored) if scored else 1.0
         lexical = max((h.lexical_score for h in hits if h.lexical_score is not None), default=0.0)
-        texts = []
+        folded: list[str] = []  # each sentence that gives what is asked, with its heading, lead and owner, folded
         named = numbers_named(question)
         restore = getattr(self.retriever, "restore_query", None)
         marked = restore(question) if restore else question
@@ -295,13 +295,12 @@ class AnswerPipeline:
             spans = sentence_spans(hit.chunk.text)
             for s, e in spans:
                 sentence = hit.chunk.text[s:e]
-                body = f"{context} | {paragraph_lead(hit.chunk.text, spans, s)} | {sentence}"
                 if gives(ask, sentence, question, heading, title):
-                    texts.append(f"{owner} {body}")
+                    body = f"{context} | {paragraph_lead(hit.chunk.text, spans, s)} | {sentence}"
+                    folded.append(comparable(f"{owner} {body}"))
                     bodies.append((comparable(body), needed))
         # weights are read over every sentence that gives what is asked; the best-covering sentence's share of
         # what the question is about (its subject words the document does not establish) is a feature of its own
-        folded = [comparable(t) for t in texts]
         weights = term_weights(terms, folded)
         shares = [share(weights, terms, f) for f in folded]
         coverage = max(shares, default=0.0)
@@ -314,7 +313,7 @@ class AnswerPipeline:
             dense=float(dense),
             lexical=float(lexical) / (1.0 + float(lexical)),
             coverage=float(coverage),
-            asked_kind=1.0 if texts else 0.0,
+            asked_kind=1.0 if folded else 0.0,
             heading=float(heading_share),
             constraint=constraint,
             subject=float(subject_share),
