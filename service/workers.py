@@ -400,14 +400,25 @@ def _watch_parent(parent: int) -> None:
     os._exit(0)
 
 
-def worker_main(conn: Any, parent: int) -> None:
-    """A worker's life: lowest CPU priority, then one task after another until the pipe closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then stops its workers
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+def lower_process_priority() -> None:
+    """Nice +19, and on Linux the SCHED_IDLE policy: the kernel preempts an idle-policy task as soon as a normal
+    one (the serving process) wakes, where nice 19 alone may let the worker finish its time slice first."""
     try:
         os.nice(WORKER_NICENESS)
     except OSError as exc:
         log.warning("worker %d keeps its priority: %s", os.getpid(), exc)
+    if hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError as exc:  # e.g. a seccomp profile forbidding it: nice alone
+            log.warning("worker %d keeps the normal scheduling policy: %s", os.getpid(), exc)
+
+
+def worker_main(conn: Any, parent: int) -> None:
+    """A worker's life: lowest CPU priority, then one task after another until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then stops its workers
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    lower_process_priority()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
     from rag.offline import enforce_offline
 

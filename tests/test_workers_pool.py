@@ -183,6 +183,19 @@ def test_a_started_server_warms_one_worker_before_any_request(server: Server) ->
     assert still >= 4, "the warming worker never went idle"
 
 
+def test_workers_run_at_the_lowest_priority_and_the_server_does_not(server: Server) -> None:
+    """nice 19 and the SCHED_IDLE policy (5 in /proc/PID/stat: the kernel preempts it whenever the server wakes)."""
+    pids = _worker_pids(server.proc.pid)
+    assert pids
+
+    def nice_and_policy(pid: int) -> tuple[int, int]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[16]), int(fields[38])  # fields 19 and 41 of stat(5), counted after the command name
+
+    assert nice_and_policy(pids[0]) == (19, 5)
+    assert nice_and_policy(server.proc.pid) == (os.getpriority(os.PRIO_PROCESS, 0), 0)  # as its parent: us
+
+
 def test_an_answer_is_computed_in_a_worker_process_not_in_the_server(server: Server) -> None:
     response = _ask(server)
     assert response.status_code == 200, response.text

@@ -102,11 +102,11 @@ def throttled(audit: AuditLog, address: str, user: str, wait: float) -> HTTPExce
     )
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     return request.app.state.troly
 
 
-def get_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
+async def get_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
     return state.settings
 
 
@@ -114,7 +114,7 @@ def _key(bearer: HTTPAuthorizationCredentials | None, api_key: str | None) -> st
     return bearer.credentials if bearer else api_key
 
 
-def current_user(
+async def current_user(
     request: Request,
     state: Annotated[AppState, Depends(get_state)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -126,7 +126,7 @@ def current_user(
     return user
 
 
-def optional_user(
+async def optional_user(
     request: Request,
     state: Annotated[AppState, Depends(get_state)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -134,7 +134,7 @@ def optional_user(
 ) -> User | None:
     """The caller when a valid key was sent (or open mode applies), else None – for public endpoints."""
     try:
-        return current_user(request, state, bearer, api_key)
+        return await current_user(request, state, bearer, api_key)
     except HTTPException:
         return None
 
