@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("troly_request_id", default="-")
 """Id of the request being served (set by ui/middleware.py); "-" outside a request."""
@@ -54,6 +54,8 @@ class AuditLog:
         self.max_bytes = max_bytes
         self.backups = backups
         self._lock = threading.Lock()
+        self._handle: BinaryIO | None = None
+        self._inode = 0
 
     @classmethod
     def for_data_dir(cls, data_dir: Path) -> AuditLog:
@@ -91,21 +93,42 @@ class AuditLog:
             **extra,
         }
         line = json.dumps(event, ensure_ascii=False, default=str)
+        # backslashreplace: a lone surrogate is written as the JSON escape "\ud800", never crashes the write
+        data = (line + "\n").encode("utf-8", errors="backslashreplace")
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._rotate_if_full(len(line) + 1)
-            # backslashreplace: a lone surrogate is written as the JSON escape "\ud800", never crashes the write
-            with self.path.open("a", encoding="utf-8", errors="backslashreplace") as fh:
-                fh.write(line + "\n")
+            self._write(data)
 
-    def _rotate_if_full(self, adding: int) -> None:
-        """audit.jsonl → .1 → .2 … when the next line would pass ``max_bytes``; the oldest is dropped."""
+    def _write(self, data: bytes) -> None:
+        """Append ``data`` with one ``write`` on a kept-open, unbuffered append handle (the server's event loop
+        writes a line per request: open/close and mkdir each time were most of its cost). The path is checked
+        by one ``stat`` per line: a file rotated or removed meanwhile (by another serving process, or by hand)
+        is reopened, so no line goes into a renamed file."""
         try:
-            size = self.path.stat().st_size
+            st = os.stat(self.path)
         except FileNotFoundError:
-            return
-        if size + adding <= self.max_bytes:
-            return
+            st = None
+        if self._handle is not None and (st is None or st.st_ino != self._inode):
+            self._close()
+        if st is not None and st.st_size + len(data) > self.max_bytes:
+            self._close()
+            self._rotate()
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open across lines
+            self._inode = os.fstat(self._handle.fileno()).st_ino
+        self._handle.write(data)
+
+    def _close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _rotate(self) -> None:
+        """audit.jsonl → .1 → .2 …; the oldest is dropped."""
         for n in range(self.backups, 0, -1):
             older = self.path.with_name(f"{self.path.name}.{n}")
             newer = self.path.with_name(f"{self.path.name}.{n - 1}") if n > 1 else self.path

@@ -388,6 +388,23 @@ def test_audit_log_rotates_by_size(tmp_path: Path) -> None:
     assert log.read()[-1]["query"] == "câu hỏi số 59"
 
 
+def test_audit_lines_of_two_writers_survive_rotation_by_either(tmp_path: Path) -> None:
+    """Two serving processes append to one audit file; when one rotates it, the other's next line goes into the
+    new file, not into the renamed one, and no line is lost (each writer keeps its file open between lines)."""
+    one = AuditLog(tmp_path / "audit.jsonl", max_bytes=1500, backups=5)
+    two = AuditLog(tmp_path / "audit.jsonl", max_bytes=1500, backups=5)
+    for n in range(40):
+        (one if n % 3 else two).record("lan", "search", query=f"câu {n}")
+    lines = []
+    for path in sorted(tmp_path.iterdir(), key=lambda p: p.name, reverse=True):  # .5 (oldest) … audit.jsonl
+        lines += [json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines()]
+    assert lines == [f"câu {n}" for n in range(40)]
+    assert (tmp_path / "audit.jsonl.1").exists()
+    (tmp_path / "audit.jsonl").unlink()  # removed by hand: the next line starts a new file
+    two.record("lan", "search", query="sau khi xoá")
+    assert [e["query"] for e in one.read()] == ["sau khi xoá"]
+
+
 # ---- 12.9 readers never wait on writers -----------------------------------------------------------
 def test_search_is_served_while_a_large_upload_is_embedding(srv: dict) -> None:
     paragraphs = [

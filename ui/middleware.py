@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -169,13 +170,19 @@ class _Outcome:
         return sending
 
 
+_ID_PREFIX = uuid.uuid4().hex[:8]
+"""Random per serving process, so ids of two processes (``serve --workers 2``) never collide."""
+_ID_COUNTER = itertools.count(1)
+"""Then a counter, not a ``uuid4`` per request: that reads the kernel's random source on every request."""
+
+
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
             text = value.decode("latin-1")
             if _GOOD_ID.match(text):
                 return text
-    return uuid.uuid4().hex[:16]
+    return f"{_ID_PREFIX}{next(_ID_COUNTER) & 0xFFFFFFFF:08x}"
 
 
 def _content_length(scope: Scope) -> int | None:
