@@ -16,18 +16,13 @@ from collections.abc import Sequence
 from ingest.model import KIND_NAMES, DocumentMeta
 from ingest.normalize import fold
 from ingest.paragraphs import Paragraph
+from ingest.wordlists import DOCUMENT_KINDS
 
 HEADER_WINDOW = 25
 """Paragraphs searched for the header block (letterhead, number, date, kind, trích yếu)."""
 
-KINDS = (
-    ("bo luat", "bo_luat"), ("luat", "luat"), ("nghi quyet", "nghi_quyet"), ("ket luan", "ket_luan"),
-    ("chi thi", "chi_thi"), ("bao cao", "bao_cao"), ("ke hoach", "ke_hoach"), ("chuong trinh", "chuong_trinh"),
-    ("cong van", "cong_van"), ("quyet dinh", "quyet_dinh"), ("to trinh", "to_trinh"), ("huong dan", "huong_dan"),
-    ("thong bao", "thong_bao"), ("nghi dinh", "nghi_dinh"), ("thong tu", "thong_tu"), ("goi y", "topic_guide"),
-    ("quy dinh", "quy_dinh"),
-)  # fmt: skip
-"""Folded kind words of the title line → DocumentMeta.kind."""
+KINDS = tuple((k.phrase, k.kind) for k in DOCUMENT_KINDS)
+"""Folded kind words of the title line → DocumentMeta.kind, in the order they are tried (ingest/wordlists.py)."""
 
 SYMBOL_KINDS = {
     "KH": "ke_hoach", "CV": "cong_van", "NQ": "nghi_quyet", "KL": "ket_luan", "CT": "chi_thi", "BC": "bao_cao",

@@ -1,4 +1,5 @@
-"""Vietnamese word lists: the one home of stop words, question words and the words that say what is asked.
+"""Vietnamese word lists: the one home of stop words, question words, the words that say what is asked and the words
+that name a kind of document.
 
 Every list is written folded (``ingest.normalize.fold``: no diacritics, lowercase) unless its name says
 otherwise, because callers compare folded text. Lists of different purpose stay separate on purpose:
@@ -7,6 +8,8 @@ a syllable that carries no content ("của") is not the same thing as a word tha
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 
 def _words(text: str) -> frozenset[str]:
@@ -58,6 +61,16 @@ FRAME_WORDS = frozenset(
     ]
 )
 """Folded words that frame a question ("nhằm mục đích gì", "những nội dung nào") without naming its subject."""
+
+FIGURE_FRAME_SYLLABLES = _words(
+    """
+    uoc dat tang giam chiem bang thuc hien ca nam thang quy giai doan het so ky ke hoach du toan muc tieu de nghi
+    quyet phan dau toan tinh thanh pho rieng tong muc vuot khoang gan tren duoi hon nay
+    """
+)
+"""Folded syllables that frame a figure in a document ("ước đạt", "so cùng kỳ", "toàn tỉnh") without naming what it
+measures: rag/figures.py drops them from an indicator's words. Kept apart from FRAME_WORDS, which frame a question:
+merged, "mục tiêu" would drop out of a question's key terms and "đối tượng" out of a figure's indicator."""
 
 RELATIVE_TIME = frozenset(
     ["truoc day", "hien tai", "gan day", "sap toi", "nam nay", "nam ngoai", "nam truoc", "nam toi", "nam sau"]
@@ -254,3 +267,41 @@ OFFICE_TITLES = (
 )
 """Offices written before the body they head ("Bộ trưởng Bộ Nội vụ", "Thủ tướng Chính phủ"): documents often
 name the office-holder this way, so "ai làm Tổ trưởng" is answered by them."""
+
+# ---- kinds of document ------------------------------------------------------------------------------------------
+
+
+class DocumentKind(NamedTuple):
+    """One kind of document: how its title line and questions name it, its ``DocumentMeta.kind`` and the letters
+    its numbers carry."""
+
+    phrase: str
+    """Folded kind words ("nghi quyet")."""
+    kind: str
+    """``DocumentMeta.kind`` ("nghi_quyet")."""
+    code: str
+    """Folded letters in its numbers ("nq": 57-NQ/TW); "" when its numbers carry none (59/2020/QH14 is a Luật)."""
+
+
+DOCUMENT_KINDS = (
+    DocumentKind("bo luat", "bo_luat", ""),  # before "luat": "Bộ luật Dân sự" is a bộ luật
+    DocumentKind("luat", "luat", ""),
+    DocumentKind("nghi quyet", "nghi_quyet", "nq"),
+    DocumentKind("ket luan", "ket_luan", "kl"),
+    DocumentKind("chi thi", "chi_thi", "ct"),
+    DocumentKind("bao cao", "bao_cao", "bc"),
+    DocumentKind("ke hoach", "ke_hoach", "kh"),
+    DocumentKind("chuong trinh", "chuong_trinh", "ctr"),
+    DocumentKind("cong van", "cong_van", "cv"),
+    DocumentKind("quyet dinh", "quyet_dinh", "qd"),
+    DocumentKind("to trinh", "to_trinh", "ttr"),
+    DocumentKind("huong dan", "huong_dan", "hd"),
+    DocumentKind("thong bao", "thong_bao", "tb"),
+    DocumentKind("nghi dinh", "nghi_dinh", "nd"),
+    DocumentKind("thong tu", "thong_tu", "tt"),
+    DocumentKind("goi y", "topic_guide", ""),
+    DocumentKind("quy dinh", "quy_dinh", "qd"),  # a party "Quy định 383" is 383-QĐ/TW, like a quyết định
+)
+"""Every kind of document troly reads, in the order a title line is tried (longer phrase first where one starts
+another), per the numbering rules of Hướng dẫn 36-HD/VPTW and Nghị định 30/2020/NĐ-CP. ingest/header.py's KINDS
+and rag/document_numbers.py's KIND_CODES are read from it."""

@@ -8,25 +8,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-KIND_CODES: dict[tuple[str, ...], str] = {
-    ("nghi", "quyet"): "nq",
-    ("ket", "luan"): "kl",
-    ("chi", "thi"): "ct",
-    ("ke", "hoach"): "kh",
-    ("quyet", "dinh"): "qd",
-    ("nghi", "dinh"): "nd",
-    ("thong", "tu"): "tt",
-    ("cong", "van"): "cv",
-    ("bao", "cao"): "bc",
-    ("huong", "dan"): "hd",
-    ("to", "trinh"): "ttr",
-    ("thong", "bao"): "tb",
-    ("chuong", "trinh"): "ctr",
-    ("quy", "dinh"): "qd",
-}
-"""Folded document kind → the letters its numbers carry ("Nghị quyết 57" is 57-NQ/TW, "Kế hoạch 3260" is
-3260-KH/ĐĐQH15, a party "Quy định 383" is 383-QĐ/TW), per the numbering rules of Hướng dẫn 36-HD/VPTW and
-Nghị định 30/2020/NĐ-CP."""
+from ingest.wordlists import DOCUMENT_KINDS
+
+KIND_CODES: dict[tuple[str, ...], str] = {tuple(k.phrase.split()): k.code for k in DOCUMENT_KINDS if k.code}
+"""Folded kind syllables → the letters its numbers carry ("Nghị quyết 57" is 57-NQ/TW, "Kế hoạch 3260" is
+3260-KH/ĐĐQH15, a party "Quy định 383" is 383-QĐ/TW); read from ingest/wordlists.py's DOCUMENT_KINDS."""
 
 _CODE_PARTS = re.compile(r"[-/&.]")
 

@@ -29,7 +29,7 @@ from typing import Any
 from ingest.model import Document
 from ingest.normalize import fold
 from ingest.sentences import sentence_spans
-from ingest.wordlists import STOPWORDS
+from ingest.wordlists import FIGURE_FRAME_SYLLABLES, STOPWORDS
 
 logger = logging.getLogger(__name__)
 
@@ -91,12 +91,7 @@ _QUALIFIERS = (
     ("du toan", "dự toán"),
     ("muc tieu", "mục tiêu"),
 )
-FRAME_WORDS = (
-    "uoc dat tang giam chiem bang thuc hien ca nam thang quy giai doan het so ky ke hoach du toan muc tieu de "
-    "nghi quyet phan dau toan tinh thanh pho rieng tong muc vuot khoang gan tren duoi hon nay"
-)
-"""Folded words that frame a figure ("ước đạt", "so cùng kỳ", "toàn tỉnh") without naming what it measures."""
-_STOP = STOPWORDS | frozenset(FRAME_WORDS.split())
+_STOP = STOPWORDS | FIGURE_FRAME_SYLLABLES
 
 
 @dataclass

@@ -19,7 +19,14 @@ from ingest.header import KINDS
 from ingest.model import ROLE_LABELS, Assignment, Document, DocumentMeta, Heading, Topic
 from ingest.normalize import fold, strip_diacritics
 from ingest.tables import TableRow, table_rows
-from ingest.wordlists import ASSIGNMENT_VERBS, BODY_HEADS, FRAME_WORDS, QUESTION_SYLLABLES, STOPWORDS
+from ingest.wordlists import (
+    ASSIGNMENT_VERBS,
+    BODY_HEADS,
+    DOCUMENT_KINDS,
+    FRAME_WORDS,
+    QUESTION_SYLLABLES,
+    STOPWORDS,
+)
 from rag.citations import WORD_RE
 from rag.query_understanding import (
     Ask,
@@ -241,10 +248,10 @@ def pick_document(
 
 def _about_another_kind(question: str) -> bool:
     """The question names a kind of document first, and every number it names belongs to another kind."""
-    from rag.document_numbers import KIND_CODES, query_codes
+    from rag.document_numbers import query_codes
 
     kind = _first_kind(question)
-    letters = {KIND_CODES.get(tuple(word.split())) for word, k in KINDS if k == kind} - {None}
+    letters = {k.code for k in DOCUMENT_KINDS if k.kind == kind and k.code}
     refs = query_codes(question)
     return bool(kind and letters and refs) and all(r.kind and r.kind not in letters for r in refs)
 
