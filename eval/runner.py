@@ -622,15 +622,13 @@ def eval_settings(settings: Settings, work_dir: Path, collection: str) -> Settin
 
 
 def fresh_index(settings: Settings, embeddings: Any = None) -> Any:
-    """Open ``settings.collection`` emptied first (through the index's own prune): a run scores exactly
-    the documents it ingests, whatever an earlier run left there."""
-    from rag.index import Index
+    """Open ``settings.collection`` built afresh: a run scores exactly the documents it ingests, and the same run
+    twice gives the same figures (an emptied collection would keep its history: see
+    :func:`rag.index.drop_collection`). Vectors come back from the embedding cache, so a rebuild costs little."""
+    from rag.index import Index, drop_collection
 
-    index = Index.open(settings, embeddings)
-    removed = index.prune([])
-    if removed:
-        log.info("emptied %s (%d documents of an earlier run)", settings.collection, len(removed))
-    return index
+    drop_collection(settings)
+    return Index.open(settings, embeddings)
 
 
 def run_on_renditions(

@@ -10,7 +10,7 @@ from index_samples import guide, secret_report
 
 from ingest.model import Chunk, Document
 from rag.embeddings import make_embeddings
-from rag.index import Index, IndexModelMismatchError
+from rag.index import Index, IndexModelMismatchError, drop_collection
 from rag.lexical import LexicalIndex
 from rag.settings import Settings
 
@@ -166,6 +166,24 @@ def test_collections_are_separate(settings: Settings, embedder) -> None:
     b = Index.open(other, embedder)
     assert b.count() == 0 and a.count() == 3
     assert b.collection.name != a.collection.name
+
+
+def test_a_dropped_collection_is_gone_and_its_neighbour_untouched(settings: Settings, embedder) -> None:
+    a = Index.open(settings, embedder)
+    doc, chunks = guide()
+    a.upsert([doc], chunks)
+    other = settings.model_copy(update={"collection": "khac"})
+    b = Index.open(other, embedder)
+    b.upsert([doc], chunks)
+    a.close()
+    drop_collection(settings)
+    assert not settings.collection_dir.exists()
+    names = {c.name for c in b.client.list_collections()}
+    assert a.collection.name not in names and b.collection.name in names
+    assert b.count() == 3 and len(b.collection.get(include=[])["ids"]) == 3
+    again = Index.open(settings, embedder)  # opens empty, both stores agreeing
+    assert again.count() == 0 and again.collection.get(include=[])["ids"] == []
+    drop_collection(settings)  # nothing left to drop: no error
 
 
 def test_changes_by_another_writer_are_picked_up(settings: Settings, embedder) -> None:
