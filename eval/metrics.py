@@ -85,8 +85,25 @@ def key_fact_recall(answer: str, facts: Sequence[str]) -> float:
     """
     if not facts:
         return 1.0
-    folded_answer = fold(answer)
-    return sum(1 for f in facts if fold(f) and fold(f) in folded_answer) / len(facts)
+    folded_answer = _plain_numbers(fold(answer))
+    return sum(1 for f in facts if fold(f) and _states(folded_answer, _plain_numbers(fold(f)))) / len(facts)
+
+
+def _states(answer: str, fact: str) -> bool:
+    """``fact`` occurs in ``answer``, and a figure at either end of it is whole: "80 triệu" is not in "180 triệu",
+    "6,4%" is not in "6,42%"."""
+    before = r"(?<![\d.,])" if fact[:1].isdigit() else ""
+    after = r"(?![\d]|[.,]\d)" if fact[-1:].isdigit() else ""
+    return re.search(before + re.escape(fact) + after, answer) is not None
+
+
+_ZERO_DECIMALS = re.compile(r"(?<![\d.,])(\d+(?:\.\d{3})*),0+(?![\d,])")
+
+
+def _plain_numbers(text: str) -> str:
+    """A figure written with zero decimals ("80,0 triệu đồng", tables print one decimal) as the same figure without
+    them ("80 triệu đồng"): the answer states the fact either way."""
+    return _ZERO_DECIMALS.sub(r"\1", text)
 
 
 # ---------------------------------------------------------------------------

@@ -84,6 +84,12 @@ def _any(patterns: Iterable[str]) -> re.Pattern[str]:
 
 
 _DATE = _any(wordlists.ASKS_DATE)
+_DATE_NOUNS = ("thoi han", "han chot")
+_DATE_ASKED = _any(p for p in wordlists.ASKS_DATE if p not in _DATE_NOUNS)
+"""A date asked by a question word ("ngày nào", "khi nào"), not only named by a noun ("thời hạn", "hạn chót")."""
+_THING_ASKED = re.compile(r"\b(\w+) nao\b")
+_TIME_BEFORE_NAO = frozenset({"ngay", "thang", "nam", "quy", "gian", "diem", "luc", "khi", "han", "the", "sao"})
+"""Words before "nào" that still ask a time or a manner ("thời gian nào", "thời hạn nào", "thế nào")."""
 _FIGURE = _any(p for p in wordlists.ASKS_FIGURE if p != r"\bmay\b")
 _PERSON = _any(wordlists.ASKS_PERSON)
 _NAME = _any(wordlists.ASKS_NAME)
@@ -139,6 +145,10 @@ def asks_for(question: str) -> Ask:
         wants.add("tasks")
     if re.search(r"\bbao lau\b", folded):
         wants.discard("date")  # "thời hạn … bao lâu" wants a duration ("hai mươi bốn giờ"), not a date
+    if "date" in wants and not _DATE_ASKED.search(folded) and _asks_another_thing(folded, wants):
+        # "Thời hạn lưu trữ vĩnh viễn áp dụng cho tài liệu nào?", "Cơ quan nào hướng dẫn về thời hạn lưu trữ?":
+        # the deadline is what the question is about, the documents or the body are what it asks
+        wants.discard("date")
     found = sorted((m.start(), name) for name, pattern in _META.items() for m in [pattern.search(folded)] if m)
     metas = tuple(dict.fromkeys(name for _, name in found))
     if "date" in metas and not _ISSUED.search(folded) and (_DEADLINE.search(folded) or "effective" in metas):
@@ -151,6 +161,14 @@ def asks_for(question: str) -> Ask:
     if "issuer" in metas:
         wants.add("body")
     return Ask(frozenset(wants), meta, metas)
+
+
+def _asks_another_thing(folded: str, wants: set[str]) -> bool:
+    """Whether a question that names a deadline ("thời hạn") asks for something else: a person, a body, tasks, a
+    name or a place, or "<thing> nào" ("tài liệu nào") where the thing is not a time ("thời gian nào")."""
+    if wants & {"person", "body", "tasks", "name", "place", "code"}:
+        return True
+    return any(m.group(1) not in _TIME_BEFORE_NAO for m in _THING_ASKED.finditer(folded))
 
 
 _RELATIVE_DATE = _any(wordlists.RELATIVE_DATES)

@@ -112,6 +112,14 @@ def test_every_header_field_asked_is_a_part(question: str, fields: tuple[str, ..
         ("Ai chịu trách nhiệm đôn đốc thực hiện?", {"person", "body"}),
         ("Số hiệu của văn bản là gì?", {"code"}),
         ("Những đơn vị nào phối hợp?", {"body", "list"}),
+        # a deadline named as the subject is not what is asked: the documents, the body, the tasks are
+        ("Thời hạn bảo quản vĩnh viễn áp dụng cho tài liệu nào?", set()),
+        ("Thoi han bao quan vinh vien ap dung cho tai lieu nao?", set()),
+        ("Cơ quan nào hướng dẫn về thời hạn lưu trữ mẫu hồ sơ?", {"body"}),
+        ("Nhiệm vụ nào có thời hạn hoàn thành trong tháng 3/2025?", {"tasks"}),
+        ("Thời hạn nộp báo cáo là gì?", {"date", "deadline"}),
+        ("Thời hạn nào áp dụng cho hồ sơ đảng viên?", {"date", "deadline"}),
+        ("Hạn chót nộp hồ sơ được quy định thế nào?", {"date", "deadline"}),
     ],
 )
 def test_what_is_asked(question: str, kinds: set[str]) -> None:

@@ -177,7 +177,7 @@ def test_a_set_over_absent_shared_documents_is_one_clear_line(tmp_path: Path) ->
 def test_validate_accepts_the_party_docs_set(shared_data: Path) -> None:
     result = runner.invoke(app, ["eval", "validate", str(PARTY_SET), "--shared", str(shared_data)], terminal_width=300)
     assert result.exit_code == 0, result.output
-    assert "OK" in result.output and "128 questions (111 answerable, 17 unanswerable, 16 variants; " in result.output
+    assert "OK" in result.output and "129 questions (112 answerable, 17 unanswerable, 16 variants; " in result.output
     assert " tune, " in result.output and " report)" in result.output
 
 

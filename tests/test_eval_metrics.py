@@ -75,6 +75,14 @@ def test_missing_key_fact_lowers_recall() -> None:
     assert key_fact_recall("Tăng trưởng đạt 6,4%.", ["6,42%"]) == 0.0
 
 
+def test_a_figure_with_zero_decimals_states_the_same_fact() -> None:
+    # tables print "80,0 triệu đồng"; the fact written by hand is "80 triệu đồng"
+    assert key_fact_recall("GRDP bình quân đầu người: 80,0 triệu đồng.", ["80 triệu đồng"]) == 1.0
+    assert key_fact_recall("Thu 1.200,00 tỷ đồng.", ["1.200 tỷ đồng"]) == 1.0
+    assert key_fact_recall("Đạt 80,05 triệu đồng.", ["80 triệu đồng"]) == 0.0  # not the same figure
+    assert key_fact_recall("Đạt 180,0 triệu đồng.", ["80 triệu đồng"]) == 0.0
+
+
 # --- citations ----------------------------------------------------------------------
 
 
