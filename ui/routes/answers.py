@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
-from pydantic import AfterValidator
+from fastapi.responses import Response, StreamingResponse
+from pydantic import AfterValidator, TypeAdapter
 
 from ui.routes.deps import SettingsDep, StateDep, UserDep
 from ui.routes.models import AskRequest, AskResponse, Filters, SearchHitOut, answer_out, hit_out
@@ -22,15 +22,24 @@ def _filters(f: Filters | None) -> dict[str, Any]:
     return f.model_dump(exclude_none=True) if f else {}
 
 
+_HITS = TypeAdapter(list[SearchHitOut])
+
+
+def _json(body: bytes) -> Response:
+    """A body serialized on the request's thread-pool thread. FastAPI passes a ``Response`` through as it is, so
+    the event loop neither validates nor serializes it again: under load, the loop is what a short search waits
+    behind, and an answer with its quoted passages is the largest body it would otherwise write."""
+    return Response(content=body, media_type="application/json")
+
+
 @router.post("/ask", response_model=AskResponse, tags=["answers"])
-def ask(body: AskRequest, user: UserDep, state: StateDep, settings: SettingsDep) -> AskResponse:
+def ask(body: AskRequest, user: UserDep, state: StateDep, settings: SettingsDep) -> Response:
     """Answer a question from the documents, with numbered citations (or a clear refusal)."""
     service = state.service(body.collection)
     asked = _standalone(body)
     out = answer_out(service.ask(user, asked, body.k or settings.k, **_filters(body.filters)))
-    return out.model_copy(
-        update={"question": body.question, "standalone_question": "" if asked == body.question else asked}
-    )
+    update = {"question": body.question, "standalone_question": "" if asked == body.question else asked}
+    return _json(out.model_copy(update=update).model_dump_json().encode("utf-8"))
 
 
 def _standalone(body: AskRequest) -> str:
@@ -78,7 +87,7 @@ def search(
     section: Annotated[OptText, Query(max_length=200)] = None,
     organisation: Annotated[OptText, Query(max_length=300)] = None,
     collection: Annotated[OptText, Query(max_length=64)] = None,
-) -> list[SearchHitOut]:
+) -> Response:
     """Hybrid (dense + lexical) passage search within the caller's clearance."""
     filters: dict[str, Any] = {
         "doc_id": doc_id,
@@ -88,4 +97,4 @@ def search(
         "organisation": organisation,
     }
     hits = state.service(collection).search(user, q, k or settings.k, **filters)
-    return [hit_out(h) for h in hits]
+    return _json(_HITS.dump_json([hit_out(h) for h in hits]))
