@@ -11,6 +11,7 @@ split with this module.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ingest.underthesea_tools import sent_tokenize
 
@@ -113,3 +114,25 @@ def _locate(body: str, sentence: str, cursor: int) -> tuple[int, int] | None:
 def split_sentences(text: str) -> list[str]:
     """The sentences and layout lines of ``text`` as strings (see :func:`sentence_spans`)."""
     return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def paragraph_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
+    """The first sentence of the paragraph (line) a later sentence of it starts at ``start``, else "": in "- (2) Nhiệm
+    vụ: Hướng dẫn chính quyền số: Đã ban hành … . Hiện nay, Bộ KH&CN đang thí điểm tại TP.Hồ Chí Minh …" the second
+    sentence is about the task the first one names."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start >= start:
+        return ""
+    first = next(((s, e) for s, e in spans if s >= line_start), None)
+    return text[first[0] : first[1]] if first is not None and first[0] < start else ""
+
+
+_LIST_ITEM = re.compile(r"\s*(?:[-–—•*+]|\(?(?:\d{1,3}|[ivxIVX]{1,5}|[a-zđ])[.)])\s")
+
+
+def item_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
+    """:func:`paragraph_lead` when the paragraph is a list item ("- Ví dụ mục 2: Xây dựng chính sách PPP … .
+    Đề xuất: Điều chỉnh thời hạn …", "a) …", "(2) …"), else "": an item's opening names what all of it is about;
+    a prose paragraph's first sentence does not bound what its later sentences say."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return paragraph_lead(text, spans, start) if _LIST_ITEM.match(text, line_start) else ""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.model import Citation
 from ingest.normalize import fold
-from ingest.sentences import sentence_spans
+from ingest.sentences import item_lead, paragraph_lead, sentence_spans
 from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, QUESTION_PHRASES, RELATIVE_TIME
 from rag.answerability import Features, load_calibration
 from rag.citations import (
@@ -295,7 +295,8 @@ class AnswerPipeline:
             spans = sentence_spans(hit.chunk.text)
             for s, e in spans:
                 sentence = hit.chunk.text[s:e]
-                if gives(ask, sentence, question, heading, title):
+                item = item_lead(hit.chunk.text, spans, s)
+                if gives(ask, sentence, question, f"{heading}\n{item}" if item else heading, title):
                     body = f"{context} | {paragraph_lead(hit.chunk.text, spans, s)} | {sentence}"
                     folded.append(comparable(f"{owner} {body}"))
                     bodies.append((comparable(body), needed))
@@ -496,11 +497,16 @@ class AnswerPipeline:
         if not checked:
             return self._refused(question, "không câu nào được nguồn trích dẫn hỗ trợ", hits, started, name)
 
-        def where(chunk: Chunk) -> tuple[str, str]:
+        def where(chunk: Chunk, sentence: str) -> tuple[str, str]:
+            """The sentence's heading path and the opening sentence of its list item (what a later sentence of the
+            item is about: "- Ví dụ mục 2: Xây dựng chính sách PPP … . Đề xuất: Điều chỉnh thời hạn …"), and
+            its document's title."""
             doc = (docs or {}).get(chunk.doc_id)
-            return heading_text(chunk), _about(doc) if doc is not None else chunk.doc_title
+            heading, at = heading_text(chunk), chunk.text.find(sentence)
+            item = item_lead(chunk.text, sentence_spans(chunk.text), at) if at > 0 else ""
+            return f"{heading}\n{item}" if item else heading, _about(doc) if doc is not None else chunk.doc_title
 
-        if not any(gives(ask, c.text, question, *where(hits[c.markers[0] - 1].chunk)) for c in checked):
+        if not any(gives(ask, c.text, question, *where(hits[c.markers[0] - 1].chunk, c.text)) for c in checked):
             return self._refused(question, f"tài liệu không nêu {_missing(question, ask)}", hits, started, name)
         citations, sentences = build_citations(checked, hits)
         return Answer(
@@ -667,17 +673,6 @@ class AnswerPipeline:
         scoped = SearchFilters(doc_id=fact.doc.doc_id, max_level=level)
         found = self.retriever.search(fact.doc.text[fact.start : fact.end][:300], k=20, filters=scoped)
         return _chunk_holding(fact, [h.chunk for h in found])
-
-
-def paragraph_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
-    """The first sentence of the paragraph (line) a later sentence of it starts at ``start``, else "": in "- (2) Nhiệm
-    vụ: Hướng dẫn chính quyền số: Đã ban hành … . Hiện nay, Bộ KH&CN đang thí điểm tại TP.Hồ Chí Minh …" the second
-    sentence is about the task the first one names."""
-    line_start = text.rfind("\n", 0, start) + 1
-    if line_start >= start:
-        return ""
-    first = next(((s, e) for s, e in spans if s >= line_start), None)
-    return text[first[0] : first[1]] if first is not None and first[0] < start else ""
 
 
 def establishes(doc: Document) -> str:

@@ -98,3 +98,30 @@ def test_chunk_search_text_puts_title_and_path_first():
     chunk = Chunk("c", "d", "Kế hoạch 3260", "other", "Chủ trì thẩm tra.", 0, 5, heading_path="II. › a)")
     assert chunk.search_text == "Kế hoạch 3260 › II. › a)\nChủ trì thẩm tra."
     assert Chunk.from_metadata("t", chunk.to_metadata()).heading_path == "II. › a)"
+
+
+def test_a_later_sentence_of_a_list_item_reads_the_item_opening_and_prose_does_not() -> None:
+    from ingest.sentences import item_lead
+
+    text = (
+        "Phần mở đầu của báo cáo.\n"
+        "- Ví dụ mục 2: Xây dựng chính sách hợp tác công tư (PPP) cho KHCN. Đề xuất: Điều chỉnh thời hạn là tháng 9.\n"
+        "Đoạn văn xuôi thứ nhất nói về ngân sách. Câu thứ hai nói về việc khác.\n"
+        "12. Mục mười hai giao Sở Tài chính. Sở báo cáo hằng quý."
+    )
+    spans = sentence_spans(text)
+    sentences = [text[s:e] for s, e in spans]
+    leads = {text[s:e]: item_lead(text, spans, s) for s, e in spans}
+    assert sentences == [
+        "Phần mở đầu của báo cáo.",
+        "- Ví dụ mục 2: Xây dựng chính sách hợp tác công tư (PPP) cho KHCN.",
+        "Đề xuất: Điều chỉnh thời hạn là tháng 9.",
+        "Đoạn văn xuôi thứ nhất nói về ngân sách.",
+        "Câu thứ hai nói về việc khác.",
+        "12. Mục mười hai giao Sở Tài chính.",
+        "Sở báo cáo hằng quý.",
+    ]
+    assert leads["Đề xuất: Điều chỉnh thời hạn là tháng 9."] == sentences[1]
+    assert leads["Sở báo cáo hằng quý."] == sentences[5]
+    assert leads["Câu thứ hai nói về việc khác."] == ""  # a prose paragraph's opening does not bound the rest
+    assert leads[sentences[1]] == ""  # an opening has no lead of its own

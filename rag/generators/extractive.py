@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ingest.normalize import fold
-from ingest.sentences import sentence_spans
+from ingest.sentences import item_lead, sentence_spans
 from ingest.wordlists import HINTS_FIGURE, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, entities_in, has_phrase, name_tokens, numbers_in
 from rag.generators.base import Generator
@@ -134,11 +134,16 @@ class Candidate:
     context: str = ""
     """Folded heading words of the passage (topic number and title, section)."""
     heading: str = ""
-    """The passage's heading path as written (names a sentence leaves to its heading are read there)."""
+    """The passage's heading path as written, and the opening sentence of the sentence's list item when it is a
+    later one (names a sentence leaves to its heading or its item's opening are read there)."""
     title: str = ""
     """The passage's document title."""
     lexical: float = 0.0
     score: float = 0.0
+
+
+def _with_lead(heading: str, lead: str) -> str:
+    return f"{heading}\n{lead}" if lead else heading
 
 
 def clean_sentence(text: str) -> str:
@@ -173,7 +178,9 @@ class ExtractiveGenerator(Generator):
         found: list[Candidate] = []
         for n, hit in enumerate(hits, start=1):
             chunk = hit.chunk
-            for start, end in sentence_spans(chunk.text):
+            spans = sentence_spans(chunk.text)
+            path = " › ".join(p for p in (chunk.section, chunk.heading_path) if p)
+            for start, end in spans:
                 key = (chunk.doc_id, chunk.start + start)
                 if key in seen:
                     continue
@@ -188,7 +195,7 @@ class ExtractiveGenerator(Generator):
                         chunk.start + start,
                         chunk.doc_id,
                         heading_context(chunk),
-                        " › ".join(p for p in (chunk.section, chunk.heading_path) if p),
+                        _with_lead(path, item_lead(chunk.text, spans, start)),
                         chunk.doc_title,
                     )
                 )
