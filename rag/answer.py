@@ -36,7 +36,18 @@ from rag.generators.extractive import (
     rarity,
     with_marker,
 )
-from rag.query_understanding import Analysis, Ask, Part, analyse, asked_unit, asks_for, gives, kinds_of, who_found
+from rag.query_understanding import (
+    Analysis,
+    Ask,
+    Part,
+    analyse,
+    asked_unit,
+    asks_for,
+    gives,
+    kinds_of,
+    reference_words,
+    who_found,
+)
 from rag.structured_answers import (
     Fact,
     asks_about_assignment,
@@ -122,7 +133,6 @@ def question_terms(question: str) -> list[str]:
 
 
 _TIME_BEFORE_NUMBER = re.compile(r"(?<!\w)(nam|thang|ngay|quy|giai doan) \d")
-_CODE = re.compile(r"\S*\d\S*[/-]\S*")
 
 
 _NOUNS = frozenset({"N", "Np", "Ny", "Nb"})
@@ -150,9 +160,15 @@ def subject_terms(question: str, terms: Sequence[str]) -> list[str]:
     unit = asked_unit(question)
     if unit is not None:
         frame.update([unit, *unit.split()])
-    for code in _CODE.findall(folded):
-        frame.update(re.findall(r"[^\W\d_]+", code))
-    return [t for t in terms if t in nouns and t not in frame and not re.fullmatch(r"[\d.,/%-]+", t)]
+    frame |= reference_words(question)  # "Quy định 383-QĐ/TW": which document to read, not what it is about
+    return [
+        t
+        for t in terms
+        if t in nouns
+        and t not in frame
+        and not set(re.split(r"[\s/-]+", t)) <= frame  # "qd-ubnd", "quyet dinh" of "Quyết định 2820/QĐ-UBND"
+        and not re.fullmatch(r"[\d.,/%-]+", t)
+    ]
 
 
 def term_weight(term: str, present_in: int, n: int) -> float:

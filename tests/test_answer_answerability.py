@@ -68,6 +68,10 @@ def test_subject_words_are_the_nouns_less_the_asked_kind_unit_time_and_code() ->
     assert not subject & {"383", "qd", "tw"}  # pieces of the document's code
     question = "Tỷ lệ hộ nghèo năm ngoái là bao nhiêu phần trăm?"
     assert not set(subject_terms(question, question_terms(question))) & {"nam ngoai", "phan tram"}
+    question = "Quyết định 2820/QĐ-UBND có hiệu lực khi nào?"  # the kind and code name which document, all of it
+    assert set(subject_terms(question, question_terms(question))) == {"hieu luc"}
+    question = "Quyết định của Thủ tướng về xổ số có hiệu lực khi nào?"  # no number: "quyết định" is a subject word
+    assert {"quyet dinh", "xo so"} <= set(subject_terms(question, question_terms(question)))
 
 
 def test_the_unit_a_figure_is_asked_in() -> None:
