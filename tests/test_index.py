@@ -168,6 +168,20 @@ def test_collections_are_separate(settings: Settings, embedder) -> None:
     assert b.collection.name != a.collection.name
 
 
+def test_chroma_holds_vectors_and_filters_but_no_passage_text(settings: Settings, embedder) -> None:
+    """The text lives in the chunk table only: no second copy of a classified passage (nor Chroma's full-text index
+    of it) in Chroma's store."""
+    index = Index.open(settings, embedder)
+    doc, chunks = guide()
+    index.upsert([doc], chunks)
+    stored = index.collection.get(include=["documents", "metadatas"])
+    assert len(stored["ids"]) == 3
+    assert stored["documents"] == [None, None, None]
+    assert all(m["doc_id"] == doc.doc_id for m in stored["metadatas"])
+    raw = (settings.data_dir / "chroma" / "chroma.sqlite3").read_bytes()
+    assert chunks[0].text.encode("utf-8")[:40] not in raw
+
+
 def test_a_dropped_collection_is_gone_and_its_neighbour_untouched(settings: Settings, embedder) -> None:
     a = Index.open(settings, embedder)
     doc, chunks = guide()
