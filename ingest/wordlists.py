@@ -98,6 +98,13 @@ ASKS_DATE = (
 )
 """A date or time: "ban hành ngày nào", "khi nào hoàn thành", "thời hạn"."""
 
+DATE_NOUNS = ("thoi han", "han chot")
+"""Entries of ``ASKS_DATE`` that name a deadline rather than ask for one: "Thời hạn lưu trữ … áp dụng cho tài liệu
+nào?" asks for the documents, "Thời hạn nộp báo cáo là ngày nào?" for a date."""
+
+TIME_BEFORE_NAO = frozenset({"ngay", "thang", "nam", "quy", "gian", "diem", "luc", "khi", "han", "the", "sao"})
+"""Folded words before "nào" that still ask a time or a manner ("thời gian nào", "thời hạn nào", "thế nào")."""
+
 ASKS_FIGURE = (r"bao nhieu", r"may phan tram", r"bao lau", r"\bmay\b")
 """A figure: "bao nhiêu", "mấy", "tỷ lệ". Folded "may" is also "máy" (machine): query_understanding checks the
 accented spelling when the question has tone marks."""

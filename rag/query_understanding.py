@@ -84,12 +84,9 @@ def _any(patterns: Iterable[str]) -> re.Pattern[str]:
 
 
 _DATE = _any(wordlists.ASKS_DATE)
-_DATE_NOUNS = ("thoi han", "han chot")
-_DATE_ASKED = _any(p for p in wordlists.ASKS_DATE if p not in _DATE_NOUNS)
+_DATE_ASKED = _any(p for p in wordlists.ASKS_DATE if p not in wordlists.DATE_NOUNS)
 """A date asked by a question word ("ngày nào", "khi nào"), not only named by a noun ("thời hạn", "hạn chót")."""
 _THING_ASKED = re.compile(r"\b(\w+) nao\b")
-_TIME_BEFORE_NAO = frozenset({"ngay", "thang", "nam", "quy", "gian", "diem", "luc", "khi", "han", "the", "sao"})
-"""Words before "nào" that still ask a time or a manner ("thời gian nào", "thời hạn nào", "thế nào")."""
 _FIGURE = _any(p for p in wordlists.ASKS_FIGURE if p != r"\bmay\b")
 _PERSON = _any(wordlists.ASKS_PERSON)
 _NAME = _any(wordlists.ASKS_NAME)
@@ -168,7 +165,7 @@ def _asks_another_thing(folded: str, wants: set[str]) -> bool:
     name or a place, or "<thing> nào" ("tài liệu nào") where the thing is not a time ("thời gian nào")."""
     if wants & {"person", "body", "tasks", "name", "place", "code"}:
         return True
-    return any(m.group(1) not in _TIME_BEFORE_NAO for m in _THING_ASKED.finditer(folded))
+    return any(m.group(1) not in wordlists.TIME_BEFORE_NAO for m in _THING_ASKED.finditer(folded))
 
 
 _RELATIVE_DATE = _any(wordlists.RELATIVE_DATES)
