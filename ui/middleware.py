@@ -243,8 +243,8 @@ class VietnamesePageMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("method") != "GET":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path", "").startswith("/api/"):
+            await self.app(scope, receive, send)  # the JSON API serves no pages: its bodies pass untouched
             return
         start: Message | None = None
         parts: list[bytes] = []
