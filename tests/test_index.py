@@ -158,12 +158,16 @@ def test_lost_lexical_index_is_rebuilt_on_open(settings: Settings, embedder) -> 
     assert reopened.lexical.top(["~giai_ngan"], 5)  # searchable again
 
 
-def test_collections_are_separate(settings: Settings, embedder) -> None:
+def guide_and_another(settings: Settings, embedder, name: str) -> tuple[Index, Index]:
+    """The guide indexed in ``settings.collection``, and an empty collection ``name`` beside it."""
     a = Index.open(settings, embedder)
     doc, chunks = guide()
     a.upsert([doc], chunks)
-    other = settings.model_copy(update={"collection": "hội nghị 2026"})
-    b = Index.open(other, embedder)
+    return a, Index.open(settings.model_copy(update={"collection": name}), embedder)
+
+
+def test_collections_are_separate(settings: Settings, embedder) -> None:
+    a, b = guide_and_another(settings, embedder, "hội nghị 2026")
     assert b.count() == 0 and a.count() == 3
     assert b.collection.name != a.collection.name
 
@@ -183,11 +187,8 @@ def test_chroma_holds_vectors_and_filters_but_no_passage_text(settings: Settings
 
 
 def test_a_dropped_collection_is_gone_and_its_neighbour_untouched(settings: Settings, embedder) -> None:
-    a = Index.open(settings, embedder)
+    a, b = guide_and_another(settings, embedder, "khac")
     doc, chunks = guide()
-    a.upsert([doc], chunks)
-    other = settings.model_copy(update={"collection": "khac"})
-    b = Index.open(other, embedder)
     b.upsert([doc], chunks)
     a.close()
     drop_collection(settings)
