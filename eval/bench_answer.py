@@ -149,6 +149,7 @@ def build_index(
     settings: Settings, target_chunks: int, shared: Path | None, real_sample: int, all_real: bool, work: Path, log: Log
 ) -> tuple[Any, TimedEmbeddings, dict[str, Any]]:
     """Corpus (real vectors) + distractors up to ``target_chunks``; returns the index, its embedder, figures."""
+    from ingest.model import search_text
     from ingest.pipeline import ingest_files
     from rag.embeddings import make_embeddings
     from rag.index import Index
@@ -162,7 +163,9 @@ def build_index(
     )
     prepare_s = time.perf_counter() - started
     substitutes: dict[str, np.ndarray] = {}
-    real_texts = list(dict.fromkeys(c.text for c in chunks))
+    # keyed by what the index embeds (title › heading path › text, ingest.model.search_text): keyed by the bare
+    # text, no stand-in was ever found and every distractor was embedded for real (the run took over 15 min)
+    real_texts = list(dict.fromkeys(search_text(c) for c in chunks))
     if not all_real and len(real_texts) > real_sample:
         sampled = evenly(real_texts, max(1, real_sample))
         log(f"embedding {len(sampled)} sampled distractor chunks for real; the rest get noisy copies of them")
