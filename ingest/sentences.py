@@ -136,3 +136,10 @@ def item_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
     a prose paragraph's first sentence does not bound what its later sentences say."""
     line_start = text.rfind("\n", 0, start) + 1
     return paragraph_lead(text, spans, start) if _LIST_ITEM.match(text, line_start) else ""
+
+
+def with_item_lead(heading: str, text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
+    """``heading`` (a sentence's heading path) followed by its list item's opening (:func:`item_lead`) when the
+    sentence at ``start`` continues an item: where names the sentence leaves unsaid are read."""
+    item = item_lead(text, spans, start)
+    return f"{heading}\n{item}" if item else heading

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.model import Citation
 from ingest.normalize import fold
-from ingest.sentences import item_lead, paragraph_lead, sentence_spans
+from ingest.sentences import paragraph_lead, sentence_spans, with_item_lead
 from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, QUESTION_PHRASES, RELATIVE_TIME
 from rag.answerability import Features, load_calibration
 from rag.citations import (
@@ -311,8 +311,7 @@ class AnswerPipeline:
             spans = sentence_spans(hit.chunk.text)
             for s, e in spans:
                 sentence = hit.chunk.text[s:e]
-                item = item_lead(hit.chunk.text, spans, s)
-                if gives(ask, sentence, question, f"{heading}\n{item}" if item else heading, title):
+                if gives(ask, sentence, question, with_item_lead(heading, hit.chunk.text, spans, s), title):
                     body = f"{context} | {paragraph_lead(hit.chunk.text, spans, s)} | {sentence}"
                     folded.append(comparable(f"{owner} {body}"))
                     bodies.append((comparable(body), needed))
@@ -519,8 +518,9 @@ class AnswerPipeline:
             its document's title."""
             doc = (docs or {}).get(chunk.doc_id)
             heading, at = heading_text(chunk), chunk.text.find(sentence)
-            item = item_lead(chunk.text, sentence_spans(chunk.text), at) if at > 0 else ""
-            return f"{heading}\n{item}" if item else heading, _about(doc) if doc is not None else chunk.doc_title
+            if at > 0:
+                heading = with_item_lead(heading, chunk.text, sentence_spans(chunk.text), at)
+            return heading, _about(doc) if doc is not None else chunk.doc_title
 
         if not any(gives(ask, c.text, question, *where(hits[c.markers[0] - 1].chunk, c.text)) for c in checked):
             return self._refused(question, f"tài liệu không nêu {_missing(question, ask)}", hits, started, name)

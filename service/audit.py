@@ -123,10 +123,6 @@ class AuditLog:
             self._handle.close()
             self._handle = None
 
-    def close(self) -> None:
-        with self._lock:
-            self._close()
-
     def _rotate(self) -> None:
         """audit.jsonl → .1 → .2 …; the oldest is dropped."""
         for n in range(self.backups, 0, -1):

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ingest.normalize import fold
-from ingest.sentences import item_lead, sentence_spans
+from ingest.sentences import sentence_spans, with_item_lead
 from ingest.wordlists import HINTS_FIGURE, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, entities_in, has_phrase, name_tokens, numbers_in
 from rag.generators.base import Generator
@@ -142,10 +142,6 @@ class Candidate:
     score: float = 0.0
 
 
-def _with_lead(heading: str, lead: str) -> str:
-    return f"{heading}\n{lead}" if lead else heading
-
-
 def clean_sentence(text: str) -> str:
     """One line, capitalised, ending with a full stop: how the sentence reads in the answer."""
     line = re.sub(r"\s+", " ", LABEL_RE.sub("", text)).strip().rstrip(";,")
@@ -195,7 +191,7 @@ class ExtractiveGenerator(Generator):
                         chunk.start + start,
                         chunk.doc_id,
                         heading_context(chunk),
-                        _with_lead(path, item_lead(chunk.text, spans, start)),
+                        with_item_lead(path, chunk.text, spans, start),
                         chunk.doc_title,
                     )
                 )
