@@ -907,7 +907,16 @@ def _split(question: str) -> list[str]:
     221, …") is said again in every part, and a phrase that asks nothing belongs to the part that asks before it
     (the first part's to the one after it: "việc sắp xếp trường học, trạm y tế do ai làm")."""
     body = re.sub(r"\s+(?:thì|thi)\s+", " ", question.strip().rstrip("?").strip())  # "còn X thì …"
-    pieces = [p for p in _CONNECTOR.split(body) if p and p.strip()]
+    split = re.split(f"({_CONNECTOR.pattern})", body, flags=re.IGNORECASE)
+    pieces: list[str] = []
+    for at in range(0, len(split), 2):
+        piece = split[at]
+        if not piece.strip():
+            continue
+        if pieces and split[at - 1].strip() == "," and _continues_a_list(pieces[-1], piece):
+            pieces[-1] += ", " + piece
+        else:
+            pieces.append(piece)
     lead: list[str] = []
     while len(pieces) > 2 and _FRAME.match(_fold(pieces[0])) and not _asks_something(pieces[0]):
         lead.append(pieces.pop(0))
@@ -916,6 +925,18 @@ def _split(question: str) -> list[str]:
         return [question]
     frame = ", ".join(lead)
     return [f"{frame}, {p}" if frame else p for p in parts]
+
+
+def _continues_a_list(before: str, piece: str) -> bool:
+    """Whether ``piece`` is the last noun of a list the piece ``before`` it opened ("… cho những hồ sơ, tài liệu
+    nào"): at most three words, no year and no "là" before its question word and nothing after it, behind a piece
+    with no question word of its own (it asks only by its noun, "thời hạn"). "…, cơ quan nào tiếp nhận" says more
+    and "…, năm 2027 là bao nhiêu" asks for a second year: both are parts."""
+    span = _question_span(piece)
+    if span is None or piece[span[1] :].strip(" ,?") or _question_span(before) is not None:
+        return False
+    head = piece[: span[0]]
+    return len(head.split()) <= 3 and not _YEAR_PHRASE.search(head) and _fold(piece[span[0] :]).split()[0] != "la"
 
 
 def _parts_of(pieces: list[str]) -> list[str] | None:

@@ -60,6 +60,14 @@ from rag.query_understanding import analyse, numbers_named
                 "Theo Kết luận 221, việc sắp xếp trường học, trạm y tế làm phải xong trước ngày nào?",
             ],
         ),
+        (
+            "Kim ngạch nhập khẩu năm 2026, năm 2027 là bao nhiêu?",
+            ["Kim ngạch nhập khẩu năm 2026 là bao nhiêu?", "Kim ngạch nhập khẩu năm 2027 là bao nhiêu?"],
+        ),
+        (  # a comma before a part with its own predicate still parts the question
+            "Thời hạn hoàn thành là khi nào, cơ quan nào chủ trì?",
+            ["Thời hạn hoàn thành là khi nào?", "Thời hạn hoàn thành cơ quan nào chủ trì?"],
+        ),
     ],
 )
 def test_coordinated_questions_become_parts_of_their_own(question: str, parts: list[str]) -> None:
@@ -78,6 +86,9 @@ def test_coordinated_questions_become_parts_of_their_own(question: str, parts: l
         "Kinh phí mua máy, thiết bị cho các xã là bao nhiêu?",
         # two verbs of one object; "được giao rà soát" asks nothing by itself (party_docs kh-as-05)
         "Tổ đảng ở Thường trực Ủy ban Văn hóa, Giáo dục được giao rà soát, thẩm tra những luật nào?",
+        # a list of nouns under one question word, after a subject that asks only by its noun ("thời hạn")
+        "Thời hạn lưu trữ vĩnh viễn áp dụng cho những hồ sơ, tài liệu nào?",
+        "Thoi han bao cao ap dung cho cac so, nganh nao?",
     ],
 )
 def test_one_question_stays_one_part(question: str) -> None:
