@@ -33,6 +33,16 @@ table + log + generation in one transaction, deletes stale vectors, clears
 :meth:`Index.open` sees *pending* and, under the writer lock, reconciles
 Chroma with the table, so the previous or the new state is served – never a
 mix. A lost or unreadable lexical main is rebuilt, also under the writer lock.
+
+Dense soundness. Chroma 1.5.9 can leave live vectors that no search returns
+after heavy deletes and re-adds (chroma-core/chroma#7758; measured here: after
+deleting and re-adding all of a collection's vectors, a query with a vector's
+own embedding missed 50-68 of 240). After every write that removed or
+replaced vectors, the vectors written and a sample of the others are searched
+for with their own embedding; when one is not found, every vector is copied
+into a fresh Chroma collection (:meth:`Index.rebuild_dense`), whose name the
+state table keeps (``dense``), so every process follows it. ``troly doctor``
+checks all of them.
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import random
 import re
 import shutil
 import sqlite3
@@ -67,6 +78,14 @@ ProgressFn = Callable[[str, int, int], None]
 """on_progress(stage, done, total) – stages: "embed", "store"."""
 
 _BATCH = 1000
+_DENSE = "dense"
+"""State key: the name of the Chroma collection serving this collection's vectors (chroma_name, or a rebuild's)."""
+_DENSE_KEYS = (_DENSE, "dense_building", "dense_retired")
+_SOUND_WRITTEN = 1000
+_SOUND_OTHERS = 200
+"""After a write that removed vectors: how many of those written, and of the others, are searched for."""
+_SAME_VECTOR = 1e-5
+"""Cosine distance under which a returned vector is the searched one's twin (two passages, one text)."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -331,29 +350,128 @@ class Index:
         cdir.mkdir(parents=True, exist_ok=True)
         _check_manifest(cdir / "manifest.json", embeddings.model_id, embeddings.dimension, settings.collection)
         client = _make_client(settings)
-        collection = client.get_or_create_collection(
-            chroma_name(settings.collection),
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"model_id": embeddings.model_id, "dimension": embeddings.dimension},
-            embedding_function=None,
-        )
-        stored_model = (collection.metadata or {}).get("model_id")
-        if stored_model and stored_model != embeddings.model_id:
-            raise IndexModelMismatchError(
-                f"Chroma collection {collection.name!r} holds vectors of {stored_model}, not {embeddings.model_id}; "
-                "use another collection or re-ingest into a fresh data dir."
-            )
-        index = cls(settings, embeddings, client, collection, cdir / "index.sqlite3")
+        index = cls(settings, embeddings, client, None, cdir / "index.sqlite3")
         # WAL: readers keep their snapshot while a writer commits (no reader ever waits on a write).
         if index.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             index.db.execute("PRAGMA journal_mode=WAL")
         index.db.executescript(_SCHEMA)
+        index.collection = index._open_dense()
+        stored_model = (index.collection.metadata or {}).get("model_id")
+        if stored_model and stored_model != embeddings.model_id:
+            raise IndexModelMismatchError(
+                f"Chroma collection {index.collection.name!r} holds vectors of {stored_model}, not "
+                f"{embeddings.model_id}; use another collection or re-ingest into a fresh data dir."
+            )
         index._backfill_summaries()
         if repair:
             index._recover()
         else:
             index.refresh(wait=True)
         return index
+
+    def _open_dense(self) -> Any:
+        """The Chroma collection the state table names (created on first use)."""
+        return self.client.get_or_create_collection(
+            self._state(_DENSE, chroma_name(self.settings.collection)),
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"model_id": self.embeddings.model_id, "dimension": self.embeddings.dimension},
+            embedding_function=None,
+        )
+
+    def dense_query(self, **kwargs: Any) -> Any:
+        """Chroma ``query`` on the vectors being served; follows a rebuild another process made meanwhile."""
+        return self._on_dense("query", kwargs)
+
+    def dense_get(self, **kwargs: Any) -> Any:
+        """Chroma ``get`` on the vectors being served (as :meth:`dense_query`)."""
+        return self._on_dense("get", kwargs)
+
+    def _on_dense(self, method: str, kwargs: dict[str, Any]) -> Any:
+        try:
+            return getattr(self.collection, method)(**kwargs)
+        except Exception as exc:
+            if type(exc).__name__ != "NotFoundError":  # chromadb.errors: the collection was deleted
+                raise
+            self.collection = self._open_dense()
+            return getattr(self.collection, method)(**kwargs)
+
+    def unreachable(self, ids: Sequence[str] | None = None) -> list[str]:
+        """Stored vectors (all, or those of ``ids``) that a search with their own embedding does not return.
+
+        A vector with a twin (another passage of the same text) counts as found when the twin comes first."""
+        collection = self.collection
+        total = collection.count()
+        wanted = list(collection.get(include=[])["ids"] if ids is None else ids)
+        lost: list[str] = []
+        for i in range(0, len(wanted), _BATCH):
+            got = collection.get(ids=wanted[i : i + _BATCH], include=["embeddings"])
+            if not len(got["ids"]):
+                continue
+            found = collection.query(query_embeddings=got["embeddings"], n_results=min(3, total), include=["distances"])
+            for cid, hits, distances in zip(got["ids"], found["ids"], found["distances"], strict=True):
+                if cid not in hits and not (distances and distances[0] <= _SAME_VECTOR):
+                    lost.append(cid)
+        return lost
+
+    def rebuild_dense(self, on_progress: ProgressFn | None = None) -> int:
+        """Copy every vector (with its filter fields) into a fresh Chroma collection and serve that one;
+        returns the number copied. Searches go on meanwhile, on the old collection until the switch."""
+        with self._writer():
+            return self._rebuild_dense(on_progress)
+
+    def _rebuild_dense(self, on_progress: ProgressFn | None = None) -> int:
+        """:meth:`rebuild_dense` with the writer lock held by the caller."""
+        old = self.collection
+        name = f"{chroma_name(self.settings.collection)[:480]}-r{time.time_ns()}"
+        with _transaction(self.db, write=True):
+            self._set_state("dense_building", name)
+        new = self.client.create_collection(
+            name,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata=old.metadata,
+            embedding_function=None,
+        )
+        total = old.count()
+        for offset in range(0, total, _BATCH):
+            got = old.get(include=["embeddings", "metadatas"], limit=_BATCH, offset=offset)
+            new.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=got["metadatas"])
+            if on_progress:
+                on_progress("store", min(offset + _BATCH, total), total)
+        with _transaction(self.db, write=True):
+            self._set_state(_DENSE, name)
+            self._set_state("dense_retired", old.name)
+            self.db.execute("DELETE FROM state WHERE key='dense_building'")
+        self.collection = new
+        self._drop_unserved()
+        log.warning("%s: dense index rebuilt into %s (%d vectors)", self.settings.collection, name, total)
+        return total
+
+    def _drop_unserved(self) -> None:
+        """Delete the collection a rebuild left behind (the old one, or an unfinished copy); writer lock held."""
+        for key in ("dense_building", "dense_retired"):
+            name = self._state(key, "")
+            if name and name != self._state(_DENSE, chroma_name(self.settings.collection)):
+                with contextlib.suppress(Exception):  # already gone
+                    self.client.delete_collection(name)
+            with _transaction(self.db, write=True):
+                self.db.execute("DELETE FROM state WHERE key=?", (key,))
+
+    def _keep_dense_sound(self, written: Sequence[str]) -> None:
+        """After a write that removed vectors: search for what was written and a sample of the others with
+        their own embeddings; rebuild the dense index when one is not found (see the module docstring)."""
+        rng = random.Random()
+        written = list(written)
+        sample = rng.sample(written, _SOUND_WRITTEN) if len(written) > _SOUND_WRITTEN else written
+        others = self.side.lexical.ids
+        sample += rng.sample(others, _SOUND_OTHERS) if len(others) > _SOUND_OTHERS else list(others)
+        lost = self.unreachable(list(dict.fromkeys(sample)))
+        if lost:
+            log.warning(
+                "%s: %d vector(s) no search returns after a delete (Chroma); rebuilding the dense index",
+                self.settings.collection,
+                len(lost),
+            )
+            self.rebuild_dense()
 
     def _backfill_summaries(self) -> None:
         """Summarise documents stored by a troly that had no summary table (one pass, one document at a time)."""
@@ -402,6 +520,7 @@ class Index:
         """Finish or undo an interrupted upsert and load the lexical side; repairs only under the writer lock."""
         with self._writer(blocking=False) as free:
             if free:  # otherwise another process is mid-write: its state is not ours to repair
+                self._drop_unserved()
                 if self._state("pending") == "1":
                     self._reconcile_chroma()
                     with _transaction(self.db, write=True):
@@ -472,7 +591,7 @@ class Index:
         documents); if it raises, nothing is written.
         """
         started = time.perf_counter()
-        stats, changed, new_chunks, _ = self._plan(documents, chunks)
+        stats, changed, new_chunks, replaced = self._plan(documents, chunks)
         if changed:
             for c in new_chunks:
                 if not c.segmented:
@@ -482,6 +601,8 @@ class Index:
                 if before_commit is not None:
                     before_commit()
                 self._commit(changed, new_chunks, vectors, on_progress)
+            if replaced:
+                self._keep_dense_sound([c.chunk_id for c in new_chunks])
             self._maybe_compact()
         stats.seconds = time.perf_counter() - started
         return stats
@@ -608,6 +729,7 @@ class Index:
             with _transaction(self.db, write=True):
                 self._set_state("pending", "0")
             self.refresh(wait=True)
+        self._keep_dense_sound([])
         self._maybe_compact()
         return len(ids)
 
@@ -877,17 +999,23 @@ class Index:
 
 
 def drop_collection(settings: Settings) -> None:
-    """Remove ``settings.collection`` whole: its Chroma collection and its folder (chunk table, lexical mains).
+    """Remove ``settings.collection`` whole: its Chroma collection(s) and its folder (chunk table, lexical mains).
 
-    For evaluations, which must score a fresh index every run: a process that opens a persisted collection,
-    deletes its vectors and re-adds them (what emptying by pruning and re-ingesting does) can then search it with
-    most true neighbours missing — recall@10 0.24-0.77 in some rounds, measured 2026-12-06 with chromadb 1.5.9;
-    the store on disk stays sound — so the same questions got different answers from run to run.
+    For evaluations, which must score a fresh index every run: emptying by pruning and re-ingesting deletes and
+    re-adds every vector, after which Chroma 1.5.9 can lose some (see the module docstring), and the same
+    questions got different answers from run to run.
     """
     client = _make_client(settings)
-    name = chroma_name(settings.collection)
-    if any(c.name == name for c in client.list_collections()):
-        client.delete_collection(name)
+    names = {chroma_name(settings.collection)}
+    db_path = settings.collection_dir / "index.sqlite3"
+    if db_path.is_file():
+        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
+            marks = ",".join("?" * len(_DENSE_KEYS))
+            with contextlib.suppress(sqlite3.OperationalError):  # no state table yet
+                names |= {r[0] for r in db.execute(f"SELECT value FROM state WHERE key IN ({marks})", _DENSE_KEYS)}
+    for collection in client.list_collections():
+        if collection.name in names:
+            client.delete_collection(collection.name)
     shutil.rmtree(settings.collection_dir, ignore_errors=True)
 
 

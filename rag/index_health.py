@@ -1,4 +1,5 @@
-"""``troly doctor``: do Chroma, the SQLite chunk table and the lexical index agree, and how to repair them.
+"""``troly doctor``: do Chroma, the SQLite chunk table and the lexical index agree (and does a search find every
+vector), and how to repair them.
 
 The chunk table is the source of truth (see rag/index.py). Chroma must hold
 exactly its ids, the lexical side of the committed generation must hold
@@ -92,6 +93,14 @@ def check(index: Index) -> HealthReport:
         )
     report.findings += _id_findings(table, chroma, "vector", "Chroma", "re-embeds missing vectors, deletes stray ones")
     report.findings += _id_findings(table, lexical, "lexical row", "the lexical index", "rebuilds the lexical index")
+    lost = Counter(chroma.get(cid, "?") for cid in index.unreachable()) if chroma else Counter()
+    for doc_id, n in sorted(lost.items()):
+        report.findings.append(
+            Finding(
+                f"{n} vector(s) of {doc_id!r} are never returned by a search (Chroma lost them after deletes)",
+                f"{REPAIR} (copies every vector into a fresh Chroma collection)",
+            )
+        )
     orphans = Counter(d for d in table.values() if d not in documents)
     for doc_id, n in sorted(orphans.items()):
         report.findings.append(
@@ -146,6 +155,10 @@ def repair(index: Index) -> list[str]:
         index.db.execute("INSERT OR REPLACE INTO state VALUES ('pending', '0')")
         index._rebuild_main()
         done.append(f"lexical index rebuilt from {len(table)} chunk row(s) at generation {index.generation()}")
+        lost = index.unreachable()
+        if lost:
+            copied = index._rebuild_dense()
+            done.append(f"Chroma: {len(lost)} vector(s) no search returned; {copied} copied into a fresh collection")
     index.side = index._read_side() or index.side
     log.info("doctor repaired %s: %s", index.settings.collection, "; ".join(done))
     return done

@@ -286,7 +286,7 @@ class HybridRetriever:
             # a where clause makes Chroma build an allow-list of every id it keeps (55 ms at 20k passages for a
             # clearance clause that drops 2 %); asking for the excluded passages' number more and dropping them
             # here costs a few ms and gives the same top n
-            result = self.index.collection.query(
+            result = self.index.dense_query(
                 query_embeddings=[vector], n_results=min(n + excluded, len(mask)), include=["distances"]
             )
             pairs = allowed_only(result, mask, side.row_of)[:n]
@@ -295,7 +295,7 @@ class HybridRetriever:
             kwargs: dict[str, Any] = {"where": chroma_where(filters, int(levels.max()) if len(levels) else None)}
             if filters.organisation:
                 kwargs["ids"] = [side.lexical.ids[i] for i in np.flatnonzero(mask)]
-            result = self.index.collection.query(
+            result = self.index.dense_query(
                 query_embeddings=[vector], n_results=min(n, allowed), include=["distances"], **kwargs
             )
             pairs = list(zip(result["ids"][0], result["distances"][0], strict=True))
@@ -391,7 +391,7 @@ class HybridRetriever:
         """Ids of ``doc_id``'s passages overlapping its text's [start, end) (the passage holding a header field
         or a heading line), found by the passages' stored offsets without loading the document's passages."""
         where = {"$and": [{"doc_id": doc_id}, {"start": {"$lt": end}}, {"end": {"$gt": start}}]}
-        found = self.index.collection.get(where=where, include=["metadatas"])
+        found = self.index.dense_get(where=where, include=["metadatas"])
         return [cid for _, cid in sorted(zip((m["start"] for m in found["metadatas"]), found["ids"], strict=True))]
 
     def _add_votes(self, scores: dict[str, float], ranked: Sequence[str], weight: float) -> None:

@@ -69,13 +69,13 @@ def clamped_query(index: Index, rank: int, kwargs: dict[str, Any]) -> Any:
     side = index.side
     levels = side.columns.level
     if not len(levels) or int(levels.max()) <= rank:  # nothing above the caller (see chroma_where)
-        return index.collection.query(**kwargs)
+        return index.dense_query(**kwargs)
     if "where" not in kwargs and "ids" not in kwargs:
-        kept = allowed_only(index.collection.query(**kwargs), levels <= rank, side.row_of)
+        kept = allowed_only(index.dense_query(**kwargs), levels <= rank, side.row_of)
         return {"ids": [[cid for cid, _ in kept]], "distances": [[distance for _, distance in kept]]}
     clause = {"level": {"$lte": rank}}
     where = kwargs.get("where")
-    return index.collection.query(**{**kwargs, "where": {"$and": [where, clause]} if where else clause})
+    return index.dense_query(**{**kwargs, "where": {"$and": [where, clause]} if where else clause})
 
 
 class NotFound(LookupError):

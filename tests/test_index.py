@@ -226,3 +226,85 @@ def test_open_does_not_repair_while_another_writer_holds_the_lock(settings: Sett
         assert busy._state("pending") == "1"
         assert len(busy.collection.get(include=[])["ids"]) == 4  # its vectors were left alone
     stores_agree(Index.open(settings, embedder))  # once the writer is gone, open repairs
+
+
+def _lost_by_search(collection) -> list[str]:
+    """Ids a query with the vector's own embedding does not return first (the test's own brute check)."""
+    got = collection.get(include=["embeddings"])
+    first = collection.query(query_embeddings=got["embeddings"], n_results=1, include=[])["ids"]
+    return sorted(cid for cid, hits in zip(got["ids"], first, strict=True) if hits[0] != cid)
+
+
+def _churn_until_lost(collection, rounds: int = 40) -> list[str]:
+    """Delete every vector and add it again (same id, vector and fields) until Chroma loses one: the upstream
+    bug (chroma-core/chroma#7758). Skips when this Chroma never loses one, as a fixed release would not."""
+    got = collection.get(include=["embeddings", "metadatas"])
+    ids, vectors, metas = got["ids"], got["embeddings"], got["metadatas"]
+    for _ in range(rounds):
+        for i in range(0, len(ids), 100):
+            collection.delete(ids=ids[i : i + 100])
+        for i in range(0, len(ids), 100):
+            collection.upsert(ids=ids[i : i + 100], embeddings=vectors[i : i + 100], metadatas=metas[i : i + 100])
+        lost = _lost_by_search(collection)
+        if lost:
+            return lost
+    pytest.skip(f"Chroma lost no vector in {rounds} rounds of delete-all and re-add: nothing to repair")
+
+
+def _by_id(got: dict) -> dict:
+    return {cid: (list(v), m) for cid, v, m in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True)}
+
+
+def test_rebuilt_dense_index_serves_the_same_vectors_and_other_processes_follow(settings: Settings, embedder) -> None:
+    index = Index.open(settings, embedder)
+    doc, chunks = guide()
+    sdoc, schunks = secret_report()
+    index.upsert([doc, sdoc], chunks + schunks)
+    server = Index.open(settings, embedder)  # e.g. the serving process, opened before the rebuild
+    before = index.collection.get(include=["embeddings", "metadatas"])
+    old_name = index.collection.name
+
+    assert index.rebuild_dense() == 4
+    after = index.collection.get(include=["embeddings", "metadatas"])
+    assert index.collection.name != old_name
+    assert old_name not in {c.name for c in index.client.list_collections()}
+    assert _by_id(after) == _by_id(before)
+    # the other process's collection is gone: its next search follows the state table to the new one
+    hits = server.dense_query(query_embeddings=[before["embeddings"][0]], n_results=1, include=[])
+    assert hits["ids"] == [[before["ids"][0]]] and server.collection.name == index.collection.name
+    assert Index.open(settings, embedder).collection.name == index.collection.name
+    doc2, chunks2 = guide(version=2)
+    index.upsert([doc2], chunks2)
+    stores_agree(index)
+    drop_collection(settings)
+    assert index.collection.name not in {c.name for c in index.client.list_collections()}
+
+
+def test_vectors_chroma_loses_after_deletes_are_found_and_the_dense_index_rebuilt(
+    settings: Settings, embedder, shared_data: Path
+) -> None:
+    """Chroma 1.5.9 can lose live vectors (a search with their own embedding never returns them) after heavy
+    deletes and re-adds; the next write that removes vectors finds that and rebuilds, and doctor reports it."""
+    from ingest.pipeline import process_file
+    from rag.index_health import check
+
+    index = Index.open(settings, embedder)
+    laws = sorted((shared_data / "vn_laws").glob("*.txt"), key=lambda p: p.stat().st_size)
+    pairs = []
+    for path in laws:
+        pairs.append(process_file(path, lambda text: len(text.split()), chunk_tokens=48))
+        if sum(len(c) for _, c in pairs) >= 300:
+            break
+    index.upsert([d for d, _ in pairs], [c for _, cs in pairs for c in cs])
+    assert _lost_by_search(index.collection) == []
+
+    lost = _churn_until_lost(index.collection)
+    assert sorted(index.unreachable()) == lost
+    assert any("never returned by a search" in f.problem for f in check(index).findings)
+
+    name = index.collection.name
+    index.delete_document(pairs[0][0].doc_id)  # a write that removes vectors: checked, rebuilt
+    assert index.collection.name != name
+    assert _lost_by_search(index.collection) == [] and index.unreachable() == []
+    stores_agree(index)
+    assert check(index).ok
