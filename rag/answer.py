@@ -17,6 +17,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ingest.model import Citation
 from ingest.normalize import fold
 from ingest.sentences import paragraph_lead, sentence_spans, with_item_lead
@@ -368,7 +370,26 @@ class AnswerPipeline:
         else:
             score = self.score(found.dense, found.coverage)
             refuse = found.coverage < self.settings.answer_min_overlap or found.dense < self.settings.answer_min_score
+            if refuse and found.dense >= self.settings.answer_min_score and self._close_in_meaning(question, hits, ask):
+                refuse, score = False, self.settings.answer_min_overlap  # a paraphrase: few shared words
         return score, f"tài liệu không nêu {_missing(question, ask)}" if refuse else "", found
+
+    def _close_in_meaning(self, question: str, hits: Sequence[Hit], ask: Ask) -> bool:
+        """Whether a sentence of the three best passages is ``answer_close_meaning`` close to the question in
+        meaning (cosine of their embeddings): a paraphrase shares few of the question's words. Asked for a figure
+        or a date, that sentence must give one (:func:`gives`), as every answered sentence must."""
+        bar = self.settings.answer_close_meaning
+        sentences = [(h, h.chunk.text[s:e]) for h in hits[:3] for s, e in sentence_spans(h.chunk.text)]
+        if not bar or not sentences:
+            return False
+        query = np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
+        matrix = np.asarray(self.embeddings.embed_documents_array([t for _, t in sentences]), dtype=np.float32)
+        similarity = matrix @ query
+        best = int(np.argmax(similarity))
+        if similarity[best] < bar:
+            return False
+        hit, sentence = sentences[best]
+        return not (ask.wants & {"figure", "date"}) or gives(ask, sentence, question, "", hit.chunk.doc_title)
 
     # ---- answering --------------------------------------------------------------
     def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
