@@ -311,8 +311,13 @@ def test_vectors_chroma_loses_after_deletes_are_found_and_the_dense_index_rebuil
     name = index.collection.name
     sdoc, schunks = secret_report()
     index.upsert([sdoc], schunks)  # removes nothing: not checked
+    index.delete_document(sdoc.doc_id)  # removes 1 vector of 171: too few to check
     assert index.collection.name == name
-    index.delete_document(sdoc.doc_id)  # a write that removes vectors: checked, rebuilt
+    copy = tmp_path / "guide-32.txt"
+    copy.write_bytes(topic_guide_path.read_bytes())
+    doc32, chunks32 = process_file(copy, lambda text: len(text.split()), chunk_tokens=32)
+    index.upsert([doc32], chunks32)
+    index.delete_document(doc32.doc_id)  # removes 53 of 223 (with the one before, over a tenth): checked, rebuilt
     assert index.collection.name != name
     assert _lost_by_search(index.collection) == [] and index.unreachable() == []
     stores_agree(index)
