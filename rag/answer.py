@@ -546,6 +546,7 @@ class AnswerPipeline:
         if not any(gives(ask, c.text, question, *where(hits[c.markers[0] - 1].chunk, c.text)) for c in checked):
             return self._refused(question, f"tài liệu không nêu {_missing(question, ask)}", hits, started, name)
         citations, sentences = build_citations(checked, hits)
+        citations = [_placed(c, (docs or {}).get(c.doc_id)) for c in citations]
         return Answer(
             question=question,
             answer=" ".join(sentences),
@@ -838,7 +839,7 @@ def _fact_citation(n: int, fact: Fact, chunk: Chunk | None) -> Citation:
         start += 1
     while end > start and doc.text[end - 1].isspace():
         end -= 1
-    return Citation(
+    cited = Citation(
         n=n,
         chunk_id=chunk.chunk_id if chunk is not None else "",
         document=doc.title,
@@ -852,6 +853,18 @@ def _fact_citation(n: int, fact: Fact, chunk: Chunk | None) -> Citation:
         page=doc.page_at(start),
         heading_path=chunk.heading_path if chunk is not None else doc.heading_path_at(start),
     )
+    return _placed(cited, doc)
+
+
+def _placed(citation: Citation, doc: Document | None) -> Citation:
+    """The citation with the heading path in force where its quote starts (and the section, when a heading names
+    it), not the one its passage ends under: a passage holding clauses 1 and 2 of an article cites clause 1's
+    sentence under clause 1."""
+    path = doc.heading_path_at(citation.start) if doc is not None and doc.headings else ""
+    if not path or path == citation.heading_path:
+        return citation
+    named = bool(citation.heading_path) and citation.section == citation.heading_path.split(" › ")[-1]
+    return replace(citation, heading_path=path, section=path.split(" › ")[-1] if named else citation.section)
 
 
 def build_citations(checked: Sequence[CheckedSentence], hits: Sequence[Hit]) -> tuple[list[Citation], list[str]]:
