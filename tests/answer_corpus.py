@@ -40,3 +40,16 @@ def corpus_index() -> CorpusIndex:
     result = index_files(index, [CORPUS_DIR], settings).result
     assert not result.errors, result.errors
     return CorpusIndex(settings, index, data_dir)
+
+
+def index_texts(root: Path, texts: dict[str, str]) -> CorpusIndex:
+    """Write ``texts`` (file name → content) under ``root``/docs and ingest them into ``root``/data."""
+    docs = root / "docs"
+    docs.mkdir()
+    for name, text in texts.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=root / "data")
+    index = Index.open(settings, make_embeddings(settings))
+    result = index_files(index, [docs], settings).result
+    assert not result.errors, result.errors
+    return CorpusIndex(settings, index, root / "data")

@@ -8,12 +8,9 @@ Quy định 383-QĐ/TW, Điều 11). The regulation below is typed by hand for t
 from __future__ import annotations
 
 import pytest
+from answer_corpus import index_texts
 
 from rag.answer import AnswerPipeline
-from rag.embeddings import make_embeddings
-from rag.index import Index
-from rag.indexing import index_files
-from rag.settings import Settings
 
 REGULATION = """ĐẢNG BỘ PHƯỜNG AN HÒA
 CHI BỘ KHU PHỐ 3
@@ -45,14 +42,8 @@ Nguyễn Văn Bình
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> AnswerPipeline:
-    root = tmp_path_factory.mktemp("place")
-    docs = root / "docs"
-    docs.mkdir()
-    (docs / "quy-dinh-12.txt").write_text(REGULATION, encoding="utf-8")
-    settings = Settings(data_dir=root / "data")
-    index = Index.open(settings, make_embeddings(settings))
-    assert not index_files(index, [docs], settings).result.errors
-    return AnswerPipeline(settings, index)
+    built = index_texts(tmp_path_factory.mktemp("place"), {"quy-dinh-12.txt": REGULATION})
+    return AnswerPipeline(built.settings, built.index)
 
 
 def test_a_clause_is_cited_under_its_own_heading(pipeline: AnswerPipeline) -> None:

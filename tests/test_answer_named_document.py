@@ -9,12 +9,9 @@ conclusion says no such thing, so the answer must not come from another document
 from __future__ import annotations
 
 import pytest
+from answer_corpus import index_texts
 
 from rag.answer import Answer, AnswerPipeline
-from rag.embeddings import make_embeddings
-from rag.index import Index
-from rag.indexing import index_files
-from rag.settings import Settings
 from rag.structured_answers import subject_documents
 
 CONCLUSION = """BAN CHẤP HÀNH TRUNG ƯƠNG
@@ -65,16 +62,9 @@ Trần Cẩm Tú
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> AnswerPipeline:
-    root = tmp_path_factory.mktemp("named")
-    docs = root / "docs"
-    docs.mkdir()
-    (docs / "ket-luan-221.txt").write_text(CONCLUSION, encoding="utf-8")
-    (docs / "quy-dinh-383.txt").write_text(REGULATION, encoding="utf-8")
-    settings = Settings(data_dir=root / "data")
-    index = Index.open(settings, make_embeddings(settings))
-    result = index_files(index, [docs], settings).result
-    assert not result.errors, result.errors
-    return AnswerPipeline(settings, index)
+    texts = {"ket-luan-221.txt": CONCLUSION, "quy-dinh-383.txt": REGULATION}
+    built = index_texts(tmp_path_factory.mktemp("named"), texts)
+    return AnswerPipeline(built.settings, built.index)
 
 
 def _cited(pipeline: AnswerPipeline, answer: Answer) -> set[str]:
