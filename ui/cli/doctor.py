@@ -14,11 +14,15 @@ def register(app: typer.Typer) -> None:
     def doctor_cmd(
         ctx: typer.Context,
         repair: bool = typer.Option(
-            False, "--repair", help="Re-embed missing vectors, drop stray ones, rebuild the lexical index."
+            False,
+            "--repair",
+            help="Re-embed missing vectors, drop stray ones, rebuild the lexical index, and copy the vectors into a "
+            "fresh Chroma collection when a search misses some of them.",
         ),
         as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     ) -> None:
-        """Check the collection's stores agree (ids and counts per document, generation, restorer).
+        """Check the collection's stores agree (ids and counts per document, generation, restorer) and that a
+        search finds every vector (Chroma can lose some after heavy deletes; ~2 s per 20,000 vectors).
 
         Exit code 0 when they agree, 1 when something is wrong (each finding says how to repair it).
 
