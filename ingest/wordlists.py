@@ -268,6 +268,13 @@ POSITIONS = (
 """Folded positions held by a person: "Ai là Bí thư …" wants a person's name, while "ai chủ trì …" may be
 answered by a body."""
 
+PEOPLE_HEADS = (
+    *["nha", "nguoi", "tin do", "can bo", "dang vien", "cong dan", "giao vien", "hoc sinh", "sinh vien"],
+    *["cong nhan", "nong dan", "thanh vien", "dai bieu", "chuyen gia", "nhan vien", "binh si", "thuong nhan"],
+)
+"""Folded heads of a class of people ("các nhà địa tầng học", "những tín đồ", "các đảng viên"): written after
+"các" or "những", they answer an "Ai …" question when no name, office or body does."""
+
 OFFICE_TITLES = (
     *["Tổng Bí thư", "Bí thư", "Chủ tịch", "Phó Thủ tướng", "Thủ tướng", "Bộ trưởng", "Thứ trưởng", "Giám đốc"],
     *["Chủ nhiệm", "Trưởng ban", "Chánh Văn phòng", "Tổng Kiểm toán", "Chánh án", "Viện trưởng"],

@@ -782,7 +782,7 @@ def _missing(question: str, ask: Ask) -> str:
     return Part(question, ask, kinds_of(question, ask)).missing()
 
 
-_WHO_FOUND = (("person", "tên người"), ("office", "chức vụ"), ("body", "cơ quan, đơn vị"))
+_WHO_FOUND = (("person", "tên người"), ("office", "chức vụ"), ("body", "cơ quan, đơn vị"), ("people", "nhóm người"))
 
 
 def _who_notice(ask: Ask, sentences: Sequence[str], question: str) -> str:

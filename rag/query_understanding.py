@@ -306,6 +306,20 @@ def _has_office(text: str, question: str) -> bool:
     return False
 
 
+_PEOPLE = re.compile(r"\b(?:cac|nhung) (?:" + "|".join(wordlists.PEOPLE_HEADS) + r")(?: \w+){0,3}")
+
+
+def _has_people(text: str, question: str) -> bool:
+    """A class of people ("các nhà địa tầng học", "những tín đồ") the question does not already name."""
+    folded_question = _fold(question)
+    return any(
+        not has_phrase(folded_question, " ".join(m.group(0).split()[1:3])) for m in _PEOPLE.finditer(_fold(text))
+    )
+
+
+_WHO_IS = re.compile(r"\bai la\b|\bla ai\b")
+""""Ai là Bí thư …", "… là ai": one person is asked for, never a class of people."""
+
 _HEADS = sorted({tuple(h.split()) for h in wordlists.BODY_HEADS}, key=len, reverse=True)
 
 
@@ -580,6 +594,8 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
         found = ("person" in names and (_has_person(around, question) or _has_office(around, question))) or (
             "body" in names and _has_body(around, question)
         )
+        if "person" in names and not found and not _WHO_IS.search(_fold(question)):
+            found = _has_people(around, question)  # "Ai phân tích …?" → "các nhà địa tầng học": a class of people
         if "name" in names and not found:
             found = bool(_new(entities_in(sentence), question, name_tokens(question))) or "“" in sentence
         if not found:
@@ -1016,11 +1032,13 @@ def analyse(question: str) -> Analysis:
 
 def who_found(text: str, question: str) -> str:
     """What answers an "Ai …" question in ``text``, in the order of preference: "person" (a name), "office" ("Bộ
-    trưởng Bộ Nội vụ"), "body" ("Ban Thường vụ Tỉnh ủy"); "" when none is there."""
+    trưởng Bộ Nội vụ"), "body" ("Ban Thường vụ Tỉnh ủy"), "people" ("các nhà địa tầng học"); "" when none is there."""
     if _has_person(text, question):
         return "person"
     if _has_office(text, question):
         return "office"
     if _has_body(text, question):
         return "body"
+    if _has_people(text, question):
+        return "people"
     return ""

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from rag.query_understanding import analyse, numbers_named
+from rag.query_understanding import analyse, asks_for, gives, numbers_named
 
 
 @pytest.mark.parametrize(
@@ -233,3 +233,20 @@ def test_a_year_the_sentence_calls_one_answers_when() -> None:
     said = "Sau khi thành lập thuộc địa New South Wales vào năm 1788, Úc được chia làm hai nửa."
     assert gives(asks_for(question), said, question)
     assert not gives(asks_for(question), "Thuộc địa New South Wales có 1788 người.", question)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # a class of people answers "Ai …" when no name, office or body does
+        ("Ai phân tích các lõi khoan?", "Các lõi khoan được các nhà địa tầng học phân tích kỹ.", True),
+        ("Ai không chấp nhận ý tưởng đó?", "Những tín đồ không thể chấp nhận ý tưởng đó.", True),
+        # one person is asked for: a class of people is no answer
+        ("Ai là Bí thư chi bộ khu phố 3?", "Các đảng viên của chi bộ đã bầu Bí thư chi bộ.", False),
+        ("Người đứng đầu chi bộ là ai?", "Các đảng viên của chi bộ họp mỗi tháng một lần.", False),
+        # the class the question already names is not its answer
+        ("Ai hướng dẫn các đảng viên mới?", "Các đảng viên mới cần nắm vững Điều lệ Đảng.", False),
+    ],
+)
+def test_a_class_of_people_answers_who_but_not_who_is(question: str, sentence: str, expected: bool) -> None:
+    assert gives(asks_for(question), sentence, question) is expected
