@@ -24,12 +24,10 @@ HEADER_WINDOW = 25
 KINDS = tuple((k.phrase, k.kind) for k in DOCUMENT_KINDS)
 """Folded kind words of the title line → DocumentMeta.kind, in the order they are tried (ingest/wordlists.py)."""
 
-SYMBOL_KINDS = {
-    "KH": "ke_hoach", "CV": "cong_van", "NQ": "nghi_quyet", "KL": "ket_luan", "CT": "chi_thi", "BC": "bao_cao",
-    "QĐ": "quyet_dinh", "TTR": "to_trinh", "HD": "huong_dan", "TB": "thong_bao", "CTR": "chuong_trinh",
-    "NĐ": "nghi_dinh", "TT": "thong_tu",
-}  # fmt: skip
-"""Kind from the letters of the số/ký hiệu ("3260-KH/…" is a kế hoạch) when the title does not say."""
+SYMBOL_KINDS = {code: kind for _, kind, code in reversed(DOCUMENT_KINDS) if code}
+"""Kind from the letters of the số/ký hiệu ("3260-KH/…" is a kế hoạch) when the title does not say, folded; read
+from ingest.wordlists.DOCUMENT_KINDS (reversed, so of two kinds with one code the first listed wins: "QĐ" is a
+quyết định, and a party quy định says so in its title)."""
 
 _PARTY = "dang cong san viet nam"
 _STATE = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "doc lap tu do hanh phuc")
@@ -64,7 +62,7 @@ def kind_of(title: str) -> tuple[str, str]:
 
 def kind_from_number(number: str) -> str:
     """ "3260-KH/ĐĐQH15" → "ke_hoach"; "30/2020/NĐ-CP" → "nghi_dinh"; "" when the symbol is not a known kind."""
-    for part in re.split(r"[-/]", number.upper()):
+    for part in re.split(r"[-/]", fold(number)):
         if part in SYMBOL_KINDS:
             return SYMBOL_KINDS[part]
     return ""
