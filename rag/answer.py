@@ -533,6 +533,8 @@ class AnswerPipeline:
         if not checked:
             return self._refused(question, "không câu nào được nguồn trích dẫn hỗ trợ", hits, started, name)
 
+        spans: dict[str, list[tuple[int, int]]] = {}  # each cited passage split once, however many claims cite it
+
         def where(chunk: Chunk, sentence: str) -> tuple[str, str]:
             """The sentence's heading path and the opening sentence of its list item (what a later sentence of the
             item is about: "- Ví dụ mục 2: Xây dựng chính sách PPP … . Đề xuất: Điều chỉnh thời hạn …"), and
@@ -540,7 +542,9 @@ class AnswerPipeline:
             doc = (docs or {}).get(chunk.doc_id)
             heading, at = heading_text(chunk), chunk.text.find(sentence)
             if at > 0:
-                heading = with_item_lead(heading, chunk.text, sentence_spans(chunk.text), at)
+                if chunk.chunk_id not in spans:
+                    spans[chunk.chunk_id] = sentence_spans(chunk.text)
+                heading = with_item_lead(heading, chunk.text, spans[chunk.chunk_id], at)
             return heading, _about(doc) if doc is not None else chunk.doc_title
 
         if not any(gives(ask, c.text, question, *where(hits[c.markers[0] - 1].chunk, c.text)) for c in checked):
