@@ -524,6 +524,10 @@ class Index:
             return
         try:
             with _writer_lock(self.settings.collection_dir, blocking=blocking) as free:
+                if free and self.collection is not None:  # another process may have rebuilt the dense index
+                    name = self._state(_DENSE, chroma_name(self.settings.collection))
+                    if name != self.collection.name:
+                        self.collection = self._open_dense()
                 yield free
         finally:
             self._write_lock.release()

@@ -266,6 +266,7 @@ def test_rebuilt_dense_index_serves_the_same_vectors_and_other_processes_follow(
     sdoc, schunks = secret_report()
     index.upsert([doc, sdoc], chunks + schunks)
     server = Index.open(settings, embedder)  # e.g. the serving process, opened before the rebuild
+    ingest = Index.open(settings, embedder)  # e.g. `troly docs rm` in another process, opened before it too
     before = index.collection.get(include=["embeddings", "metadatas"])
     old_name = index.collection.name
 
@@ -278,6 +279,10 @@ def test_rebuilt_dense_index_serves_the_same_vectors_and_other_processes_follow(
     hits = server.dense_query(query_embeddings=[before["embeddings"][0]], n_results=1, include=[])
     assert hits["ids"] == [[before["ids"][0]]] and server.collection.name == index.collection.name
     assert Index.open(settings, embedder).collection.name == index.collection.name
+    ingest.delete_document(sdoc.doc_id)  # its first use after the rebuild is a write: into the rebuilt collection
+    assert ingest.collection.name == index.collection.name and index.count() == 3
+    index.refresh(wait=True)
+    stores_agree(index)
     doc2, chunks2 = guide(version=2)
     index.upsert([doc2], chunks2)
     stores_agree(index)
