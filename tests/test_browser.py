@@ -104,8 +104,21 @@ def reader(browser: Any, server: dict[str, Any]) -> Iterator[Any]:
     page.context.close()
 
 
-def open_tab(page: Any, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
+def open_tab(page: Any, name: str, attempts: int = 3) -> None:
+    """Click a tab until Gradio marks it selected (a click while the page is still mounting can be lost)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    tab = page.get_by_role("tab", name=name)
+    for attempt in range(attempts):
+        tab.click()
+        try:
+            page.wait_for_function(
+                "el => el.getAttribute('aria-selected') === 'true'", arg=tab.element_handle(), timeout=10_000
+            )
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
 
 
 def ask(page: Any, question: str) -> None:
