@@ -81,6 +81,8 @@ _BATCH = 1000
 _DENSE = "dense"
 """State key: the name of the Chroma collection serving this collection's vectors (chroma_name, or a rebuild's)."""
 _DENSE_KEYS = (_DENSE, "dense_building", "dense_retired")
+_HNSW = {"hnsw": {"space": "cosine"}}
+"""Configuration of every Chroma collection troly creates (the first one and a rebuild's)."""
 _SOUND_WRITTEN = 1000
 _SOUND_OTHERS = 200
 """After a write that removed vectors: how many of those written, and of the others, are searched for."""
@@ -374,11 +376,15 @@ class Index:
             index.refresh(wait=True)
         return index
 
+    def _dense_name(self) -> str:
+        """The name of the Chroma collection serving the vectors: the state table's, else :func:`chroma_name`."""
+        return self._state(_DENSE, chroma_name(self.settings.collection))
+
     def _open_dense(self) -> Any:
         """The Chroma collection the state table names (created on first use)."""
         return self.client.get_or_create_collection(
-            self._state(_DENSE, chroma_name(self.settings.collection)),
-            configuration={"hnsw": {"space": "cosine"}},
+            self._dense_name(),
+            configuration=_HNSW,
             metadata={"model_id": self.embeddings.model_id, "dimension": self.embeddings.dimension},
             embedding_function=None,
         )
@@ -430,12 +436,7 @@ class Index:
         name = f"{chroma_name(self.settings.collection)[:480]}-r{time.time_ns()}"
         with _transaction(self.db, write=True):
             self._set_state("dense_building", name)
-        new = self.client.create_collection(
-            name,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata=old.metadata,
-            embedding_function=None,
-        )
+        new = self.client.create_collection(name, configuration=_HNSW, metadata=old.metadata, embedding_function=None)
         total = old.count()
         for offset in range(0, total, _BATCH):
             got = old.get(include=["embeddings", "metadatas"], limit=_BATCH, offset=offset)
@@ -455,7 +456,9 @@ class Index:
         """Delete the collection a rebuild left behind (the old one, or an unfinished copy); writer lock held."""
         for key in ("dense_building", "dense_retired"):
             name = self._state(key, "")
-            if name and name != self._state(_DENSE, chroma_name(self.settings.collection)):
+            if not name:
+                continue  # the usual case (every open comes here): nothing to drop, nothing to write
+            if name != self._dense_name():
                 with contextlib.suppress(Exception):  # already gone
                     self.client.delete_collection(name)
             with _transaction(self.db, write=True):
@@ -524,10 +527,8 @@ class Index:
             return
         try:
             with _writer_lock(self.settings.collection_dir, blocking=blocking) as free:
-                if free and self.collection is not None:  # another process may have rebuilt the dense index
-                    name = self._state(_DENSE, chroma_name(self.settings.collection))
-                    if name != self.collection.name:
-                        self.collection = self._open_dense()
+                if free and self.collection is not None and self._dense_name() != self.collection.name:
+                    self.collection = self._open_dense()  # another process rebuilt the dense index
                 yield free
         finally:
             self._write_lock.release()

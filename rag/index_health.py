@@ -93,7 +93,7 @@ def check(index: Index) -> HealthReport:
         )
     report.findings += _id_findings(table, chroma, "vector", "Chroma", "re-embeds missing vectors, deletes stray ones")
     report.findings += _id_findings(table, lexical, "lexical row", "the lexical index", "rebuilds the lexical index")
-    lost = Counter(chroma.get(cid, "?") for cid in index.unreachable()) if chroma else Counter()
+    lost = Counter(chroma[cid] for cid in index.unreachable(list(chroma))) if chroma else Counter()
     for doc_id, n in sorted(lost.items()):
         report.findings.append(
             Finding(
@@ -155,7 +155,7 @@ def repair(index: Index) -> list[str]:
         index.db.execute("INSERT OR REPLACE INTO state VALUES ('pending', '0')")
         index._rebuild_main()
         done.append(f"lexical index rebuilt from {len(table)} chunk row(s) at generation {index.generation()}")
-        lost = index.unreachable()
+        lost = index.unreachable(sorted(table))  # Chroma holds exactly the table's ids by now
         if lost:
             copied = index._rebuild_dense()
             done.append(f"Chroma: {len(lost)} vector(s) no search returned; {copied} copied into a fresh collection")

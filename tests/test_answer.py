@@ -226,18 +226,19 @@ def test_answerability_score_is_exposed_and_separates_answers_from_refusals(pipe
     assert refused["refused"] is True and refused["answerability"] < threshold
 
 
-def test_a_paraphrase_close_in_meaning_is_answered_but_must_still_give_what_it_asks(corpus: CorpusIndex) -> None:
+def test_a_paraphrase_close_in_meaning_is_answered_but_must_still_give_what_it_asks(
+    pipeline: AnswerPipeline, corpus: CorpusIndex
+) -> None:
     """Few of the question's words are in the guide ("ngại va chạm, sợ bị kỷ luật" for its "tâm lý cầu an, sợ
     sai"): refused on shared words alone, answered when a sentence is this close in meaning. Asked for a share,
     the same close sentence (no figure in it) does not pass the gate."""
     question = "Hiện tượng cán bộ ngại va chạm, sợ bị kỷ luật khi làm việc mới được mô tả ra sao?"
     words_only = AnswerPipeline(corpus.settings.model_copy(update={"answer_close_meaning": 0.0}), corpus.index)
     assert words_only.ask(question).refused
-    answer = AnswerPipeline(corpus.settings, corpus.index).ask(question)
+    answer = pipeline.ask(question)
     assert not answer.refused, answer.reason
     assert "tâm lý cầu an, sợ sai, đùn đẩy trách nhiệm" in answer.answer
     assert_quotes_exact(answer, corpus)
     # the gate itself, before any generator: the close sentence says "một bộ phận", no share
-    pipeline = AnswerPipeline(corpus.settings, corpus.index)
     share = "Tỷ lệ cán bộ có tâm lý cầu an, sợ sai là bao nhiêu phần trăm?"
     assert pipeline.refusal_reason(share, pipeline.retriever.search(share)).startswith("tài liệu không nêu số liệu")
