@@ -128,17 +128,23 @@ def ask(page: Any, question: str) -> None:
 
 
 def choose_file(page: Any, component: str, path: Path, attempts: int = 3) -> None:
-    """Put a file into a gr.File; retried because a tab that is still mounting can drop the first selection."""
+    """Put a file into a gr.File; retried because a tab that is still mounting can drop the first selection.
+
+    A clean-clone run once waited 180 s for the second compare input; a failure now says what the component
+    held (its HTML, cut) instead of only the selector it waited for."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    box = page.locator(component)
     for attempt in range(attempts):
-        page.locator(f"{component} input[type=file]").set_input_files(str(path))
         try:
-            page.locator(component).get_by_text(path.name).first.wait_for(timeout=20_000)
+            box.locator("input[type=file]").set_input_files(str(path), timeout=30_000)
+            box.get_by_text(path.name).first.wait_for(timeout=20_000)
             return
-        except PlaywrightTimeout:
+        except PlaywrightTimeout as exc:
             if attempt == attempts - 1:
-                raise
+                held = box.evaluate("el => el.outerHTML") if box.count() else "(no such element)"
+                raise AssertionError(f"{component} did not take {path.name}: {held[:1500]}") from exc
+            page.wait_for_timeout(1_000)
 
 
 def start_evaluation(page: Any, questions: int) -> None:
