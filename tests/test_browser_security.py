@@ -28,20 +28,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
 browser, server = base.browser, base.server  # the fixtures of tests/test_browser.py (one server per module)
 ask, choose_file, login, open_tab = base.ask, base.choose_file, base.login, base.open_tab
 
-CALL_JS = """async ([fn, data, session]) => {
+CALL_JS = """async ([fn, data, session, ms]) => {
+  const signal = AbortSignal.timeout(ms);
   const body = {data}; if (session) body.session_hash = session;
-  const posted = await fetch(`/gradio_api/call/${fn}`, {method: "POST", headers: {"Content-Type": "application/json"},
-                                                     body: JSON.stringify(body)});
-  if (!posted.ok) return {status: posted.status, text: await posted.text()};
-  const {event_id} = await posted.json();
-  const stream = await fetch(`/gradio_api/call/${fn}/${event_id}`);
-  return {status: posted.status, text: await stream.text()};
+  try {
+    const posted = await fetch(`/gradio_api/call/${fn}`, {method: "POST", signal,
+      headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+    if (!posted.ok) return {status: posted.status, text: await posted.text()};
+    const {event_id} = await posted.json();
+    const stream = await fetch(`/gradio_api/call/${fn}/${event_id}`, {signal});
+    return {status: posted.status, text: await stream.text()};
+  } catch (e) {
+    return {status: 0, text: `no complete answer within ${ms} ms: ${e}`};
+  }
 }"""
+CALL_MS = 90_000
+"""A call's stream is bounded: a lost stream fails the test in minutes with a message, not at pytest's timeout."""
 
 
 def page_call(page: Any, fn: str, data: list[Any], session: str | None = None) -> dict[str, Any]:
     """The page's own script calls a Gradio endpoint directly, with the page's cookie; the stream decoded."""
-    result = page.evaluate(CALL_JS, [fn, data, session])
+    result = page.evaluate(CALL_JS, [fn, data, session, CALL_MS])
     lines = []
     for line in result["text"].splitlines():
         lines.append(json.dumps(json.loads(line[5:]), ensure_ascii=False) if line.startswith("data:") else line)
@@ -86,7 +93,17 @@ def test_page_replaying_another_users_session_hash_reads_no_conversation(browser
         victim.locator("#troly-conversation .troly-sources").first.wait_for()
         assert contains_secret(victim.locator("#troly-conversation").inner_text())
         assert sessions and sessions[-1]
-        stolen = page_call(attacker, "ask", ["Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?", "", 5], sessions[-1])
+        # The victim's tab leaves first. Gradio sends every event of a session through one message queue, read by
+        # whichever stream of that session asks first: with the victim's page still listening, it took the replayed
+        # call's messages and the attacker's stream waited forever (one CI run, 1200 s). Its state stays on the
+        # server (Gradio forgets a closed session's state an hour later), so the replay still finds it; a late
+        # disconnect of the victim's stream cancels that session's running events, hence the retries.
+        victim.goto("about:blank")
+        question = ["Tăng trưởng kinh tế năm 2025 đạt bao nhiêu?", "", 5]
+        for _attempt in range(3):
+            stolen = page_call(attacker, "ask", question, sessions[-1])
+            if stolen["status"] and "Hỏi:" in stolen["text"]:
+                break
         assert stolen["status"] == 200, stolen
         assert "Hỏi:" in stolen["text"]
         assert not contains_secret(stolen["text"])
