@@ -35,6 +35,12 @@ FUNCTION_TERMS = frozenset(
 """Folded words (underthesea compounds kept whole) that never name a question's subject; "đơn vị" is here because
 in "đơn vị nào" it only asks for a name."""
 
+LINKING_WRITTEN = frozenset(
+    ["vào", "cho", "tại", "ở", "với", "đến", "trong", "của", "từ", "theo", "về", "trên", "dưới", "đối", "giữa"]
+)
+"""Prepositions, written with their marks, that open a phrase parallel to one before it ("vào lưu trữ hiện hành và
+vào lưu trữ lịch sử"): a content word repeated ("bình đẳng giới, giới tính") opens no such phrase."""
+
 QUESTION_SYLLABLES = _words("bao nhieu gi nao sao the nhu dau ai may hoi khong chua phai hay")
 """Folded syllables of question words: they say what kind of answer is wanted but are never in it."""
 

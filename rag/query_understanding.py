@@ -355,11 +355,15 @@ def _has_body(text: str, question: str) -> bool:
 _RATE_OF = re.compile(r"\bty le (\w+ \w+)")
 """What a rate is of ("tỷ lệ hộ nghèo" → "ho ngheo"): the answer's sentence must name it."""
 _COUNT_UNIT = re.compile(r"\bbao nhieu (" + "|".join(wordlists.COUNT_UNITS) + r")\b")
+_COUNT_BY_NOUN = re.compile(r"\bso (" + "|".join(wordlists.COUNT_UNITS) + r")\b(?=.*\bbao nhieu\b)")
+"""A count asked by its noun: "số người được giải quyết việc làm là bao nhiêu" asks "bao nhiêu người"."""
 
 
 def asked_unit(question: str) -> str | None:
-    """The folded unit a "bao nhiêu" question names ("bao nhiêu tỷ đồng" → "ty dong"), or None."""
-    found = _COUNT_UNIT.search(_fold(question))
+    """The folded unit a "bao nhiêu" question names ("bao nhiêu tỷ đồng" → "ty dong", "số người … là bao nhiêu"
+    → "nguoi"), or None."""
+    folded = _fold(question)
+    found = _COUNT_UNIT.search(folded) or _COUNT_BY_NOUN.search(folded)
     return found.group(1) if found else None
 
 
@@ -520,6 +524,11 @@ def measured(question: str) -> tuple[str, bool]:
         picked, strict = list(itertools.takewhile(lambda w: w not in stop, after)), True
     else:
         lead = words[:at]
+        about = _ABOUT_LAST.search(question)
+        said = re.findall(r"[^\W_]+|[^\w\s]", _fold(question[about.end() :])) if about else []
+        ends = [i for i in range(len(said) - 1) if said[i : i + 2] == ["bao", "nhieu"]]
+        if ends:  # "Kết quả năm 2025 về doanh thu du lịch là bao nhiêu": what follows "về" is measured
+            lead = said[: ends[0]]
         if lead[:1] == ["theo"] and "," in lead:  # "Theo Nghị quyết, tăng trưởng … là bao nhiêu"
             lead = lead[lead.index(",") + 1 :]
         if lead and lead[0] in _DOC_WORDS:  # "Luật … quy định mức phạt … là bao nhiêu": the thing follows the verb
@@ -528,6 +537,8 @@ def measured(question: str) -> tuple[str, bool]:
         lead = list(itertools.dropwhile(lambda w: w in _SUBJECT_SKIP or w.isdigit(), lead))
         picked, strict = list(itertools.takewhile(lambda w: w not in stop, lead)), False
     phrase = " ".join(picked[: 2 if strict else 3])
+    if (picked[:1] == ["so"] or picked[:2] == ["tong", "so"]) and asked_unit(question) is not None:
+        return "", True  # "số người … là bao nhiêu": a count, checked by its unit with the figure
     if not phrase or picked[0] in _MONEY or " ".join(picked[:2]) in _MONEY:
         return "", True
     return phrase, strict
@@ -816,12 +827,52 @@ _PHRASE_WORDS = frozenset(
     | {"thoi", "gian", "diem", "do", "nguoi", "tai", "o", "dong", "chi", "noi", "ban", "so", "bo", "uy"}
 )
 """Folded syllables that belong to the question phrase before its question word ("là những cơ quan nào", "do ai")."""
+_PHRASE_WRITTEN = frozenset(
+    [
+        "là",
+        "những",
+        "các",
+        "có",
+        "cơ",
+        "quan",
+        "đơn",
+        "vị",
+        "tổ",
+        "chức",
+        "ngày",
+        "tháng",
+        "năm",
+        "quý",
+        "khi",
+        "lúc",
+        "thời",
+        "gian",
+        "điểm",
+        "do",
+        "người",
+        "tại",
+        "ở",
+        "đồng",
+        "chí",
+        "nơi",
+        "ban",
+        "sở",
+        "số",
+        "bộ",
+        "ủy",
+        "uỷ",
+    ]
+)
+"""The same words as written with their marks: "sơ" of "hồ sơ" folds like "số" but asks nothing."""
 _WORD = re.compile(r"\S+")
 
 
 def _written(word: str) -> bool:
     """Whether ``word`` may be a question word as written: typed without marks, or in the asking spelling."""
-    bare = unicodedata.normalize("NFC", word.strip(',.;:?!()"“”').lower())
+    stripped = word.strip(',.;:?!()"“”')
+    if len(stripped) > 1 and stripped.isupper():
+        return False  # an abbreviation ("ứng dụng AI"), not the question word "ai"
+    bare = unicodedata.normalize("NFC", stripped.lower())
     return bare == _fold(bare) or bare in _ASKING_WRITTEN
 
 
@@ -841,10 +892,16 @@ def _question_span(text: str) -> tuple[int, int] | None:
     if at is None:
         return None
     first = at
-    while first > 0 and words[first - 1][2] in _PHRASE_WORDS:
+    while first > 0 and words[first - 1][2] in _PHRASE_WORDS and _phrase_written(text, words[first - 1]):
         first -= 1
     last = at + 1 if words[at][2] == "bao" and at + 1 < len(words) else at
     return words[first][0], words[last][1]
+
+
+def _phrase_written(text: str, word: tuple[int, int, str]) -> bool:
+    """A word folding to a phrase word is one as written: typed without marks, or with the phrase word's marks."""
+    bare = unicodedata.normalize("NFC", text[word[0] : word[1]].strip(',.;:?!()"“”').lower())
+    return bare == _fold(bare) or bare in _PHRASE_WRITTEN
 
 
 def _asks_something(text: str) -> bool:
@@ -925,22 +982,38 @@ def _split(question: str) -> list[str]:
     body = re.sub(r"\s+(?:thì|thi)\s+", " ", question.strip().rstrip("?").strip())  # "còn X thì …"
     split = re.split(f"({_CONNECTOR.pattern})", body, flags=re.IGNORECASE)
     pieces: list[str] = []
+    joints: list[str] = []  # what joins each piece to the one before ("", ", ", " và ")
     for at in range(0, len(split), 2):
         piece = split[at]
         if not piece.strip():
             continue
-        if pieces and split[at - 1].strip() == "," and _continues_a_list(pieces[-1], piece):
+        if (
+            pieces
+            and split[at - 1].strip() == ","
+            and (_continues_a_list(pieces[-1], piece) or _goes_on(pieces[-1], piece))
+        ):
             pieces[-1] += ", " + piece
         else:
             pieces.append(piece)
+            joints.append(split[at - 1] if at else "")
     lead: list[str] = []
     while len(pieces) > 2 and _FRAME.match(_fold(pieces[0])) and not _asks_something(pieces[0]):
         lead.append(pieces.pop(0))
-    parts = _parts_of(pieces)
+        joints.pop(0)
+    parts = _parts_of(pieces, and_joined=len(joints) == 2 and _fold(joints[1]).strip(" ,") == "va")
     if parts is None:
         return [question]
     frame = ", ".join(lead)
     return [f"{frame}, {p}" if frame else p for p in parts]
+
+
+def _goes_on(before: str, piece: str) -> bool:
+    """After a comma, a piece with no question word that asks only by a noun deep inside it goes on with the
+    piece before: "Hội đồng nào tham mưu cho người đứng đầu cơ quan, tổ chức trong việc xác định thời hạn lưu
+    trữ?" is one question ("cơ quan, tổ chức"); ", thời hạn hoàn thành?" opens with what it asks and is a part."""
+    if _question_span(piece) is not None or _question_span(before) is None:
+        return False
+    return not _asks_something(" ".join(piece.split()[:3]))
 
 
 def _continues_a_list(before: str, piece: str) -> bool:
@@ -955,10 +1028,47 @@ def _continues_a_list(before: str, piece: str) -> bool:
     return len(head.split()) <= 3 and not _YEAR_PHRASE.search(head) and _fold(piece[span[0] :]).split()[0] != "la"
 
 
-def _parts_of(pieces: list[str]) -> list[str] | None:
+_ABOUT_LAST = re.compile(r"(?<!\S)(?:về|ve)\s+(?!.*(?<!\S)(?:về|ve)\s)(?=\S+\s+\S)", re.IGNORECASE)
+"""The last "về" of a piece with two words after it: in "Các mục tiêu năm 2026 về tăng trưởng kinh tế và ứng dụng AI
+là gì?" what stands before it ("Các mục tiêu năm 2026 về") is said once for both subjects that follow."""
+
+
+_LINKING_FOLDED = frozenset(_fold(word) for word in wordlists.LINKING_WRITTEN)
+
+
+def _said_once(left: str, right: str) -> list[str] | None:
+    """Two subjects joined by "và" under words said once, before one question word: the second part repeats them.
+    Either the preposition that opens the second subject is written in the first too ("thời hạn nộp hồ sơ vào lưu
+    trữ hiện hành và vào lưu trữ lịch sử là bao lâu"), or the first subject follows a "về" ("Kết quả năm 2025 về
+    kim ngạch xuất khẩu và doanh thu du lịch là bao nhiêu")."""
+    span = _question_span(right)
+    if span is None:
+        return None
+    tail, before = right[span[0] :].strip(), right[: span[0]].strip(" ,")
+    if not before or _YEAR_PHRASE.fullmatch(before):
+        return None
+    words, first = left.split(), before.split()[0].lower()
+    linking = first in wordlists.LINKING_WRITTEN or (first == _fold(first) and first in _LINKING_FOLDED)
+    again = [i for i, word in enumerate(words) if i > 0 and word.lower() == first] if linking else []
+    if again:
+        shared = " ".join(words[: again[-1]])
+    else:
+        about = _ABOUT_LAST.search(left)
+        if about is None or _ABOUT_LAST.search(before):
+            return None
+        shared = left[: about.end()].strip()
+    return [f"{left.strip()} {tail}?", f"{shared} {before} {tail}?"]
+
+
+def _parts_of(pieces: list[str], and_joined: bool = False) -> list[str] | None:
+    """Parts of the pieces the question's connectors cut; ``and_joined``: two pieces joined by "và"."""
     if len(pieces) < 2:
         return None
     asking = [_asks_something(p) for p in pieces]
+    if and_joined and _question_span(pieces[0]) is None and asking[0] and asking[1]:
+        shared = _said_once(*pieces)  # "thời hạn … vào lưu trữ hiện hành và vào lưu trữ lịch sử là bao lâu"
+        if shared:
+            return shared
     if len(pieces) == 2 and not asking[0] and asking[1]:
         left, right = pieces
         span = _question_span(right)
@@ -968,7 +1078,7 @@ def _parts_of(pieces: list[str]) -> list[str] | None:
         parallel_heads = bool(_head(left)) and _head(left) == _head(right)
         if tail and (parallel_years or parallel_heads):
             return [f"{left} {tail}?", _with_subject(right, left) + "?"]
-        return None
+        return _said_once(left, right) if and_joined else None
     grouped: list[str] = []
     pending: list[str] = []
     for piece, asks in zip(pieces, asking, strict=True):

@@ -30,6 +30,7 @@ from ingest.wordlists import (
 from rag.citations import WORD_RE
 from rag.query_understanding import (
     Ask,
+    asked_unit,
     number_matches,
     numbers_named,
     organisation_core,
@@ -753,6 +754,8 @@ def _owner_words(doc: Document) -> str:
     return " ".join(p for p in (meta.issuer, meta.parent_issuer, meta.place) if p)
 
 
+_MONEY_OR_SHARE = re.compile(r"\b(?:dong|usd|ty|trieu|nghin|ngan)\b|%|\bphan tram\b")
+"""Units of a sum of money or a share: a row in them does not count people, households or firms."""
 _YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
@@ -781,6 +784,10 @@ def table_facts(
                 inside.append(_within(doc.doc_id, row.start, row.end, retrieved))
     if re.search(r"\b(?:trieu|ty) (?:dong|usd)\b|\bnguoi\b", fold(question)):  # a sum or a count: not a % row
         kept = [i for i, (_, r, _) in enumerate(candidates) if _unit_of(r) != "%"]
+        candidates, inside = [candidates[i] for i in kept], [inside[i] for i in kept]
+    counted = asked_unit(question)
+    if counted is not None and not _MONEY_OR_SHARE.search(counted):  # "tổng số doanh nghiệp": not a row of money
+        kept = [i for i, (_, r, _) in enumerate(candidates) if not _MONEY_OR_SHARE.search(fold(_unit_of(r)))]
         candidates, inside = [candidates[i] for i in kept], [inside[i] for i in kept]
     if not any(inside):
         return []

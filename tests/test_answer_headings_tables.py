@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ingest.model import Document, DocumentMeta, Heading
 from rag.generators.extractive import defined_term
-from rag.query_understanding import asks_for, gives, measured, named_in
+from rag.query_understanding import asked_unit, asks_for, gives, measured, named_in
 from rag.structured_answers import heading_facts, section_facts, table_facts
 
 PLAN = """KẾ HOẠCH
@@ -193,6 +193,8 @@ def test_what_a_bao_nhieu_question_measures() -> None:
     assert measured("Dan so cua tinh nam 2025 la bao nhieu?") == ("dan so", False)
     assert measured("Bão lũ làm tỉnh thiệt hại khoảng bao nhiêu tiền?") == ("", True)
     assert measured("Kinh tế tăng được bao nhiêu phần trăm?") == ("", True)  # a unit, checked with the figure
+    # the words after "về" are measured, not the generic head before it ("kết quả", "số liệu")
+    assert measured("Kết quả năm 2025 của tỉnh Cà Mau về doanh thu du lịch là bao nhiêu?") == ("doanh thu du", False)
 
 
 def test_term_a_definition_question_asks_for() -> None:
@@ -232,3 +234,24 @@ def test_a_comparison_column_is_read_from_the_row_named_and_written_as_the_table
     assert len(facts) == 1
     assert facts[0].text.startswith("Thu tiền sử dụng đất"), facts[0].text
     assert "83,5 (%)" in facts[0].text and "83,5%" not in facts[0].text
+
+
+def test_a_count_of_firms_is_not_read_from_a_row_of_money() -> None:
+    # found on the Cà Mau plan: "tổng số doanh nghiệp … là bao nhiêu" was answered with the row "Thuế thu nhập
+    # doanh nghiệp" of a table in triệu đồng
+    table = (
+        "DỰ KIẾN THU NGÂN SÁCH\n\nĐơn vị: Triệu đồng.\n\n"
+        "STT | Nội dung | Năm 2026\n1 | Thuế thu nhập doanh nghiệp | 418.000\n"
+    )
+    doc = Document("budget", "Kế hoạch tài chính", "budget.txt", "ke_hoach", table, "h5", meta=DocumentMeta())
+    question = "Tổng số doanh nghiệp năm 2026 là bao nhiêu?"
+    assert table_facts(question, [doc]) == []
+    assert len(table_facts("Thuế thu nhập doanh nghiệp năm 2026 là bao nhiêu?", [doc])) == 1
+
+
+def test_a_count_asked_by_its_noun_names_its_unit() -> None:
+    assert asked_unit("Số người được giải quyết việc làm năm 2026 là bao nhiêu?") == "nguoi"
+    assert asked_unit("Tổng số doanh nghiệp năm 2026 là bao nhiêu?") == "doanh nghiep"
+    assert asked_unit("Sở Tài chính báo cáo bao nhiêu lần?") == "lan"
+    assert asked_unit("Tỷ lệ hộ nghèo là bao nhiêu?") is None
+    assert measured("Số người được giải quyết việc làm năm 2026 là bao nhiêu?") == ("", True)

@@ -68,6 +68,31 @@ from rag.query_understanding import analyse, asks_for, gives, numbers_named
             "Thời hạn hoàn thành là khi nào, cơ quan nào chủ trì?",
             ["Thời hạn hoàn thành là khi nào?", "Thời hạn hoàn thành cơ quan nào chủ trì?"],
         ),
+        (  # what stands before "về" is said once for both subjects; "AI" is an abbreviation, not "ai" (who)
+            "Các mục tiêu năm 2026 về tăng trưởng kinh tế và ứng dụng AI trong tổ chức đảng là gì?",
+            [
+                "Các mục tiêu năm 2026 về tăng trưởng kinh tế là gì?",
+                "Các mục tiêu năm 2026 về ứng dụng AI trong tổ chức đảng là gì?",
+            ],
+        ),
+        (
+            "Ket qua nam 2025 cua tinh Ca Mau ve kim ngach xuat khau va doanh thu du lich la bao nhieu?",
+            [
+                "Ket qua nam 2025 cua tinh Ca Mau ve kim ngach xuat khau la bao nhieu?",
+                "Ket qua nam 2025 cua tinh Ca Mau ve doanh thu du lich la bao nhieu?",
+            ],
+        ),
+        (  # the word opening the second subject ("vào") is written in the first: what precedes it is said once
+            "Thời hạn nộp hồ sơ vào lưu trữ hiện hành và vào lưu trữ lịch sử là bao lâu?",
+            [
+                "Thời hạn nộp hồ sơ vào lưu trữ hiện hành là bao lâu?",
+                "Thời hạn nộp hồ sơ vào lưu trữ lịch sử là bao lâu?",
+            ],
+        ),
+        (  # "sơ" of "hồ sơ" folds like "số" but is no part of the question phrase "là gì"
+            "Quy định về thời hạn và địa điểm nộp hồ sơ là gì?",
+            ["Quy định về thời hạn là gì?", "Quy định về địa điểm nộp hồ sơ là gì?"],
+        ),
     ],
 )
 def test_coordinated_questions_become_parts_of_their_own(question: str, parts: list[str]) -> None:
@@ -89,6 +114,9 @@ def test_coordinated_questions_become_parts_of_their_own(question: str, parts: l
         # a list of nouns under one question word, after a subject that asks only by its noun ("thời hạn")
         "Thời hạn lưu trữ vĩnh viễn áp dụng cho những hồ sơ, tài liệu nào?",
         "Thoi han bao cao ap dung cho cac so, nganh nao?",
+        "Cơ chế phối hợp giữa sở và địa phương là gì?",  # "giữa A và B": one relation, not two subjects
+        # "cơ quan, tổ chức" is one phrase: the piece after the comma asks only by a noun deep inside it
+        "Hội đồng nào tham mưu cho người đứng đầu cơ quan, tổ chức trong việc xác định thời hạn lưu trữ?",
     ],
 )
 def test_one_question_stays_one_part(question: str) -> None:
