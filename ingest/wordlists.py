@@ -35,6 +35,15 @@ FUNCTION_TERMS = frozenset(
 """Folded words (underthesea compounds kept whole) that never name a question's subject; "đơn vị" is here because
 in "đơn vị nào" it only asks for a name."""
 
+QUESTION_PHRASE_WRITTEN = _words(
+    """
+    là những các có cơ quan đơn vị tổ chức ngày tháng năm quý khi lúc thời gian điểm do người tại ở đồng chí nơi
+    ban sở số bộ ủy uỷ
+    """
+)
+"""Words that belong to the question phrase before its question word ("là những cơ quan nào", "do ai"), written
+with their marks: "sơ" of "hồ sơ" folds like "số" but is none of them."""
+
 LINKING_WRITTEN = frozenset(
     ["vào", "cho", "tại", "ở", "với", "đến", "trong", "của", "từ", "theo", "về", "trên", "dưới", "đối", "giữa"]
 )

@@ -822,49 +822,16 @@ _ASKING = frozenset({"gi", "nao", "ai", "sao", "dau", "may"})
 _ASKING_WRITTEN = frozenset({"gì", "nào", "ai", "sao", "đâu", "mấy", "nhiêu", "giờ", "lâu", "bao"})
 """The same syllables as written with their marks: an accented word asks only in this spelling ("đầu tư", "máy",
 "ải" fold like "đâu", "mấy", "ai" and ask nothing); a word typed without marks asks by its folded form."""
-_PHRASE_WORDS = frozenset(
-    {"la", "nhung", "cac", "co", "quan", "don", "vi", "to", "chuc", "ngay", "thang", "nam", "quy", "khi", "luc"}
-    | {"thoi", "gian", "diem", "do", "nguoi", "tai", "o", "dong", "chi", "noi", "ban", "so", "bo", "uy"}
-)
-"""Folded syllables that belong to the question phrase before its question word ("là những cơ quan nào", "do ai")."""
-_PHRASE_WRITTEN = frozenset(
-    [
-        "là",
-        "những",
-        "các",
-        "có",
-        "cơ",
-        "quan",
-        "đơn",
-        "vị",
-        "tổ",
-        "chức",
-        "ngày",
-        "tháng",
-        "năm",
-        "quý",
-        "khi",
-        "lúc",
-        "thời",
-        "gian",
-        "điểm",
-        "do",
-        "người",
-        "tại",
-        "ở",
-        "đồng",
-        "chí",
-        "nơi",
-        "ban",
-        "sở",
-        "số",
-        "bộ",
-        "ủy",
-        "uỷ",
-    ]
-)
-"""The same words as written with their marks: "sơ" of "hồ sơ" folds like "số" but asks nothing."""
+_PHRASE_WORDS = frozenset(_fold(word) for word in wordlists.QUESTION_PHRASE_WRITTEN)
+"""The words of the question phrase before its question word, folded."""
 _WORD = re.compile(r"\S+")
+
+
+def _as_written(word: str, spellings: AbstractSet[str]) -> bool:
+    """Whether ``word``, whose folded form is one of a list's, is that word as written: typed without marks, or in
+    one of the list's ``spellings`` ("đầu" folds like "đâu" but is not written so)."""
+    bare = unicodedata.normalize("NFC", word.strip(',.;:?!()"“”').lower())
+    return bare == _fold(bare) or bare in spellings
 
 
 def _written(word: str) -> bool:
@@ -872,8 +839,7 @@ def _written(word: str) -> bool:
     stripped = word.strip(',.;:?!()"“”')
     if len(stripped) > 1 and stripped.isupper():
         return False  # an abbreviation ("ứng dụng AI"), not the question word "ai"
-    bare = unicodedata.normalize("NFC", stripped.lower())
-    return bare == _fold(bare) or bare in _ASKING_WRITTEN
+    return _as_written(stripped, _ASKING_WRITTEN)
 
 
 def _question_span(text: str) -> tuple[int, int] | None:
@@ -892,16 +858,12 @@ def _question_span(text: str) -> tuple[int, int] | None:
     if at is None:
         return None
     first = at
-    while first > 0 and words[first - 1][2] in _PHRASE_WORDS and _phrase_written(text, words[first - 1]):
+    while first > 0 and words[first - 1][2] in _PHRASE_WORDS:
+        if not _as_written(text[words[first - 1][0] : words[first - 1][1]], wordlists.QUESTION_PHRASE_WRITTEN):
+            break
         first -= 1
     last = at + 1 if words[at][2] == "bao" and at + 1 < len(words) else at
     return words[first][0], words[last][1]
-
-
-def _phrase_written(text: str, word: tuple[int, int, str]) -> bool:
-    """A word folding to a phrase word is one as written: typed without marks, or with the phrase word's marks."""
-    bare = unicodedata.normalize("NFC", text[word[0] : word[1]].strip(',.;:?!()"“”').lower())
-    return bare == _fold(bare) or bare in _PHRASE_WRITTEN
 
 
 def _asks_something(text: str) -> bool:
@@ -1048,7 +1010,7 @@ def _said_once(left: str, right: str) -> list[str] | None:
     if not before or _YEAR_PHRASE.fullmatch(before):
         return None
     words, first = left.split(), before.split()[0].lower()
-    linking = first in wordlists.LINKING_WRITTEN or (first == _fold(first) and first in _LINKING_FOLDED)
+    linking = _fold(first) in _LINKING_FOLDED and _as_written(first, wordlists.LINKING_WRITTEN)
     again = [i for i, word in enumerate(words) if i > 0 and word.lower() == first] if linking else []
     if again:
         shared = " ".join(words[: again[-1]])

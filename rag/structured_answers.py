@@ -768,6 +768,15 @@ def _subject_column(header: list[str]) -> int:
     return 1 if len(header) > 1 and re.fullmatch(r"(?:tt|stt|so tt)\.?", folded[0]) else 0
 
 
+def _unit_fits(question: str, unit: str) -> bool:
+    """A row in ``unit`` may answer ``question``: a sum or a count is not read from a row of shares ("%"), and a
+    count of people, households or firms ("tổng số doanh nghiệp") not from a row of money either."""
+    if unit == "%" and re.search(r"\b(?:trieu|ty) (?:dong|usd)\b|\bnguoi\b", fold(question)):
+        return False
+    counted = asked_unit(question)
+    return counted is None or bool(_MONEY_OR_SHARE.search(counted)) or not _MONEY_OR_SHARE.search(fold(unit))
+
+
 def table_facts(
     question: str, docs: Sequence[Document], retrieved: Sequence[tuple[str, int, int]] | None = None
 ) -> list[Fact]:
@@ -782,13 +791,8 @@ def table_facts(
             if columns and 2 <= len(row.cells) <= len(row.header):
                 candidates.append((doc, row, columns))
                 inside.append(_within(doc.doc_id, row.start, row.end, retrieved))
-    if re.search(r"\b(?:trieu|ty) (?:dong|usd)\b|\bnguoi\b", fold(question)):  # a sum or a count: not a % row
-        kept = [i for i, (_, r, _) in enumerate(candidates) if _unit_of(r) != "%"]
-        candidates, inside = [candidates[i] for i in kept], [inside[i] for i in kept]
-    counted = asked_unit(question)
-    if counted is not None and not _MONEY_OR_SHARE.search(counted):  # "tổng số doanh nghiệp": not a row of money
-        kept = [i for i, (_, r, _) in enumerate(candidates) if not _MONEY_OR_SHARE.search(fold(_unit_of(r)))]
-        candidates, inside = [candidates[i] for i in kept], [inside[i] for i in kept]
+    kept = [i for i, (_, row, _) in enumerate(candidates) if _unit_fits(question, _unit_of(row))]
+    candidates, inside = [candidates[i] for i in kept], [inside[i] for i in kept]
     if not any(inside):
         return []
     asked_words = {
