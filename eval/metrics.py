@@ -81,12 +81,18 @@ def contains_folded(haystack: str, needle: str) -> bool:
 def key_fact_recall(answer: str, facts: Sequence[str]) -> float:
     """Share of expected key facts that the answer states (diacritic/NFC-insensitive).
 
-    An empty fact list scores 1.0: there is nothing the answer could miss.
+    An empty fact list scores 1.0: there is nothing the answer could miss. Punctuation at either end of a fact
+    is not part of it (a gold span copied with its sentence's full stop, "sứa lược.", is stated by "… sứa lược
+    [1]."), as the official SQuAD scorer drops punctuation before comparing.
     """
     if not facts:
         return 1.0
     folded_answer = _plain_numbers(fold(answer))
-    return sum(1 for f in facts if fold(f) and _states(folded_answer, _plain_numbers(fold(f)))) / len(facts)
+    stated = (_plain_numbers(fold(f).strip(_EDGE_PUNCTUATION)) for f in facts)
+    return sum(1 for f in stated if f and _states(folded_answer, f)) / len(facts)
+
+
+_EDGE_PUNCTUATION = " .,;:!?\"'“”‘’()"
 
 
 def _states(answer: str, fact: str) -> bool:

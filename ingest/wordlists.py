@@ -250,9 +250,13 @@ RELATIVE_DATES = (
     r"quy (?:i|ii|iii|iv|1|2|3|4)\b",
     r"6 thang (?:dau|cuoi)",
     r"dau nhiem ky",
+    r"the ky (?:\d{1,2}|[ivx]+)\b",
+    r"thap (?:nien|ky) \d{2,4}\b",
+    r"nhung nam \d{2,4}\b",
 )
 """Folded time expressions that answer "khi nào" without a written day/month/year ("kể từ ngày ký", "hằng năm",
-"Quý II/2025"); a year ("trong năm 2025") is found as a figure instead."""
+"Quý II/2025", "giữa thế kỷ 18", "thập niên 1990", "những năm 1980"); a year ("trong năm 2025") is found as a
+figure instead."""
 
 ABBREVIATIONS = frozenset(["TP", "Tp", "TT", "TX", "Q", "P", "GS", "PGS", "TS", "ThS", "CN", "Th", "KT", "TM", "TL"])
 """Abbreviations written with a dot inside a name ("TP. Hồ Chí Minh", "PGS. TS. Nguyễn Văn A", "KT. BỘ TRƯỞNG"):

@@ -266,9 +266,29 @@ def _has_place(text: str, question: str) -> bool:
     names = [(m.group("name"), text[m.start("name") : m.start("name") + 40]) for m in _PLACE_NAME.finditer(text)]
     names += [(n.strip(), n.strip()) for m in _LOCAL_LIST.finditer(text) for n in m.group("names").split(",")]
     folded_question = _fold(question)
-    return any(
+    if any(
         name and not _fold(around).startswith(_NOT_PLACES) and _fold(name) not in folded_question
         for name, around in names
+    ):
+        return True
+    return _says_where(_fold(text), folded_question)
+
+
+_WHERE_ASKED = re.compile(r"(\w+) (?:o|tai) dau\b")
+_HERE_THERE = frozenset({"day", "do", "kia", "nay", "noi", "cho"})
+"""Folded "đây", "đó", "kia", "này", "nơi", "chỗ": they point at a place, they do not name one."""
+
+
+def _says_where(folded_text: str, folded_question: str) -> bool:
+    """The text repeats the verb the question asks "ở đâu" of and goes on "ở/tại <something new>": "được thực hiện
+    ở đâu" → "… được thực hiện ở ủy ban", though "ủy ban" is no capitalised place name."""
+    asked = _WHERE_ASKED.search(folded_question)
+    if asked is None:
+        return False
+    question_words = set(folded_question.split())
+    return any(
+        m.group(1) not in question_words and m.group(1) not in _HERE_THERE
+        for m in re.finditer(rf"\b{re.escape(asked.group(1))} (?:o|tai) (\w+)", folded_text)
     )
 
 
@@ -290,6 +310,30 @@ def _has_person(text: str, question: str) -> bool:
         given = list(itertools.takewhile(lambda w: w[:1].isupper() and w[1:].islower(), words[i + 1 : i + 4]))
         if given and _fold(" ".join([word, *given])) not in _fold(question):
             return True
+    return _has_foreign_name(words, question)
+
+
+def _name_word(word: str) -> bool:
+    """A capitalised word ("Deák", "Haydon") or an initial ("W.")."""
+    if len(word) == 2 and word[0].isupper() and word[1] == ".":
+        return True
+    rest = word[1:].replace("-", "")
+    return word[:1].isupper() and rest.isalpha() and rest.islower()
+
+
+def _has_foreign_name(words: list[str], question: str) -> bool:
+    """A foreign person's name ("Ferenc Deák", "W. Haydon Burns"): two or more capitalised words in a row, one at
+    least no Vietnamese syllable, not written in the question. Vietnamese names are read by their family name."""
+    folded_question = _fold(question)
+    run: list[str] = []
+    for word in [*words, ""]:
+        if word and _name_word(word):
+            run.append(word)
+            continue
+        foreign = any(not is_vietnamese_syllable(w.lower()) for w in run if not w.endswith("."))
+        if len(run) >= 2 and foreign and _fold(" ".join(run)) not in folded_question:
+            return True
+        run = []
     return False
 
 

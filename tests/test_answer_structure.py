@@ -188,12 +188,44 @@ def test_the_date_of_a_cited_document_does_not_answer_a_date_question(
         ("Trung tâm dữ liệu của tỉnh Cà Mau đặt ở đâu?", "Xây dựng trung tâm dữ liệu của tỉnh Cà Mau.", False),
         ("Tài liệu được lưu ở đâu?", "Tài liệu được bảo quản tại lưu trữ lịch sử và tại Bộ Tài chính.", False),
         ("Bộ KH&CN thí điểm ở đâu?", "Đã ban hành hướng dẫn tại Văn bản số 687/BKHCN-CĐSQG ngày 7/4/2025.", False),
+        # the sentence repeats the verb asked "ở đâu" of and says where, though in lowercase words
+        ("Hồ sơ được nộp ở đâu?", "Hồ sơ được nộp ở bộ phận một cửa cấp xã.", True),
+        ("Hồ sơ được nộp ở đâu?", "Hồ sơ được nộp ở đây.", False),
+        ("Hồ sơ được nộp ở đâu?", "Hồ sơ được nộp trong 5 ngày làm việc.", False),
     ],
 )
 def test_a_where_question_needs_a_place_it_does_not_name(question: str, sentence: str, expected: bool) -> None:
     ask = asks_for(question)
     assert "place" in ask
     assert gives(ask, sentence, question) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Phong trào bắt đầu vào giữa thế kỷ XVIII.", True),
+        ("Phong trào bắt đầu vào giữa thế kỷ 18.", True),
+        ("Phong trào bắt đầu trong thập niên 1990.", True),
+        ("Phong trào bắt đầu ở nhiều tỉnh.", False),
+    ],
+)
+def test_a_century_or_a_decade_answers_when(sentence: str, expected: bool) -> None:
+    question = "Phong trào bắt đầu khi nào?"
+    assert gives(asks_for(question), sentence, question) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Cuộc bãi công do Ferenc Deák chỉ đạo.", True),
+        ("Cuộc bãi công do Thị trưởng W. Haydon Burns chỉ đạo.", True),
+        ("Cuộc bãi công nổ ra ở London năm 1990.", False),  # one foreign word is no person's name
+        ("Cuộc bãi công nổ ra vào mùa Xuân Mậu Thân.", False),  # Vietnamese syllables: read by the family name
+    ],
+)
+def test_a_foreign_name_answers_who(sentence: str, expected: bool) -> None:
+    question = "Ai chỉ đạo cuộc bãi công?"
+    assert gives(asks_for(question), sentence, question) is expected
 
 
 def test_a_who_question_needs_a_name_in_the_sentence_or_its_heading() -> None:

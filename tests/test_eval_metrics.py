@@ -83,6 +83,14 @@ def test_a_figure_with_zero_decimals_states_the_same_fact() -> None:
     assert key_fact_recall("Đạt 180,0 triệu đồng.", ["80 triệu đồng"]) == 0.0
 
 
+def test_a_fact_copied_with_its_full_stop_is_stated_before_a_citation_marker() -> None:
+    # XQuAD-vi gold spans sometimes end with the sentence's full stop; the answer puts "[1]" before its own
+    assert key_fact_recall("Eoandromeda có thể đại diện cho sứa lược [1].", ["sứa lược."]) == 1.0
+    assert key_fact_recall("Thành lập Tòa án Nhân quyền Châu Âu [1].", ["“Tòa án Nhân quyền Châu Âu.”"]) == 1.0
+    assert key_fact_recall("Đại diện cho sứa [1].", ["sứa lược."]) == 0.0
+    assert key_fact_recall("Không có thông tin.", ["."]) == 0.0  # a fact of punctuation only states nothing
+
+
 # --- citations ----------------------------------------------------------------------
 
 
