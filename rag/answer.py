@@ -47,6 +47,7 @@ from rag.query_understanding import (
     asks_for,
     gives,
     kinds_of,
+    names_absent,
     reference_words,
     who_found,
 )
@@ -363,6 +364,9 @@ class AnswerPipeline:
             return 0.0, "không tìm thấy đoạn văn bản nào liên quan", None
         ask = asks_for(question) if ask is None else ask
         found = self.features(question, hits, ask, docs, constraint)
+        absent = names_absent(question, (f"{h.chunk.doc_title}\n{heading_text(h.chunk)}\n{h.chunk.text}" for h in hits))
+        if absent:  # what the question is about is in none of the passages found: nothing there is about it
+            return 0.0, "tài liệu không nhắc đến " + ", ".join(f"“{name}”" for name in absent), found
         calibration = load_calibration() if self.settings.answer_calibrated else None
         if calibration is not None:
             score = calibration.probability(found)

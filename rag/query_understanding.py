@@ -538,6 +538,21 @@ def _names_held(names: Iterable[tuple[str, ...]], text: str) -> bool:
     return True
 
 
+def names_absent(question: str, texts: Iterable[str]) -> list[str]:
+    """The names and codes the question gives (:func:`named_in`) that none of ``texts`` holds, as the question
+    writes them: "Abilene …" asked of passages that never say "Abilene" cannot be answered from them."""
+    held = list(texts)
+    words = re.findall(r"[^\W_][\w.&/-]*", question)
+    absent = []
+    for name in named_in(question):
+        if any(_names_held([name], text) for text in held):
+            continue
+        n = len(name)
+        runs = (words[i : i + n] for i in range(len(words)))
+        absent.append(next((" ".join(r) for r in runs if tuple(_fold(w) for w in r) == name), " ".join(name)))
+    return absent
+
+
 _SUBJECT_SKIP = frozenset({"theo", "hien", "nay", "nam", "co", "den", "het", "trong", "tai", "tinh", "ca"})
 _MONEY = frozenset({"tien", "kinh phi", "von"})
 _ASKING = frozenset({"gi", "nao", "sao", "ai", "may", "khong", "chua", "bao", "nhieu"})

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from rag.query_understanding import analyse, asks_for, gives, numbers_named
+from rag.query_understanding import analyse, asks_for, gives, names_absent, numbers_named
 
 
 @pytest.mark.parametrize(
@@ -278,3 +278,11 @@ def test_a_year_the_sentence_calls_one_answers_when() -> None:
 )
 def test_a_class_of_people_answers_who_but_not_who_is(question: str, sentence: str, expected: bool) -> None:
     assert gives(asks_for(question), sentence, question) is expected
+
+
+def test_names_absent_are_the_question_names_no_passage_holds_as_the_question_writes_them() -> None:
+    passages = ["Ban Chỉ đạo tỉnh Cà Mau họp quý I.", "Kế hoạch 3260-KH/ĐĐQH15 giao Văn phòng Quốc hội chủ trì."]
+    assert names_absent("Ban Chỉ đạo tỉnh Sơn La họp khi nào?", passages) == ["Sơn La"]
+    assert names_absent("Ban Chỉ đạo tỉnh Cà Mau họp khi nào?", passages) == []
+    assert names_absent("Ban Chi dao tinh Ca Mau hop khi nao?", passages) == []  # typed without marks
+    assert names_absent("Abilene được thay bằng nền tảng nào?", passages) == ["Abilene"]  # a foreign name opening it
