@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ingest.normalize import fold, fold_tokens
@@ -382,7 +382,33 @@ def check_sentence(sentence: str, sources: Mapping[int, str], min_support: float
 
 def validate_answer(answer: str, sources: Mapping[int, str], min_support: float = 0.5) -> list[CheckedSentence]:
     """Check every sentence of ``answer``; ``sources`` maps marker number → passage text."""
-    return [check_sentence(s, sources, min_support) for s in split_answer(answer)]
+    return [check_sentence(s, sources, min_support) for s in _quoted_whole(split_answer(answer), sources)]
+
+
+def _quoted_whole(pieces: list[str], sources: Mapping[int, str]) -> list[str]:
+    """Pieces without a marker joined to the cited piece after them when the two together are written, word for
+    word, in a passage that piece cites: a quoted sentence holding "John C. Messenger" or "(…). Trong khi …" is split
+    by the full stops inside it, and its first pieces would be dropped as uncited. A piece that is not part of such a
+    quote stays apart, and is dropped as uncited."""
+    joined: list[str] = []
+    waiting: list[str] = []
+    for piece in pieces:
+        if not markers_of(piece):
+            waiting.append(piece)
+            continue
+        cited = [" ".join(sources.get(n, "").split()) for n in markers_of(piece)]
+        # the most pieces before it that, with it, are one quote: "Bản dịch rất nổi tiếng." (the writer's own)
+        # stays apart from "Maria C. Tiddeman sáng tác năm 1875 [1]." (the passage's)
+        cut = next((i for i in range(len(waiting)) if _quoted(" ".join([*waiting[i:], piece]), cited)), len(waiting))
+        joined.extend(waiting[:cut])
+        joined.append(" ".join([*waiting[cut:], piece]))
+        waiting = []
+    return joined + waiting
+
+
+def _quoted(text: str, passages: Sequence[str]) -> bool:
+    said = " ".join(strip_markers(text).split()).rstrip(".")
+    return any(said in passage for passage in passages)
 
 
 def best_quote(sentence: str, passage: str) -> tuple[int, int]:

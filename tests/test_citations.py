@@ -104,6 +104,20 @@ def test_split_answer_keeps_marker_with_its_sentence() -> None:
     assert strip_markers("Câu một [1][2].") == "Câu một."
 
 
+def test_a_quoted_sentence_with_full_stops_inside_is_checked_whole() -> None:
+    # one sentence of a passage, cut by the full stops of initials: every piece is the passage's own words
+    passage = "Bản dịch của John C. Messenger được hát theo giai điệu do Maria C. Tiddeman sáng tác năm 1875."
+    answer = "Bản dịch của John C. Messenger được hát theo giai điệu do Maria C. Tiddeman sáng tác năm 1875 [1]."
+    result = validate_answer(answer, {1: passage})
+    assert [c.ok for c in result] == [True]
+    assert result[0].text.startswith("Bản dịch của John C.")
+    # a sentence of the writer's own before a cited one is not joined to it: it stays uncited and is dropped
+    invented = "Bản dịch rất nổi tiếng. Maria C. Tiddeman sáng tác năm 1875 [1]."
+    checked = validate_answer(invented, {1: passage})
+    assert [c.text for c in checked if c.ok] == ["Maria C. Tiddeman sáng tác năm 1875."]
+    assert not checked[0].ok and checked[0].text == "Bản dịch rất nổi tiếng."
+
+
 # ---- issue 11.1 / 11.5: codes, abbreviations, names and dates as real documents write them -----------------------
 # Passages copied from ../shared/data/party_docs (the report of the Đảng ủy Chính phủ on Nghị quyết 57).
 CONG_VAN = (

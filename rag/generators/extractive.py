@@ -138,13 +138,20 @@ class Candidate:
     later one (names a sentence leaves to its heading or its item's opening are read there)."""
     title: str = ""
     """The passage's document title."""
+    before: str = ""
+    """The sentence before it in the same paragraph, folded ("Nó cũng được biết đến với cái tên plastome" is about
+    what the sentence before names)."""
     lexical: float = 0.0
     score: float = 0.0
 
 
+_NUMBER_LABEL = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*|[IVXL]{1,6})\.\s+(?=\S)")
+
+
 def clean_sentence(text: str) -> str:
-    """One line, capitalised, ending with a full stop: how the sentence reads in the answer."""
-    line = re.sub(r"\s+", " ", LABEL_RE.sub("", text)).strip().rstrip(";,")
+    """One line, capitalised, ending with a full stop: how the sentence reads in the answer. A numbered item's label
+    ("8. Văn phòng Trung ương Đảng hướng dẫn …") numbers the document's list, not the answer's."""
+    line = re.sub(r"\s+", " ", _NUMBER_LABEL.sub("", LABEL_RE.sub("", text))).strip().rstrip(";,")
     if not re.match(r"[a-zđ]\)", line):  # a list item keeps its letter: "a) Ngân sách nhà nước"
         line = line[:1].upper() + line[1:]
     return line if line[-1:] in ".!?" else line + "."
@@ -182,6 +189,8 @@ class ExtractiveGenerator(Generator):
                     continue
                 seen.add(key)
                 text = chunk.text[start:end]
+                previous = [(s, e) for s, e in spans if e <= start and "\n" not in chunk.text[e:start]]
+                before = fold(chunk.text[previous[-1][0] : previous[-1][1]]) if previous else ""
                 found.append(
                     Candidate(
                         n,
@@ -193,6 +202,7 @@ class ExtractiveGenerator(Generator):
                         heading_context(chunk),
                         with_item_lead(path, chunk.text, spans, start),
                         chunk.doc_title,
+                        before,
                     )
                 )
         return found
@@ -207,14 +217,16 @@ class ExtractiveGenerator(Generator):
         # a syllable of a compound the question writes counts where the compound is written: "ban" of "ban hành"
         # is not the "ban" of "Ủy ban", "nghị" of "đề nghị" not that of "Nghị quyết"
         compounds = {t: [p for p in pairs if t in p.split()] for t in terms}
+
+        def words_of(text: str, within: str) -> set[str]:
+            return {w for w in WORD_RE.findall(text) if not compounds.get(w) or _any_phrase(within, compounds[w])}
+
         seen = []
         for cand in cands:
             folded = fold(cand.text)
-            text = f"{cand.context} | {folded}"
-            words = {w for w in WORD_RE.findall(folded) if not compounds.get(w) or _any_phrase(folded, compounds[w])}
-            around = {
-                w for w in WORD_RE.findall(cand.context) if not compounds.get(w) or _any_phrase(text, compounds[w])
-            }
+            words = words_of(folded, folded)
+            # the heading's words, and those of the sentence before ("Nó …" is about what it names), count half
+            around = words_of(cand.context, f"{cand.context} | {folded}") | words_of(cand.before, cand.before)
             if named and any(number_matches(token, named) for token in name_tokens(cand.title)):
                 # every sentence of the document the question names by number ("Quyết định 2820 …") is of it:
                 # the one that repeats "Quyết định số 2820" is no better an answer
