@@ -396,7 +396,7 @@ def _quoted_whole(pieces: list[str], sources: Mapping[int, str]) -> list[str]:
         if not markers_of(piece):
             waiting.append(piece)
             continue
-        cited = [" ".join(sources.get(n, "").split()) for n in markers_of(piece)]
+        cited = ["".join(sources.get(n, "").split()) for n in markers_of(piece)]
         # the most pieces before it that, with it, are one quote: "Bản dịch rất nổi tiếng." (the writer's own)
         # stays apart from "Maria C. Tiddeman sáng tác năm 1875 [1]." (the passage's)
         cut = next((i for i in range(len(waiting)) if _quoted(" ".join([*waiting[i:], piece]), cited)), len(waiting))
@@ -407,7 +407,9 @@ def _quoted_whole(pieces: list[str], sources: Mapping[int, str]) -> list[str]:
 
 
 def _quoted(text: str, passages: Sequence[str]) -> bool:
-    said = " ".join(strip_markers(text).split()).rstrip(".")
+    """Whether ``text`` (its markers dropped) is written in one of ``passages`` (given without whitespace): spaces
+    are not compared ("v.v ..." is "v.v...")."""
+    said = "".join(MARKER_RE.sub("", text).split()).rstrip(".")
     return any(said in passage for passage in passages)
 
 

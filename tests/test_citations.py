@@ -116,6 +116,10 @@ def test_a_quoted_sentence_with_full_stops_inside_is_checked_whole() -> None:
     checked = validate_answer(invented, {1: passage})
     assert [c.text for c in checked if c.ok] == ["Maria C. Tiddeman sáng tác năm 1875."]
     assert not checked[0].ok and checked[0].text == "Bản dịch rất nổi tiếng."
+    # an ellipsis written with a space before it is still the passage's own words
+    listed = "Thay đổi phong tục, tín ngưỡng, v.v ... các thay đổi đó không cần là chính trị."
+    kept_whole = validate_answer(f"{listed[:-1]} [1].", {1: listed})
+    assert [c.ok for c in kept_whole] == [True]
 
 
 # ---- issue 11.1 / 11.5: codes, abbreviations, names and dates as real documents write them -----------------------
