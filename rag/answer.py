@@ -366,7 +366,8 @@ class AnswerPipeline:
         found = self.features(question, hits, ask, docs, constraint)
         absent = names_absent(question, (f"{h.chunk.doc_title}\n{heading_text(h.chunk)}\n{h.chunk.text}" for h in hits))
         if absent:  # what the question is about is in none of the passages found: nothing there is about it
-            return 0.0, "tài liệu không nhắc đến " + ", ".join(f"“{name}”" for name in absent), found
+            # the names are not repeated: a reason is logged and shown, and the question's names may be secret
+            return 0.0, NAME_ABSENT, found
         calibration = load_calibration() if self.settings.answer_calibrated else None
         if calibration is not None:
             score = calibration.probability(found)
@@ -783,6 +784,10 @@ def _fact_source(citation: Citation, doc: Document | None) -> str:
     return "\n".join(
         [citation.quote, *(p for p in where if p), _header_fields(doc) if doc is not None else citation.document]
     )
+
+
+NAME_ABSENT = "tài liệu tìm được không nhắc đến tên riêng mà câu hỏi nêu"
+"""Why a question whose names (places, bodies, codes) are in no passage found is refused."""
 
 
 def _missing(question: str, ask: Ask) -> str:

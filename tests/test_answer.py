@@ -116,11 +116,12 @@ def test_stream_yields_text_then_the_final_answer(pipeline: AnswerPipeline) -> N
     assert final.generator == "extractive" and final.latency_ms > 0
 
 
-def test_a_question_about_a_name_no_passage_holds_is_refused_naming_it(pipeline: AnswerPipeline) -> None:
+def test_a_question_about_a_name_no_passage_holds_is_refused_saying_so(pipeline: AnswerPipeline) -> None:
     # the guide never says "Sông Hồng"; its other words ("phong trào", "kết quả") are everywhere in it
     answer = pipeline.ask("Phong trào Xanh hóa Sông Hồng đã đạt những kết quả gì?")
     assert answer.refused, answer.answer
-    assert "“Sông Hồng”" in answer.reason
+    assert answer.reason == "tài liệu tìm được không nhắc đến tên riêng mà câu hỏi nêu"
+    assert "Sông Hồng" not in answer.reason  # a reason is logged and shown: the question's names may be secret
     # the same question about the guide's own movement is answered
     held = pipeline.ask("Phong trào Bình dân học vụ số đã đạt những kết quả gì?")
     assert not held.refused, held.reason
