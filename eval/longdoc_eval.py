@@ -402,6 +402,37 @@ def fused_rank(c: Candidates, rrf_k: int, dense_weight: float, document_vote: fl
     return document_rank([c.doc_of[cid] for cid in order if cid in c.doc_of], c.question.gold)
 
 
+SWEEP_DENSE_SHARE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+"""Linear fusion: the dense side's shares tried (settings.dense_share)."""
+
+
+def linear_rank(c: Candidates, dense_share: float, document_vote: float = 0.5, evidence: int = 3) -> int | None:
+    """The gold document's rank under linear fusion (:func:`rag.retrieval.linear_fuse`) and the retriever's
+    document vote (weight ``document_vote`` / (2 + rank), as with the shipped rrf_k and lexical weight)."""
+    from rag.retrieval import document_ranking, linear_fuse
+
+    scores = linear_fuse(c.dense, c.lexical, dense_share)
+    if document_vote > 0:
+        for rank, cid in enumerate(document_ranking(scores, c.doc_of, evidence), start=1):
+            scores[cid] += document_vote / (2 + rank)
+    order = sorted(scores, key=lambda cid: -scores[cid])
+    return document_rank([c.doc_of[cid] for cid in order if cid in c.doc_of], c.question.gold)
+
+
+def linear_sweep(cands: Sequence[Candidates], split: str = "tune") -> list[dict]:
+    """Every dense share of :data:`SWEEP_DENSE_SHARE` scored per collection kind on one split (both forms)."""
+    rows = []
+    for share in SWEEP_DENSE_SHARE:
+        row: dict[str, Any] = {"dense_share": share}
+        for kind, groups in KINDS.items():
+            row[kind] = summarize(
+                [linear_rank(c, share) for c in cands if c.question.split == split and c.question.group in groups]
+            )
+        row["mean_hit@1"] = sum(row[k]["hit@1"] for k in KINDS) / len(KINDS)
+        rows.append(row)
+    return sorted(rows, key=lambda r: -r["mean_hit@1"])
+
+
 def _hit_then_mrr(kind: str, row: dict[str, Any]) -> tuple[float, float]:
     """Sort key of a sweep row for one collection kind: hit@1, then MRR."""
     return row[kind]["hit@1"], row[kind]["mrr"]
@@ -531,6 +562,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         for kind in KINDS:
             best = max(tune, key=functools.partial(_hit_then_mrr, kind))
             print("best for", kind, {k: best[k] for k in SWEEP}, best[kind])
+        linear_report = {r["dense_share"]: r for r in linear_sweep(cands, "report")}
+        for r in linear_sweep(cands, "tune"):
+            share = r["dense_share"]
+            print(
+                "linear dense_share",
+                share,
+                "tune",
+                {k: round(r[k]["hit@1"], 3) for k in KINDS},
+                "report",
+                {k: round(linear_report[share][k]["hit@1"], 3) for k in KINDS},
+            )
         return
     if args.probe is not None:
         variants = [(v.split(":")[0], int(v.split(":")[1]), int(v.split(":")[2])) for v in args.probe]

@@ -182,6 +182,31 @@ def rrf_fuse(rankings: list[tuple[float, list[tuple[str, float]]]], rrf_k: int) 
     return scores
 
 
+def linear_fuse(
+    dense: list[tuple[str, float]], lexical: list[tuple[str, float]], dense_share: float
+) -> dict[str, float]:
+    """Dense and lexical scores added after each is standardised over its own candidate list (a passage missing
+    from a list gets that list's lowest score), ``dense_share`` : 1 - ``dense_share``, then scaled to 0–1 over the
+    candidates (the votes added after fusion are on that scale). Unlike RRF it keeps how far apart the scores are:
+    a passage far ahead on one side is not levelled with the next one."""
+
+    def standard(ranking: list[tuple[str, float]]) -> tuple[dict[str, float], float]:
+        if not ranking:
+            return {}, 0.0
+        values = np.array([score for _, score in ranking], dtype=np.float64)
+        spread = float(values.std()) or 1.0
+        z = (values - values.mean()) / spread
+        return {cid: float(v) for (cid, _), v in zip(ranking, z, strict=True)}, float(z.min())
+
+    (d, d_low), (lx, lx_low) = standard(dense), standard(lexical)
+    fused = {cid: dense_share * d.get(cid, d_low) + (1.0 - dense_share) * lx.get(cid, lx_low) for cid in {**d, **lx}}
+    if not fused:
+        return fused
+    low, high = min(fused.values()), max(fused.values())
+    span = high - low or 1.0
+    return {cid: (score - low) / span for cid, score in fused.items()}
+
+
 class HybridRetriever:
     """Hybrid (dense + lexical) search over an :class:`~rag.index.Index` (``mode`` selects one side for evaluation).
 
@@ -308,9 +333,19 @@ class HybridRetriever:
     def _fuse(
         self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], intent: QueryIntent, side: LexicalSide
     ) -> dict[str, float]:
-        """Weighted RRF; topics assigned to an organisation named in the query get one extra top-rank vote."""
+        """Linear (or RRF) fusion; topics assigned to an organisation named in the query get one extra top-rank
+        vote."""
         s = self.settings
-        scores = rrf_fuse([(s.dense_weight, dense), (s.lexical_weight, lexical)], s.rrf_k)
+        if s.fusion == "linear":
+            # linear fusion decides the order; the scores are then RRF's for that one ranking, so every vote below
+            # (document number, organisation, structure) moves a passage as far as it does under RRF
+            share = s.dense_share if dense and lexical else (1.0 if dense else 0.0)
+            fused = linear_fuse(dense, lexical, share)
+            order = sorted(fused, key=lambda cid: (-fused[cid], cid))
+            top = s.dense_weight + s.lexical_weight
+            scores = {cid: top / (s.rrf_k + rank) for rank, cid in enumerate(order, start=1)}
+        else:
+            scores = rrf_fuse([(s.dense_weight, dense), (s.lexical_weight, lexical)], s.rrf_k)
         if intent.boosted_topics:
             columns, rows = side.columns, side.row_of
             for cid in [c for c in scores if c in rows]:

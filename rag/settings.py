@@ -81,6 +81,19 @@ class Settings(BaseSettings):
     )
     lexical_weight: float = Field(1.0, ge=0, description="RRF weight of the lexical (BM25) ranking.")
     rrf_k: int = Field(2, ge=1, description="RRF constant; small = top ranks count most (eval/reports/retrieval.md).")
+    fusion: Literal["linear", "rrf"] = Field(
+        "linear",
+        description="How the dense and lexical rankings are joined: 'linear' adds their scores, each standardised "
+        "over its candidate list (mean 0, standard deviation 1), weighted by dense_share; 'rrf' adds "
+        "dense_weight / (rrf_k + rank) and lexical_weight / (rrf_k + rank).",
+    )
+    dense_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Linear fusion: the dense side's share (the lexical side has the rest). Chosen on the tune split "
+        "of the long-document set (python -m eval.longdoc_eval, fusion sweep); see README, Evaluation.",
+    )
     restore_diacritics: bool = Field(True, description="Restore tone marks of unaccented queries before dense search.")
     reranker_model: str = Field("", description="Optional local cross-encoder (sentence-transformers) path.")
 

@@ -285,3 +285,23 @@ def test_a_workers_dense_search_never_returns_a_passage_above_the_callers_cleara
         assert public["ids"][0]  # the guide's passages are still found
     cleared = clamped_query(index, level_rank("mat"), dict(kwargs))
     assert "secret:0" in cleared["ids"][0]
+
+
+def test_linear_fusion_standardises_each_side_and_keeps_how_far_apart_the_scores_are() -> None:
+    from rag.retrieval import linear_fuse, rrf_fuse
+
+    dense = [("a", 0.9), ("b", 0.8), ("c", 0.7)]
+    lexical = [("b", 10.0), ("c", 2.0)]  # "a" is not in the lexical list: it gets that list's lowest score
+    # by hand: dense z = 1.2247, 0, -1.2247; lexical z = 1 (b), -1 (c, and a); halves added: a 0.1124, b 0.5,
+    # c -1.1124; scaled to 0–1: b 1, a 1.2247 / 1.6124 = 0.7596, c 0
+    fused = linear_fuse(dense, lexical, 0.5)
+    assert fused["b"] == pytest.approx(1.0)
+    assert fused["a"] == pytest.approx(0.7596, abs=1e-4)
+    assert fused["c"] == pytest.approx(0.0)
+    # RRF levels them by rank: c, second in both lists, beats a, first in one only
+    rrf = rrf_fuse([(0.4, dense), (1.0, lexical)], 2)
+    assert sorted(rrf, key=lambda c: -rrf[c]) == ["b", "c", "a"]
+    assert sorted(fused, key=lambda c: -fused[c]) == ["b", "a", "c"]
+    # one side alone ranks by that side
+    only = linear_fuse(dense, [], 1.0)
+    assert sorted(only, key=lambda c: -only[c]) == ["a", "b", "c"]
