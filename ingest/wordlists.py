@@ -253,9 +253,13 @@ RELATIVE_DATES = (
     r"the ky (?:\d{1,2}|[ivx]+)\b",
     r"thap (?:nien|ky) \d{2,4}\b",
     r"nhung nam \d{2,4}\b",
+    r"\d+ (?:ngay|tuan|thang|nam) (?:mot|1) lan\b",
+    r"(?:mot|1) lan ?/ ?(?:ngay|tuan|thang|quy|nam)\b",
+    r"moi (?:tuan|thang|quy|nam) (?:mot|1) lan\b",
 )
 """Folded time expressions that answer "khi nào" without a written day/month/year ("kể từ ngày ký", "hằng năm",
-"Quý II/2025", "giữa thế kỷ 18", "thập niên 1990", "những năm 1980"); a year ("trong năm 2025") is found as a
+"Quý II/2025", "giữa thế kỷ 18", "thập niên 1990", "những năm 1980") and how often ("6 tháng một lần", "một
+lần/năm"); a year ("trong năm 2025") is found as a
 figure instead."""
 
 ABBREVIATIONS = frozenset(["TP", "Tp", "TT", "TX", "Q", "P", "GS", "PGS", "TS", "ThS", "CN", "Th", "KT", "TM", "TL"])

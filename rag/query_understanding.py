@@ -140,7 +140,11 @@ def asks_for(question: str) -> Ask:
         wants.add("code")
     if _TASKS.search(folded):
         wants.add("tasks")
-    if re.search(r"\bbao lau\b", folded):
+    if _HOW_OFTEN.search(folded):
+        # "báo cáo bao lâu một lần" asks how often: "hằng quý", "định kỳ 6 tháng một lần", not a figure
+        wants.discard("figure")
+        wants.add("date")
+    elif re.search(r"\bbao lau\b", folded):
         wants.discard("date")  # "thời hạn … bao lâu" wants a duration ("hai mươi bốn giờ"), not a date
     if "date" in wants and not _DATE_ASKED.search(folded) and _asks_another_thing(folded, wants):
         # "Thời hạn lưu trữ vĩnh viễn áp dụng cho tài liệu nào?", "Cơ quan nào hướng dẫn về thời hạn lưu trữ?":
@@ -745,6 +749,10 @@ def number_matches(number: str, named: AbstractSet[str]) -> bool:
 _REASON = re.compile(r"\bvi sao\b|\btai sao\b|\bnguyen nhan (?:nao|gi|la gi)\b|\bly do\b|\bdo dau\b")
 _YES_NO = re.compile(r"\b(?:co|da|duoc)\b.*\b(?:khong|chua)\s*\??\s*$|\b(?:phai|dung|hay) khong\s*\??\s*$")
 _LIST = re.compile(r"\bnhung (?:gi|ai|\w+(?: \w+)? nao)\b|\bcac \w+(?: \w+)? nao\b|\bbao gom\b|\bgom (?:nhung|cac)\b")
+_HOW_OFTEN = re.compile(
+    r"\bbao lau (?:mot|1) lan\b|\b(?:may|bao nhieu) lan (?:mot|moi|1) (?:nam|quy|thang|tuan|ngay)\b"
+)
+"""How often, not how long: "bao lâu một lần", "mấy lần một năm"."""
 _PLACE = re.compile(r"\bo dau\b|\btai dau\b|\bnoi nao\b|\bdia phuong nao\b|\b(?:tinh|xa|huyen|phuong) nao\b")
 _DEADLINE = re.compile(
     r"\bthoi han\b|\bhan chot\b|\bhan (?:bao cao|hoan thanh|nop|gui|cuoi)\b|\bcham nhat\b|\btruoc ngay nao\b"

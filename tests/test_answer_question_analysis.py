@@ -286,3 +286,21 @@ def test_names_absent_are_the_question_names_no_passage_holds_as_the_question_wr
     assert names_absent("Ban Chỉ đạo tỉnh Cà Mau họp khi nào?", passages) == []
     assert names_absent("Ban Chi dao tinh Ca Mau hop khi nao?", passages) == []  # typed without marks
     assert names_absent("Abilene được thay bằng nền tảng nào?", passages) == ["Abilene"]  # a foreign name opening it
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Các đơn vị báo cáo tiến độ gửi Sở Tài chính định kỳ hằng quý.", True),
+        ("Các đơn vị báo cáo tiến độ gửi Sở Tài chính 6 tháng một lần.", True),
+        ("Các đơn vị báo cáo tiến độ gửi Sở Tài chính tối thiểu một lần/năm.", True),
+        ("Các đơn vị báo cáo tiến độ gửi Sở Tài chính đầy đủ, đúng hạn.", False),
+        ("Các đơn vị gửi Sở Tài chính 15 báo cáo tiến độ.", False),  # a count is not how often
+    ],
+)
+def test_how_often_is_asked_by_bao_lau_mot_lan_and_answered_by_a_period(sentence: str, expected: bool) -> None:
+    question = "Các đơn vị báo cáo tiến độ gửi Sở Tài chính bao lâu một lần?"
+    ask = asks_for(question)
+    assert ask.wants == {"date"}
+    assert gives(ask, sentence, question) is expected
+    assert asks_for("Thời hạn tạm giam không được quá bao lâu?").wants == {"figure"}  # how long: a duration
