@@ -147,6 +147,7 @@ ASKS_BODY = (
     r"bo nao",
     r"so nao",
     r"uy ban nao",
+    r"(?<!bo )cuc nao",
     r"tccs (?:dang )?nao",
     r"nhung don vi",
     r"cac don vi nao",

@@ -90,7 +90,10 @@ _THING_ASKED = re.compile(r"\b(\w+) nao\b")
 _FIGURE = _any(p for p in wordlists.ASKS_FIGURE if p != r"\bmay\b")
 _PERSON = _any(wordlists.ASKS_PERSON)
 _NAME = _any(wordlists.ASKS_NAME)
-_BODY = _any(wordlists.ASKS_BODY)
+_BODY = _any([*wordlists.ASKS_BODY, *(rf"{head} nao" for head in wordlists.BODY_HEADS if " " in head)])
+"""A body asked for: "cơ quan nào", "đơn vị nào", and a body's head word of two syllables or more before "nào"
+("Hội đồng nào", "Trung tâm nào", "Văn phòng nào"). One-syllable heads are left to the word list: "vụ", "đoàn",
+"trường" are also the end of "nhiệm vụ", "giai đoạn", "thị trường"."""
 _CODE = _any(wordlists.ASKS_CODE)
 _TASKS = _any(wordlists.ASKS_TASKS)
 _META = {name: _any(patterns) for name, patterns in wordlists.ASKS_META.items()}

@@ -277,12 +277,15 @@ def assignments_of(doc: Document) -> list[Assignment]:
 def _body_named(assignment: Assignment, question_words: list[str]) -> bool:
     """The question names the assignment's body ("Sở Tư pháp" in "Sở Tư pháp chuẩn bị thảo luận nội dung gì?"), or
     one of the bodies it lists ("Các Đoàn đại biểu Quốc hội, các đại biểu Quốc hội")."""
-    for part in [assignment.body, *re.split(r",\s*|\s+và\s+", assignment.body)]:
-        core = organisation_core(part)
-        n = len(core)
-        if n >= 2 and any(question_words[i : i + n] == core for i in range(len(question_words) - n + 1)):
-            return True
-    return False
+    parts = [assignment.body, *re.split(r",\s*|\s+và\s+", assignment.body)]
+    return any(_written(part, question_words) for part in parts)
+
+
+def _written(body: str, question_words: list[str]) -> bool:
+    """The question writes ``body`` whole (its name's words, two or more, in order)."""
+    core = organisation_core(body)
+    n = len(core)
+    return n >= 2 and any(question_words[i : i + n] == core for i in range(len(question_words) - n + 1))
 
 
 _ROLE_ASKED = (
@@ -429,6 +432,7 @@ def bodies_for_task(
     wanted = _key_words(question, drop=partners | ({"chuyen", "de"} if number is not None else set()))
     if _IMPLEMENTS_NAMED.search(fold(question)):
         wanted -= {"trien", "khai", "thuc", "hien", "to", "chuc"}  # carrying out the named document is no task
+    asked_words = WORD_RE.findall(fold(question))
     pool: list[tuple[Document, Assignment, set[str]]] = []
     for doc in docs:
         for assignment in assignments_of(doc):
@@ -436,6 +440,8 @@ def bodies_for_task(
                 continue
             if partner_words and _body_named(assignment, partner_words):
                 continue  # the partner the question names
+            if _written(assignment.body, asked_words):
+                continue  # "Hội đồng nào tham mưu cho người đứng đầu cơ quan, tổ chức": the body named is not asked
             inside = _within(doc.doc_id, assignment.start, assignment.end, retrieved)
             if retrieved is not None and number is None and not inside:
                 continue

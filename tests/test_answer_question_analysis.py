@@ -304,3 +304,19 @@ def test_how_often_is_asked_by_bao_lau_mot_lan_and_answered_by_a_period(sentence
     assert ask.wants == {"date"}
     assert gives(ask, sentence, question) is expected
     assert asks_for("Thời hạn tạm giam không được quá bao lâu?").wants == {"figure"}  # how long: a duration
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hội đồng nào tham mưu cho người đứng đầu cơ quan, tổ chức?",
+        "Trung tâm nào chủ trì xây dựng kế hoạch bảo trì?",
+        "Cuc nao co chuc nang giup Chanh Van phong Trung uong Dang?",
+    ],
+)
+def test_a_body_head_before_nao_asks_for_a_body(question: str) -> None:
+    assert "body" in asks_for(question).wants
+
+
+def test_a_time_before_nao_asks_for_no_body() -> None:
+    assert asks_for("Năm nào Quốc hội ban hành luật?").wants == {"date"}
