@@ -299,6 +299,9 @@ def _figure_contexts(tokens: list[_Token], before: int, after: int = 0) -> dict[
     for i, token in enumerate(tokens):
         if not token.text[0].isdigit() or not _is_measure(normalize_number(token.text)):
             continue
+        before_it = tokens[i - 1] if i else None
+        if before_it is not None and "/" in before_it.text and before_it.text[-1].isalpha():
+            continue  # "Luật số 73/2006/QH 11": the code's own number, written apart, measures nothing
 
         def words(span: list[_Token], clause: int = token.clause) -> list[_Token]:
             return [t for t in span if t.clause == clause and not t.text[0].isdigit() and t.text not in _CONTENT_STOP]

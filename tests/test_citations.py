@@ -220,3 +220,11 @@ def test_the_digits_of_a_document_number_are_no_figure() -> None:
         "Chương 4 của Luật số 104-SL/L.005 có tiêu đề: VIỆC KHÁM NGƯỜI, KHÁM ĐỒ VẬT [1].", source, 0.5
     )
     assert not wrong.ok
+
+
+def test_the_number_of_a_code_written_apart_is_no_figure() -> None:
+    # the Luật Bình đẳng giới's header writes its code "73/2006/QH 11"; quoting it contradicts nothing
+    source = "Luật số: 73/2006/QH 11\nChương IV\nTRÁCH NHIỆM CỦA CƠ QUAN, TỔ CHỨC, GIA ĐÌNH VÀ CÁ NHÂN"
+    assert contradictions("Chương IV của Luật số 73/2006/QH 11 có tiêu đề: TRÁCH NHIỆM CỦA CƠ QUAN.", [source]) == []
+    # a figure after a plain word is still checked against its indicator
+    assert contradictions("Luật có 11 chương.", ["Luật có 6 chương và 44 điều, ban hành năm 2006, số 11."]) == ["11"]
