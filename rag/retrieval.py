@@ -1,9 +1,14 @@
-"""Hybrid retrieval: Chroma (dense) + bm25s (lexical), fused by reciprocal rank.
+"""Hybrid retrieval: Chroma (dense) + bm25s (lexical), fused linearly (or by reciprocal rank).
 
 Why both: the dense model catches paraphrases ("vốn chưa giải ngân hết"
 for "tỷ lệ giải ngân chưa đạt"), BM25 catches the exact figures, names and
-numbers officials ask about. RRF needs no score calibration between the two,
-and each side's weight is a setting.
+numbers officials ask about. By default (``fusion="linear"``) each side's
+scores are standardised over its own candidate list and added with the
+dense side's ``dense_share``: a passage far ahead on one side keeps its lead,
+which reciprocal-rank fusion (``fusion="rrf"``, no calibration, ranks only)
+levels; on long documents this put the right document first more often
+(README, Evaluation). The fused order is then scored RRF-style by rank so
+the votes below move a passage as far under either fusion.
 
 Two more votes join the fusion on real documents:
 
