@@ -91,9 +91,10 @@ def plot_growth(data: dict[str, Any], png: Path, note: str) -> None:
     plt.close(fig)
 
 
-def run_growth(reports: Path, out: Path) -> dict[str, Any]:
-    """Read the reports under ``reports``, write ``out``.png/.json/.md; returns the data."""
-    retrieval_path = reports / "bench_retrieval.json"
+def run_growth(reports: Path, out: Path, retrieval_path: Path | None = None) -> dict[str, Any]:
+    """Read the reports under ``reports`` (the retrieval report from ``retrieval_path`` when given: a run written
+    under another name), write ``out``.png/.json/.md; returns the data."""
+    retrieval_path = retrieval_path or reports / "bench_retrieval.json"
     if not retrieval_path.exists():
         raise FileNotFoundError(f"{retrieval_path}: run `troly bench retrieval` first")
     retrieval = json.loads(retrieval_path.read_text(encoding="utf-8"))

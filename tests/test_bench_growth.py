@@ -41,3 +41,20 @@ def test_bench_growth_without_reports_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["bench", "growth", "--reports", str(tmp_path)])
     assert result.exit_code == 1
     assert "troly bench retrieval" in result.output
+
+
+def test_a_retrieval_report_under_another_name_gets_its_growth_plot_beside_it(tmp_path: Path) -> None:
+    from eval.bench_growth import run_growth
+    from ui.cli.bench import growth_path
+
+    assert growth_path(Path("eval/reports/bench_retrieval")) == Path("eval/reports/bench_growth")
+    assert growth_path(tmp_path / "run") == tmp_path / "run_growth"
+    sizes = [
+        {"chunks": n, "index_build_s": n / 100, "rss_peak_mb": 400, "hybrid": {"p50_ms": 3.0, "p95_ms": 6.0}}
+        for n in (1_000, 10_000)
+    ]
+    report = tmp_path / "run.json"  # not bench_retrieval.json: before, this failed with a traceback
+    report.write_text(json.dumps({"sizes": sizes, "generated": "x"}), encoding="utf-8")
+    data = run_growth(tmp_path, growth_path(tmp_path / "run"), report)
+    assert (tmp_path / "run_growth.png").read_bytes()[:4] == b"\x89PNG"
+    assert data["fits"]["index_build_s"]["b"] == 1.0

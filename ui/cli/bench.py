@@ -44,7 +44,13 @@ def retrieval_cmd(
     typer.echo(render_markdown(report))
     typer.echo(f"written {out.with_suffix('.md')} and {out.with_suffix('.json')}", err=True)
     if len(size_list) >= 2:
-        _write_growth(out.parent, out.parent / "bench_growth")
+        _write_growth(out.parent, growth_path(out), out.with_suffix(".json"))
+
+
+def growth_path(out: Path) -> Path:
+    """Where the growth plot of a retrieval report written to ``out`` goes: eval/reports/bench_growth for the
+    default report, else beside the report under its own name ("/tmp/run" → "/tmp/run_growth")."""
+    return out.parent / "bench_growth" if out.name == "bench_retrieval" else out.with_name(f"{out.name}_growth")
 
 
 def parse_sizes(sizes: str) -> list[int]:
@@ -55,10 +61,10 @@ def parse_sizes(sizes: str) -> list[int]:
         raise typer.BadParameter(f"--sizes must be integers separated by commas, got {sizes!r}") from exc
 
 
-def _write_growth(reports: Path, out: Path) -> None:
+def _write_growth(reports: Path, out: Path, retrieval: Path | None = None) -> None:
     from eval.bench_growth import run_growth
 
-    data = run_growth(reports, out)
+    data = run_growth(reports, out, retrieval)
     fits = ", ".join(f"{k} ∝ N^{v['b']:.2f}" for k, v in data["fits"].items() if v)
     typer.echo(f"written {out.with_suffix('.png')} ({fits})", err=True)
 
