@@ -166,7 +166,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         else "Query embedding: model not available, not measured.",
         "",
         "Hybrid latency includes query normalization, underthesea word segmentation of the query, "
-        "diacritic restoration, the Chroma HNSW query, the bm25s scoring and RRF fusion.",
+        "diacritic restoration, the Chroma HNSW query, the bm25s scoring and the fusion of the two "
+        "(settings.fusion: linear by default, or RRF).",
         "",
         "Peak RSS is the benchmark process's high-water mark while building, including its own in-memory copy of "
         "the synthetic corpus; a server that only opens the 100k index and serves searches is measured by "
