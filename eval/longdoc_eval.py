@@ -406,15 +406,16 @@ SWEEP_DENSE_SHARE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 """Linear fusion: the dense side's shares tried (settings.dense_share)."""
 
 
-def linear_rank(c: Candidates, dense_share: float, document_vote: float = 0.5, evidence: int = 3) -> int | None:
-    """The gold document's rank under linear fusion (:func:`rag.retrieval.linear_fuse`) and the retriever's
-    document vote (weight ``document_vote`` / (2 + rank), as with the shipped rrf_k and lexical weight)."""
-    from rag.retrieval import document_ranking, linear_fuse
+def linear_rank(c: Candidates, dense_share: float) -> int | None:
+    """The gold document's rank as the retriever fuses under linear fusion (:func:`rag.retrieval.fused_scores`,
+    shipped rrf_k and weights) with its document vote."""
+    from rag.retrieval import DOCUMENT_EVIDENCE, DOCUMENT_VOTE, document_ranking, fused_scores
 
-    scores = linear_fuse(c.dense, c.lexical, dense_share)
-    if document_vote > 0:
-        for rank, cid in enumerate(document_ranking(scores, c.doc_of, evidence), start=1):
-            scores[cid] += document_vote / (2 + rank)
+    settings = Settings(fusion="linear", dense_share=dense_share)
+    scores = fused_scores(c.dense, c.lexical, settings)
+    vote = DOCUMENT_VOTE * max(settings.dense_weight, settings.lexical_weight)
+    for rank, cid in enumerate(document_ranking(scores, c.doc_of, DOCUMENT_EVIDENCE), start=1):
+        scores[cid] += vote / (settings.rrf_k + rank)
     order = sorted(scores, key=lambda cid: -scores[cid])
     return document_rank([c.doc_of[cid] for cid in order if cid in c.doc_of], c.question.gold)
 

@@ -393,13 +393,15 @@ def _quoted_whole(pieces: list[str], sources: Mapping[int, str]) -> list[str]:
     word, in a passage that piece cites: a quoted sentence holding "John C. Messenger" or "(…). Trong khi …" is split
     by the full stops inside it, and its first pieces would be dropped as uncited. A piece that is not part of such a
     quote stays apart, and is dropped as uncited."""
+    flat = {n: "".join(text.split()) for n, text in sources.items()}
     joined: list[str] = []
     waiting: list[str] = []
     for piece in pieces:
-        if not markers_of(piece):
+        markers = markers_of(piece)
+        if not markers:
             waiting.append(piece)
             continue
-        cited = ["".join(sources.get(n, "").split()) for n in markers_of(piece)]
+        cited = [flat.get(n, "") for n in markers]
         # the most pieces before it that, with it, are one quote: "Bản dịch rất nổi tiếng." (the writer's own)
         # stays apart from "Maria C. Tiddeman sáng tác năm 1875 [1]." (the passage's)
         cut = next((i for i in range(len(waiting)) if _quoted(" ".join([*waiting[i:], piece]), cited)), len(waiting))

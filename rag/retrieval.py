@@ -192,8 +192,8 @@ def linear_fuse(
 ) -> dict[str, float]:
     """Dense and lexical scores added after each is standardised over its own candidate list (a passage missing
     from a list gets that list's lowest score), ``dense_share`` : 1 - ``dense_share``, then scaled to 0–1 over the
-    candidates (the votes added after fusion are on that scale). Unlike RRF it keeps how far apart the scores are:
-    a passage far ahead on one side is not levelled with the next one."""
+    candidates. Unlike RRF it keeps how far apart the scores are: a passage far ahead on one side is not levelled
+    with the next one. :func:`fused_scores` turns its order into the scores the retriever votes on."""
 
     def standard(ranking: list[tuple[str, float]]) -> tuple[dict[str, float], float]:
         if not ranking:
@@ -210,6 +210,19 @@ def linear_fuse(
     low, high = min(fused.values()), max(fused.values())
     span = high - low or 1.0
     return {cid: (score - low) / span for cid, score in fused.items()}
+
+
+def fused_scores(dense: list[tuple[str, float]], lexical: list[tuple[str, float]], s: Settings) -> dict[str, float]:
+    """The two sides joined as ``s.fusion`` says. Linear fusion decides the order; the scores are then RRF's for that
+    one ranking, so every vote added after (document number, organisation, structure, document) moves a passage as
+    far as it does under RRF."""
+    if s.fusion != "linear":
+        return rrf_fuse([(s.dense_weight, dense), (s.lexical_weight, lexical)], s.rrf_k)
+    share = s.dense_share if dense and lexical else (1.0 if dense else 0.0)
+    fused = linear_fuse(dense, lexical, share)
+    order = sorted(fused, key=lambda cid: (-fused[cid], cid))
+    top = s.dense_weight + s.lexical_weight
+    return {cid: top / (s.rrf_k + rank) for rank, cid in enumerate(order, start=1)}
 
 
 class HybridRetriever:
@@ -341,16 +354,7 @@ class HybridRetriever:
         """Linear (or RRF) fusion; topics assigned to an organisation named in the query get one extra top-rank
         vote."""
         s = self.settings
-        if s.fusion == "linear":
-            # linear fusion decides the order; the scores are then RRF's for that one ranking, so every vote below
-            # (document number, organisation, structure) moves a passage as far as it does under RRF
-            share = s.dense_share if dense and lexical else (1.0 if dense else 0.0)
-            fused = linear_fuse(dense, lexical, share)
-            order = sorted(fused, key=lambda cid: (-fused[cid], cid))
-            top = s.dense_weight + s.lexical_weight
-            scores = {cid: top / (s.rrf_k + rank) for rank, cid in enumerate(order, start=1)}
-        else:
-            scores = rrf_fuse([(s.dense_weight, dense), (s.lexical_weight, lexical)], s.rrf_k)
+        scores = fused_scores(dense, lexical, s)
         if intent.boosted_topics:
             columns, rows = side.columns, side.row_of
             for cid in [c for c in scores if c in rows]:

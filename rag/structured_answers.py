@@ -278,10 +278,10 @@ def _body_named(assignment: Assignment, question_words: list[str]) -> bool:
     """The question names the assignment's body ("Sở Tư pháp" in "Sở Tư pháp chuẩn bị thảo luận nội dung gì?"), or
     one of the bodies it lists ("Các Đoàn đại biểu Quốc hội, các đại biểu Quốc hội")."""
     parts = [assignment.body, *re.split(r",\s*|\s+và\s+", assignment.body)]
-    return any(_written(part, question_words) for part in parts)
+    return any(_body_written(part, question_words) for part in parts)
 
 
-def _written(body: str, question_words: list[str]) -> bool:
+def _body_written(body: str, question_words: list[str]) -> bool:
     """The question writes ``body`` whole (its name's words, two or more, in order)."""
     core = organisation_core(body)
     n = len(core)
@@ -440,7 +440,7 @@ def bodies_for_task(
                 continue
             if partner_words and _body_named(assignment, partner_words):
                 continue  # the partner the question names
-            if _written(assignment.body, asked_words):
+            if _body_written(assignment.body, asked_words):
                 continue  # "Hội đồng nào tham mưu cho người đứng đầu cơ quan, tổ chức": the body named is not asked
             inside = _within(doc.doc_id, assignment.start, assignment.end, retrieved)
             if retrieved is not None and number is None and not inside:

@@ -183,14 +183,14 @@ class ExtractiveGenerator(Generator):
             chunk = hit.chunk
             spans = sentence_spans(chunk.text)
             path = " › ".join(p for p in (chunk.section, chunk.heading_path) if p)
-            for start, end in spans:
+            for i, (start, end) in enumerate(spans):
                 key = (chunk.doc_id, chunk.start + start)
                 if key in seen:
                     continue
                 seen.add(key)
                 text = chunk.text[start:end]
-                previous = [(s, e) for s, e in spans if e <= start and "\n" not in chunk.text[e:start]]
-                before = fold(chunk.text[previous[-1][0] : previous[-1][1]]) if previous else ""
+                prev = spans[i - 1] if i else None  # the sentence before, when no line break parts them
+                before = fold(chunk.text[prev[0] : prev[1]]) if prev and "\n" not in chunk.text[prev[1] : start] else ""
                 found.append(
                     Candidate(
                         n,
