@@ -225,3 +225,28 @@ def fold_tokens(text: str) -> list[str]:
         if dotted:
             tokens[-1] += "."
     return [t for t in tokens if t]
+
+
+@lru_cache(maxsize=1)
+def _acronym_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    from ingest.wordlists import ACRONYMS
+
+    written = {fold(short): full for short, full in ACRONYMS.items()}
+    alternatives = sorted({*ACRONYMS, *(strip_diacritics(a) for a in ACRONYMS)}, key=len, reverse=True)
+    # not inside a document code: the "UBND" of "2820/QĐ-UBND" names the issuer's code, not a phrase
+    body = "|".join(re.escape(a) for a in alternatives)
+    return re.compile(rf"(?<![\w&/-])(?:{body})(?![\w&]|[/-]\w)", re.IGNORECASE), written
+
+
+def spell_out(text: str) -> str:
+    """``text`` with the administrative acronyms of :data:`ingest.wordlists.ACRONYMS` written out ("UBND tỉnh" →
+    "Ủy ban nhân dân tỉnh"): a question and a sentence that write one differently then compare equal. Codes keep
+    theirs ("2820/QĐ-UBND")."""
+    pattern, written = _acronym_pattern()
+    plain = text == strip_diacritics(text)  # typed without marks: written out without them too
+
+    def full(m: re.Match[str]) -> str:
+        found = written.get(fold(m.group(0)), m.group(0))
+        return strip_diacritics(found) if plain else found
+
+    return pattern.sub(full, text)

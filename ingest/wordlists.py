@@ -241,10 +241,20 @@ BODY_HEADS = (
 ORG_PREFIXES = ("dang bo co so", "dang bo", "chi bo", "dang uy", "to chuc co so dang", "to dang o", "to dang")
 """Folded party prefixes put before a body's name ("Đảng bộ Sở Nội vụ" is the Sở Nội vụ's party organisation)."""
 
+PERIODS = (
+    r"hang (?:nam|quy|thang|tuan|ngay)\b",
+    r"\d+ (?:ngay|tuan|thang|nam) (?:mot|1) lan\b",
+    r"(?:mot|1) lan ?/ ?(?:ngay|tuan|thang|quy|nam)\b",
+    r"moi (?:tuan|thang|quy|nam) (?:mot|1) lan\b",
+    r"(?:mot|hai|ba|\d+) lan (?:mot|moi|trong|1) (?:ngay|tuan|thang|quy|nam)\b",
+)
+"""Folded periods, what "bao lâu một lần" asks ("hằng quý", "6 tháng một lần", "một lần/năm", "hai lần mỗi năm");
+"định kỳ" or "thường xuyên" alone says that something recurs, not how often."""
+
 RELATIVE_DATES = (
+    *PERIODS,
     r"ke tu ngay (?:ky|ban hanh)",
     r"tu ngay (?:ky|ban hanh)",
-    r"hang (?:nam|quy|thang|tuan)",
     r"dinh ky",
     r"thuong xuyen",
     r"truoc mat",
@@ -254,9 +264,6 @@ RELATIVE_DATES = (
     r"the ky (?:\d{1,2}|[ivx]+)\b",
     r"thap (?:nien|ky) \d{2,4}\b",
     r"nhung nam \d{2,4}\b",
-    r"\d+ (?:ngay|tuan|thang|nam) (?:mot|1) lan\b",
-    r"(?:mot|1) lan ?/ ?(?:ngay|tuan|thang|quy|nam)\b",
-    r"moi (?:tuan|thang|quy|nam) (?:mot|1) lan\b",
 )
 """Folded time expressions that answer "khi nào" without a written day/month/year ("kể từ ngày ký", "hằng năm",
 "Quý II/2025", "giữa thế kỷ 18", "thập niên 1990", "những năm 1980") and how often ("6 tháng một lần", "một
@@ -266,6 +273,35 @@ figure instead."""
 ABBREVIATIONS = frozenset(["TP", "Tp", "TT", "TX", "Q", "P", "GS", "PGS", "TS", "ThS", "CN", "Th", "KT", "TM", "TL"])
 """Abbreviations written with a dot inside a name ("TP. Hồ Chí Minh", "PGS. TS. Nguyễn Văn A", "KT. BỘ TRƯỞNG"):
 their dot never ends a sentence."""
+
+ACRONYMS = {
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "MTTQ": "Mặt trận Tổ quốc",
+    "BCH": "Ban Chấp hành",
+    "BTV": "Ban Thường vụ",
+    "ĐBQH": "đại biểu Quốc hội",
+    "NSNN": "ngân sách nhà nước",
+    "NSĐP": "ngân sách địa phương",
+    "NSTW": "ngân sách trung ương",
+    "KH&CN": "khoa học và công nghệ",
+    "CNTT": "công nghệ thông tin",
+    "CĐS": "chuyển đổi số",
+    "ĐMST": "đổi mới sáng tạo",
+    "KT-XH": "kinh tế - xã hội",
+    "CBCCVC": "cán bộ, công chức, viên chức",
+    "TTHC": "thủ tục hành chính",
+    "CSDL": "cơ sở dữ liệu",
+    "BHXH": "bảo hiểm xã hội",
+    "BHYT": "bảo hiểm y tế",
+    "GD&ĐT": "giáo dục và đào tạo",
+    "HTX": "hợp tác xã",
+    "DNNN": "doanh nghiệp nhà nước",
+}
+"""Acronyms of the administrative vocabulary (Nghị định 30/2020 and Hướng dẫn 36-HD/VPTW let a document use one
+once it has been written out): a question that writes "UBND" asks about the "Ủy ban nhân dân" its document names,
+and "ngân sách nhà nước" is what a table's "NSNN" means. None of them is a Vietnamese syllable, so they are
+recognised in questions typed in lower case too ("ubnd tinh")."""
 
 SURNAMES = frozenset(
     [
@@ -298,6 +334,27 @@ PEOPLE_HEADS = (
 )
 """Folded heads of a class of people ("các nhà địa tầng học", "những tín đồ", "các đảng viên"): written after
 "các" or "những", they answer an "Ai …" question when no name, office or body does."""
+
+LEGAL_ROLES = (
+    *["nguoi giam ho", "nguoi dai dien", "than nhan", "nguoi thua ke", "chu so huu", "nguoi su dung lao dong"],
+    *["thay thuoc", "nguoi dung dau", "thu truong co quan", "nguoi phat hien"],
+)
+"""Folded roles a law gives rights and duties to ("phải được sự đồng ý của thân nhân hoặc người giám hộ"): they
+answer "của ai", "ai có quyền" as a person's name would."""
+
+GENERIC_BODY_HEADS = (
+    *["co quan", "bao tang", "uy ban nhan dan", "toa an nhan dan", "vien kiem sat nhan dan"],
+    *["thu vien", "benh vien", "co so kham benh", "bo doi bien phong", "cong an"],
+)
+GENERIC_BODY_QUALIFIERS = (
+    r"cap (?:tinh|huyen|xa|trung uong|bo|co so)",
+    r"nha nuoc",
+    r"co tham quyen",
+    r"quan ly nha nuoc",
+    r"chuyen mon",
+)
+"""A body a law names by kind and level, not by name ("bảo tàng cấp tỉnh", "cơ quan nhà nước có thẩm quyền",
+"Ủy ban nhân dân cấp huyện"): head, up to four words, qualifier; folded."""
 
 OFFICE_TITLES = (
     *["Tổng Bí thư", "Bí thư", "Chủ tịch", "Phó Thủ tướng", "Thủ tướng", "Bộ trưởng", "Thứ trưởng", "Giám đốc"],

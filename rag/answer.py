@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ingest.model import Citation
-from ingest.normalize import fold
+from ingest.normalize import fold, spell_out
 from ingest.sentences import paragraph_lead, sentence_spans, with_item_lead
 from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, QUESTION_PHRASES, RELATIVE_TIME
 from rag.answerability import Features, load_calibration
@@ -185,7 +185,7 @@ def term_weight(term: str, present_in: int, n: int) -> float:
 
 def comparable(text: str) -> str:
     """Folded one-line text with "%" spelled out, so "phần trăm" in a question meets "6,42%" in a document."""
-    return fold(text.replace("%", " phần trăm "))
+    return fold(spell_out(text.replace("%", " phần trăm ")))
 
 
 def term_weights(terms: Sequence[str], folded_texts: Sequence[str]) -> dict[str, float]:
@@ -294,7 +294,7 @@ class AnswerPipeline:
         folded: list[str] = []  # each sentence that gives what is asked, with its heading, lead and owner, folded
         named = numbers_named(question)
         restore = getattr(self.retriever, "restore_query", None)
-        marked = restore(question) if restore else question
+        marked = restore(spell_out(question)) if restore else spell_out(question)
         terms = question_terms(marked)
         subject = subject_terms(marked, terms)
         bodies: list[tuple[str, list[str]]] = []  # each text's own words and the subject words it must hold

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.normalize import spell_out
 from rag.diacritics import fold, has_diacritics, syllables
 
 log = logging.getLogger(__name__)
@@ -99,8 +100,12 @@ def without_question_framing(query: str) -> str:
 
 
 def query_tokens(query: str, segmented: str | None = None) -> list[str]:
-    """Tokens of a query: words only when it carries tone marks, folded forms always."""
+    """Tokens of a query: words only when it carries tone marks, folded forms always, and the folded words of the
+    acronyms it writes ("UBND" also searches "ủy ban nhân dân": a document writes the name out at least once)."""
     folded = folded_tokens(query)
+    written = spell_out(query)
+    if written != query:
+        folded += [t for t in folded_tokens(written) if t not in folded]
     if not has_diacritics(query):
         return folded
     return word_tokens(segmented if segmented is not None else segment(query)) + folded

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from ingest import wordlists
 from ingest.header import KINDS as _KINDS
 from ingest.model import Document, Topic
-from ingest.normalize import fold, is_vietnamese_syllable
+from ingest.normalize import fold, is_vietnamese_syllable, spell_out
 from rag.citations import entities_in, has_phrase, has_tokens, name_tokens, numbers_in
 from rag.diacritics import has_diacritics, syllables
 
@@ -176,7 +176,8 @@ def _asks_another_thing(folded: str, wants: set[str]) -> bool:
 
 
 _RELATIVE_DATE = _any(wordlists.RELATIVE_DATES)
-_RELATIVE_DAY = _any(p for p in wordlists.RELATIVE_DATES if "ngay" in p)
+_RELATIVE_DAY = _any(p for p in wordlists.RELATIVE_DATES if "ngay" in p and p not in wordlists.PERIODS)
+_PERIOD = _any(wordlists.PERIODS)
 _BODY_FIRST = frozenset(head.split()[0] for head in wordlists.BODY_HEADS)
 
 
@@ -241,6 +242,8 @@ def _has_date(sentence: str, question: str) -> bool:
     "năm nào / khi nào" but not "ngày nào". The date of a document the sentence cites is not one it states."""
     folded_question = _fold(question)
     sentence = _without_cited_dates(_LEADING_LABEL.sub("", sentence, count=1), question)
+    if _HOW_OFTEN.search(folded_question):
+        return bool(_PERIOD.search(_fold(sentence)))  # how often: a period, not "định kỳ" alone nor a date
     new = numbers_in(sentence) - numbers_in(question)
     if _ASKS_DAY.search(folded_question) and not _ASKS_YEAR.search(folded_question):
         # d/m/yyyy or d/m; "5/2025" is a month
@@ -360,12 +363,16 @@ def _has_office(text: str, question: str) -> bool:
 _PEOPLE = re.compile(r"\b(?:cac|nhung) (?:" + "|".join(wordlists.PEOPLE_HEADS) + r")(?: \w+){0,3}")
 
 
+_ROLE = re.compile(r"\b(?:" + "|".join(wordlists.LEGAL_ROLES) + r")\b")
+
+
 def _has_people(text: str, question: str) -> bool:
-    """A class of people ("các nhà địa tầng học", "những tín đồ") the question does not already name."""
-    folded_question = _fold(question)
-    return any(
-        not has_phrase(folded_question, " ".join(m.group(0).split()[1:3])) for m in _PEOPLE.finditer(_fold(text))
-    )
+    """A class of people ("các nhà địa tầng học", "những tín đồ") or a role a law names ("người giám hộ", "thân
+    nhân") the question does not already name."""
+    folded_question, folded = _fold(question), _fold(text)
+    if any(not has_phrase(folded_question, m.group(0)) for m in _ROLE.finditer(folded)):
+        return True
+    return any(not has_phrase(folded_question, " ".join(m.group(0).split()[1:3])) for m in _PEOPLE.finditer(folded))
 
 
 _WHO_IS = re.compile(r"\bai la\b|\bla ai\b")
@@ -400,7 +407,15 @@ def _has_body(text: str, question: str) -> bool:
         if first in _BODY_FIRST or (len(first) >= 3 and first.isalpha() and first.upper() in text):
             return True
     folded_question = _fold(question)
-    return any(not has_phrase(folded_question, body) for body in _headed_bodies(text))
+    if any(not has_phrase(folded_question, body) for body in _headed_bodies(text)):
+        return True
+    return any(not has_phrase(folded_question, m.group(0)) for m in _GENERIC_BODY.finditer(_fold(text)))
+
+
+_GENERIC_BODY = re.compile(
+    rf"\b(?:{'|'.join(wordlists.GENERIC_BODY_HEADS)})(?: \w+){{0,4}}? "
+    rf"(?:{'|'.join(wordlists.GENERIC_BODY_QUALIFIERS)})\b"
+)
 
 
 _RATE_OF = re.compile(r"\bty le (\w+ \w+)")
@@ -429,6 +444,12 @@ _UNIT_WORD = (
 )
 _AMOUNT_IN_WORDS = re.compile(rf"(?<!\w)(?:{_NUMBER_WORD} )*{_NUMBER_WORD} {_UNIT_WORD}(?!\w)")
 """A quantity written in words ("hai mươi bốn giờ", "bốn tháng", "năm vạn đồng"): laws write durations so."""
+_LARGE_IN_WORDS = re.compile(
+    r"(?<!\w)(?:mười|(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười) (?:mươi|trăm|nghìn|ngàn|vạn|triệu|tỷ|tỉ))"
+    rf"(?: {_NUMBER_WORD})*(?= [^\W\d_])"
+)
+"""Ten or more written in words before whatever it counts ("mười hai hải lý", "hai trăm hải lý", "một trăm năm
+tuổi"): older laws write their figures so, in any unit. "hàng trăm" (hundreds of) is no figure."""
 
 
 def _quantities(sentence: str) -> set[str]:
@@ -438,8 +459,21 @@ def _quantities(sentence: str) -> set[str]:
     # "22/22" (a share) measures; "5/2025" (a month) does not
     found = {n for n in numbers_in(plain) if n.count("/") == 0 or (n.count("/") == 1 and len(n.split("/")[1]) != 4)}
     # read with the marks: folded, "vận động" would be "vạn đồng"
-    found |= {_fold(m.group(0)) for m in _AMOUNT_IN_WORDS.finditer(unicodedata.normalize("NFC", sentence.lower()))}
+    lowered = unicodedata.normalize("NFC", sentence.lower())
+    found |= {_fold(m.group(0)) for m in _AMOUNT_IN_WORDS.finditer(lowered)}
+    found |= {_fold(m.group(0)) for m in _LARGE_IN_WORDS.finditer(lowered)}
     return found
+
+
+def _counted_in_words(sentence: str, unit: str) -> bool:
+    """A figure written in words followed by ``unit`` (folded), or ending with it: "một trăm năm tuổi" for "bao
+    nhiêu năm", "mười hai hải lý" for "bao nhiêu hải lý"."""
+    lowered = unicodedata.normalize("NFC", sentence.lower())
+    for pattern in (_AMOUNT_IN_WORDS, _LARGE_IN_WORDS):
+        for m in pattern.finditer(lowered):
+            if re.match(rf"(?:\S+ )*?{re.escape(unit)}\b", _fold(lowered[m.start() : m.end() + 40])):
+                return True
+    return False
 
 
 _CODE_OR_DATE = re.compile(
@@ -470,9 +504,10 @@ def _figure_with_unit(sentence: str, question: str) -> bool:
     if unit is None:
         return True
     if unit == "phan tram":
-        return re.search(r"\d\s*%|\d phan tram", _fold(sentence)) is not None
+        # "6,42%", "6,42 phần trăm", and a table's "99,6 (%)" (the unit in the column header, in brackets)
+        return re.search(r"\d\s*\(?%|\d phan tram", _fold(sentence)) is not None
     pattern = r"\d[\d.,]*\s*%?\s*(?:\w+\s+){0,2}?" + re.escape(unit) + r"\b"
-    return re.search(pattern, _fold(sentence)) is not None
+    return re.search(pattern, _fold(sentence)) is not None or _counted_in_words(sentence, unit)
 
 
 def _strong_name(name: str, question: str) -> bool:
@@ -548,7 +583,8 @@ def _names_held(names: Iterable[tuple[str, ...]], text: str) -> bool:
 def names_absent(question: str, texts: Iterable[str]) -> list[str]:
     """The names and codes the question gives (:func:`named_in`) that none of ``texts`` holds, as the question
     writes them: "Abilene …" asked of passages that never say "Abilene" cannot be answered from them."""
-    held = list(texts)
+    question = spell_out(question)  # "UBND Thành phố" is held by "Ủy ban nhân dân Thành phố", and the other way
+    held = [spell_out(text) for text in texts]
     words = re.findall(r"[^\W_][\w.&/-]*", question)
     absent = []
     for name in named_in(question):
@@ -653,6 +689,8 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
     a person's or a body's name, a document code – about what the question names (:func:`about`). A task
     sentence often leaves its body to the heading ("a) Tổ đảng ở Thường trực Ủy ban KH,CN&MT" › "- Là cơ quan
     đầu mối …"), so names may come from there."""
+    # acronyms written out on both sides: "UBND Thành phố" asks about the "Ủy ban nhân dân Thành phố" of a sentence
+    question, sentence, heading = spell_out(question), spell_out(sentence), spell_out(heading)
     around = f"{heading}\n{sentence}" if heading else sentence
     if ask.wants and not about(question, sentence, heading, title):
         return False

@@ -320,3 +320,102 @@ def test_a_body_head_before_nao_asks_for_a_body(question: str) -> None:
 
 def test_a_time_before_nao_asks_for_no_body() -> None:
     assert asks_for("Năm nào Quốc hội ban hành luật?").wants == {"date"}
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # figures of older laws written in words, in units no list names (Luật Biên giới quốc gia, Luật Di sản văn hóa)
+        ("Lãnh hải rộng bao nhiêu hải lý?", "Lãnh hải của Việt Nam rộng mười hai hải lý tính từ đường cơ sở.", True),
+        (
+            "Vùng biển rộng bao nhiêu hải lý?",
+            "Vùng đặc quyền về kinh tế hợp với lãnh hải thành một vùng biển rộng hai trăm hải lý.",
+            True,
+        ),
+        (
+            "Cổ vật phải có từ bao nhiêu năm tuổi?",
+            "Cổ vật là hiện vật có giá trị tiêu biểu, có từ một trăm năm tuổi trở lên.",
+            True,
+        ),
+        (
+            "Lãnh hải rộng bao nhiêu hải lý?",
+            "Lãnh hải của Việt Nam bao gồm lãnh hải của đất liền, của đảo và của quần đảo.",
+            False,
+        ),
+        (
+            "Cổ vật phải có từ bao nhiêu năm tuổi?",
+            "Cổ vật là hiện vật được lưu truyền lại, có giá trị tiêu biểu về lịch sử.",
+            False,
+        ),
+    ],
+)
+def test_a_figure_written_in_words_answers_bao_nhieu(question: str, sentence: str, expected: bool) -> None:
+    assert gives(asks_for(question), sentence, question) is expected
+
+
+def test_an_acronym_and_the_name_it_stands_for_are_the_same_name() -> None:
+    question = "UBND tỉnh Cà Mau báo cáo kế hoạch với những cơ quan nào?"
+    sentence = "Ủy ban nhân dân tỉnh Cà Mau báo cáo Bộ Tài chính, Kiểm toán nhà nước khu vực V."
+    assert gives(asks_for(question), sentence, question)
+    assert names_absent(question, [sentence]) == []
+    assert (
+        names_absent(
+            "Sở Tài chính báo cáo Ủy ban nhân dân Thành phố khi nào?", ["Sở Tài chính báo cáo UBND Thành phố."]
+        )
+        == []
+    )
+    assert names_absent(question, ["Ủy ban nhân dân tỉnh Bạc Liêu báo cáo Bộ Tài chính."]) == ["Cà Mau"]
+
+
+def test_how_often_is_not_answered_by_a_recurrence_without_its_period() -> None:
+    question = "Người sử dụng lao động phải tổ chức khám sức khỏe định kỳ cho người lao động bao lâu một lần?"
+    ask = asks_for(question)
+    assert not gives(
+        ask, "Đơn vị sử dụng lao động phải tổ chức việc khám sức khỏe định kỳ cho người lao động.", question
+    )
+    assert gives(ask, "Đơn vị sử dụng lao động tổ chức khám sức khỏe cho người lao động hai lần mỗi năm.", question)
+    assert not gives(ask, "Người lao động được khám sức khỏe ngày 15/3/2025.", question)  # a date is not a period
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "Cổ vật giao nộp được tạm nhập vào kho bảo quản của đơn vị nào?",
+            "Cổ vật do cá nhân giao nộp phải được tạm nhập vào kho bảo quản của bảo tàng cấp tỉnh nơi phát hiện.",
+            True,
+        ),
+        (
+            "Người phát hiện cổ vật phải báo cho cơ quan nào?",
+            "Người phát hiện phải bảo vệ nguyên trạng và báo ngay cho cơ quan nhà nước có thẩm quyền nơi gần nhất.",
+            True,
+        ),
+        (
+            "Cổ vật giao nộp được tạm nhập vào kho bảo quản của đơn vị nào?",
+            "Cổ vật được bảo quản theo quy định của pháp luật về di sản văn hóa.",
+            False,
+        ),
+        (
+            "Mổ cho người bệnh đang hôn mê phải có sự đồng ý của ai?",
+            "Người bệnh đang bị hôn mê thì phải được sự đồng ý của thân nhân hoặc người giám hộ của người bệnh.",
+            True,
+        ),
+        (
+            "Mổ cho người bệnh đang hôn mê phải có sự đồng ý của ai?",
+            "Người bệnh đang bị hôn mê được ưu tiên khám và chữa bệnh.",
+            False,
+        ),
+    ],
+)
+def test_a_body_named_by_kind_and_level_or_a_legal_role_answers_who(
+    question: str, sentence: str, expected: bool
+) -> None:
+    assert gives(asks_for(question), sentence, question) is expected
+
+
+def test_a_percentage_asked_is_found_in_a_table_column_headed_with_percent() -> None:
+    question = "Thu xổ số kiến thiết năm 2026 bằng bao nhiêu phần trăm so với ước thực hiện năm 2025?"
+    ask = asks_for(question)
+    row = "Thu xổ số kiến thiết – Dự toán năm 2026: 4.800.000 triệu đồng; So sánh với ưth năm 2025: 99,6 (%)."
+    assert gives(ask, row, question)
+    assert not gives(ask, "Thu xổ số kiến thiết – Dự kiến 03 năm kế hoạch – năm 2026: 4.800.000 triệu đồng.", question)

@@ -289,3 +289,30 @@ def test_the_new_party_docs_set_matches_the_shared_documents(shared_data: Path) 
     questions = load_questions(NEW_SET)
     documents = [doc for name in sorted(NEW_DOCUMENTS) for doc in load_documents(shared_data / "party_docs" / name)]
     assert validate_questions(questions, documents=documents) == []
+
+
+LAWS_SET = SET_PATH.parent / "laws_new.jsonl"
+LAWS = {"luat-bien-gioi-quoc-gia.txt", "luat-bao-ve-suc-khoe-nhan-dan.txt", "luat-di-san-van-hoa.txt"}
+
+
+def test_the_held_out_laws_set_has_the_promised_shape() -> None:
+    from eval.questions import by_split
+
+    questions = load_questions(LAWS_SET)
+    assert validate_questions(questions) == []
+    assert len(questions) == 48
+    assert {name for q in questions for name in q.documents} == LAWS
+    assert all(q.split in ("tune", "report") for q in questions)  # written out, none hashed
+    halves = by_split(questions)
+    assert len(halves["tune"]) >= 20 and len(halves["report"]) >= 20
+    unanswerable = [q for q in questions if not q.answerable]
+    assert len(unanswerable) == 9 and all(not q.expected_facts and not q.gold for q in unanswerable)
+    assert all(len(q.expected_facts) >= 2 for q in questions if "multi_part" in q.tags)
+
+
+def test_the_held_out_laws_set_matches_the_shared_laws(shared_data: Path) -> None:
+    from ingest.pipeline import load_documents
+
+    questions = load_questions(LAWS_SET)
+    documents = [doc for name in sorted(LAWS) for doc in load_documents(shared_data / "vn_laws" / name)]
+    assert validate_questions(questions, documents=documents) == []

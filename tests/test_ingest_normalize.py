@@ -100,3 +100,20 @@ def test_every_vietnamese_vowel_folds_to_its_letter():
 @pytest.mark.parametrize(("word", "ok"), [("nghiệp", True), ("thủy", True), ("ViÖt", False), ("hoµ", False)])
 def test_syllable_check(word, ok):
     assert is_vietnamese_syllable(word) is ok
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sở Tài chính báo cáo UBND Thành phố", "Sở Tài chính báo cáo Ủy ban nhân dân Thành phố"),
+        ("so tai chinh bao cao ubnd thanh pho", "so tai chinh bao cao Uy ban nhan dan thanh pho"),  # typed unmarked
+        ("Thu NSNN năm 2025; trợ cấp từ NSTW", "Thu ngân sách nhà nước năm 2025; trợ cấp từ ngân sách trung ương"),
+        ("Bộ KH&CN, Thường trực HĐND tỉnh", "Bộ khoa học và công nghệ, Thường trực Hội đồng nhân dân tỉnh"),
+        ("Quyết định số 2820/QĐ-UBND ngày 19/11/2025", "Quyết định số 2820/QĐ-UBND ngày 19/11/2025"),  # a code keeps it
+        ("Ban Chấp hành Trung ương", "Ban Chấp hành Trung ương"),
+    ],
+)
+def test_spell_out_writes_administrative_acronyms_out(text: str, expected: str) -> None:
+    from ingest.normalize import spell_out
+
+    assert spell_out(text) == expected

@@ -55,6 +55,12 @@ def test_query_tokens_without_marks_use_only_folded_forms() -> None:
     assert "giải_ngân" in with_marks and "~giai_ngan" in with_marks
 
 
+def test_query_tokens_also_search_what_an_acronym_stands_for() -> None:
+    expected = ["~ubnd", "~tinh", "~ubnd_tinh", "~uy", "~ban", "~nhan", "~dan", "~uy_ban", "~ban_nhan", "~nhan_dan"]
+    assert query_tokens("ubnd tinh") == [*expected, "~dan_tinh"]
+    assert "~nstw" not in query_tokens("ngân sách trung ương")  # written out already: no acronym added
+
+
 @pytest.mark.parametrize(
     ("query", "number"),
     [

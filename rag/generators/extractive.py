@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ingest.normalize import fold
+from ingest.normalize import fold, spell_out
 from ingest.sentences import sentence_spans, with_item_lead
 from ingest.wordlists import HINTS_FIGURE, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, entities_in, has_phrase, name_tokens, numbers_in
@@ -47,7 +47,7 @@ LABEL_RE = re.compile(r"^(?:[-•+*]\s*)?(?:(?:Thực trạng|Vấn đề thảo
 
 def key_terms(question: str) -> list[str]:
     """Folded content syllables of the question (numbers included: "chuyên đề 4"), without question words."""
-    words = WORD_RE.findall(fold(question))
+    words = WORD_RE.findall(fold(spell_out(question)))
     return [w for w in words if w not in QUESTION_SYLLABLES and w not in STOPWORDS]
 
 
@@ -58,7 +58,7 @@ def _any_phrase(text: str, phrases: Sequence[str]) -> bool:
 def term_pairs(question: str) -> list[str]:
     """Adjacent key-syllable pairs ("tang truong", "giai ngan"): they carry Vietnamese compound words."""
     keep = set(key_terms(question))
-    words = WORD_RE.findall(fold(question))
+    words = WORD_RE.findall(fold(spell_out(question)))
     # a pair with one function syllable still names a compound ("quá hạn", "trong hạn")
     return [
         f"{a} {b}"
@@ -110,7 +110,7 @@ def heading_context(chunk: Chunk) -> str:
     its sentences inherit these words."""
     topic = f"chuyen de {chunk.topic} " if chunk.topic is not None else ""
     path = chunk.heading_path if chunk.heading_path != chunk.section else ""
-    return fold(f"{topic}{chunk.topic_title} {chunk.section} {path}")
+    return fold(spell_out(f"{topic}{chunk.topic_title} {chunk.section} {path}"))
 
 
 def asked_figure(question: str, sentence: str) -> bool:
@@ -223,7 +223,7 @@ class ExtractiveGenerator(Generator):
 
         seen = []
         for cand in cands:
-            folded = fold(cand.text)
+            folded = fold(spell_out(cand.text))
             words = words_of(folded, folded)
             # the heading's words, and those of the sentence before ("Nó …" is about what it names), count half
             around = words_of(cand.context, f"{cand.context} | {folded}") | words_of(cand.before, cand.before)
@@ -310,7 +310,7 @@ class ExtractiveGenerator(Generator):
         terms = set(key_terms(question))
 
         def covered(cand: Candidate) -> set[str]:
-            return terms & set(WORD_RE.findall(fold(cand.text) + " " + cand.context))
+            return terms & set(WORD_RE.findall(fold(spell_out(cand.text)) + " " + cand.context))
 
         have = set().union(*(covered(c) for c in chosen)) if chosen else set()
         floor = ranked[0].score * self.settings.answer_complement
