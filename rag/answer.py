@@ -58,6 +58,7 @@ from rag.structured_answers import (
     document_name,
     heading_facts,
     meta_fact,
+    named_by_title,
     number_matches,
     numbers_named,
     pick_document,
@@ -307,6 +308,8 @@ class AnswerPipeline:
                 # "Quyết định 2820/QĐ-UBND … theo đề nghị của cơ quan nào": every sentence of the decision the
                 # question names by its number is of that decision
                 owner += f" {fold(doc.meta.kind_label)} {fold(doc.meta.number)}"
+            elif doc is not None and named_by_title(question, doc):
+                owner += f" {fold(doc.title)}"  # "Luật Biên giới quốc gia được thông qua ngày nào": so by its title
             # what the document establishes is every sentence's, but a sentence must hold one of the question's
             # subject words the document does not already say
             about = comparable(f"{owner} {title}")
@@ -489,7 +492,10 @@ class AnswerPipeline:
         citations: list[Citation] = []
         sentences: list[str] = []
         for _, answer in given:
-            sentences.append(_renumbered(answer, citations))
+            # a sentence an earlier part already gave (the runner-up of the second part is often the first
+            # part's answer) is not said twice
+            said = [p for p in _SENTENCE_END.split(_renumbered(answer, citations)) if p and p not in sentences]
+            sentences += said
         sentences += [f"{MISSING_PART} {m}." for m in missing]
         return Answer(
             question=analysis.question,
@@ -809,6 +815,10 @@ def _who_notice(ask: Ask, sentences: Sequence[str], question: str) -> str:
         return ""
     label = dict(_WHO_FOUND)[found]
     return f"Câu hỏi “Ai”: tài liệu nêu {label}, không nêu tên người."
+
+
+_SENTENCE_END = re.compile(r"(?<=\][.!?])\s+")
+"""Where one cited sentence of an answer ends and the next begins ("… 2003 [1]. Luật này …")."""
 
 
 def _renumbered(answer: Answer, citations: list[Citation]) -> str:

@@ -27,7 +27,7 @@ from ingest.wordlists import (
     QUESTION_SYLLABLES,
     STOPWORDS,
 )
-from rag.citations import WORD_RE
+from rag.citations import WORD_RE, has_phrase
 from rag.query_understanding import (
     Ask,
     asked_unit,
@@ -221,10 +221,28 @@ def subject_documents(
     Nghị quyết 57 …" is about a plan, so a held Nghị quyết 57 is not its subject."""
     named = {n for n in numbers_named(question) if not re.fullmatch(r"(?:19|20)\d\d", n)}
     if not named:
-        return None
+        return [d for d in docs if named_by_title(question, d)] or None
     kind = _first_kind(question)
     held = {d.doc_id: d for d in [*docs, *more()] if _number_matches(d, named) and kind in ("", d.meta.kind)}
     return list(held.values()) or None
+
+
+def named_by_title(question: str, doc: Document) -> bool:
+    """Whether the question calls ``doc`` by its kind and its whole subject ("Luật Biên giới quốc gia được thông qua
+    ngày nào" names "Luật biên giới quốc gia 06/2003/QH11"; "Quy định về phông lưu trữ Đảng …" names Quy định
+    383-QĐ/TW): officials name a law by its title more often than by its number. A subject of one word names nothing."""
+    kind = fold(doc.meta.kind_label)
+    if not kind:
+        return False
+    subject = fold(doc.title).replace(fold(doc.meta.number), " ") if doc.meta.number else fold(doc.title)
+    subject = " ".join(re.sub(r"[^\w\s-]", " ", subject).split())
+    while subject.startswith(kind + " "):
+        subject = subject[len(kind) + 1 :]
+    subject = subject.removeprefix("ve ")
+    if len(subject.split()) < 2:
+        return False
+    asked = fold(question)
+    return any(has_phrase(asked, f"{kind} {between}{subject}") for between in ("", "ve "))
 
 
 def pick_document(
