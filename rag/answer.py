@@ -53,6 +53,7 @@ from rag.query_understanding import (
 )
 from rag.structured_answers import (
     Fact,
+    asked_part_kind,
     asks_about_assignment,
     bodies_for_task,
     document_name,
@@ -61,6 +62,7 @@ from rag.structured_answers import (
     named_by_title,
     number_matches,
     numbers_named,
+    part_facts,
     pick_document,
     subject_documents,
     table_facts,
@@ -427,7 +429,7 @@ class AnswerPipeline:
             yield self._refused(question, "câu hỏi trống", [], started, self.generator.name, 0.0)
             return
         analysis = analyse(question)
-        if analysis.several:
+        if analysis.several and not asked_part_kind(question):  # "… tại điều nào" asks one thing: where
             answer = self._answer_parts(analysis, filters, k, started)
             yield answer.answer
             yield answer
@@ -631,6 +633,11 @@ class AnswerPipeline:
     ) -> list[Fact]:
         """The facts of the document's structure that answer ``question``: a header field, a heading, a table row,
         an assignment – the first kind that has any."""
+        if asked_part_kind(question):  # "… quy định tại điều nào": where the best sentence stands
+            # the best sentence of each passage, in the passages' order
+            best = (self.fallback.select(question, [hit])[:1] for hit in hits)
+            places = [(c.doc_id, c.abs_start, c.text) for found in best for c in found]
+            return part_facts(question, places, docs)
         if ask.meta_field:
             doc = pick_document(question, docs, lambda: self._numbered_documents(question, filters), ask.meta_field)
             fact = meta_fact(ask.meta_field, doc, question) if doc is not None else None

@@ -253,7 +253,7 @@ def idf_of(units: Sequence[Unit]) -> dict[tuple[str, str], float]:
 def lexical(query_words: Pairs, unit_words: Pairs, idf: dict[tuple[str, str], float]) -> float:
     """Summed rarity of the two-syllable words the unit shares with the query: "giải ngân" + "vốn đầu tư" weigh,
     "mục tiêu" alone hardly does."""
-    return sum(idf.get(w, 0.0) for w in query_words & unit_words)
+    return math.fsum(idf.get(w, 0.0) for w in query_words & unit_words)  # exact whatever the set's order
 
 
 class Scorer:

@@ -502,9 +502,12 @@ _IMPLEMENTS_NAMED = re.compile(
 def _weighted_overlap(wanted: set[str], candidates: Sequence[set[str]]) -> list[float]:
     """For each candidate's words, the share of ``wanted`` it holds, each word weighted by its rarity among the
     candidates: words found in few tasks or rows name them ("đấu thầu"); words in all ("thẩm tra", "luật") do not."""
-    weight = {w: math.log(1 + len(candidates) / (1 + sum(w in c for c in candidates))) for w in wanted}
-    total = sum(weight.values())
-    return [sum(weight[w] for w in wanted & c) / total for c in candidates]
+    # summed in a fixed order: a set's order changes from run to run (string hashing), and two rows that tie would
+    # otherwise be ranked by the last bits of the sum (new-tab-10/17 answered from one table or another)
+    ordered = sorted(wanted)
+    weight = {w: math.log(1 + len(candidates) / (1 + sum(w in c for c in candidates))) for w in ordered}
+    total = math.fsum(weight.values())
+    return [math.fsum(weight[w] for w in ordered if w in c) / total for c in candidates]
 
 
 def _within(doc_id: str, start: int, end: int, spans: Sequence[tuple[str, int, int]] | None) -> bool:
@@ -662,6 +665,57 @@ def heading_facts(question: str, docs: Sequence[Document], more: Callable[[], It
             asked = f"{_KIND_NAMES[kind]} {number.upper() if _roman(number) or number.isalpha() else number}"
             return [Fact(f"{asked} của {_title(doc.meta, doc)} có tiêu đề: {written}.", doc, start, end)]
     return []
+
+
+_ASKS_WHICH_PART = re.compile(r"\b(dieu|chuong|muc) (?:nao|may|so may|so bao nhieu|thu may)\b")
+"""Which article / chapter / section holds something ("quy định tại điều nào", "Điều nào … nói về", "ở điều mấy");
+"điều gì" asks what, not which article."""
+
+
+def asked_part_kind(question: str) -> str:
+    """The kind of part a question asks to be pointed to ("dieu", "chuong", "muc"), or ""."""
+    folded = fold(question)
+    if re.search(r"\bcan cu\b", folded):
+        return ""  # "ban hành căn cứ vào các điều số mấy của Hiến pháp": the articles its preamble cites, in a sentence
+    found = _ASKS_WHICH_PART.search(folded)
+    return found.group(1) if found else ""
+
+
+def part_facts(question: str, places: Sequence[tuple[str, int, str]], docs: Sequence[Document]) -> list[Fact]:
+    """ "Thời hạn nộp hồ sơ … được quy định tại điều nào?": the article (chapter, section) that holds a passage
+    found and whose title says most of what the question asks, cited to its heading line. ``places`` are (document
+    id, offset, text) of the best sentence of each retrieved passage, best passage first (the sentence goes with the
+    fact as its context: it is what the question's words are found in): a title that names the subject
+    ("Điều 16. Giải mật tài liệu") beats a passage ranked higher under another title ("Điều 23. Quy định chuyển
+    tiếp" mentions it); between untitled articles the best-ranked passage decides."""
+    kind = asked_part_kind(question)
+    if not kind:
+        return []
+    by_id = {d.doc_id: d for d in docs}
+    words = set(_key_words(question, drop=set()))
+    found: dict[tuple[str, int], tuple[float, Document, Heading, str]] = {}
+    for rank, (doc_id, offset, sentence) in enumerate(places):
+        doc = by_id.get(doc_id)
+        if doc is None:
+            continue
+        around = [h for h in doc.headings if h.start <= offset < h.end and (_label_key(h.label) or ("", ""))[0] == kind]
+        if not around:
+            continue
+        heading = max(around, key=lambda h: (h.level, h.start))
+        titled = set(WORD_RE.findall(fold(heading.title)))
+        score = (len(words & titled) / len(words) if words else 0.0) + 0.2 / (rank + 1)
+        key = (doc_id, heading.start)
+        if key not in found or score > found[key][0]:
+            found[key] = (score, doc, heading, sentence)
+    if not found:
+        return []
+    _, doc, heading, sentence = max(found.values(), key=lambda item: item[0])
+    start, end = _heading_line(doc, heading)
+    label, _, rest = doc.text[start:end].partition("\n")
+    # a label on a line of its own ("Điều 9" / "Lãnh hải của Việt Nam rộng …"): the article's first line follows it
+    written = f"{label.strip().rstrip('.')}: {' '.join(rest.split())}" if rest.strip() else " ".join(label.split())
+    text = f"{_title(doc.meta, doc)} quy định nội dung này tại {written.rstrip('.:')}."
+    return [Fact(text, doc, start, end, context=sentence)]
 
 
 # ---- table cells ---------------------------------------------------------------------------------------------

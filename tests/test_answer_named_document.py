@@ -162,3 +162,22 @@ def test_who_signed_a_document_only_cited_is_refused(pipeline: AnswerPipeline) -
     answer = pipeline.ask("Ai ký Quy định số 270-QĐ/TW?")  # cited by Quy định 383, not held
     assert answer.refused, answer.answer
     assert "Trần Cẩm Tú" not in answer.answer
+
+
+def test_which_article_is_answered_with_the_article_holding_it(pipeline: AnswerPipeline) -> None:
+    answer = pipeline.ask("Việc hướng dẫn và kiểm tra thực hiện Quy định 383 được quy định tại điều nào?")
+    assert not answer.refused, answer.reason
+    assert "Điều 22" in answer.answer, answer.answer
+    assert _cited(pipeline, answer) == {"383-QĐ/TW"}
+    answer = pipeline.ask("chuyen tiep ve chinh ly tai lieu cua quy dinh 383 nam o dieu may")
+    assert "Điều 21" in answer.answer, answer.answer
+
+
+def test_which_part_is_asked_by_dieu_nao_not_by_dieu_gi_nor_by_the_basis_cited() -> None:
+    from rag.structured_answers import asked_part_kind
+
+    assert asked_part_kind("Thời hạn nộp hồ sơ được quy định tại điều nào?") == "dieu"
+    assert asked_part_kind("quy dinh o dieu may") == "dieu"
+    assert asked_part_kind("Nội dung này nằm ở chương nào?") == "chuong"
+    assert asked_part_kind("Điều gì khiến tiến độ chậm?") == ""  # "điều gì": what
+    assert asked_part_kind("Luật được ban hành căn cứ vào các điều số mấy của Hiến pháp?") == ""

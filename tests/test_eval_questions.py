@@ -310,9 +310,23 @@ def test_the_held_out_laws_set_has_the_promised_shape() -> None:
     assert all(len(q.expected_facts) >= 2 for q in questions if "multi_part" in q.tags)
 
 
-def test_the_held_out_laws_set_matches_the_shared_laws(shared_data: Path) -> None:
+BLIND_SET = SET_PATH.parent / "laws_blind.jsonl"
+BLIND_LAWS = {"luat-mat-tran-to-quoc-viet-nam.txt", "luat-dau-khi.txt", "luat-pho-cap-giao-duc-tieu-hoc.txt"}
+
+
+def test_the_blind_laws_set_is_all_report_split() -> None:
+    questions = load_questions(BLIND_SET)
+    assert validate_questions(questions) == []
+    assert len(questions) == 48
+    assert {q.split for q in questions} == {"report"}  # nothing in it may be tuned on
+    assert {name for q in questions for name in q.documents} == BLIND_LAWS
+    assert sum(not q.answerable for q in questions) == 12
+
+
+@pytest.mark.parametrize(("path", "laws"), [(LAWS_SET, LAWS), (BLIND_SET, BLIND_LAWS)], ids=["new", "blind"])
+def test_the_laws_sets_match_the_shared_laws(shared_data: Path, path: Path, laws: set[str]) -> None:
     from ingest.pipeline import load_documents
 
-    questions = load_questions(LAWS_SET)
-    documents = [doc for name in sorted(LAWS) for doc in load_documents(shared_data / "vn_laws" / name)]
+    questions = load_questions(path)
+    documents = [doc for name in sorted(laws) for doc in load_documents(shared_data / "vn_laws" / name)]
     assert validate_questions(questions, documents=documents) == []

@@ -236,10 +236,12 @@ class ExtractiveGenerator(Generator):
         weight = {t: rarity(sum(t in w or t in a for _, w, a in seen), n) for t in terms}
         both = [f"{c.context} | {f}" for c, (f, _, _) in zip(cands, seen, strict=True)]
         pair_weight = {p: rarity(sum(has_phrase(b, p) for b in both), n) for p in pairs}
-        term_total, pair_total = sum(weight.values()), sum(pair_weight.values())
+        # math.fsum: exact whatever the order, and a set's order changes from run to run (string hashing), so a
+        # plain sum could rank two tied sentences either way
+        term_total, pair_total = math.fsum(weight.values()), math.fsum(pair_weight.values())
         for cand, (_, words, around), text in zip(cands, seen, both, strict=True):
             # A word found only in the heading counts half: it places the sentence but is not in it.
-            found = sum(weight[t] for t in terms & words) + 0.5 * sum(weight[t] for t in terms & around)
+            found = math.fsum(weight[t] for t in terms & words) + 0.5 * math.fsum(weight[t] for t in terms & around)
             unigram = found / term_total if term_total else 0.0
             bigram = sum(pair_weight[p] for p in pairs if has_phrase(text, p)) / pair_total if pair_total else 0.0
             cand.lexical = 0.55 * unigram + 0.3 * bigram + self._bonus(question, ask, cand.text) + 0.05 / cand.n
