@@ -143,6 +143,11 @@ def asks_for(question: str) -> Ask:
         wants.add("code")
     if _TASKS.search(folded):
         wants.add("tasks")
+    if _PART_NUMBER.search(folded):
+        # "căn cứ vào các điều số mấy của Hiến pháp", "tại khoản nào": the number of an article or a clause, not a
+        # figure: "Điều 47, Điều 61 và Điều 83" answers it
+        wants.discard("figure")
+        wants.add("reference")
     if _HOW_OFTEN.search(folded):
         # "báo cáo bao lâu một lần" asks how often: "hằng quý", "định kỳ 6 tháng một lần", not a figure
         wants.discard("figure")
@@ -717,6 +722,10 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
             return False
     if "place" in ask and not _has_place(around, question):
         return False  # "… đặt ở đâu": a sentence naming no place (or only the places the question names) is no answer
+    if "reference" in ask and not {m.group(1) for m in _PART_NAMED.finditer(sentence)} - {
+        m.group(1) for m in _PART_NAMED.finditer(question)
+    }:
+        return False  # no article or clause the question does not already name
     if "code" in ask:
         q_tokens = set(name_tokens(question))
         codes = [t for t in name_tokens(around) if re.search(r"\d", t) and re.search(r"[a-z]", t) and "/" in t]
@@ -794,6 +803,12 @@ _HOW_OFTEN = re.compile(
     r"\bbao lau (?:mot|1) lan\b|\b(?:may|bao nhieu) lan (?:mot|moi|1) (?:nam|quy|thang|tuan|ngay)\b"
 )
 """How often, not how long: "bao lâu một lần", "mấy lần một năm"."""
+_NARRATIVE = re.compile(
+    r"\s*(?:nha toi|gia dinh toi|cho toi|(?:con|bo|me|vo|chong|ong|ba) toi|hom (?:qua|truoc|kia))\b"
+)
+"""A clause that tells what happened to the asker ("Nhà tôi …", "Hôm qua …") before the question itself."""
+_PART_NUMBER = re.compile(r"\b(?:dieu|khoan|chuong) (?:so )?(?:may|nao|bao nhieu)\b")
+_PART_NAMED = re.compile(r"(?<!\w)(?:Điều|điều|Khoản|khoản|Chương|chương)\s+(\d{1,3}|[IVXLC]{1,6})\b")
 _PLACE = re.compile(r"\bo dau\b|\btai dau\b|\bnoi nao\b|\bdia phuong nao\b|\b(?:tinh|xa|huyen|phuong) nao\b")
 _DEADLINE = re.compile(
     r"\bthoi han\b|\bhan chot\b|\bhan (?:bao cao|hoan thanh|nop|gui|cuoi)\b|\bcham nhat\b|\btruoc ngay nao\b"
@@ -881,6 +896,7 @@ KIND_LABELS = {
     "body": "cơ quan, đơn vị",
     "place": "địa điểm",
     "code": "số hiệu văn bản",
+    "reference": "điều, khoản",
     "list": "danh sách",
     "reason": "lý do",
     "yes_no": "có hay không",
@@ -1197,6 +1213,12 @@ def analyse(question: str) -> Analysis:
         for text in _split(question):
             part_ask = asks_for(text)
             parts.append(Part(text, part_ask, kinds_of(text, part_ask)))
+        told = [p for p in parts[:-1] if _NARRATIVE.match(_fold(p.text))]
+        if told and len(parts) - len(told) == 1:
+            # "Nhà tôi đào ao thì lòi ra mấy cái bình gốm cổ, tôi … phải nộp cho ai?": what happened is told, not
+            # asked ("mấy cái" is "a few", "bị ai làm" "by someone"); the last clause asks, about all of it
+            ask = parts[-1].ask
+            parts = [Part(question, ask, kinds_of(question, ask))]
     heading = _HEADING_REF.search(folded)
     named_kind = [(m.start(), kind) for word, kind in _KINDS for m in [re.search(rf"\b{word}\b", folded)] if m]
     constraints = Constraints(

@@ -419,3 +419,32 @@ def test_a_percentage_asked_is_found_in_a_table_column_headed_with_percent() -> 
     row = "Thu xổ số kiến thiết – Dự toán năm 2026: 4.800.000 triệu đồng; So sánh với ưth năm 2025: 99,6 (%)."
     assert gives(ask, row, question)
     assert not gives(ask, "Thu xổ số kiến thiết – Dự kiến 03 năm kế hoạch – năm 2026: 4.800.000 triệu đồng.", question)
+
+
+def test_the_number_of_an_article_cited_is_asked_by_dieu_so_may_and_is_no_figure() -> None:
+    question = "Luật Bảo vệ sức khỏe nhân dân được ban hành căn cứ vào các điều số mấy của Hiến pháp?"
+    ask = asks_for(question)
+    assert ask.wants == {"reference"}
+    assert gives(
+        ask, "Căn cứ vào Điều 47, Điều 61 và Điều 83 của Hiến pháp nước Cộng hoà xã hội chủ nghĩa Việt Nam;", question
+    )
+    assert not gives(ask, "Luật này quy định việc bảo vệ sức khỏe nhân dân.", question, heading="Điều 1")
+    assert asks_for("Điều gì quan trọng nhất đối với người bệnh?").wants == frozenset()  # "điều gì": what
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Nhà tôi đào ao thì lòi ra mấy cái bình gốm cổ, tôi có được giữ làm của riêng không hay phải nộp cho ai?",
+        "Nhà tôi ở sát biên, hôm đi nương thấy cái cột mốc bị ai làm xê dịch lệch đi, giờ tôi phải báo cho ai?",
+    ],
+)
+def test_what_happened_to_the_asker_is_told_not_asked(question: str) -> None:
+    analysis = analyse(question)
+    assert not analysis.several
+    assert analysis.ask.wants == {"person", "body"}  # "mấy cái" is "a few", not a count asked
+
+
+def test_two_questions_after_a_statement_stay_two_parts() -> None:
+    question = "Luật Biên giới quốc gia được thông qua ngày nào và có hiệu lực từ ngày nào?"
+    assert len(analyse(question).parts) == 2

@@ -288,7 +288,7 @@ class ExtractiveGenerator(Generator):
         self._semantic(question, cands)
         ranked = sorted(cands, key=lambda c: -c.score)
         ask = asks_for(question)
-        if {"figure", "date", "place"} & ask.wants:
+        if {"figure", "date", "place", "reference"} & ask.wants:
             # "bao nhiêu" / "ngày nào" / "ở đâu": only a sentence holding a figure / a date / a place can answer
             ranked = [c for c in ranked if gives(ask, c.text, question, c.heading, c.title)] or ranked
         if not ranked or ranked[0].score <= 0:
