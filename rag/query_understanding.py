@@ -807,6 +807,20 @@ _NARRATIVE = re.compile(
     r"\s*(?:nha toi|gia dinh toi|cho toi|(?:con|bo|me|vo|chong|ong|ba) toi|hom (?:qua|truoc|kia))\b"
 )
 """A clause that tells what happened to the asker ("Nhà tôi …", "Hôm qua …") before the question itself."""
+_INDEFINITE = re.compile(r"\bmay (?:cai|con|chiec|mon|quyen|cuon|tam|buc|can|manh|thua|cay|nguoi)\b|\b(?:bi|duoc) ai\b")
+"""Question words used as indefinites in a story: "mấy món đồ cổ" (a few), "bị ai làm" (by someone)."""
+
+
+def _told(clause: str) -> bool:
+    """A clause that tells what happened to the asker rather than asks: it opens like a story ("Nhà tôi …", "Hôm
+    qua …"), or it speaks of the asker ("tôi") and its only question words are indefinites ("Ông nội để lại cho tôi
+    mấy món đồ cổ")."""
+    folded = _fold(clause)
+    if _NARRATIVE.match(folded):
+        return True
+    return bool(re.search(r"\b(?:toi|chung toi)\b", folded)) and bool(_INDEFINITE.search(folded))
+
+
 _PART_NUMBER = re.compile(r"\b(?:dieu|khoan|chuong) (?:so )?(?:may|nao|bao nhieu)\b")
 _PART_NAMED = re.compile(r"(?<!\w)(?:Điều|điều|Khoản|khoản|Chương|chương)\s+(\d{1,3}|[IVXLC]{1,6})\b")
 _PLACE = re.compile(r"\bo dau\b|\btai dau\b|\bnoi nao\b|\bdia phuong nao\b|\b(?:tinh|xa|huyen|phuong) nao\b")
@@ -1213,7 +1227,7 @@ def analyse(question: str) -> Analysis:
         for text in _split(question):
             part_ask = asks_for(text)
             parts.append(Part(text, part_ask, kinds_of(text, part_ask)))
-        told = [p for p in parts[:-1] if _NARRATIVE.match(_fold(p.text))]
+        told = [p for p in parts[:-1] if _told(p.text)]
         if told and len(parts) - len(told) == 1:
             # "Nhà tôi đào ao thì lòi ra mấy cái bình gốm cổ, tôi … phải nộp cho ai?": what happened is told, not
             # asked ("mấy cái" is "a few", "bị ai làm" "by someone"); the last clause asks, about all of it

@@ -437,12 +437,18 @@ def test_the_number_of_an_article_cited_is_asked_by_dieu_so_may_and_is_no_figure
     [
         "Nhà tôi đào ao thì lòi ra mấy cái bình gốm cổ, tôi có được giữ làm của riêng không hay phải nộp cho ai?",
         "Nhà tôi ở sát biên, hôm đi nương thấy cái cột mốc bị ai làm xê dịch lệch đi, giờ tôi phải báo cho ai?",
+        "Ông nội để lại cho tôi mấy món đồ cổ, giờ tôi muốn mang ra nước ngoài thì có cần xin phép ai không?",
     ],
 )
 def test_what_happened_to_the_asker_is_told_not_asked(question: str) -> None:
     analysis = analyse(question)
     assert not analysis.several
-    assert analysis.ask.wants == {"person", "body"}  # "mấy cái" is "a few", not a count asked
+    assert "figure" not in analysis.ask.wants  # "mấy cái", "mấy món" are "a few", not a count asked
+
+
+def test_a_count_the_asker_asks_about_himself_is_still_asked() -> None:
+    analysis = analyse("Tôi được nghỉ mấy ngày và lương tính thế nào?")  # "mấy ngày": a unit, not a few things
+    assert analysis.several and analysis.parts[0].ask.wants == {"figure"}
 
 
 def test_two_questions_after_a_statement_stay_two_parts() -> None:
