@@ -143,9 +143,11 @@ def asks_for(question: str) -> Ask:
         wants.add("code")
     if _TASKS.search(folded):
         wants.add("tasks")
-    if _PART_NUMBER.search(folded):
-        # "căn cứ vào các điều số mấy của Hiến pháp", "tại khoản nào": the number of an article or a clause, not a
-        # figure: "Điều 47, Điều 61 và Điều 83" answers it
+    part_number = _PART_NUMBER.search(folded)
+    if part_number and (part_number.group(1) == "khoan" or re.search(r"\bcan cu\b", folded)):
+        # "căn cứ vào các điều số mấy của Hiến pháp", "tại khoản nào": the number of an article cited or of a clause,
+        # not a figure: "Điều 47, Điều 61 và Điều 83" answers it. Which article of the document holds something
+        # ("… quy định tại điều nào") is read from its headings instead (structured_answers.part_facts)
         wants.discard("figure")
         wants.add("reference")
     if _HOW_OFTEN.search(folded):
@@ -821,7 +823,7 @@ def _told(clause: str) -> bool:
     return bool(re.search(r"\b(?:toi|chung toi)\b", folded)) and bool(_INDEFINITE.search(folded))
 
 
-_PART_NUMBER = re.compile(r"\b(?:dieu|khoan|chuong) (?:so )?(?:may|nao|bao nhieu)\b")
+_PART_NUMBER = re.compile(r"\b(dieu|khoan|chuong) (?:so )?(?:may|nao|bao nhieu)\b")
 _PART_NAMED = re.compile(r"(?<!\w)(?:Điều|điều|Khoản|khoản|Chương|chương)\s+(\d{1,3}|[IVXLC]{1,6})\b")
 _PLACE = re.compile(r"\bo dau\b|\btai dau\b|\bnoi nao\b|\bdia phuong nao\b|\b(?:tinh|xa|huyen|phuong) nao\b")
 _DEADLINE = re.compile(
