@@ -238,6 +238,7 @@ def _acronym_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?<![\w&/-])(?:{body})(?![\w&]|[/-]\w)", re.IGNORECASE), written
 
 
+@lru_cache(maxsize=1 << 16)
 def spell_out(text: str) -> str:
     """``text`` with the administrative acronyms of :data:`ingest.wordlists.ACRONYMS` written out ("UBND tỉnh" →
     "Ủy ban nhân dân tỉnh"): a question and a sentence that write one differently then compare equal. Codes keep

@@ -43,6 +43,7 @@ from rag.query_understanding import (
     Ask,
     Part,
     analyse,
+    asked_part_kind,
     asked_unit,
     asks_for,
     gives,
@@ -53,7 +54,6 @@ from rag.query_understanding import (
 )
 from rag.structured_answers import (
     Fact,
-    asked_part_kind,
     asks_about_assignment,
     bodies_for_task,
     document_name,
@@ -429,7 +429,7 @@ class AnswerPipeline:
             yield self._refused(question, "câu hỏi trống", [], started, self.generator.name, 0.0)
             return
         analysis = analyse(question)
-        if analysis.several and not asked_part_kind(question):  # "… tại điều nào" asks one thing: where
+        if analysis.several:
             answer = self._answer_parts(analysis, filters, k, started)
             yield answer.answer
             yield answer

@@ -144,7 +144,7 @@ def asks_for(question: str) -> Ask:
     if _TASKS.search(folded):
         wants.add("tasks")
     part_number = _PART_NUMBER.search(folded)
-    if part_number and (part_number.group(1) == "khoan" or re.search(r"\bcan cu\b", folded)):
+    if part_number and (part_number.group(1) == "khoan" or _CITES.search(folded)):
         # "căn cứ vào các điều số mấy của Hiến pháp", "tại khoản nào": the number of an article cited or of a clause,
         # not a figure: "Điều 47, Điều 61 và Điều 83" answers it. Which article of the document holds something
         # ("… quy định tại điều nào") is read from its headings instead (structured_answers.part_facts)
@@ -824,6 +824,25 @@ def _told(clause: str) -> bool:
 
 
 _PART_NUMBER = re.compile(r"\b(dieu|khoan|chuong) (?:so )?(?:may|nao|bao nhieu)\b")
+"""The number of an article, clause or chapter asked ("các điều số mấy", "tại khoản nào")."""
+_ASKS_WHICH_PART = re.compile(r"\b(dieu|chuong|muc) (?:nao|may|so may|so bao nhieu|thu may)\b")
+"""Which article / chapter / section holds something ("quy định tại điều nào", "Điều nào … nói về", "ở điều mấy");
+"điều gì" asks what, not which article."""
+_CITES = re.compile(r"\bcan cu\b")
+""" "ban hành căn cứ vào các điều số mấy của Hiến pháp": the articles a preamble cites, named in a sentence."""
+
+
+def asked_part_kind(question: str) -> str:
+    """The kind of part of the document a question asks to be pointed to ("dieu", "chuong", "muc"), or "": read
+    from the document's headings (structured_answers.part_facts), not from a sentence; the articles a preamble cites
+    are the ``reference`` kind of :func:`asks_for` instead."""
+    folded = _fold(question)
+    if _CITES.search(folded):
+        return ""
+    found = _ASKS_WHICH_PART.search(folded)
+    return found.group(1) if found else ""
+
+
 _PART_NAMED = re.compile(r"(?<!\w)(?:Điều|điều|Khoản|khoản|Chương|chương)\s+(\d{1,3}|[IVXLC]{1,6})\b")
 _PLACE = re.compile(r"\bo dau\b|\btai dau\b|\bnoi nao\b|\bdia phuong nao\b|\b(?:tinh|xa|huyen|phuong) nao\b")
 _DEADLINE = re.compile(
@@ -1226,7 +1245,8 @@ def analyse(question: str) -> Analysis:
             part_ask = Ask(_META_WANTS.get(name, frozenset()), name, (name,))
             parts.append(Part(question, part_ask, kinds_of(question, part_ask)))
     else:
-        for text in _split(question):
+        # "Thời hạn nộp hồ sơ, tài liệu … được quy định tại điều nào?" asks one thing, where: no parts at its commas
+        for text in [question] if asked_part_kind(question) else _split(question):
             part_ask = asks_for(text)
             parts.append(Part(text, part_ask, kinds_of(text, part_ask)))
         told = [p for p in parts[:-1] if _told(p.text)]

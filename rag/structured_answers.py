@@ -30,6 +30,7 @@ from ingest.wordlists import (
 from rag.citations import WORD_RE, has_phrase
 from rag.query_understanding import (
     Ask,
+    asked_part_kind,
     asked_unit,
     number_matches,
     numbers_named,
@@ -665,20 +666,6 @@ def heading_facts(question: str, docs: Sequence[Document], more: Callable[[], It
             asked = f"{_KIND_NAMES[kind]} {number.upper() if _roman(number) or number.isalpha() else number}"
             return [Fact(f"{asked} của {_title(doc.meta, doc)} có tiêu đề: {written}.", doc, start, end)]
     return []
-
-
-_ASKS_WHICH_PART = re.compile(r"\b(dieu|chuong|muc) (?:nao|may|so may|so bao nhieu|thu may)\b")
-"""Which article / chapter / section holds something ("quy định tại điều nào", "Điều nào … nói về", "ở điều mấy");
-"điều gì" asks what, not which article."""
-
-
-def asked_part_kind(question: str) -> str:
-    """The kind of part a question asks to be pointed to ("dieu", "chuong", "muc"), or ""."""
-    folded = fold(question)
-    if re.search(r"\bcan cu\b", folded):
-        return ""  # "ban hành căn cứ vào các điều số mấy của Hiến pháp": the articles its preamble cites, in a sentence
-    found = _ASKS_WHICH_PART.search(folded)
-    return found.group(1) if found else ""
 
 
 def part_facts(question: str, places: Sequence[tuple[str, int, str]], docs: Sequence[Document]) -> list[Fact]:

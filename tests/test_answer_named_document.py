@@ -174,7 +174,7 @@ def test_which_article_is_answered_with_the_article_holding_it(pipeline: AnswerP
 
 
 def test_which_part_is_asked_by_dieu_nao_not_by_dieu_gi_nor_by_the_basis_cited() -> None:
-    from rag.structured_answers import asked_part_kind
+    from rag.query_understanding import asked_part_kind
 
     assert asked_part_kind("Thời hạn nộp hồ sơ được quy định tại điều nào?") == "dieu"
     assert asked_part_kind("quy dinh o dieu may") == "dieu"
