@@ -29,11 +29,24 @@ STOPWORDS = _words(
 FUNCTION_TERMS = frozenset(
     [
         *_words("cua la va cac nhung mot co duoc trong cho voi ve theo tai tu den de thi ma nay do khi nhu hay hoac"),
-        *["ra", "sao", "gi", "nao", "bao nhieu", "nhu the nao", "the nao", "la gi", "hien nay", "don vi"],
+        *["ra", "sao", "gi", "nao", "bao nhieu", "nhu the nao", "the nao", "la gi", "hien nay", "don vi", "o"],
+        "nhu vay",
     ]
 )
 """Folded words (underthesea compounds kept whole) that never name a question's subject; "đơn vị" is here because
 in "đơn vị nào" it only asks for a name."""
+
+FUNCTION_TERMS_WRITTEN = frozenset(
+    [
+        *["của", "là", "và", "các", "những", "nhưng", "một", "có", "được", "trong", "cho", "với", "về", "theo"],
+        *["tại", "từ", "đến", "để", "thì", "mà", "này", "nay", "do", "đó", "khi"],
+        *["như", "hay", "hoặc", "ra", "sao", "gì", "nào", "bao nhiêu", "như thế nào", "thế nào", "là gì", "hiện nay"],
+        *["đơn vị", "ở", "như vậy", "cứ"],
+    ]
+)
+""":data:`FUNCTION_TERMS` as written with their marks. Folding merges them with content words ("chó", "chợ" fold
+to "cho"; "đề", "dược", "cổ", "khí", "mã" to a function word's key), so a question typed with its marks is read
+with this list: "thả chó chạy rông" keeps its dog. "cứ" (keeps on) is only here: folded it is also "cũ", "cụ"."""
 
 QUESTION_PHRASE_WRITTEN = _words(
     """

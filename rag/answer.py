@@ -22,7 +22,7 @@ import numpy as np
 from ingest.model import Citation
 from ingest.normalize import fold, spell_out
 from ingest.sentences import paragraph_lead, sentence_spans, with_item_lead
-from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, QUESTION_PHRASES, RELATIVE_TIME
+from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, FUNCTION_TERMS_WRITTEN, QUESTION_PHRASES, RELATIVE_TIME
 from rag.answerability import Features, load_calibration
 from rag.citations import (
     CheckedSentence,
@@ -31,6 +31,7 @@ from rag.citations import (
     has_phrase,
     validate_answer,
 )
+from rag.diacritics import has_diacritics
 from rag.generators.base import REFUSAL_TEXT, Generator, GeneratorUnavailable
 from rag.generators.extractive import (
     ExtractiveGenerator,
@@ -127,12 +128,14 @@ def question_terms(question: str) -> list[str]:
     """
     from ingest.underthesea_tools import word_tokenize
 
+    marked = has_diacritics(question)
     terms: list[str] = []
     for word in word_tokenize(question):
         folded = fold(word).strip()
         if not re.search(r"\w", folded) or word.lower() in QUESTION_PHRASES:
             continue
-        if folded in FUNCTION_TERMS or folded in FRAME_WORDS or folded in terms:
+        function = word.lower() in FUNCTION_TERMS_WRITTEN if marked else folded in FUNCTION_TERMS
+        if function or folded in FRAME_WORDS or folded in terms:
             continue
         terms.append(folded)
     return terms

@@ -16,7 +16,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -472,6 +472,19 @@ def _quantities(sentence: str) -> set[str]:
     return found
 
 
+_SMALL_IN_WORDS = re.compile(rf"(?<!\w)(?:{_NUMBER_WORD} )*{_NUMBER_WORD}(?= )")
+
+
+def _few_in_words(sentence: str, noun: str) -> bool:
+    """A small figure written in words right before what the question counts: "lập thành ba bản" for "mấy bản",
+    "từ một đến hai con" for "mấy con". Read with the marks: folded, "bà con" would be "ba con"."""
+    lowered = unicodedata.normalize("NFC", sentence.lower())
+    for m in _SMALL_IN_WORDS.finditer(lowered):
+        if re.match(rf"{re.escape(noun)}(?!\w)", _fold(lowered[m.end() + 1 : m.end() + 40])):
+            return True
+    return False
+
+
 def _counted_in_words(sentence: str, unit: str) -> bool:
     """A figure written in words followed by ``unit`` (folded), or ending with it: "một trăm năm tuổi" for "bao
     nhiêu năm", "mười hai hải lý" for "bao nhiêu hải lý"."""
@@ -501,6 +514,9 @@ def _figure_with_unit(sentence: str, question: str) -> bool:
     followed by that unit, so "90% dân số" does not answer "dân số là bao nhiêu người". Numbers inside codes
     and dates measure nothing."""
     sentence = _LEADING_LABEL.sub("", sentence, count=1)
+    noun = counted_noun(question)
+    if noun is not None and _few_in_words(sentence, noun):
+        return True
     new = _quantities(sentence) - numbers_in(question)
     if not new:
         return False
@@ -611,6 +627,30 @@ _DOC_WORDS = frozenset({"luat", "nghi", "ke", "bao", "quyet", "chi", "chuong", "
 _SAYS = frozenset({"quy dinh", "de ra", "xac dinh", "dat ra", "neu ra", "yeu cau"})
 
 
+def _phrase_stop(words: Sequence[str]) -> set[str]:
+    """Folded words that end what a question measures: function syllables, question syllables, punctuation."""
+    function = {w for term in wordlists.FUNCTION_TERMS for w in term.split()}
+    return function | _ASKING | {w for w in words if not w[0].isalnum()}
+
+
+def counted_noun(question: str) -> str | None:
+    """What a "bao nhiêu" / "mấy" question counts when it names none of the listed units, folded, two syllables at
+    most: "lập thành mấy bản" → "ban", "mấy ảnh màu" → "anh mau", "bao nhiêu giải Grammy" → "giai grammy" (what
+    :func:`measured` reads after "bao nhiêu"). "mấy" is read with its marks: unaccented "may" is also "máy"."""
+    if asked_unit(question) is not None:
+        return None
+    thing, strict = measured(question)
+    if thing and strict:
+        return thing
+    written = re.findall(r"[^\W_]+|[^\w\s]", unicodedata.normalize("NFC", question.lower()))
+    if "mấy" not in written:
+        return None
+    words = [_fold(w) for w in written]
+    stop = _phrase_stop(words)
+    picked = list(itertools.takewhile(lambda w: w not in stop, words[written.index("mấy") + 1 :]))[:2]
+    return " ".join(picked) if picked and picked[0] not in _MONEY else None
+
+
 @functools.lru_cache(maxsize=512)
 def measured(question: str) -> tuple[str, bool]:
     """What a "bao nhiêu" question measures, folded: the words after "bao nhiêu" ("bao nhiêu nhiệm vụ" → "nhiem
@@ -624,8 +664,7 @@ def measured(question: str) -> tuple[str, bool]:
     at = next((i for i in range(len(words) - 1) if words[i : i + 2] == ["bao", "nhieu"]), None)
     if at is None:
         return "", True
-    stop = {w for term in wordlists.FUNCTION_TERMS for w in term.split()} | _ASKING
-    stop |= {w for w in words if not w[0].isalnum()}
+    stop = _phrase_stop(words)
     after = words[at + 2 :]
     if after and after[0] not in stop:
         if asked_unit(question) is not None:

@@ -81,3 +81,25 @@ def test_the_unit_a_figure_is_asked_in() -> None:
     assert asked_unit("Tỷ lệ hộ nghèo là bao nhiêu phần trăm?") == "phan tram"
     assert asked_unit("Có bao nhiêu đảng viên mới?") == "dang vien"  # a count of people
     assert asked_unit("Ai ký quyết định này?") is None
+
+
+def test_a_question_with_its_marks_keeps_content_words_that_fold_like_function_words() -> None:
+    """ "chó" (dog) and "chợ" (market) fold to "cho" (for), "đề" to "để": read with the marks they stay terms."""
+    from rag.answer import question_terms
+
+    terms = question_terms("Hàng xóm thả chó chạy rông ngoài đường ở thị trấn có được không?")
+    assert "cho" in terms and "tha" in terms and "thi tran" in terms
+    assert "o" not in terms  # "ở" (at) is a function word
+    assert "cho" not in question_terms("Kinh phí cấp cho xã là bao nhiêu?")  # "cho" (for) is not
+    assert "cho" in question_terms("Muốn sang chợ bên kia biên giới thì đi lối nào?")
+    # typed without marks "cho" cannot be told apart and stays a function word
+    assert "cho" not in question_terms("Hang xom tha cho chay rong ngoai duong co duoc khong?")
+
+
+def test_the_written_function_words_are_the_folded_ones_with_their_marks() -> None:
+    from ingest.normalize import fold
+    from ingest.wordlists import FUNCTION_TERMS, FUNCTION_TERMS_WRITTEN
+
+    # "cứ" is written only: folded it would also drop "cũ" (old) and "cụ" from unaccented questions
+    assert {fold(w) for w in FUNCTION_TERMS_WRITTEN} - FUNCTION_TERMS == {"cu"}
+    assert FUNCTION_TERMS - {fold(w) for w in FUNCTION_TERMS_WRITTEN} == set()

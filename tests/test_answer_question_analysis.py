@@ -356,6 +356,45 @@ def test_a_figure_written_in_words_answers_bao_nhieu(question: str, sentence: st
     assert gives(asks_for(question), sentence, question) is expected
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # small figures in words before what "mấy" / "bao nhiêu" counts (Luật Bầu cử đại biểu HĐND, eval/laws_tune)
+        (
+            "Biên bản kiểm phiếu được lập thành mấy bản?",
+            "Biên bản kiểm phiếu được lập thành ba bản, có chữ ký của Tổ trưởng, Tổ phó.",
+            True,
+        ),
+        ("Người ứng cử phải nộp mấy ảnh màu?", "Tiểu sử tóm tắt và ba ảnh màu cỡ 4cm x 6cm.", True),
+        ("Mỗi cặp vợ chồng chỉ nên có mấy con?", "Mỗi cặp vợ chồng chỉ nên có từ một đến hai con.", True),
+        ("Biên bản được lập thành bao nhiêu bản?", "Biên bản tổng kết được lập thành sáu bản.", True),
+        # "bà con" folds to "ba con": read with the marks, it counts nothing
+        ("Mỗi hộ nuôi mấy con?", "Vận động bà con nhân dân tham gia giữ gìn vệ sinh.", False),
+        ("Biên bản kiểm phiếu được lập thành mấy bản?", "Sau khi kiểm phiếu xong, Tổ bầu cử phải lập biên bản.", False),
+    ],
+)
+def test_a_small_figure_in_words_answers_what_the_question_counts(question: str, sentence: str, expected: bool) -> None:
+    assert gives(asks_for(question), sentence, question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("Biên bản được lập thành mấy bản?", "ban"),
+        ("Mỗi khu vực bỏ phiếu được đặt mấy hòm phiếu phụ?", "hom phieu"),
+        ("Lady Gaga đã giành được bao nhiêu giải Grammy?", "giai grammy"),
+        ("Có bao nhiêu người tham dự?", None),  # a listed unit: asked_unit reads it
+        ("Mỗi hộ nuôi mấy con gà?", "con ga"),
+        ("Máy này giá bao nhiêu tiền?", None),  # "máy" (a machine) is no "mấy"
+        ("Thiệt hại khoảng bao nhiêu tiền?", None),  # money is counted in đồng, not in "tiền"
+    ],
+)
+def test_the_noun_a_question_counts(question: str, noun: str | None) -> None:
+    from rag.query_understanding import counted_noun
+
+    assert counted_noun(question) == noun
+
+
 def test_an_acronym_and_the_name_it_stands_for_are_the_same_name() -> None:
     question = "UBND tỉnh Cà Mau báo cáo kế hoạch với những cơ quan nào?"
     sentence = "Ủy ban nhân dân tỉnh Cà Mau báo cáo Bộ Tài chính, Kiểm toán nhà nước khu vực V."

@@ -326,7 +326,25 @@ def test_the_blind_laws_set_is_all_report_split() -> None:
     assert sum(not q.answerable for q in questions) == 12
 
 
-@pytest.mark.parametrize(("path", "laws"), [(LAWS_SET, LAWS), (BLIND_SET, BLIND_LAWS)], ids=["new", "blind"])
+TUNE_LAWS_SET = SET_PATH.parent / "laws_tune.jsonl"
+TUNE_LAWS = {"luat-bau-cu-dai-bieu-hdnd.txt"}
+
+
+def test_the_developers_laws_set_is_tune_only_on_a_law_no_other_set_uses() -> None:
+    questions = load_questions(TUNE_LAWS_SET)
+    assert validate_questions(questions) == []
+    assert len(questions) == 11 and {q.split for q in questions} == {"tune"}
+    assert all("class_tune" in q.tags for q in questions)
+    assert {name for q in questions for name in q.documents} == TUNE_LAWS
+    others = [load_questions(p) for p in (SET_PATH, NEW_SET, LAWS_SET, BLIND_SET, SET_PATH.parent / "party_docs.jsonl")]
+    assert not TUNE_LAWS & {name for qs in others for q in qs for name in q.documents}
+
+
+@pytest.mark.parametrize(
+    ("path", "laws"),
+    [(LAWS_SET, LAWS), (BLIND_SET, BLIND_LAWS), (TUNE_LAWS_SET, TUNE_LAWS)],
+    ids=["new", "blind", "developers"],
+)
 def test_the_laws_sets_match_the_shared_laws(shared_data: Path, path: Path, laws: set[str]) -> None:
     from ingest.pipeline import load_documents
 
