@@ -588,12 +588,39 @@ def _opening_name(question: str) -> str:
     return " ".join(t for word in run for t in name_tokens(word))
 
 
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with at most one letter changed, added or dropped ("arpnet" / "arpanet")."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
+
+
+def _spelled_near(name: tuple[str, ...], tokens: list[str]) -> bool:
+    """A one-word name the text writes a little differently: without its hyphen ("AS-206" / "AS206"), or, a foreign
+    word of six letters or more, one letter apart ("ARPNET" / "ARPANET", "Cloroplastidan" / "chloroplastidan").
+    Numbers must match: "57-NQ/TW" is not "56-NQ/TW"."""
+    if len(name) != 1:
+        return False
+    word = re.sub(r"[-./]", "", name[0])
+    if any(re.sub(r"[-./]", "", t) == word for t in tokens):
+        return True
+    if len(word) < 6 or not word.isalpha() or is_vietnamese_syllable(word):
+        return False
+    return any(t.isalpha() and _one_edit_apart(word, t) for t in tokens)
+
+
 def _names_held(names: Iterable[tuple[str, ...]], text: str) -> bool:
-    """Every name occurs in ``text``; a bare number also meets the code it starts ("3260" → "3260-KH/ĐĐQH15")."""
+    """Every name occurs in ``text``; a bare number also meets the code it starts ("3260" → "3260-KH/ĐĐQH15"),
+    and a one-word name may be spelled a little differently (:func:`_spelled_near`)."""
     tokens = name_tokens(text)
     heads = {m.group(0) for m in (re.match(r"\d+", t) for t in tokens) if m}
     for name in names:
-        if has_tokens(tokens, list(name)):
+        if has_tokens(tokens, list(name)) or _spelled_near(name, tokens):
             continue
         if len(name) >= 2 and not any(is_vietnamese_syllable(t) for t in name) and name[-1] in tokens:
             continue  # a foreign person is named by the surname after the first mention ("James Hutton" → "Hutton")

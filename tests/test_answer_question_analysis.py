@@ -496,3 +496,21 @@ def test_a_count_the_asker_asks_about_himself_is_still_asked() -> None:
 def test_two_questions_after_a_statement_stay_two_parts() -> None:
     question = "Luật Biên giới quốc gia được thông qua ngày nào và có hiệu lực từ ngày nào?"
     assert len(analyse(question).parts) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "absent"),
+    [
+        # a one-word name typed a little differently is the document's name (XQuAD-vi tune split)
+        ("ARPNET và SITA bắt đầu hoạt động khi nào?", "ARPANET và SITA HLN bắt đầu hoạt động vào năm 1969.", []),
+        ("Có bao nhiêu người trên chuyến bay AS-206?", "Sau một chuyến bay thử nghiệm LM AS206 không người lái.", []),
+        ("Cloroplastidan có nghĩa là gì?", "Dòng lục lạp xanh lục (chloroplastidan) là lớn nhất.", []),
+        # numbers must match, and short or Vietnamese words are not guessed at
+        ("Nghị quyết 56-NQ/TW nói về gì?", "Nghị quyết 57-NQ/TW về khoa học, công nghệ.", ["56-NQ/TW"]),
+        ("Shopee có bao nhiêu người bán?", "Sendo có 300.000 người bán.", ["Shopee"]),
+        ("Abilene có bao nhiêu dân?", "Abilenes là một thị trấn nhỏ.", []),
+        ("Abilene có bao nhiêu dân?", "Abidjan là một thành phố lớn.", ["Abilene"]),
+    ],
+)
+def test_a_name_spelled_a_little_differently_is_not_absent(question: str, passage: str, absent: list[str]) -> None:
+    assert names_absent(question, [passage]) == absent
