@@ -81,8 +81,13 @@ _BATCH = 1000
 _DENSE = "dense"
 """State key: the name of the Chroma collection serving this collection's vectors (chroma_name, or a rebuild's)."""
 _DENSE_KEYS = (_DENSE, "dense_building", "dense_retired")
-_HNSW = {"hnsw": {"space": "cosine"}}
-"""Configuration of every Chroma collection troly creates (the first one and a rebuild's)."""
+
+
+def _hnsw(settings: Settings) -> dict[str, Any]:
+    """Configuration of every Chroma collection troly creates (the first one and a rebuild's)."""
+    return {"hnsw": {"space": "cosine", "ef_search": settings.dense_search_ef}}
+
+
 _SOUND_WRITTEN = 1000
 _SOUND_OTHERS = 200
 """After a write that removed vectors: how many of those written, and of the others, are searched for."""
@@ -382,12 +387,17 @@ class Index:
 
     def _open_dense(self) -> Any:
         """The Chroma collection the state table names (created on first use)."""
-        return self.client.get_or_create_collection(
+        collection = self.client.get_or_create_collection(
             self._dense_name(),
-            configuration=_HNSW,
+            configuration=_hnsw(self.settings),
             metadata={"model_id": self.embeddings.model_id, "dimension": self.embeddings.dimension},
             embedding_function=None,
         )
+        ef = self.settings.dense_search_ef
+        if (collection.configuration.get("hnsw") or {}).get("ef_search") != ef:
+            # a collection made before the setting, or with another value: ef_search may change after creation
+            collection.modify(configuration={"hnsw": {"ef_search": ef}})
+        return collection
 
     def dense_query(self, **kwargs: Any) -> Any:
         """Chroma ``query`` on the vectors being served; follows a rebuild another process made meanwhile."""
@@ -436,7 +446,9 @@ class Index:
         name = f"{chroma_name(self.settings.collection)[:480]}-r{time.time_ns()}"
         with _transaction(self.db, write=True):
             self._set_state("dense_building", name)
-        new = self.client.create_collection(name, configuration=_HNSW, metadata=old.metadata, embedding_function=None)
+        new = self.client.create_collection(
+            name, configuration=_hnsw(self.settings), metadata=old.metadata, embedding_function=None
+        )
         total = old.count()
         for offset in range(0, total, _BATCH):
             got = old.get(include=["embeddings", "metadatas"], limit=_BATCH, offset=offset)

@@ -225,6 +225,10 @@ def fused_scores(dense: list[tuple[str, float]], lexical: list[tuple[str, float]
     return {cid: top / (s.rrf_k + rank) for rank, cid in enumerate(order, start=1)}
 
 
+_TIES = 4
+"""Dense results asked for beyond the n kept, so passages tied at the cut are chosen by id, not by Chroma's order."""
+
+
 class HybridRetriever:
     """Hybrid (dense + lexical) search over an :class:`~rag.index.Index` (``mode`` selects one side for evaluation).
 
@@ -330,18 +334,20 @@ class HybridRetriever:
             # clearance clause that drops 2 %); asking for the excluded passages' number more and dropping them
             # here costs a few ms and gives the same top n
             result = self.index.dense_query(
-                query_embeddings=[vector], n_results=min(n + excluded, len(mask)), include=["distances"]
+                query_embeddings=[vector], n_results=min(n + excluded + _TIES, len(mask)), include=["distances"]
             )
-            pairs = allowed_only(result, mask, side.row_of)[:n]
+            pairs = allowed_only(result, mask, side.row_of)
         else:
             levels = side.columns.level
             kwargs: dict[str, Any] = {"where": chroma_where(filters, int(levels.max()) if len(levels) else None)}
             if filters.organisation:
                 kwargs["ids"] = [side.lexical.ids[i] for i in np.flatnonzero(mask)]
             result = self.index.dense_query(
-                query_embeddings=[vector], n_results=min(n, allowed), include=["distances"], **kwargs
+                query_embeddings=[vector], n_results=min(n + _TIES, allowed), include=["distances"], **kwargs
             )
             pairs = list(zip(result["ids"][0], result["distances"][0], strict=True))
+        # equal distances (the same text twice) come back in any order: cut the list by distance, then id
+        pairs = sorted(pairs, key=lambda pair: (float(pair[1]), pair[0]))[:n]
         return [(cid, 1.0 - float(distance)) for cid, distance in pairs]
 
     def _lexical(self, query: str, n: int, mask: np.ndarray, side: LexicalSide) -> list[tuple[str, float]]:

@@ -186,6 +186,21 @@ def test_chroma_holds_vectors_and_filters_but_no_passage_text(settings: Settings
     assert chunks[0].text.encode("utf-8")[:40] not in raw
 
 
+def test_the_dense_search_explores_as_many_candidates_as_the_settings_say(settings: Settings, embedder) -> None:
+    """Chroma's default ef_search (100) missed 3 % of an e5 query's 40 nearest passages, differently in each process;
+    a collection made before the setting, or with another value, is changed when it is opened."""
+    index = Index.open(settings.model_copy(update={"dense_search_ef": 100}), embedder)
+    doc, chunks = guide()
+    index.upsert([doc], chunks)
+    assert index.collection.configuration["hnsw"]["ef_search"] == 100
+    index.close()
+    reopened = Index.open(settings, embedder)
+    assert settings.dense_search_ef == 400
+    assert reopened.collection.configuration["hnsw"]["ef_search"] == 400
+    assert reopened.count() == 3
+    reopened.close()
+
+
 def test_a_dropped_collection_is_gone_and_its_neighbour_untouched(settings: Settings, embedder) -> None:
     a, b = guide_and_another(settings, embedder, "khac")
     doc, chunks = guide()

@@ -311,3 +311,18 @@ def test_linear_fusion_standardises_each_side_and_keeps_how_far_apart_the_scores
     # one side alone ranks by that side
     only = linear_fuse(dense, [], 1.0)
     assert sorted(only, key=lambda c: -only[c]) == ["a", "b", "c"]
+
+
+def test_passages_tied_at_the_dense_cut_are_chosen_by_id(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The same text in two documents has one distance: which of them makes a short dense list was Chroma's
+    choice and changed between processes; it is now the smaller id, every time."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("ties"))
+    index = Index.open(settings, make_embeddings(settings))
+    for doc_id in ("b-copy", "a-copy"):
+        doc, chunks = guide(doc_id=doc_id, path=f"/corpus/{doc_id}.txt")
+        index.upsert([doc], chunks)
+    retriever = HybridRetriever(index=index, settings=settings)
+    for _ in range(3):
+        dense, _lexical = retriever.rankings("Tỷ lệ giải ngân vốn đầu tư công đạt bao nhiêu?", 1)
+        assert [cid.split(":")[0] for cid, _ in dense] == ["a-copy"]
+    index.close()
