@@ -155,6 +155,10 @@ def write_docx_rendition(txt: Path, out: Path) -> Path:
             table = document.add_table(rows=len(rows), cols=width)
             table.style = "Table Grid"
             for r, cells in enumerate(rows):
+                if 0 < len(cells) < width:
+                    # a short row is a header over merged columns ("Năm hiện hành 2025" over "Kế hoạch | Ước thực
+                    # hiện"): its last cell spans the rest, as Word writes it, instead of empty cells after it
+                    table.cell(r, len(cells) - 1).merge(table.cell(r, width - 1))
                 for c, cell in enumerate(cells):
                     table.cell(r, c).text = cell
         elif kind == "title":

@@ -307,6 +307,12 @@ def test_budget_plan_tables_keep_their_columns(fmt: str, folder: Path) -> None:
     assert [*grdp, "172.033", "172.033", "193.549", "218.628", "247.907"] in rows
     assert ["", "- Dịch vụ", "%", "36,49", "36,49", "37,30", "38,14", "39,02"] in rows  # empty STT cell kept
     assert ["A", "TỔNG CHI NSĐP", "26.811.096", "27.535.000", "26.278.107", "29.284.105", "30.928.602"] in rows
+    # a header over merged columns reads as in .txt: 193.549 is GRDP in 2026, not under "Năm 2027"
+    grdp_row = next(r for r in table_rows(doc.text) if _cells(r.cells)[:3] == grdp)
+    assert grdp_row.header == [
+        *["STT", "Nội dung", "Đơn vị tính", "Năm hiện hành 2025 – Kế hoạch", "Năm hiện hành 2025 – Ước thực hiện"],
+        *["Năm 2026", "Năm 2027", "Năm 2028"],
+    ]
     fixes = next(h for h in doc.headings if h.title.startswith("Các giải pháp tổ chức thực hiện kế hoạch tài chính"))
     assert fixes.path.startswith("III. DỰ BÁO NHỮNG TÁC ĐỘNG ĐẾN CÂN ĐỐI NSĐP")
     assert not [a for a in doc.assignments if a.body in {"Tỷ đồng", "Các giải pháp"}]  # no unit column, no clause
