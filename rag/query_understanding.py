@@ -648,7 +648,7 @@ def names_absent(question: str, texts: Iterable[str]) -> list[str]:
 
 _SUBJECT_SKIP = frozenset({"theo", "hien", "nay", "nam", "co", "den", "het", "trong", "tai", "tinh", "ca"})
 _MONEY = frozenset({"tien", "kinh phi", "von"})
-_ASKING = frozenset({"gi", "nao", "sao", "ai", "may", "khong", "chua", "bao", "nhieu"})
+_ENDS_MEASURE = frozenset({"gi", "nao", "sao", "ai", "may", "khong", "chua", "bao", "nhieu"})
 """Folded question syllables that end a measured phrase ("hội" of "hội viên" is not "hỏi")."""
 _DOC_WORDS = frozenset({"luat", "nghi", "ke", "bao", "quyet", "chi", "chuong", "cong", "thong", "bo", "theo"})
 _SAYS = frozenset({"quy dinh", "de ra", "xac dinh", "dat ra", "neu ra", "yeu cau"})
@@ -657,7 +657,7 @@ _SAYS = frozenset({"quy dinh", "de ra", "xac dinh", "dat ra", "neu ra", "yeu cau
 def _phrase_stop(words: Sequence[str]) -> set[str]:
     """Folded words that end what a question measures: function syllables, question syllables, punctuation."""
     function = {w for term in wordlists.FUNCTION_TERMS for w in term.split()}
-    return function | _ASKING | {w for w in words if not w[0].isalnum()}
+    return function | _ENDS_MEASURE | {w for w in words if not w[0].isalnum()}
 
 
 def counted_noun(question: str) -> str | None:
