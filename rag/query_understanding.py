@@ -194,6 +194,8 @@ def _new(found: set[str], question: str, tokens_of_question: list[str]) -> set[s
 
 
 _ASKS_DAY = re.compile(r"\bngay nao\b")
+_ASKS_FULL_DATE = re.compile(r"\bngay thang nam nao\b")
+""""vào ngày tháng năm nào" asks a day as "ngày nào" does, although "năm nào" is in it."""
 _ASKS_YEAR = re.compile(r"\bnam nao\b|\bkhi nao\b|\bbao gio\b|\bthoi (?:gian|han|diem)\b|\bhan chot\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _YEAR_SAID = re.compile(r"\bnam (\d{3,4})\b")
@@ -252,7 +254,9 @@ def _has_date(sentence: str, question: str) -> bool:
     if _HOW_OFTEN.search(folded_question):
         return bool(_PERIOD.search(_fold(sentence)))  # how often: a period, not "định kỳ" alone nor a date
     new = numbers_in(sentence) - numbers_in(question)
-    if _ASKS_DAY.search(folded_question) and not _ASKS_YEAR.search(folded_question):
+    if (_ASKS_DAY.search(folded_question) and not _ASKS_YEAR.search(folded_question)) or _ASKS_FULL_DATE.search(
+        folded_question
+    ):
         # d/m/yyyy or d/m; "5/2025" is a month
         dated = any(n.count("/") == 2 or (n.count("/") == 1 and len(n.split("/")[1]) <= 2) for n in new)
         return dated or bool(_RELATIVE_DAY.search(_fold(sentence)))

@@ -514,3 +514,16 @@ def test_two_questions_after_a_statement_stay_two_parts() -> None:
 )
 def test_a_name_spelled_a_little_differently_is_not_absent(question: str, passage: str, absent: list[str]) -> None:
     assert names_absent(question, [passage]) == absent
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Luật này đã được Quốc hội khóa XI thông qua ngày 26 tháng 11 năm 2003.", True),
+        ("Hội đồng nhân dân thường xuyên giám sát việc tuân theo pháp luật.", False),  # "thường xuyên" is no day
+        ("Luật này được Quốc hội thông qua năm 2003.", False),  # a year alone is no day either
+    ],
+)
+def test_ngay_thang_nam_nao_asks_a_day(sentence: str, expected: bool) -> None:
+    question = "Luật Bầu cử đại biểu Hội đồng nhân dân được Quốc hội thông qua vào ngày tháng năm nào?"
+    assert gives(asks_for(question), sentence, question) is expected
