@@ -10,6 +10,7 @@ split with this module.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -56,7 +57,17 @@ def _is_upper(line: str) -> bool:
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences and layout lines of ``text[start:end]``, in order, stripped."""
-    end = len(text) if end is None else end
+    if start == 0 and end is None:
+        return list(_whole_text_spans(text))  # a passage is split again by every step that answers from it
+    return _spans(text, start, len(text) if end is None else end)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _whole_text_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_spans(text, 0, len(text)))
+
+
+def _spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text[start:end]):
         body = line.group(0)

@@ -22,6 +22,7 @@ answer sentence, so a citation can quote it with offsets into the document.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -52,7 +53,13 @@ _CLOSERS = ",;:)]}\"”’'!?…"
 
 def has_phrase(folded_text: str, folded_phrase: str) -> bool:
     """Whole-word occurrence of a folded phrase in folded text ("ban" must not match inside "bang")."""
-    return re.search(r"(?<!\w)" + re.escape(folded_phrase) + r"(?!\w)", folded_text) is not None
+    return _phrase_pattern(folded_phrase).search(folded_text) is not None
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _phrase_pattern(folded_phrase: str) -> re.Pattern[str]:
+    """The whole-word pattern of a phrase, compiled once (an answer tests the same phrases on many sentences)."""
+    return re.compile(r"(?<!\w)" + re.escape(folded_phrase) + r"(?!\w)")
 
 
 NEGATIONS = frozenset({"khong", "chua", "chang", "cha"})
@@ -170,7 +177,13 @@ def entities_in(text: str) -> set[str]:
 
 def name_tokens(text: str) -> list[str]:
     """:func:`fold_tokens` without abbreviation dots, so "TP. Hồ Chí Minh" meets "TP.Hồ Chí Minh"."""
-    return [t.rstrip(".") for t in fold_tokens(text) if t.rstrip(".")]
+    return list(_name_tokens(text))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _name_tokens(text: str) -> tuple[str, ...]:
+    """Kept for the passages and titles of the last questions: one answer reads each of them for every sentence."""
+    return tuple(t.rstrip(".") for t in fold_tokens(text) if t.rstrip("."))
 
 
 def has_tokens(haystack: list[str], needle: list[str]) -> bool:

@@ -622,13 +622,12 @@ def _names_held(names: Iterable[tuple[str, ...]], text: str) -> bool:
     """Every name occurs in ``text``; a bare number also meets the code it starts ("3260" → "3260-KH/ĐĐQH15"),
     and a one-word name may be spelled a little differently (:func:`_spelled_near`)."""
     tokens = name_tokens(text)
-    heads = {m.group(0) for m in (re.match(r"\d+", t) for t in tokens) if m}
     for name in names:
         if has_tokens(tokens, list(name)) or _spelled_near(name, tokens):
             continue
         if len(name) >= 2 and not any(is_vietnamese_syllable(t) for t in name) and name[-1] in tokens:
             continue  # a foreign person is named by the surname after the first mention ("James Hutton" → "Hutton")
-        if len(name) == 1 and name[0].isdigit() and name[0] in heads:
+        if len(name) == 1 and name[0].isdigit() and any(re.match(rf"{name[0]}(?!\d)", t) for t in tokens):
             continue
         return False
     return True
