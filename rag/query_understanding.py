@@ -559,6 +559,8 @@ def named_in(question: str) -> tuple[tuple[str, ...], ...]:
     accented = _fold(question) != question.lower()  # unaccented syllables ("Hien") are not syllables either
     if accented and first and first.group(1)[0].isupper() and not is_vietnamese_syllable(first.group(1).lower()):
         names.append(_fold(first.group(1)))  # a foreign name opening the question ("Shopee có bao nhiêu …")
+    # a word of letters then digits names something however it is typed ("internet2", "covid19"): no syllable is so
+    names += [_fold(m.group(0)) for m in _LETTERS_THEN_DIGITS.finditer(question) if _fold(m.group(0)) not in names]
     opening = _opening_name(question)
     if opening:  # entities_in skips a sentence's first word: "Hà Nội có …" gave "noi", "James Hutton …" "hutton"
         rest = opening.split(" ", 1)[1] if " " in opening else ""
@@ -566,6 +568,7 @@ def named_in(question: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(name.split(" ")) for name in sorted(set(names)))
 
 
+_LETTERS_THEN_DIGITS = re.compile(r"(?<![\w/.&-])[^\W\d_]{2,}\d+(?![\w/.&-])")
 _OPENING_RUN = re.compile(r"\s*((?:[^\W\d_][\w-]*)(?:\s+[^\W\d_][\w-]*)*)")
 
 
