@@ -34,3 +34,17 @@ def test_a_numbered_item_label_is_not_part_of_the_answer_sentence() -> None:
     )
     assert clean_sentence("III. TỔ CHỨC THỰC HIỆN") == "TỔ CHỨC THỰC HIỆN."
     assert clean_sentence("a) Ngân sách nhà nước;") == "a) Ngân sách nhà nước."  # a lettered item keeps its letter
+
+
+def test_words_of_the_document_title_do_not_pick_the_sentence_that_repeats_them() -> None:
+    """Luật Bầu cử đại biểu HĐND (eval/questions/laws_tune.jsonl, lt-fig-01): the sentence on another record opened
+    the answer because it names "Hội đồng nhân dân", which the law's title says for every sentence."""
+    text = (
+        "Biên bản tổng kết cuộc bầu cử được lập thành sáu bản, có chữ ký của Chủ tịch Hội đồng bầu cử để gửi đến "
+        "Hội đồng nhân dân, Ủy ban nhân dân cùng cấp.\n"
+        "Biên bản kiểm phiếu được lập thành ba bản, có chữ ký của Tổ trưởng, Tổ phó, Thư ký Tổ bầu cử."
+    )
+    chunk = Chunk("law#0", "law", "Luật bầu cử đại biểu Hội đồng nhân dân", "luat", text, 0, len(text))
+    generator = ExtractiveGenerator(Settings(), embeddings=None)
+    question = "Biên bản kiểm phiếu bầu cử đại biểu Hội đồng nhân dân được lập thành mấy bản?"
+    assert generator.select(question, [Hit(chunk, 1.0)])[0].text.startswith("Biên bản kiểm phiếu")

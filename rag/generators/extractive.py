@@ -227,6 +227,10 @@ class ExtractiveGenerator(Generator):
             words = words_of(folded, folded)
             # the heading's words, and those of the sentence before ("Nó …" is about what it names), count half
             around = words_of(cand.context, f"{cand.context} | {folded}") | words_of(cand.before, cand.before)
+            # the document's title speaks for every sentence in it, at half weight: "… bầu cử đại biểu Hội đồng
+            # nhân dân" of a law's title does not make its sentence naming "Hội đồng nhân dân" the better answer
+            title = fold(spell_out(cand.title))
+            around |= words_of(title, title)
             if named and any(number_matches(token, named) for token in name_tokens(cand.title)):
                 # every sentence of the document the question names by number ("Quyết định 2820 …") is of it:
                 # the one that repeats "Quyết định số 2820" is no better an answer
