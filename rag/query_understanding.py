@@ -479,25 +479,29 @@ def _quantities(sentence: str) -> set[str]:
 _SMALL_IN_WORDS = re.compile(rf"(?<!\w)(?:{_NUMBER_WORD} )*{_NUMBER_WORD}(?= )")
 
 
+def _in_words_before(sentence: str, unit: str, patterns: Sequence[re.Pattern[str]], right_before: bool) -> bool:
+    """A figure written in words (one of ``patterns``) before ``unit`` (folded): right before it, or within the next
+    words. Read with the marks: folded, "vận động" would be "vạn đồng" and "bà con" "ba con"."""
+    lowered = unicodedata.normalize("NFC", sentence.lower())
+    follows = re.compile(rf"{re.escape(unit)}(?!\w)" if right_before else rf"(?:\S+ )*?{re.escape(unit)}\b")
+    for pattern in patterns:
+        for m in pattern.finditer(lowered):
+            after = lowered[m.end() + 1 : m.end() + 40] if right_before else lowered[m.start() : m.end() + 40]
+            if follows.match(_fold(after)):
+                return True
+    return False
+
+
 def _few_in_words(sentence: str, noun: str) -> bool:
     """A small figure written in words right before what the question counts: "lập thành ba bản" for "mấy bản",
-    "từ một đến hai con" for "mấy con". Read with the marks: folded, "bà con" would be "ba con"."""
-    lowered = unicodedata.normalize("NFC", sentence.lower())
-    for m in _SMALL_IN_WORDS.finditer(lowered):
-        if re.match(rf"{re.escape(noun)}(?!\w)", _fold(lowered[m.end() + 1 : m.end() + 40])):
-            return True
-    return False
+    "từ một đến hai con" for "mấy con"."""
+    return _in_words_before(sentence, noun, (_SMALL_IN_WORDS,), right_before=True)
 
 
 def _counted_in_words(sentence: str, unit: str) -> bool:
     """A figure written in words followed by ``unit`` (folded), or ending with it: "một trăm năm tuổi" for "bao
     nhiêu năm", "mười hai hải lý" for "bao nhiêu hải lý"."""
-    lowered = unicodedata.normalize("NFC", sentence.lower())
-    for pattern in (_AMOUNT_IN_WORDS, _LARGE_IN_WORDS):
-        for m in pattern.finditer(lowered):
-            if re.match(rf"(?:\S+ )*?{re.escape(unit)}\b", _fold(lowered[m.start() : m.end() + 40])):
-                return True
-    return False
+    return _in_words_before(sentence, unit, (_AMOUNT_IN_WORDS, _LARGE_IN_WORDS), right_before=False)
 
 
 _CODE_OR_DATE = re.compile(
@@ -607,18 +611,35 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return a[i + (len(a) == len(b)) :] == b[i + 1 :]
 
 
-def _spelled_near(name: tuple[str, ...], tokens: list[str]) -> bool:
+_SEPARATORS = re.compile(r"[-./]")
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _loose_tokens(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """``text``'s name tokens without separators, and its all-letter tokens: what :func:`_spelled_near` compares,
+    kept per text (an answer tests the same passage and title for every sentence)."""
+    tokens = name_tokens(text)
+    return frozenset(_SEPARATORS.sub("", t) for t in tokens), tuple(t for t in tokens if t.isalpha())
+
+
+def _spelled_near(name: tuple[str, ...], text: str) -> bool:
     """A one-word name the text writes a little differently: without its hyphen ("AS-206" / "AS206"), or, a foreign
     word of six letters or more, one letter apart ("ARPNET" / "ARPANET", "Cloroplastidan" / "chloroplastidan").
     Numbers must match: "57-NQ/TW" is not "56-NQ/TW"."""
     if len(name) != 1:
         return False
-    word = re.sub(r"[-./]", "", name[0])
-    if any(re.sub(r"[-./]", "", t) == word for t in tokens):
+    unseparated, words = _loose_tokens(text)
+    word = _SEPARATORS.sub("", name[0])
+    if word in unseparated:
         return True
     if len(word) < 6 or not word.isalpha() or is_vietnamese_syllable(word):
         return False
-    return any(t.isalpha() and _one_edit_apart(word, t) for t in tokens)
+    return any(_one_edit_apart(word, t) for t in words)
+
+
+def _code_starts_with(token: str, number: str) -> bool:
+    """ "3260-kh/ddqh15" starts with the number "3260" (not "326")."""
+    return token.startswith(number) and not token[len(number) : len(number) + 1].isdigit()
 
 
 def _names_held(names: Iterable[tuple[str, ...]], text: str) -> bool:
@@ -626,11 +647,11 @@ def _names_held(names: Iterable[tuple[str, ...]], text: str) -> bool:
     and a one-word name may be spelled a little differently (:func:`_spelled_near`)."""
     tokens = name_tokens(text)
     for name in names:
-        if has_tokens(tokens, list(name)) or _spelled_near(name, tokens):
+        if has_tokens(tokens, list(name)) or _spelled_near(name, text):
             continue
         if len(name) >= 2 and not any(is_vietnamese_syllable(t) for t in name) and name[-1] in tokens:
             continue  # a foreign person is named by the surname after the first mention ("James Hutton" → "Hutton")
-        if len(name) == 1 and name[0].isdigit() and any(re.match(rf"{name[0]}(?!\d)", t) for t in tokens):
+        if len(name) == 1 and name[0].isdigit() and any(_code_starts_with(t, name[0]) for t in tokens):
             continue
         return False
     return True
@@ -660,12 +681,17 @@ _DOC_WORDS = frozenset({"luat", "nghi", "ke", "bao", "quyet", "chi", "chuong", "
 _SAYS = frozenset({"quy dinh", "de ra", "xac dinh", "dat ra", "neu ra", "yeu cau"})
 
 
+_QUESTION_TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
+"""A question's words and its punctuation (which ends a phrase), for reading what it measures or counts."""
+
+
 def _phrase_stop(words: Sequence[str]) -> set[str]:
     """Folded words that end what a question measures: function syllables, question syllables, punctuation."""
     function = {w for term in wordlists.FUNCTION_TERMS for w in term.split()}
     return function | _ENDS_MEASURE | {w for w in words if not w[0].isalnum()}
 
 
+@functools.lru_cache(maxsize=512)
 def counted_noun(question: str) -> str | None:
     """What a "bao nhiêu" / "mấy" question counts when it names none of the listed units, folded, two syllables at
     most: "lập thành mấy bản" → "ban", "mấy ảnh màu" → "anh mau", "bao nhiêu giải Grammy" → "giai grammy" (what
@@ -675,7 +701,7 @@ def counted_noun(question: str) -> str | None:
     thing, strict = measured(question)
     if thing and strict:
         return thing
-    written = re.findall(r"[^\W_]+|[^\w\s]", unicodedata.normalize("NFC", question.lower()))
+    written = _QUESTION_TOKEN.findall(unicodedata.normalize("NFC", question.lower()))
     if "mấy" not in written:
         return None
     words = [_fold(w) for w in written]
@@ -693,7 +719,7 @@ def measured(question: str) -> tuple[str, bool]:
     same. The flag says whether the whole phrase must be found (after "bao nhiêu") or two adjacent syllables of
     it (up to three opening words, which a document may word a little differently: "tăng trưởng kinh tế" /
     "trưởng kinh tế")."""
-    words = re.findall(r"[^\W_]+|[^\w\s]", _fold(question))  # punctuation kept: it ends a phrase
+    words = _QUESTION_TOKEN.findall(_fold(question))  # punctuation kept: it ends a phrase
     at = next((i for i in range(len(words) - 1) if words[i : i + 2] == ["bao", "nhieu"]), None)
     if at is None:
         return "", True
@@ -706,7 +732,7 @@ def measured(question: str) -> tuple[str, bool]:
     else:
         lead = words[:at]
         about = _ABOUT_LAST.search(question)
-        said = re.findall(r"[^\W_]+|[^\w\s]", _fold(question[about.end() :])) if about else []
+        said = _QUESTION_TOKEN.findall(_fold(question[about.end() :])) if about else []
         ends = [i for i in range(len(said) - 1) if said[i : i + 2] == ["bao", "nhieu"]]
         if ends:  # "Kết quả năm 2025 về doanh thu du lịch là bao nhiêu": what follows "về" is measured
             lead = said[: ends[0]]

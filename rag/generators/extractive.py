@@ -221,6 +221,7 @@ class ExtractiveGenerator(Generator):
         def words_of(text: str, within: str) -> set[str]:
             return {w for w in WORD_RE.findall(text) if not compounds.get(w) or _any_phrase(within, compounds[w])}
 
+        title_words: dict[str, set[str]] = {}
         seen = []
         for cand in cands:
             folded = fold(spell_out(cand.text))
@@ -229,8 +230,10 @@ class ExtractiveGenerator(Generator):
             around = words_of(cand.context, f"{cand.context} | {folded}") | words_of(cand.before, cand.before)
             # the document's title speaks for every sentence in it, at half weight: "… bầu cử đại biểu Hội đồng
             # nhân dân" of a law's title does not make its sentence naming "Hội đồng nhân dân" the better answer
-            title = fold(spell_out(cand.title))
-            around |= words_of(title, title)
+            if cand.title not in title_words:
+                title = fold(spell_out(cand.title))
+                title_words[cand.title] = words_of(title, title)
+            around |= title_words[cand.title]
             if named and any(number_matches(token, named) for token in name_tokens(cand.title)):
                 # every sentence of the document the question names by number ("Quyết định 2820 …") is of it:
                 # the one that repeats "Quyết định số 2820" is no better an answer
