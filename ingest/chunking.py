@@ -152,13 +152,15 @@ def _section_label(doc: Document, start: int, closing: int) -> str:
 
 def _merge_bare_headings(doc: Document, sections: list[Section], units: set[int]) -> list[Section]:
     """ "II. PHÂN CÔNG NHIỆM VỤ" directly followed by "1. …" is not a passage of its own: it starts the next one –
-    unless the next one opens another top-level unit: the one-line items "c) …" "d) …" closing part I stay in part I
-    rather than open part II's passage."""
+    unless the next one opens another top-level unit or is the closing block: the one-line items "c) …" "d) …"
+    closing part I stay in part I rather than open part II's passage, and the last ones of the body stay out of
+    "Nơi nhận"."""
     out: list[Section] = []
     pending: int | None = None
     for section in sections:
-        lines = [ln for ln in doc.text[section.start : section.end].split("\n") if ln.strip()]
-        if pending is not None and any(pending < u <= section.start for u in units):
+        lines = [ln.strip() for ln in doc.text[section.start : section.end].split("\n") if ln.strip()]
+        closing = section.label == CLOSING_SECTION  # the body's last lines never open the closing block
+        if pending is not None and (closing or any(pending < u <= section.start for u in units)):
             out.append(Section(pending, section.start, _section_label(doc, pending, len(doc.text))))
             pending = None
         start = pending if pending is not None else section.start

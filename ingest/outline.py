@@ -20,8 +20,9 @@ TITLE_CHARS = 60
 MAX_HEADING_CHARS = 220
 """Longer numbered lines are numbered paragraphs (khoản, điểm): labelled in the tree, titled by their first words."""
 
+PHU_LUC = re.compile(r"^(?:Phụ lục|PHỤ LỤC)(?:\s+(?:số\s+)?([\dIVXLC]+))?\b\s*[.:\-–]?\s*(.*)$")
 STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("phu_luc", re.compile(r"^(?:Phụ lục|PHỤ LỤC)(?:\s+(?:số\s+)?([\dIVXLC]+))?\b\s*[.:\-–]?\s*(.*)$")),
+    ("phu_luc", PHU_LUC),
     ("phan", re.compile(r"^(?:Phần|PHẦN)\s+(thứ\s+\w+|THỨ\s+\w+|[\dIVXLC]+)\b\s*[.:\-–]?\s*(.*)$")),
     ("chuong", re.compile(r"^(?:Chương|CHƯƠNG)\s+([\dIVXLC]+)\b\s*[.:\-–]?\s*(.*)$")),
     ("muc", re.compile(r"^(?:Mục|MỤC)\s+(\d+)\b\s*[.:\-–]?\s*(.*)$")),
@@ -37,6 +38,8 @@ STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 ATTACHED_TITLE = re.compile(r"^(?:CHƯƠNG TRÌNH|KẾ HOẠCH|QUY CHẾ|QUY ĐỊNH|ĐỀ ÁN|DANH MỤC)\b")
 ATTACHED_NOTE = re.compile(r"^\(?(?:Ban hành )?[Kk]èm theo\b")
 """An attached part: an upper-case title ("CHƯƠNG TRÌNH HÀNH ĐỘNG") with a "(Kèm theo …)" line right after it."""
+FORM_LABEL = re.compile(r"^(?:Mẫu biểu|Biểu mẫu|Mẫu|Biểu|MẪU BIỂU|BIỂU MẪU|MẪU|BIỂU)(?:\s+(?:số|SỐ))?\s+\d+[\w./-]*$")
+"""A form attached after the signature ("Mẫu biểu số 01", "Biểu số 2", "Mẫu số 01/KH"): a line by itself."""
 NAMED = {"phu_luc", "phan", "chuong", "muc", "dieu", "chuyen_de"}
 
 
@@ -98,11 +101,19 @@ def find_headings(
     ends (Nơi nhận, signature), ``restarts`` offsets of attached parts that begin a new top level, ``styled`` the
     lines a .docx author put in Word's "Heading N" styles (headings even without a number: "Mục đích")."""
     styled = styled or {}
+    after_signature = min(closings, default=len(text))
     found: list[tuple[Paragraph, str, str, str]] = []
+    titled = -1  # the index of a form's title line, taken into the form's heading
     for i, par in enumerate(pars):
-        if par.start < body_start:
+        if par.start < body_start or i == titled:
             continue
-        if par.start in restarts or _is_attached(pars, i):
+        signed = par.start > after_signature
+        if signed and FORM_LABEL.match(par.text):
+            title = pars[i + 1].text if i + 1 < len(pars) and _upper(pars[i + 1].text) else ""
+            titled = i + 1 if title else -1
+            found.append((par, "attached", par.text, title or par.text))
+            continue
+        if par.start in restarts or _is_attached(pars, i, signed):
             found.append((par, "attached", _attached_label(par.text), par.text))
             continue
         hit = _match(par)
@@ -123,11 +134,20 @@ def _upper(text: str) -> bool:
     return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
 
 
-def _is_attached(pars: Sequence[Paragraph], i: int) -> bool:
-    """An upper-case part title followed within three lines by "(Kèm theo …)"."""
-    if not (ATTACHED_TITLE.match(pars[i].text) and _upper(pars[i].text)):
-        return False
-    return any(ATTACHED_NOTE.match(p.text) for p in pars[i + 1 : i + 4])
+def _is_attached(pars: Sequence[Paragraph], i: int, signed: bool = False) -> bool:
+    """An upper-case part title followed within three lines by "(Kèm theo …)"; before the signature only the titles
+    of ``ATTACHED_TITLE`` (a programme attached to a resolution), after it any title ("DỰ BÁO …", "BIỂU TỔNG HỢP …")."""
+    text = pars[i].text
+    if "|" in text or not ((signed or ATTACHED_TITLE.match(text)) and _upper(text)):
+        return False  # a table row in capitals is no title
+    if signed and not ATTACHED_TITLE.match(text) and (_match(pars[i]) or (i and _upper(pars[i - 1].text))):
+        return False  # a labelled heading ("PHỤ LỤC 1: …"), or the second line of a title ("TRIỂN KHAI …")
+    for par in pars[i + 1 : i + 4]:
+        if ATTACHED_NOTE.match(par.text):
+            return True
+        if FORM_LABEL.match(par.text) or PHU_LUC.match(par.text):
+            return False  # the note belongs to the next form or Phụ lục (a letterhead repeated above it is no title)
+    return False
 
 
 def _attached_label(text: str) -> str:
@@ -158,7 +178,8 @@ def _nest(text: str, found: list[tuple[Paragraph, str, str, str]], closings: Seq
         long_par = len(par.text) > MAX_HEADING_CHARS or re.search(r"[.;?!]\s+\S", title or "") is not None
         shown = short_title(title) if title else ""
         path_part = f"{label} {shown if shown != label else ''}".strip()  # "Điều 9." alone: "Điều 9", not twice
-        path_part = short_title(par.text) if style == "attached" else path_part
+        if style == "attached":  # a part's title line; a form's label then its title ("Mẫu biểu số 01 DỰ BÁO …")
+            path_part = short_title(title) if title.startswith(label) else f"{label} {short_title(title)}"
         path = " › ".join([h.path.split(" › ")[-1] for _, h in stack] + [path_part])
         heading = Heading(
             label=label, title=title if not long_par else shown, level=level, start=par.start, end=len(text), path=path
@@ -173,5 +194,5 @@ def _nest(text: str, found: list[tuple[Paragraph, str, str, str]], closings: Seq
 
 
 def is_body_heading(heading: Heading) -> bool:
-    """Not an attached part: its level-1 label is I./A./Chương/Điều …, not Phụ lục."""
-    return not fold(heading.label).startswith(("phu luc", "chuong trinh"))
+    """Not an attached part: its level-1 label is I./A./Chương/Điều …, not Phụ lục or a form (Mẫu biểu số 01)."""
+    return not fold(heading.label).startswith(("phu luc", "chuong trinh", "mau ", "bieu "))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.normalize import fold
+
 _ROW = re.compile(r"^[ \t]*(?:\|.*\||[^\n]*\S \| \S[^\n]*|\| \S[^\n]*)[ \t]*$", re.MULTILINE)
 """A row line; "| Trong đó:" (one cell, no closing pipe) is a line of the table too, so the rows after it keep
 the table's header."""
@@ -41,6 +43,9 @@ class TableRow:
     caption: str = ""
     """The lines just above the table ("Mẫu biểu số 01", "DỰ BÁO MỘT SỐ CHỈ TIÊU …", "Đơn vị: Triệu đồng."): what
     every row of it is about."""
+    parent: str = ""
+    """For a row without a number under a numbered one ("| Tốc độ tăng trưởng | % | …" under "6 | Kim ngạch xuất
+    khẩu hàng hóa | …"), the numbered row's subject: what the row is a part or a measure of."""
 
 
 def table_rows(text: str) -> list[TableRow]:
@@ -75,7 +80,19 @@ def _body_rows(table: list[tuple[list[str], int, int]], caption: str) -> list[Ta
     header = table[0][0]
     body = [(cells, start, end) for cells, start, end in table[1:] if cells]
     header, skip = merged_header(header, [cells for cells, _, _ in body])
-    return [TableRow(cells, header, start, end, caption) for cells, start, end in body[skip:]]
+    rows = [TableRow(cells, header, start, end, caption) for cells, start, end in body[skip:]]
+    if len(header) > 2 and fold(header[0]) in _NUMBER_HEADERS:
+        parent = ""
+        for row in rows:
+            if row.cells[0]:
+                parent = row.cells[1] if len(row.cells) > 1 else ""
+            elif len(row.cells) > 1 and row.cells[1]:
+                row.parent = parent
+    return rows
+
+
+_NUMBER_HEADERS = {"stt", "tt", "so tt", "so thu tu"}
+"""The header of a numbering column: a row left unnumbered under it belongs to the numbered row above."""
 
 
 _NUMBER = re.compile(r"[-+]?\d[\d.,]*(?:\s*[-–]\s*\d[\d.,]*)?\s*%?")

@@ -647,7 +647,7 @@ class AnswerPipeline:
             return [fact] if fact is not None else []
         facts = heading_facts(question, docs, lambda: self._numbered_documents(question, filters))
         retrieved = [(h.chunk.doc_id, h.chunk.start, h.chunk.end) for h in hits]
-        if not facts:
+        if not facts and not self._sentence_says_all(question, ask, hits, docs):
             facts = table_facts(question, docs, retrieved)
         if not facts:
             kind = asks_about_assignment(question, ask, docs)
@@ -656,6 +656,27 @@ class AnswerPipeline:
             elif kind == "bodies":
                 facts = bodies_for_task(question, docs, retrieved)
         return facts
+
+    def _sentence_says_all(self, question: str, ask: Ask, hits: Sequence[Hit], docs: Sequence[Document]) -> bool:
+        """Whether a retrieved sentence outside a table holds every term of the question (with what its document
+        establishes: "Tốc độ tăng trưởng kinh tế của tỉnh năm 2025 ước đạt 8%" in the plan of tỉnh Cà Mau) and gives
+        what is asked: the document states the answer in its own words, and a table row that shares the words
+        ("Tốc độ tăng trưởng GRDP | … | 8,00") is a second, coarser reading of it."""
+        restore = getattr(self.retriever, "restore_query", None)
+        terms = question_terms(restore(spell_out(question)) if restore else spell_out(question))
+        if not terms:
+            return False
+        about = {d.doc_id: comparable(_about(d)) for d in docs}
+        for hit in hits:
+            text = hit.chunk.text
+            for s, e in sentence_spans(text):
+                sentence = text[s:e]
+                if "|" in sentence:
+                    continue
+                folded = f"{about.get(hit.chunk.doc_id, '')} {comparable(sentence)}"
+                if all(has_phrase(folded, t) for t in terms) and gives(ask, sentence, question):
+                    return True
+        return False
 
     def _on_subject(
         self, question: str, hits: list[Hit], docs: list[Document], filters: SearchFilters | None, k: int | None

@@ -747,14 +747,15 @@ _UNIT_WORDS = frozenset({"phan", "tram", "trieu", "ty", "dong", "usd", "bang"})
 
 
 def _row_names(row: TableRow) -> str:
-    """What a row is about: its subject cell and its unit cell ("Đơn vị tính": "Người", "Tỷ đồng")."""
+    """What a row is about: its subject cell, the numbered row it is a part of ("Kim ngạch xuất khẩu hàng hóa" for
+    its "Tốc độ tăng trưởng") and its unit cell ("Đơn vị tính": "Người", "Tỷ đồng")."""
     subject = row.cells[_subject_column(row.header)] if _subject_column(row.header) < len(row.cells) else ""
     units = [
         row.cells[i]
         for i, cell in enumerate(row.header)
         if i < len(row.cells) and re.match(r"(?:don vi|dvt)\b", fold(cell))
     ]
-    return _spelled(" ".join([subject, *units]))
+    return _spelled(" ".join([row.parent, subject, *units]))
 
 
 _SPELLED = {
@@ -906,13 +907,16 @@ def table_facts(
     cells = row.cells + [""] * (len(row.header) - len(row.cells))  # a short row leaves its last cells empty
     if not any(cells[c] for c in columns):
         return []  # the row leaves the asked cells empty: the table does not say
-    subject = cells[_subject_column(row.header)]
+    # "Y tế:" above "- Số giường bệnh" reads "Y tế – Số giường bệnh"
+    subject = " – ".join(
+        p.strip(" .:").lstrip("-+• ") for p in (row.parent, cells[_subject_column(row.header)]) if p.strip(" .:-+•")
+    )
     unit = _unit_of(row)
     stated = "; ".join(
         f"{row.header[c].capitalize()}: {_with_unit(cells[c], _column_unit(row.header[c], unit)) or '(để trống)'}"
         for c in columns
     )
-    context = " | ".join(row.header) + ("\n" + row.caption if row.caption else "")
+    context = "\n".join(part for part in (" | ".join(row.header), row.parent, row.caption) if part)
     return [Fact(f"{subject.rstrip(' .')} – {stated}.", doc, row.start, row.end, context)]
 
 

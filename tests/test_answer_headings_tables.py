@@ -8,6 +8,7 @@ are written here, never computed by the code under test.
 from __future__ import annotations
 
 from ingest.model import Document, DocumentMeta, Heading
+from ingest.tables import table_rows
 from rag.generators.extractive import defined_term
 from rag.query_understanding import asked_unit, asks_for, gives, measured, named_in
 from rag.structured_answers import heading_facts, section_facts, table_facts
@@ -255,3 +256,37 @@ def test_a_count_asked_by_its_noun_names_its_unit() -> None:
     assert asked_unit("Sở Tài chính báo cáo bao nhiêu lần?") == "lan"
     assert asked_unit("Tỷ lệ hộ nghèo là bao nhiêu?") is None
     assert measured("Số người được giải quyết việc làm năm 2026 là bao nhiêu?") == ("", True)
+
+
+FORECAST = """DỰ BÁO MỘT SỐ CHỈ TIÊU KINH TẾ - XÃ HỘI CHỦ YẾU
+
+STT | Nội dung | Đơn vị tính | Năm 2025 | Năm 2026
+2 | Tốc độ tăng trưởng GRDP | % | 8,00 | 10,00
+6 | Kim ngạch xuất khẩu hàng hóa | Triệu USD | 2.600 | 2.800
+| Tốc độ tăng trưởng | % | 106,9 | 107,2
+7 | Kim ngạch nhập khẩu hàng hóa | Triệu USD | 390 | 430
+| Tốc độ tăng trưởng | % | 108,40 | 110,30
+"""
+"""Rows of Mẫu biểu số 01 of Kế hoạch 0204/KH-UBND (Cà Mau), figures as printed: a row without a number measures
+the numbered row above it."""
+
+
+def test_an_unnumbered_row_belongs_to_the_numbered_row_above() -> None:
+    rows = table_rows(FORECAST)
+    assert [(row.cells[1], row.parent) for row in rows] == [
+        ("Tốc độ tăng trưởng GRDP", ""),
+        ("Kim ngạch xuất khẩu hàng hóa", ""),
+        ("Tốc độ tăng trưởng", "Kim ngạch xuất khẩu hàng hóa"),
+        ("Kim ngạch nhập khẩu hàng hóa", ""),
+        ("Tốc độ tăng trưởng", "Kim ngạch nhập khẩu hàng hóa"),
+    ]
+
+
+def test_a_growth_rate_is_read_from_the_row_of_what_grows() -> None:
+    # found on the Cà Mau plan: the economy's growth was answered with the export row's growth (106,9)
+    doc = Document("plan", "Kế hoạch", "plan.txt", "ke_hoach", FORECAST, "h6", meta=DocumentMeta())
+    facts = table_facts("Tốc độ tăng trưởng kinh tế năm 2026 là bao nhiêu?", [doc])
+    assert len(facts) == 1 and "10,00" in facts[0].text, facts
+    facts = table_facts("Tốc độ tăng trưởng kim ngạch nhập khẩu năm 2026 là bao nhiêu?", [doc])
+    assert len(facts) == 1 and "110,30" in facts[0].text, facts
+    assert facts[0].text.startswith("Kim ngạch nhập khẩu hàng hóa – Tốc độ tăng trưởng"), facts[0].text

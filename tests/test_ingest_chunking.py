@@ -223,3 +223,72 @@ def test_chapter_iv_of_a_regulation_starts_its_own_passage(party_docs):
     """Quy định 383-QĐ/TW: items 7 and 8 of chapter III opened chapter IV's passage."""
     chunks = party_docs["qd383-qd-tw_2025-11-19.txt"]
     assert _together(chunks, "8. Việc mang tài liệu lưu trữ có chứa bí mật", "IV- TỔ CHỨC THỰC HIỆN") == []
+
+
+_PLAN_HEAD = (
+    "ỦY BAN NHÂN DÂN\nTỈNH HÒA BÌNH\nSố: 12/KH-UBND\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "Hòa Bình, ngày 3 tháng 3 năm 2025\n\nKẾ HOẠCH\nThu gom rác thải nông thôn năm 2025\n\n"
+    "I. MỤC ĐÍCH\nGiảm lượng rác thải chôn lấp tại các xã trong năm 2025 so với năm 2024.\n\n"
+    "II. TỔ CHỨC THỰC HIỆN\n1. Sở Nông nghiệp và Môi trường chủ trì hướng dẫn các xã phân loại rác thải tại nguồn "
+    "theo quy định hiện hành và tổng hợp kết quả gửi Ủy ban nhân dân tỉnh.\n"
+)
+_PLAN_CLOSE = (
+    "Nơi nhận:\n- Thường trực Tỉnh ủy (b/c);\n- Các sở, ngành;\n- Ủy ban nhân dân các xã;\n- Lưu: VT.\n\n"
+    "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn Thắm\n"
+)
+
+
+def _sections_of(tmp_path: Path, text: str) -> tuple[Document, list]:
+    path = tmp_path / "ke-hoach-12.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = load_document(path, root=tmp_path)
+    return doc, document_sections(doc)
+
+
+def _section_holding(doc: Document, sections: list, words: str):
+    at = doc.text.index(words)
+    return next(s for s in sections if s.start <= at < s.end)
+
+
+def test_one_line_items_before_the_signature_are_body_not_the_closing_block(tmp_path: Path) -> None:
+    """Quy định 383-QĐ/TW ended with one-line items ("4. …", "5. …") right above "Nơi nhận": each was taken for
+    a bare heading waiting for its text, and the closing block's passage began with them."""
+    from ingest.chunking import CLOSING_SECTION
+
+    body = (
+        "2. Các xã báo cáo kết quả thu gom trước ngày 15 tháng 12 năm 2025.\n"
+        "3. Kinh phí thực hiện do ngân sách xã bảo đảm theo phân cấp hiện hành.\n\n"
+    )
+    doc, sections = _sections_of(tmp_path, _PLAN_HEAD + body + _PLAN_CLOSE)
+    assert _section_holding(doc, sections, "3. Kinh phí thực hiện").label != CLOSING_SECTION
+    assert _section_holding(doc, sections, "2. Các xã báo cáo").label != CLOSING_SECTION
+    closing = _section_holding(doc, sections, "Nơi nhận:")
+    assert closing.label == CLOSING_SECTION
+    assert doc.text[closing.start : closing.end].lstrip().startswith("Nơi nhận:")
+
+
+def test_a_form_attached_after_the_signature_has_its_own_sections(tmp_path: Path) -> None:
+    """Kế hoạch 0204/KH-UBND attaches "Mẫu biểu số 01" … "05" after the signature: their tables were cited under
+    "Nơi nhận, chữ ký". A form is an attached part, whatever word its title begins with."""
+    from ingest.chunking import CLOSING_SECTION
+
+    forms = (
+        "\nMẫu số 02\n\nTỔNG HỢP KẾT QUẢ THU GOM RÁC THẢI CÁC XÃ NĂM 2025\n"
+        "(Kèm theo Kế hoạch số 12/KH-UBND ngày 3/3/2025 của Ủy ban nhân dân tỉnh Hòa Bình)\n\n"
+        "STT | Xã | Khối lượng thu gom (tấn) | Tỷ lệ phân loại tại nguồn (%)\n"
+        "1 | Xã Tân Lạc | 1.250 | 45\n2 | Xã Mai Hạ | 980 | 38\n"
+    )
+    doc, sections = _sections_of(tmp_path, _PLAN_HEAD + "\n" + _PLAN_CLOSE + forms)
+    row = _section_holding(doc, sections, "1 | Xã Tân Lạc")
+    assert row.label != CLOSING_SECTION
+    assert doc.heading_path_at(doc.text.index("1 | Xã Tân Lạc")).startswith("Mẫu số 02")
+    assert _section_holding(doc, sections, "Nguyễn Văn Thắm").label == CLOSING_SECTION
+    assert "Xã Tân Lạc" not in doc.text[_section_holding(doc, sections, "Nơi nhận:").start :].split("Mẫu số 02")[0]
+
+
+def test_the_forms_of_plan_0204_are_cited_under_their_own_titles(party_docs):
+    """The same on the real document: the GRDP row of Mẫu biểu số 01, and the last item of Quy định 383."""
+    grdp = next(c for c in party_docs["kh0204-kh-ubnd-camau_2025-11-24.txt"] if "Tốc độ tăng trưởng GRDP" in c.text)
+    assert grdp.heading_path.startswith("Mẫu biểu số 01"), grdp.heading_path
+    last = next(c for c in party_docs["qd383-qd-tw_2025-11-19.txt"] if "Các nội dung không quy định" in c.text)
+    assert last.section != "Nơi nhận, chữ ký"
