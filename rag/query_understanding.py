@@ -517,6 +517,13 @@ _REFERENCE = re.compile(
 """Numbers that name a time or a part ("tháng 3, 4", "Điều 5", "Phụ lục 1", "T5"): they count nothing."""
 
 
+def _said_loosely(folded: str, phrase: str) -> bool:
+    """Whether the words of a two-word ``phrase`` stand in ``folded`` in order with at most two words between
+    them: "hộ gia đình nghèo" says "hộ nghèo", "người Anh di cư" says "người di cư"."""
+    first, second = phrase.split()
+    return re.search(rf"\b{re.escape(first)}(?:\s+\w+){{0,2}}\s+{re.escape(second)}\b", folded) is not None
+
+
 def _figure_with_unit(sentence: str, question: str) -> bool:
     """A new figure; when the question names its unit ("bao nhiêu người", "bao nhiêu đảng viên"), a figure
     followed by that unit, so "90% dân số" does not answer "dân số là bao nhiêu người". Numbers inside codes
@@ -525,11 +532,12 @@ def _figure_with_unit(sentence: str, question: str) -> bool:
     noun = counted_noun(question)
     if noun is not None and _few_in_words(sentence, noun):
         return True
-    new = _quantities(sentence) - numbers_in(question)
+    # a figure the question says ("Chiến tranh Bảy năm", "5 năm tới") is what it asks about, not its answer
+    new = _quantities(sentence) - numbers_in(question) - _quantities(question)
     if not new:
         return False
     rate_of = _RATE_OF.search(_fold(question))
-    if rate_of is not None and not has_phrase(_fold(sentence), rate_of.group(1)):
+    if rate_of is not None and not _said_loosely(_fold(sentence), rate_of.group(1)):
         return False  # "Tỷ lệ hộ nghèo … bao nhiêu": a rate of something else is no answer
     unit = asked_unit(question)
     if unit is None:

@@ -536,3 +536,19 @@ def test_a_word_of_letters_then_digits_is_a_name_however_it_is_typed() -> None:
     assert names_absent("Ai đã hợp tác với internet2?", [passage]) == ["internet2"]
     assert names_absent("Ai đã hợp tác với internet2?", ["Qwest hợp tác với Internet2 từ năm 1998."]) == []
     assert names_absent("Kế hoạch 3260-KH/ĐĐQH15 triển khai nghị quyết nào?", ["Kế hoạch số 3260-KH/ĐĐQH15"]) == []
+
+
+def test_a_rate_is_found_when_the_sentence_puts_words_inside_its_name() -> None:
+    question = "Tỷ lệ hộ nghèo của tỉnh năm 2025 là bao nhiêu?"
+    ask = asks_for(question)
+    assert gives(ask, "Tỷ lệ hộ gia đình nghèo giảm còn 1,2%.", question)  # "hộ … nghèo", two words between
+    assert not gives(ask, "Tỷ lệ hộ có điện lưới quốc gia đạt 99%.", question)  # a rate of something else
+    migrants = "Tỷ lệ người di cư Anh so với Pháp là bao nhiêu?"
+    assert gives(asks_for(migrants), "Người Anh di cư đông hơn người Pháp với tỷ lệ 20:1.", migrants)
+
+
+def test_a_figure_in_words_the_question_says_is_not_its_answer() -> None:
+    question = "Cuộc kháng chiến chín năm kéo dài bao lâu ở Nam Bộ?"
+    ask = asks_for(question)
+    assert not gives(ask, "Ở Nam Bộ, cuộc kháng chiến chín năm bắt đầu từ ngày 23 tháng 9 năm 1945.", question)
+    assert gives(ask, "Ở Nam Bộ, cuộc kháng chiến chín năm kéo dài tám năm rưỡi.", question)
