@@ -112,7 +112,8 @@ def test_a_figure_is_read_from_the_column_under_its_group(tmp_path) -> None:
     facts = table_facts("Dân số năm 2025 theo kế hoạch là bao nhiêu triệu người?", _plan(tmp_path))
     assert [f.text for f in facts] == ["Dân số – Năm hiện hành 2025 – kế hoạch: 2,61 triệu người."]
     facts = table_facts("Số giường bệnh cấp tỉnh năm 2027 là bao nhiêu?", _plan(tmp_path))
-    assert [f.text for f in facts] == ["+ Giường bệnh cấp tỉnh – Năm 2027: 6.750 giường."]
+    # the unnumbered row is read with the numbered row it is a part of, its "+" marker left out
+    assert [f.text for f in facts] == ["Số giường bệnh – Giường bệnh cấp tỉnh – Năm 2027: 6.750 giường."]
 
 
 def test_a_cell_the_row_leaves_empty_is_not_an_answer(tmp_path) -> None:
