@@ -117,10 +117,14 @@ def cpu_busy_fraction(seconds: float = 3.0) -> float:
 BUSY_BEFORE_FRACTION = 0.25
 
 
-def verdict(passed: bool, busy_before: bool) -> str:
-    """PASS / FAIL, except that a run begun on a busy machine claims neither a PASS nor a clean FAIL."""
+def verdict(passed: bool, busy_before: bool, baseline_disturbed: bool = False) -> str:
+    """PASS / FAIL, except that a run begun on a busy machine claims neither a PASS nor a clean FAIL, and neither
+    does a run whose baseline was slower than the loaded phase (load cannot make a search faster: something else
+    held the machine while the baseline was timed, so the ratio says nothing)."""
     if busy_before:
         return "busy: rerun on a quiet machine" + ("" if passed else " (FAIL as measured)")
+    if baseline_disturbed:
+        return "inconclusive: the baseline was slower than the run under load; rerun on a quiet machine"
     return "PASS" if passed else "FAIL"
 
 
