@@ -72,6 +72,9 @@ class Article:
     number: int
     title: str
     body: str
+    outline: str = ""
+    """The chapter (and section) above the article as a whole law's ingestion writes its heading path ("Chương II
+    QUYỀN, TRÁCH NHIỆM CỦA CÔNG ĐOÀN › Mục 1 …"): what a real collection's passages of the article carry."""
 
 
 @dataclass
@@ -105,24 +108,38 @@ def law_articles(path: Path) -> list[Article]:
     articles: list[Article] = []
     current: tuple[int, str] | None = None
     body: list[str] = []
+    outline: dict[int, str] = {}  # level (Phần 0, Chương 1, Mục 2) → "Chương II QUYỀN, …"
+    untitled: int | None = None  # the level whose title is the next line ("Chương II" alone on its line)
 
     def close() -> None:
         if current is not None and "".join(body).strip():
-            articles.append(Article(law, current[0], current[1].strip(), "\n".join(body).strip()))
+            path_text = " › ".join(outline[k] for k in sorted(outline))
+            articles.append(Article(law, current[0], current[1].strip(), "\n".join(body).strip(), path_text))
 
     for line in path.read_text(encoding="utf-8").splitlines():
         stripped = line.strip()
         m = _ARTICLE.match(stripped)
         if m:
             close()
-            current, body = (int(m.group(1)), m.group(2)), []
-        elif _OUTLINE.match(stripped):
+            current, body, untitled = (int(m.group(1)), m.group(2)), [], None
+        elif o := _OUTLINE.match(stripped):
             close()
             current, body = None, []
+            level = _OUTLINE_LEVELS[o.group(1).lower()]
+            outline = {k: v for k, v in outline.items() if k < level}
+            title = stripped[o.end() :].strip(" .:-–")
+            outline[level] = f"{o.group(0)} {title}".strip()
+            untitled = None if title else level
+        elif untitled is not None and stripped:
+            outline[untitled] += f" {stripped}"
+            untitled = None
         elif current is not None:
             body.append(line)
     close()
     return articles
+
+
+_OUTLINE_LEVELS = {"phần": 0, "chương": 1, "mục": 2}
 
 
 def article_doc_id(law: str, number: int) -> str:
@@ -155,13 +172,19 @@ def article_documents(law_dir: Path, laws: Sequence[str] = DEV_LAWS) -> tuple[li
     return docs, articles
 
 
-def chunk_articles(docs: Iterable[Document], settings: Settings, count_tokens: Any) -> list[Chunk]:
-    """The articles cut by the same chunker as every ingested document."""
+def chunk_articles(
+    docs: Iterable[Document], settings: Settings, count_tokens: Any, outlines: dict[str, str] | None = None
+) -> list[Chunk]:
+    """The articles cut by the same chunker as every ingested document, each passage under its article's chapter
+    (``outlines``: doc id → :attr:`Article.outline`) as a whole law's ingestion puts it."""
     from ingest.chunking import chunk_document
 
     chunks: list[Chunk] = []
     for doc in docs:
-        chunks.extend(chunk_document(doc, count_tokens, settings.chunk_tokens, settings.chunk_overlap))
+        for chunk in chunk_document(doc, count_tokens, settings.chunk_tokens, settings.chunk_overlap):
+            above = (outlines or {}).get(doc.doc_id, "")
+            chunk.heading_path = " › ".join(p for p in (above, chunk.heading_path) if p)
+            chunks.append(chunk)
     return chunks
 
 
@@ -226,7 +249,8 @@ def build_dev_set(shared: Path, settings: Settings, count_tokens: Any, known_ite
     if not law_dir.is_dir() or not party_dir.is_dir():
         raise DevSetError(f"{shared}: thiếu thư mục vn_laws hoặc party_docs của dữ liệu dùng chung")
     docs, articles = article_documents(law_dir)
-    chunks = chunk_articles(docs, settings, count_tokens)
+    outlines = {article_doc_id(a.law, a.number): a.outline for a in articles}
+    chunks = chunk_articles(docs, settings, count_tokens, outlines)
     party = ingest_files(sorted(party_dir.glob("*.txt")), count_tokens, settings.chunk_tokens, settings.chunk_overlap)
     if party.errors:
         raise DevSetError(f"{party_dir}: không đọc được {[str(e) for e in party.errors]}")

@@ -8,7 +8,9 @@ import pytest
 
 from eval.longdoc_eval import (
     DevQuestion,
+    article_doc_id,
     article_documents,
+    chunk_articles,
     citizen_questions,
     document_rank,
     known_item_questions,
@@ -17,6 +19,7 @@ from eval.longdoc_eval import (
 )
 from rag.lexical import without_question_framing
 from rag.retrieval import document_ranking
+from rag.settings import Settings
 
 LAW = """QUỐC HỘI
 
@@ -166,3 +169,20 @@ def test_batched_queries_are_the_vectors_of_one_by_one_queries(tmp_path: Path) -
     assert batched.shape == (2, single.dimension)
     for row, question in zip(batched, questions, strict=True):
         assert np.allclose(row, single.embed_query(question), atol=1e-4)
+
+
+def test_an_article_carries_its_chapter_as_real_ingestion_does(law_dir: Path) -> None:
+    # a law ingested whole gives each article's passages the heading path "Chương II QUYỀN, … › Điều 3 …"; the
+    # development set drops the article's own title (it is the query) but keeps the chapter above it
+    articles = law_articles(law_dir / "luat-cong-doan.txt")
+    assert [a.outline for a in articles] == [
+        "Chương I NHỮNG QUY ĐỊNH CHUNG",
+        "Chương I NHỮNG QUY ĐỊNH CHUNG",
+        "Chương II QUYỀN, TRÁCH NHIỆM CỦA CÔNG ĐOÀN",
+    ]
+    docs, _ = article_documents(law_dir, ["luat-cong-doan"])
+    outlines = {article_doc_id(a.law, a.number): a.outline for a in articles}
+    chunks = chunk_articles(docs, Settings(), lambda text: len(text.split()), outlines)
+    third = [c for c in chunks if c.doc_id == "luat-cong-doan:dieu-3"]
+    assert third and all(c.heading_path == "Chương II QUYỀN, TRÁCH NHIỆM CỦA CÔNG ĐOÀN" for c in third)
+    assert all("Tài chính công đoàn" not in c.search_text for c in third)
