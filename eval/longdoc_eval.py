@@ -181,8 +181,8 @@ def chunk_articles(
 
     chunks: list[Chunk] = []
     for doc in docs:
+        above = (outlines or {}).get(doc.doc_id, "")
         for chunk in chunk_document(doc, count_tokens, settings.chunk_tokens, settings.chunk_overlap):
-            above = (outlines or {}).get(doc.doc_id, "")
             chunk.heading_path = " › ".join(p for p in (above, chunk.heading_path) if p)
             chunks.append(chunk)
     return chunks

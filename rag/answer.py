@@ -11,6 +11,7 @@ document text, so ``document.text[start:end] == quote`` can always be checked.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -126,6 +127,13 @@ def question_terms(question: str) -> list[str]:
     Pass a question with tone marks (restore them first): word segmentation
     of unaccented text is unreliable.
     """
+    return list(_question_terms(question))
+
+
+@functools.lru_cache(maxsize=512)
+def _question_terms(question: str) -> tuple[str, ...]:
+    """:func:`question_terms`, segmented once per question (an answer reads them for its structured facts, its
+    features and its coverage)."""
     from ingest.underthesea_tools import word_tokenize
 
     marked = has_diacritics(question)
@@ -138,7 +146,7 @@ def question_terms(question: str) -> list[str]:
         if function or folded in FRAME_WORDS or folded in terms:
             continue
         terms.append(folded)
-    return terms
+    return tuple(terms)
 
 
 _TIME_BEFORE_NUMBER = re.compile(r"(?<!\w)(nam|thang|ngay|quy|giai doan) \d")
@@ -299,8 +307,7 @@ class AnswerPipeline:
         lexical = max((h.lexical_score for h in hits if h.lexical_score is not None), default=0.0)
         folded: list[str] = []  # each sentence that gives what is asked, with its heading, lead and owner, folded
         named = numbers_named(question)
-        restore = getattr(self.retriever, "restore_query", None)
-        marked = restore(spell_out(question)) if restore else spell_out(question)
+        marked = self._marked(question)
         terms = question_terms(marked)
         subject = subject_terms(marked, terms)
         bodies: list[tuple[str, list[str]]] = []  # each text's own words and the subject words it must hold
@@ -657,13 +664,18 @@ class AnswerPipeline:
                 facts = bodies_for_task(question, docs, retrieved)
         return facts
 
+    def _marked(self, question: str) -> str:
+        """The question with its abbreviations spelled out and its tone marks restored (what its terms are read
+        from)."""
+        restore = getattr(self.retriever, "restore_query", None)
+        return restore(spell_out(question)) if restore else spell_out(question)
+
     def _sentence_says_all(self, question: str, ask: Ask, hits: Sequence[Hit], docs: Sequence[Document]) -> bool:
         """Whether a retrieved sentence outside a table holds every term of the question (with what its document
         establishes: "Tốc độ tăng trưởng kinh tế của tỉnh năm 2025 ước đạt 8%" in the plan of tỉnh Cà Mau) and gives
         what is asked: the document states the answer in its own words, and a table row that shares the words
         ("Tốc độ tăng trưởng GRDP | … | 8,00") is a second, coarser reading of it."""
-        restore = getattr(self.retriever, "restore_query", None)
-        terms = question_terms(restore(spell_out(question)) if restore else spell_out(question))
+        terms = question_terms(self._marked(question))
         if not terms:
             return False
         about = {d.doc_id: comparable(_about(d)) for d in docs}
