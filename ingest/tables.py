@@ -81,7 +81,7 @@ def _body_rows(table: list[tuple[list[str], int, int]], caption: str) -> list[Ta
     body = [(cells, start, end) for cells, start, end in table[1:] if cells]
     header, skip = merged_header(header, [cells for cells, _, _ in body])
     rows = [TableRow(cells, header, start, end, caption) for cells, start, end in body[skip:]]
-    if len(header) > 2 and fold(header[0]) in _NUMBER_HEADERS:
+    if len(header) > 2 and is_number_header(header[0]):
         parent = ""
         for row in rows:
             if row.cells[0]:
@@ -91,8 +91,13 @@ def _body_rows(table: list[tuple[list[str], int, int]], caption: str) -> list[Ta
     return rows
 
 
-_NUMBER_HEADERS = {"stt", "tt", "so tt", "so thu tu"}
-"""The header of a numbering column: a row left unnumbered under it belongs to the numbered row above."""
+_NUMBER_HEADERS = frozenset({"stt", "tt", "so tt", "so thu tu"})
+
+
+def is_number_header(cell: str) -> bool:
+    """``cell`` heads a numbering column ("STT", "TT.", "Số thứ tự"): a row left unnumbered under it belongs to the
+    numbered row above, and the column after it names what each row is about."""
+    return fold(cell).strip().rstrip(".").strip() in _NUMBER_HEADERS
 
 
 _NUMBER = re.compile(r"[-+]?\d[\d.,]*(?:\s*[-–]\s*\d[\d.,]*)?\s*%?")

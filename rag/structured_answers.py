@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ingest.header import KINDS
 from ingest.model import ROLE_LABELS, Assignment, Document, DocumentMeta, Heading, Topic
 from ingest.normalize import fold, strip_diacritics
-from ingest.tables import TableRow, table_rows
+from ingest.tables import TableRow, is_number_header, table_rows
 from ingest.wordlists import (
     ASSIGNMENT_VERBS,
     BODY_HEADS,
@@ -726,7 +726,7 @@ def _columns_asked(question: str, header: list[str]) -> list[int]:
             continue
         own = fold(cell.split(" – ")[-1])
         words = WORD_RE.findall(own)
-        if not words or words[0] in ("tt", "stt"):
+        if not words or is_number_header(own):
             continue
         if cell_years:
             by_year.append(i)
@@ -831,7 +831,7 @@ def _subject_column(header: list[str]) -> int:
     named = next((i for i, cell in enumerate(folded) if re.search(r"\bnhiem vu\b|\bnoi dung\b|\bten\b", cell)), None)
     if named is not None:
         return named
-    return 1 if len(header) > 1 and re.fullmatch(r"(?:tt|stt|so tt)\.?", folded[0]) else 0
+    return 1 if len(header) > 1 and is_number_header(header[0]) else 0
 
 
 def _unit_fits(question: str, unit: str) -> bool:

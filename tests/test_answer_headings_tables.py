@@ -7,6 +7,8 @@ are written here, never computed by the code under test.
 
 from __future__ import annotations
 
+import pytest
+
 from ingest.model import Document, DocumentMeta, Heading
 from ingest.tables import table_rows
 from rag.generators.extractive import defined_term
@@ -280,6 +282,18 @@ def test_an_unnumbered_row_belongs_to_the_numbered_row_above() -> None:
         ("Kim ngạch nhập khẩu hàng hóa", ""),
         ("Tốc độ tăng trưởng", "Kim ngạch nhập khẩu hàng hóa"),
     ]
+
+
+@pytest.mark.parametrize("number_header", ["STT", "STT.", "TT", "Số TT", "Số thứ tự"])
+def test_every_spelling_of_the_numbering_column_is_read_the_same_way(number_header: str) -> None:
+    # one predicate (ingest.tables.is_number_header) decides both the parent row and the subject column
+    table = FORECAST.replace("STT | Nội dung", f"{number_header} | Chỉ tiêu")
+    rows = table_rows(table)
+    assert [row.parent for row in rows][2] == "Kim ngạch xuất khẩu hàng hóa"
+    doc = Document("plan", "Kế hoạch", "plan.txt", "ke_hoach", table, "h6", meta=DocumentMeta())
+    facts = table_facts("Tốc độ tăng trưởng kim ngạch nhập khẩu năm 2026 là bao nhiêu?", [doc])
+    assert len(facts) == 1 and "110,30" in facts[0].text, facts
+    assert facts[0].text.startswith("Kim ngạch nhập khẩu hàng hóa – Tốc độ tăng trưởng"), facts[0].text
 
 
 def test_a_growth_rate_is_read_from_the_row_of_what_grows() -> None:
