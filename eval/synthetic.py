@@ -12,6 +12,7 @@ import random
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,6 +48,18 @@ class RandomUnitEmbeddings:
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
+
+
+class RealQueryEmbeddings(RandomUnitEmbeddings):
+    """Random passage vectors (as the collection was built) with a real model's query embedding: a search through
+    it costs what a user's search costs, embedding included (the vectors do not have to mean anything)."""
+
+    def __init__(self, model: Any, dimension: int = 384) -> None:
+        super().__init__(dimension)
+        self.model = model
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(self.model.embed_query(text))
 
 
 def source_sentences(shared: Path | None, limit: int) -> list[str]:

@@ -134,6 +134,10 @@ def test_bench_retrieval_small_with_updates_and_growth(tmp_path: Path, shared_da
     assert [row["chunks"] for row in updates] == [100, 300]
     for row in updates:
         _positive(row["upsert_s"]["median"], row["searchable_other_s"]["median"])
+    for row in report["sizes"]:  # the real model embeds each query: a search then costs more than without it
+        end_to_end = row["hybrid_with_query_embedding"]
+        _positive(end_to_end["p50_ms"], end_to_end["p95_ms"])
+        assert end_to_end["p50_ms"] > row["lexical"]["p50_ms"]
     markdown = out.with_suffix(".md").read_text(encoding="utf-8")
-    assert "Upload to searchable" in markdown and "hybrid p50 ms" in markdown
+    assert "Upload to searchable" in markdown and "hybrid p50 ms" in markdown and "with query embedding" in markdown
     assert (out.parent / "bench_growth.png").read_bytes()[:4] == b"\x89PNG"
