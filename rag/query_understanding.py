@@ -423,6 +423,29 @@ def _has_body(text: str, question: str) -> bool:
     return any(not has_phrase(folded_question, m.group(0)) for m in _GENERIC_BODY.finditer(_fold(text)))
 
 
+_WHO_SLOT = re.compile(r"\b(?:ai|co quan nao|don vi nao|to chuc nao)\b")
+
+
+def _named_in_slot(sentence: str, question: str) -> bool:
+    """A name standing where the question puts "ai" / "cơ quan nào": the sentence repeats the (two or three) words
+    the question writes before it and goes on with a capitalised name ("… thuộc sở hữu của ai?" → "… thuộc sở hữu
+    của Đảng, …"). Such a name counts even when its words also name the question's subject ("Phông lưu trữ Đảng
+    …"), which :func:`_new` would not let it do. ``fold`` keeps every character's place, so the folded match
+    points into the sentence as written."""
+    folded_question = _fold(question)
+    slot = _WHO_SLOT.search(folded_question)
+    if slot is None:
+        return False
+    before = WORD_RE_FOLDED.findall(folded_question[: slot.start()])[-3:]
+    if len(before) < 2:
+        return False
+    lead = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, before)) + r"(?!\w)")
+    folded = _fold(sentence)
+    if len(folded) != len(sentence):
+        return False
+    return any(sentence[m.end() :].lstrip()[:1].isupper() for m in lead.finditer(folded))
+
+
 _GENERIC_BODY = re.compile(
     rf"\b(?:{'|'.join(wordlists.GENERIC_BODY_HEADS)})(?: \w+){{0,4}}? "
     rf"(?:{'|'.join(wordlists.GENERIC_BODY_QUALIFIERS)})\b"
@@ -826,6 +849,8 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
             found = _has_people(around, question)  # "Ai phân tích …?" → "các nhà địa tầng học": a class of people
         if "name" in names and not found:
             found = bool(_new(entities_in(sentence), question, name_tokens(question))) or "“" in sentence
+        if not found:
+            found = _named_in_slot(sentence, question)
         if not found:
             return False
     if "place" in ask and not _has_place(around, question):

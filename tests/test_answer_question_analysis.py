@@ -552,3 +552,34 @@ def test_a_figure_in_words_the_question_says_is_not_its_answer() -> None:
     ask = asks_for(question)
     assert not gives(ask, "Ở Nam Bộ, cuộc kháng chiến chín năm bắt đầu từ ngày 23 tháng 9 năm 1945.", question)
     assert gives(ask, "Ở Nam Bộ, cuộc kháng chiến chín năm kéo dài tám năm rưỡi.", question)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # the name where "ai" stands repeats a word of the subject ("Công đoàn Việt Nam"): still the answer
+        (
+            "Quỹ khen thưởng Công đoàn Việt Nam thuộc quyền quản lý của ai?",
+            "Quỹ khen thưởng Công đoàn Việt Nam thuộc quyền quản lý của Công đoàn, được sử dụng theo quy chế.",
+            True,
+        ),
+        (
+            "quy khen thuong cong doan viet nam thuoc quyen quan ly cua ai",
+            "Quỹ khen thưởng Công đoàn Việt Nam thuộc quyền quản lý của Công đoàn, được sử dụng theo quy chế.",
+            True,
+        ),
+        # nothing named where "ai" stands
+        (
+            "Quỹ khen thưởng Công đoàn Việt Nam thuộc quyền quản lý của ai?",
+            "Quỹ khen thưởng Công đoàn Việt Nam được sử dụng theo quy chế của Công đoàn.",
+            False,
+        ),
+        (
+            "Quỹ khen thưởng Công đoàn Việt Nam thuộc quyền quản lý của ai?",
+            "Quỹ khen thưởng Công đoàn Việt Nam thuộc quyền quản lý của các cấp, được sử dụng theo quy chế.",
+            False,
+        ),
+    ],
+)
+def test_a_name_where_the_question_puts_ai_answers_it(question: str, sentence: str, expected: bool) -> None:
+    assert gives(asks_for(question), sentence, question) is expected
