@@ -489,9 +489,11 @@ EMBED_TEXTS = {
     "title+path+text": lambda c: c.search_text,
     "text": lambda c: c.text,
     "title+text": lambda c: f"{c.doc_title}\n{c.text}",
+    "path+text": lambda c: f"{c.heading_path}\n{c.text}" if c.heading_path else c.text,
 }
 """What a passage can be embedded as: today's search text (title › heading path, then the passage), the passage
-alone (what the first release embedded), or the title without the heading path."""
+alone (what the first release embedded), the title without the heading path, or the heading path without the
+title."""
 
 
 def dense_probe(
@@ -512,6 +514,7 @@ def dense_probe(
     base = Settings(data_dir=data_dir, collection=COLLECTION)
     embeddings = make_embeddings(base)
     docs, articles = article_documents(shared / "vn_laws", laws)
+    outlines = {article_doc_id(a.law, a.number): a.outline for a in articles}  # as the development set has them
     questions = known_item_questions(articles)
     if known_items is not None and known_items < len(questions):
         step = len(questions) / known_items
@@ -521,7 +524,7 @@ def dense_probe(
     rows = []
     for name, chunk_tokens, overlap in variants:
         settings = base.model_copy(update={"chunk_tokens": chunk_tokens, "chunk_overlap": overlap})
-        chunks = chunk_articles(docs, settings, embeddings.count_tokens)
+        chunks = chunk_articles(docs, settings, embeddings.count_tokens, outlines)
         vectors = np.asarray(embeddings.embed_documents_array([EMBED_TEXTS[name](c) for c in chunks]))
         doc_of = [c.doc_id for c in chunks]
         ranks = []
