@@ -173,15 +173,16 @@ def article_documents(law_dir: Path, laws: Sequence[str] = DEV_LAWS) -> tuple[li
 
 
 def chunk_articles(
-    docs: Iterable[Document], settings: Settings, count_tokens: Any, outlines: dict[str, str] | None = None
+    docs: Iterable[Document], settings: Settings, count_tokens: Any, articles: Sequence[Article] = ()
 ) -> list[Chunk]:
     """The articles cut by the same chunker as every ingested document, each passage under its article's chapter
-    (``outlines``: doc id → :attr:`Article.outline`) as a whole law's ingestion puts it."""
+    (:attr:`Article.outline` of ``articles``) as a whole law's ingestion puts it."""
     from ingest.chunking import chunk_document
 
+    outlines = {article_doc_id(a.law, a.number): a.outline for a in articles}
     chunks: list[Chunk] = []
     for doc in docs:
-        above = (outlines or {}).get(doc.doc_id, "")
+        above = outlines.get(doc.doc_id, "")
         for chunk in chunk_document(doc, count_tokens, settings.chunk_tokens, settings.chunk_overlap):
             chunk.heading_path = " › ".join(p for p in (above, chunk.heading_path) if p)
             chunks.append(chunk)
@@ -249,8 +250,7 @@ def build_dev_set(shared: Path, settings: Settings, count_tokens: Any, known_ite
     if not law_dir.is_dir() or not party_dir.is_dir():
         raise DevSetError(f"{shared}: thiếu thư mục vn_laws hoặc party_docs của dữ liệu dùng chung")
     docs, articles = article_documents(law_dir)
-    outlines = {article_doc_id(a.law, a.number): a.outline for a in articles}
-    chunks = chunk_articles(docs, settings, count_tokens, outlines)
+    chunks = chunk_articles(docs, settings, count_tokens, articles)
     party = ingest_files(sorted(party_dir.glob("*.txt")), count_tokens, settings.chunk_tokens, settings.chunk_overlap)
     if party.errors:
         raise DevSetError(f"{party_dir}: không đọc được {[str(e) for e in party.errors]}")
@@ -514,7 +514,6 @@ def dense_probe(
     base = Settings(data_dir=data_dir, collection=COLLECTION)
     embeddings = make_embeddings(base)
     docs, articles = article_documents(shared / "vn_laws", laws)
-    outlines = {article_doc_id(a.law, a.number): a.outline for a in articles}  # as the development set has them
     questions = known_item_questions(articles)
     if known_items is not None and known_items < len(questions):
         step = len(questions) / known_items
@@ -524,7 +523,7 @@ def dense_probe(
     rows = []
     for name, chunk_tokens, overlap in variants:
         settings = base.model_copy(update={"chunk_tokens": chunk_tokens, "chunk_overlap": overlap})
-        chunks = chunk_articles(docs, settings, embeddings.count_tokens, outlines)
+        chunks = chunk_articles(docs, settings, embeddings.count_tokens, articles)  # as the development set has them
         vectors = np.asarray(embeddings.embed_documents_array([EMBED_TEXTS[name](c) for c in chunks]))
         doc_of = [c.doc_id for c in chunks]
         ranks = []

@@ -9,7 +9,6 @@ import pytest
 from eval.longdoc_eval import (
     EMBED_TEXTS,
     DevQuestion,
-    article_doc_id,
     article_documents,
     chunk_articles,
     citizen_questions,
@@ -182,8 +181,7 @@ def test_an_article_carries_its_chapter_as_real_ingestion_does(law_dir: Path) ->
         "Chương II QUYỀN, TRÁCH NHIỆM CỦA CÔNG ĐOÀN",
     ]
     docs, _ = article_documents(law_dir, ["luat-cong-doan"])
-    outlines = {article_doc_id(a.law, a.number): a.outline for a in articles}
-    chunks = chunk_articles(docs, Settings(), lambda text: len(text.split()), outlines)
+    chunks = chunk_articles(docs, Settings(), lambda text: len(text.split()), articles)
     third = [c for c in chunks if c.doc_id == "luat-cong-doan:dieu-3"]
     assert third and all(c.heading_path == "Chương II QUYỀN, TRÁCH NHIỆM CỦA CÔNG ĐOÀN" for c in third)
     assert all("Tài chính công đoàn" not in c.search_text for c in third)
@@ -193,8 +191,7 @@ def test_the_dense_probe_variants_embed_what_their_names_say(law_dir: Path) -> N
     # the probe compares what the embedder sees; its "title+path+text" must be what the development set indexes
     articles = law_articles(law_dir / "luat-cong-doan.txt")
     docs, _ = article_documents(law_dir, ["luat-cong-doan"])
-    outlines = {article_doc_id(a.law, a.number): a.outline for a in articles}
-    chunk = next(c for c in chunk_articles(docs, Settings(), lambda text: len(text.split()), outlines))
+    chunk = next(c for c in chunk_articles(docs, Settings(), lambda text: len(text.split()), articles))
     chapter = "Chương I NHỮNG QUY ĐỊNH CHUNG"
     assert EMBED_TEXTS["title+path+text"](chunk) == chunk.search_text
     assert EMBED_TEXTS["text"](chunk) == chunk.text
