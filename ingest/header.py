@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from ingest.model import KIND_NAMES, DocumentMeta
 from ingest.normalize import fold
 from ingest.paragraphs import Paragraph
-from ingest.wordlists import DOCUMENT_KINDS
+from ingest.wordlists import DOCUMENT_KINDS, NATIONAL_NAMES
 
 HEADER_WINDOW = 25
 """Paragraphs searched for the header block (letterhead, number, date, kind, trích yếu)."""
@@ -338,17 +338,30 @@ def compose_title(meta: DocumentMeta, limit: int = 160) -> str:
     return title if len(title) <= limit else title[:limit].rsplit(" ", 1)[0] + " …"
 
 
+_ENACTED = re.compile(
+    r"\bCỦA QUỐC HỘI(?:\s+NƯỚC\s+CỘNG\s+HO[ÀÒ]A\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM)?\s+SỐ\s+\S+"
+    r"(?:\s+NGÀY\s+(?:\d{1,2}[-/]\d{1,2}[-/]\d{4}|\d{1,2}\s+THÁNG\s+\d{1,2}\s+NĂM\s+\d{4}))?"
+)
+"""How an older law's subject line says who enacted it and when: "CỦA QUỐC HỘI SỐ 09/1998/QH10 NGÀY 02 THÁNG 12 NĂM
+1998", before its name ("… KHIẾU NẠI, TỐ CÁO") or after it ("PHỔ CẬP GIÁO DỤC TIỂU HỌC CỦA QUỐC HỘI SỐ …")."""
+
+
 def law_name(subject: str) -> str:
-    """The name of a law from its subject line: "… VỀ AN NINH QUỐC GIA" → "An ninh quốc gia", "HÌNH SỰ" → "Hình sự"."""
-    subject = subject.strip()
+    """The name of a law from its subject line: "… VỀ AN NINH QUỐC GIA" → "An ninh quốc gia", "HÌNH SỰ" → "Hình sự",
+    "CỦA QUỐC HỘI SỐ 09/1998/QH10 NGÀY … KHIẾU NẠI, TỐ CÁO" → "Khiếu nại, tố cáo", "VỀ LUẬT BIÊN GIỚI QUỐC GIA" →
+    "Biên giới quốc gia"; the national bodies it names keep their capitals ("… của Quốc hội và Hội đồng nhân
+    dân")."""
+    subject = " ".join(_ENACTED.sub(" ", subject).split())
     if not subject or not _upper(subject):
         return ""
     match = re.search(r"\bVỀ\s+(.+)$", subject)
-    name = match.group(1) if match else subject
-    if re.search(r"\b(?:CỦA|SỐ|NGÀY)\b", name):
+    name = re.sub(r"^LUẬT\s+", "", match.group(1) if match else subject)
+    if not name or re.search(r"\b(?:SỐ|NGÀY)\b", name):
         return ""
     name = name[:1] + name[1:].lower()
-    return re.sub(r"\bviệt nam\b", "Việt Nam", name)
+    for proper in NATIONAL_NAMES:
+        name = re.sub(rf"\b{re.escape(proper)}\b", proper, name, flags=re.IGNORECASE)
+    return name
 
 
 def is_person_name(text: str) -> bool:

@@ -138,7 +138,11 @@ def paragraph_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> s
     return text[first[0] : first[1]] if first is not None and first[0] < start else ""
 
 
-_LIST_ITEM = re.compile(r"\s*(?:[-–—•*+]|\(?(?:\d{1,3}|[ivxIVX]{1,5}|[a-zđ])[.)])\s")
+NUMBER_LABEL = re.compile(r"^\s*(?:[-–•+*]\s*)?(?:\d{1,3}(?:\.\d{1,3})*[.)\-–]|[IVXLC]{1,6}[.\-–)]|\(\d{1,3}\))\s+")
+"""A numbered list or heading label ("1.", "2.1.", "II-", "(3)", the older laws' "2-"): it numbers the document's
+item, so it is neither a figure the sentence states nor part of the sentence an answer quotes."""
+LIST_ITEM = re.compile(r"\s*(?:[-–—•*+]|\(?(?:\d{1,3}|[ivxIVX]{1,5}|[a-zđ])[.)]|\(\w{1,4}\)|\d{1,3}-)\s")
+"""The marker a list item opens with: a dash or bullet, "1.", "a)", "(2)", "iv.", and the older laws' "1-"."""
 
 
 def item_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
@@ -146,11 +150,34 @@ def item_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
     Đề xuất: Điều chỉnh thời hạn …", "a) …", "(2) …"), else "": an item's opening names what all of it is about;
     a prose paragraph's first sentence does not bound what its later sentences say."""
     line_start = text.rfind("\n", 0, start) + 1
-    return paragraph_lead(text, spans, start) if _LIST_ITEM.match(text, line_start) else ""
+    return paragraph_lead(text, spans, start) if LIST_ITEM.match(text, line_start) else ""
+
+
+def list_opening(text: str, start: int) -> str:
+    """The line that opens the list an item at ``start`` belongs to ("Người tiếp công dân có trách nhiệm:" for
+    "2- Hướng dẫn công dân …"; "2. Đoàn giám sát có những nhiệm vụ, quyền hạn sau đây:" for "b) Thông báo …"), else
+    "": read back over the list's earlier items to the nearest line ending with a colon. A line that is not an item
+    and does not end with one means the sentence is not in a list that opens in this text."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not LIST_ITEM.match(text, line_start):
+        return ""
+    end = line_start - 1
+    while end > 0:
+        begin = text.rfind("\n", 0, end) + 1
+        line = text[begin:end].strip()
+        end = begin - 1
+        if not line:
+            continue
+        if line.endswith(":"):
+            return line
+        if not LIST_ITEM.match(line):
+            return ""
+    return ""
 
 
 def with_item_lead(heading: str, text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
-    """``heading`` (a sentence's heading path) followed by its list item's opening (:func:`item_lead`) when the
-    sentence at ``start`` continues an item: where names the sentence leaves unsaid are read."""
-    item = item_lead(text, spans, start)
-    return f"{heading}\n{item}" if item else heading
+    """``heading`` (a sentence's heading path), then the line opening its list (:func:`list_opening`) and its list
+    item's opening (:func:`item_lead`) when the sentence is in one: where names the sentence leaves unsaid are
+    read."""
+    parts = [heading, list_opening(text, start), item_lead(text, spans, start)]
+    return "\n".join(p for p in parts if p)

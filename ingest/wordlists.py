@@ -260,9 +260,10 @@ PERIODS = (
     r"(?:mot|1) lan ?/ ?(?:ngay|tuan|thang|quy|nam)\b",
     r"moi (?:tuan|thang|quy|nam) (?:mot|1) lan\b",
     r"(?:mot|hai|ba|\d+) lan (?:mot|moi|trong|1) (?:ngay|tuan|thang|quy|nam)\b",
+    r"dinh ky (?:\d+|hai|ba|bon|nam|sau|muoi) (?:ngay|tuan|thang|quy|nam)\b",
 )
-"""Folded periods, what "bao lâu một lần" asks ("hằng quý", "6 tháng một lần", "một lần/năm", "hai lần mỗi năm");
-"định kỳ" or "thường xuyên" alone says that something recurs, not how often."""
+"""Folded periods, what "bao lâu một lần" asks ("hằng quý", "6 tháng một lần", "một lần/năm", "hai lần mỗi năm",
+"định kỳ 06 tháng"); "định kỳ" or "thường xuyên" alone says that something recurs, not how often."""
 
 RELATIVE_DATES = (
     *PERIODS,
@@ -413,3 +414,11 @@ DOCUMENT_KINDS = (
 """Every kind of document troly reads, in the order a title line is tried (longer phrase first where one starts
 another), per the numbering rules of Hướng dẫn 36-HD/VPTW and Nghị định 30/2020/NĐ-CP. ingest/header.py's KINDS
 and rag/document_numbers.py's KIND_CODES are read from it."""
+
+NATIONAL_NAMES = (
+    *["Việt Nam", "Quốc hội", "Ủy ban thường vụ Quốc hội", "Chính phủ", "Hội đồng nhân dân", "Ủy ban nhân dân"],
+    *["Mặt trận Tổ quốc", "Tòa án nhân dân", "Viện kiểm sát nhân dân", "Kiểm toán nhà nước", "Công an nhân dân"],
+    "Quân đội nhân dân",
+)
+"""Names a law's title writes with capitals although the subject line that gives it is all upper case ("Luật Hoạt
+động giám sát của Quốc hội và Hội đồng nhân dân"); the rest of the name is lower case, as laws are cited."""

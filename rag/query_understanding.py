@@ -24,6 +24,7 @@ from ingest import wordlists
 from ingest.header import KINDS as _KINDS
 from ingest.model import Document, Topic
 from ingest.normalize import fold, is_vietnamese_syllable, spell_out
+from ingest.sentences import NUMBER_LABEL
 from rag.citations import entities_in, has_phrase, has_tokens, name_tokens, numbers_in
 from rag.diacritics import has_diacritics, syllables
 
@@ -154,14 +155,16 @@ def asks_for(question: str) -> Ask:
         # "báo cáo bao lâu một lần" asks how often: "hằng quý", "định kỳ 6 tháng một lần", not a figure
         wants.discard("figure")
         wants.add("date")
-    elif re.search(r"\bbao lau\b", folded):
-        wants.discard("date")  # "thời hạn … bao lâu" wants a duration ("hai mươi bốn giờ"), not a date
+    elif re.search(r"\bbao lau\b", folded) or _DURATION.search(folded):
+        # "thời hạn … bao lâu", "trong thời hạn bao nhiêu ngày" want a duration ("hai mươi bốn giờ", "15 ngày"),
+        # not a date: the deadline noun names what is measured
+        wants.discard("date")
     if "date" in wants and not _DATE_ASKED.search(folded) and _asks_another_thing(folded, wants):
         # "Thời hạn lưu trữ vĩnh viễn áp dụng cho tài liệu nào?", "Cơ quan nào hướng dẫn về thời hạn lưu trữ?":
         # the deadline is what the question is about, the documents or the body are what it asks
         wants.discard("date")
     found = sorted((m.start(), name) for name, pattern in _META.items() for m in [pattern.search(folded)] if m)
-    metas = tuple(dict.fromkeys(name for _, name in found))
+    metas = tuple(dict.fromkeys(name for _, name in found)) if not _EARLIER.search(folded) else ()
     if "date" in metas and not _ISSUED.search(folded) and (_DEADLINE.search(folded) or "effective" in metas):
         # "Kế hoạch … hạn báo cáo là ngày nào": a deadline in the text, not the date of issue; "Quyết định 2820 có
         # hiệu lực khi nào" also reads "<văn bản> … khi nào": the document's effect clause, not the date of issue
@@ -250,7 +253,7 @@ def _has_date(sentence: str, question: str) -> bool:
     "Quý II/2025", a relative term ("kể từ ngày ký", "hằng năm"); a year alone ("năm 2026") answers
     "năm nào / khi nào" but not "ngày nào". The date of a document the sentence cites is not one it states."""
     folded_question = _fold(question)
-    sentence = _without_cited_dates(_LEADING_LABEL.sub("", sentence, count=1), question)
+    sentence = _without_cited_dates(NUMBER_LABEL.sub("", sentence, count=1), question)
     if _HOW_OFTEN.search(folded_question):
         return bool(_PERIOD.search(_fold(sentence)))  # how often: a period, not "định kỳ" alone nor a date
     new = numbers_in(sentence) - numbers_in(question)
@@ -423,6 +426,24 @@ def _has_body(text: str, question: str) -> bool:
     return any(not has_phrase(folded_question, m.group(0)) for m in _GENERIC_BODY.finditer(_fold(text)))
 
 
+_DUTIES_OPENING = re.compile(
+    r"^(?:\d{1,3}[.-]\s*)?(?P<actor>\w.*?)\s+có\s+(?:những\s+|các\s+)?(?:trách nhiệm|nhiệm vụ|quyền)\b[^:]*:$",
+    re.IGNORECASE,
+)
+
+
+def _list_actor(heading: str, question: str) -> bool:
+    """Whether the line opening a sentence's list names who does its items and the question does not: "Người tiếp
+    công dân có trách nhiệm:" › "2- Hướng dẫn công dân …", "1- Hội đồng nhân dân các cấp có nhiệm vụ, quyền hạn sau
+    đây:" › "a) Xem xét báo cáo …" (the opening reaches :func:`gives` as a line of its heading)."""
+    folded_question = _fold(question)
+    for line in heading.splitlines():
+        match = _DUTIES_OPENING.match(line.strip())
+        if match and not has_phrase(folded_question, _fold(match.group("actor"))):
+            return True
+    return False
+
+
 _WHO_SLOT = re.compile(r"\b(?:ai|co quan nao|don vi nao|to chuc nao)\b")
 
 
@@ -465,10 +486,6 @@ def asked_unit(question: str) -> str | None:
     folded = _fold(question)
     found = _COUNT_UNIT.search(folded) or _COUNT_BY_NOUN.search(folded)
     return found.group(1) if found else None
-
-
-_LEADING_LABEL = re.compile(r"^\s*(?:[-–•+*]\s*)?(?:\d{1,3}(?:\.\d{1,3})*[.)]|[IVXLC]{1,6}[.\-–)]|\(\d{1,3}\))\s+")
-"""A list or heading label ("1.", "2.1.", "II-", "(3)"): its number numbers the item, it is not a figure."""
 
 
 _NUMBER_WORD = r"(?:một|hai|ba|bốn|tư|năm|lăm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|vạn|triệu|tỷ|tỉ|linh|lẻ|rưỡi)"
@@ -551,7 +568,7 @@ def _figure_with_unit(sentence: str, question: str) -> bool:
     """A new figure; when the question names its unit ("bao nhiêu người", "bao nhiêu đảng viên"), a figure
     followed by that unit, so "90% dân số" does not answer "dân số là bao nhiêu người". Numbers inside codes
     and dates measure nothing."""
-    sentence = _LEADING_LABEL.sub("", sentence, count=1)
+    sentence = NUMBER_LABEL.sub("", sentence, count=1)
     noun = counted_noun(question)
     if noun is not None and _few_in_words(sentence, noun):
         return True
@@ -852,6 +869,8 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
         if not found:
             found = _named_in_slot(sentence, question)
         if not found:
+            found = _list_actor(heading, question)
+        if not found:
             return False
     if "place" in ask and not _has_place(around, question):
         return False  # "… đặt ở đâu": a sentence naming no place (or only the places the question names) is no answer
@@ -936,6 +955,12 @@ _HOW_OFTEN = re.compile(
     r"\bbao lau (?:mot|1) lan\b|\b(?:may|bao nhieu) lan (?:mot|moi|1) (?:nam|quy|thang|tuan|ngay)\b"
 )
 """How often, not how long: "bao lâu một lần", "mấy lần một năm"."""
+_EARLIER = re.compile(r"\btruoc (?:do|day)\b")
+"""An earlier document the question asks about ("luật giám sát trước đó mang số hiệu gì"): the header of the one
+that names it (its own number, date, signer) is not the answer; the sentence naming the earlier one is."""
+_DURATION = re.compile(r"\b(?:bao nhieu|may) (?:ngay|tuan|thang|quy|nam)\b|\bbao nhieu gio\b")
+"""A count of time units asked ("tối đa bao nhiêu năm", "mấy ngày"), a duration; "ngày bao nhiêu", "năm nào" and
+"mấy giờ" (a time of day) ask when."""
 _NARRATIVE = re.compile(
     r"\s*(?:nha toi|gia dinh toi|cho toi|(?:con|bo|me|vo|chong|ong|ba) toi|hom (?:qua|truoc|kia))\b"
 )

@@ -297,6 +297,8 @@ def test_names_absent_are_the_question_names_no_passage_holds_as_the_question_wr
         ("Các đơn vị báo cáo tiến độ gửi Sở Tài chính định kỳ hằng quý.", True),
         ("Các đơn vị báo cáo tiến độ gửi Sở Tài chính 6 tháng một lần.", True),
         ("Các đơn vị báo cáo tiến độ gửi Sở Tài chính tối thiểu một lần/năm.", True),
+        ("Định kỳ 06 tháng, các đơn vị báo cáo tiến độ gửi Sở Tài chính.", True),
+        ("Định kỳ ba năm, các đơn vị báo cáo tiến độ gửi Sở Tài chính.", True),
         ("Các đơn vị báo cáo tiến độ gửi Sở Tài chính đầy đủ, đúng hạn.", False),
         ("Các đơn vị gửi Sở Tài chính 15 báo cáo tiến độ.", False),  # a count is not how often
     ],
@@ -407,6 +409,31 @@ def test_an_acronym_and_the_name_it_stands_for_are_the_same_name() -> None:
         == []
     )
     assert names_absent(question, ["Ủy ban nhân dân tỉnh Bạc Liêu báo cáo Bộ Tài chính."]) == ["Cà Mau"]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        (
+            "Người nhận được kiến nghị phải trả lời trong thời hạn tối đa bao nhiêu ngày?",
+            "Người nhận được kiến nghị có trách nhiệm trả lời trong thời hạn 15 ngày kể từ ngày nhận được kiến nghị.",
+        ),
+        ("Hợp đồng thuê đất được ký với thời hạn tối đa bao nhiêu năm?", "Thời hạn hợp đồng thuê đất tối đa 25 năm."),
+        (
+            "thoi han bao cao sau khi nhan duoc yeu cau la may ngay",
+            "Cơ quan báo cáo trong thời hạn 30 ngày kể từ ngày nhận được yêu cầu.",
+        ),
+    ],
+)
+def test_a_deadline_counted_in_days_or_years_asks_a_duration_not_a_date(question: str, sentence: str) -> None:
+    ask = asks_for(question)
+    assert ask.wants == {"figure"}
+    assert gives(ask, sentence, question)
+
+
+def test_a_deadline_asked_by_ngay_nao_is_still_a_date() -> None:
+    assert "date" in asks_for("Thời hạn nộp hồ sơ là ngày nào?").wants
+    assert "date" in asks_for("Hội nghị khai mạc lúc mấy giờ ngày nào?").wants
 
 
 def test_how_often_is_not_answered_by_a_recurrence_without_its_period() -> None:
@@ -583,3 +610,44 @@ def test_a_figure_in_words_the_question_says_is_not_its_answer() -> None:
 )
 def test_a_name_where_the_question_puts_ai_answers_it(question: str, sentence: str, expected: bool) -> None:
     assert gives(asks_for(question), sentence, question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "opening"),
+    [
+        (
+            "Ai có trách nhiệm hướng dẫn công dân thực hiện quyền khiếu nại, tố cáo?",
+            "2- Hướng dẫn công dân thực hiện quyền khiếu nại, tố cáo;",
+            "Người tiếp công dân có trách nhiệm:",
+        ),
+        (
+            "Cơ quan nào xem xét báo cáo về công tác giải quyết khiếu nại tại kỳ họp?",
+            "a) Xem xét báo cáo về công tác giải quyết khiếu nại tại kỳ họp;",
+            "1- Hội đồng nhân dân các cấp có nhiệm vụ, quyền hạn sau đây:",
+        ),
+    ],
+)
+def test_the_line_opening_a_list_of_duties_names_who_does_each_item(question: str, sentence: str, opening: str) -> None:
+    ask = asks_for(question)
+    assert gives(ask, sentence, question, f"Chương 5 › Điều 77\n{opening}")
+    assert not gives(ask, sentence, question, "Chương 5 › Điều 77")
+
+
+def test_a_list_opening_naming_whom_the_question_names_answers_nothing() -> None:
+    question = "Ngoài người tiếp công dân, ai có trách nhiệm hướng dẫn công dân thực hiện quyền khiếu nại?"
+    sentence = "2- Hướng dẫn công dân thực hiện quyền khiếu nại, tố cáo;"
+    assert not gives(asks_for(question), sentence, question, "Điều 77\nNgười tiếp công dân có trách nhiệm:")
+
+
+def test_an_older_law_item_number_is_not_a_figure() -> None:
+    question = "Cha mẹ không cho con đi học thì bị phạt tiền bao nhiêu?"
+    opening = "Cha mẹ, người đỡ đầu của trẻ em có trách nhiệm:"
+    assert not gives(asks_for(question), "2- Tạo điều kiện để con hoàn thành giáo dục tiểu học;", question, opening)
+    assert gives(asks_for(question), "2- Phạt tiền từ 200.000 đồng đến 500.000 đồng;", question, opening)
+
+
+def test_an_earlier_document_asked_about_is_not_answered_by_the_header_of_the_one_naming_it() -> None:
+    earlier = asks_for("Luật hoạt động giám sát ban hành trước đây có số hiệu là gì?")
+    assert earlier.meta_fields == () and "code" in earlier.wants
+    assert asks_for("Luật hoạt động giám sát có số hiệu là gì?").meta_fields == ("number",)
+    assert asks_for("Văn bản trước đó được ký ngày nào?").meta_fields == ()

@@ -220,3 +220,28 @@ def test_a_party_regulation_is_named_quy_dinh_not_quyet_dinh(tmp_path: Path) -> 
     )
     m = load_document(path).meta
     assert (m.kind, m.kind_label, m.number) == ("quy_dinh", "QUY ĐỊNH", "383-QĐ/TW")
+
+
+@pytest.mark.parametrize(
+    ("subject", "name"),
+    [
+        (
+            "CỦA QUỐC HỘI NƯỚC CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM SỐ 32/2004/QH11 NGÀY 03 THÁNG 12 NĂM 2004 "
+            "VỀ AN NINH QUỐC GIA",
+            "An ninh quốc gia",
+        ),
+        ("CỦA QUỐC HỘI SỐ 09/1998/QH10 NGÀY 02 THÁNG 12 NĂM 1998 KHIẾU NẠI, TỐ CÁO", "Khiếu nại, tố cáo"),
+        ("PHỔ CẬP GIÁO DỤC TIỂU HỌC CỦA QUỐC HỘI SỐ 56-LCT/HĐNN8 NGÀY 12/08/1991", "Phổ cập giáo dục tiểu học"),
+        ("CỦA QUỐC HỘI SỐ 06/2003/QH11 NGÀY 17 THÁNG 6 NĂM 2003 VỀ LUẬT BIÊN GIỚI QUỐC GIA", "Biên giới quốc gia"),
+        (
+            "HOẠT ĐỘNG GIÁM SÁT CỦA QUỐC HỘI VÀ HỘI ĐỒNG NHÂN DÂN",
+            "Hoạt động giám sát của Quốc hội và Hội đồng nhân dân",
+        ),
+        ("MẶT TRẬN TỔ QUỐC VIỆT NAM", "Mặt trận Tổ quốc Việt Nam"),
+        ("Quy định chi tiết một số điều", ""),  # not a subject line in capitals
+    ],
+)
+def test_a_law_is_named_from_its_subject_line_as_laws_are_cited(subject: str, name: str) -> None:
+    from ingest.header import law_name
+
+    assert law_name(subject) == name

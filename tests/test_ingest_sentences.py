@@ -125,3 +125,29 @@ def test_a_later_sentence_of_a_list_item_reads_the_item_opening_and_prose_does_n
     assert leads["Sở báo cáo hằng quý."] == sentences[5]
     assert leads["Câu thứ hai nói về việc khác."] == ""  # a prose paragraph's opening does not bound the rest
     assert leads[sentences[1]] == ""  # an opening has no lead of its own
+
+
+def test_an_item_reads_the_line_opening_its_list_through_earlier_items_and_prose_does_not() -> None:
+    from ingest.sentences import list_opening
+
+    text = (
+        "Điều 77\n\n"
+        "Người tiếp công dân có trách nhiệm:\n\n"
+        "1- Tiếp nhận khiếu nại, tố cáo;\n\n"
+        "2- Hướng dẫn công dân thực hiện quyền khiếu nại, tố cáo;\n\n"
+        "2. Đoàn giám sát có những nhiệm vụ, quyền hạn sau đây:\n"
+        "a) Xây dựng kế hoạch giám sát;\n"
+        "b) Thông báo nội dung, kế hoạch giám sát.\n"
+        "Đoạn văn xuôi sau danh sách.\n"
+        "c) Một mục sau đoạn văn xuôi."
+    )
+
+    def opening(sentence: str) -> str:
+        return list_opening(text, text.index(sentence))
+
+    assert opening("2- Hướng dẫn công dân") == "Người tiếp công dân có trách nhiệm:"
+    assert opening("1- Tiếp nhận") == "Người tiếp công dân có trách nhiệm:"
+    assert opening("b) Thông báo") == "2. Đoàn giám sát có những nhiệm vụ, quyền hạn sau đây:"
+    assert opening("Đoạn văn xuôi") == ""  # not an item
+    assert opening("c) Một mục") == ""  # prose stands between it and any opening
+    assert opening("Người tiếp công dân") == ""

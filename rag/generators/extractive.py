@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ingest.normalize import fold, spell_out
-from ingest.sentences import sentence_spans, with_item_lead
+from ingest.sentences import LIST_ITEM, NUMBER_LABEL, sentence_spans, with_item_lead
 from ingest.wordlists import HINTS_FIGURE, QUESTION_SYLLABLES, STOPWORDS
 from rag.citations import WORD_RE, entities_in, has_phrase, name_tokens, numbers_in
 from rag.generators.base import Generator
@@ -82,7 +82,6 @@ def rarity(present_in: int, n: int) -> float:
     return math.log(1 + (n + 1) / (present_in + 0.5))
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-–•+]|[a-zđ]\)|\d{1,2}[.)]|\(\w{1,4}\))\s")
 MAX_LIST_ITEMS = 8
 """Most items of a list kept after a chosen sentence that introduces it."""
 
@@ -97,12 +96,24 @@ def _list_items(chosen: Sequence[Candidate], cands: Sequence[Candidate]) -> list
             continue
         after = sorted((c for c in cands if c.n == lead.n and c.abs_start > lead.abs_start), key=lambda c: c.abs_start)
         for cand in after[:MAX_LIST_ITEMS]:
-            if not _LIST_ITEM.match(cand.text):
+            if not LIST_ITEM.match(cand.text):
                 break
             if id(cand) not in picked:
                 picked.add(id(cand))
                 extra.append(cand)
     return extra
+
+
+def _opening_naming(question: str, ask: Ask, item: Candidate, cands: Sequence[Candidate]) -> Candidate | None:
+    """The sentence opening the list ``item`` belongs to, when the question asks who and only that opening names
+    them ("Người tiếp công dân có trách nhiệm:" before "2- Hướng dẫn công dân …"): the answer opens with it."""
+    if not {"person", "body"} & ask.wants or gives(ask, item.text, question, "", item.title):
+        return None
+    if not gives(ask, item.text, question, item.heading, item.title):
+        return None
+    before = [c for c in cands if c.n == item.n and c.abs_start < item.abs_start and c.text.rstrip().endswith(":")]
+    opening = max(before, key=lambda c: c.abs_start, default=None)
+    return opening if opening is not None and opening.text.strip() in item.heading else None
 
 
 def heading_context(chunk: Chunk) -> str:
@@ -145,13 +156,10 @@ class Candidate:
     score: float = 0.0
 
 
-_NUMBER_LABEL = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*|[IVXL]{1,6})\.\s+(?=\S)")
-
-
 def clean_sentence(text: str) -> str:
     """One line, capitalised, ending with a full stop: how the sentence reads in the answer. A numbered item's label
     ("8. Văn phòng Trung ương Đảng hướng dẫn …") numbers the document's list, not the answer's."""
-    line = re.sub(r"\s+", " ", _NUMBER_LABEL.sub("", LABEL_RE.sub("", text))).strip().rstrip(";,")
+    line = re.sub(r"\s+", " ", NUMBER_LABEL.sub("", LABEL_RE.sub("", text))).strip().rstrip(";,")
     if not re.match(r"[a-zđ]\)", line):  # a list item keeps its letter: "a) Ngân sách nhà nước"
         line = line[:1].upper() + line[1:]
     return line if line[-1:] in ".!?" else line + "."
@@ -310,8 +318,12 @@ class ExtractiveGenerator(Generator):
         if best.text.rstrip().endswith(":"):
             best = min(chosen, key=lambda c: (c.doc_id != best.doc_id, c.abs_start))
         top_doc = best.doc_id
-        rest = sorted((c for c in chosen if c is not best), key=lambda c: (c.doc_id != top_doc, c.doc_id, c.abs_start))
-        return [best, *rest]
+        opening = _opening_naming(question, ask, best, cands)
+        rest = sorted(
+            (c for c in chosen if c is not best and c is not opening),
+            key=lambda c: (c.doc_id != top_doc, c.doc_id, c.abs_start),
+        )
+        return [best, *rest] if opening is None else [opening, best, *rest]
 
     def _complete(self, question: str, ranked: list[Candidate], chosen: list[Candidate]) -> None:
         """Add sentences for parts of the question the chosen ones leave open ("thiệt hại bao nhiêu *và* tăng trưởng
