@@ -204,6 +204,26 @@ def test_term_a_definition_question_asks_for() -> None:
     assert defined_term("Theo Luật Bình đẳng giới, giới tính là gì?") == "gioi tinh"
     assert defined_term("Bình đẳng giới được hiểu như thế nào?") == "binh dang gioi"
     assert defined_term("Ai ký Kế hoạch 3260?") == ""
+    # a term in quotes is the term, however the question opens (a law's name may hold a comma)
+    assert defined_term('Trong Luật Khiếu nại, tố cáo, "tố cáo" được hiểu như thế nào?') == "to cao"
+    assert defined_term("Trong Luật Dầu khí, “lô” là gì?") == "lo"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ('2- "Tố cáo" là việc công dân báo cho cơ quan có thẩm quyền biết về hành vi vi phạm pháp luật.', True),
+        ("7. “Tố cáo” là việc công dân báo cho cơ quan có thẩm quyền biết.", True),
+        ("a) Tố cáo chỉ việc công dân báo cho cơ quan có thẩm quyền biết.", True),
+        ('1- "Khiếu nại" là việc công dân đề nghị xem xét lại quyết định hành chính.', False),  # another term
+        ("Trong Luật này, các từ ngữ dưới đây được hiểu như sau:", False),
+        ("Việc tố cáo là quyền của công dân.", False),  # the term is not what the sentence opens with
+    ],
+)
+def test_the_definition_of_a_term_opens_with_it_after_its_label_and_quotes(sentence: str, expected: bool) -> None:
+    from rag.generators.extractive import defines
+
+    assert defines("to cao", sentence) is expected
 
 
 REVENUE = """Mẫu biểu số 03

@@ -337,7 +337,7 @@ TUNE_LAWS = {
 def test_the_developers_laws_set_is_tune_only_on_a_law_no_other_set_uses() -> None:
     questions = load_questions(TUNE_LAWS_SET)
     assert validate_questions(questions) == []
-    assert len(questions) == 29 and {q.split for q in questions} == {"tune"}
+    assert len(questions) == 31 and {q.split for q in questions} == {"tune"}
     assert all("class_tune" in q.tags for q in questions)
     assert {name for q in questions for name in q.documents} == TUNE_LAWS
     others = [load_questions(p) for p in (SET_PATH, NEW_SET, LAWS_SET, BLIND_SET, SET_PATH.parent / "party_docs.jsonl")]

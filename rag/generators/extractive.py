@@ -67,14 +67,29 @@ def term_pairs(question: str) -> list[str]:
     ]
 
 
-_ITEM_LABEL = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]|[a-z]\)|\(\w{1,4}\))\s*")
+_LETTER_ITEM = re.compile(r"^(?:[a-zđ]\)|\(\w{1,4}\))\s*")
 _DEFINITION_ASKED = re.compile(r"^(?:theo [^,]+,\s*)?(.+?)\s+(?:la gi|duoc hieu (?:la|nhu the nao))\s*\??$")
+_QUOTED_TERM = re.compile(r"[\"“'‘]([^\"“”'‘’]{1,60})[\"”'’]\s+(?:la gi|duoc hieu (?:la|nhu the nao))\s*\??$")
+_QUOTES = "\"“”'‘’"
 
 
 def defined_term(question: str) -> str:
-    """The term a "X là gì?" question asks to define, folded ("Theo Luật …, giới tính là gì?" → "gioi tinh")."""
-    match = _DEFINITION_ASKED.match(fold(question).strip())
+    """The term a "X là gì?" question asks to define, folded ("Theo Luật …, giới tính là gì?" → "gioi tinh"); a term
+    in quotes is the term, whatever comes before it ("Trong Luật Khiếu nại, tố cáo, "tố cáo" được hiểu như thế
+    nào?" → "to cao")."""
+    folded = fold(question).strip()
+    quoted = _QUOTED_TERM.search(folded)
+    if quoted:
+        return quoted.group(1).strip()
+    match = _DEFINITION_ASKED.match(folded)
     return match.group(1) if match and len(match.group(1).split()) <= 6 else ""
+
+
+def defines(term: str, sentence: str) -> bool:
+    """Whether ``sentence`` is the definition of ``term`` (folded): it opens, after its item label and any quotes,
+    with the term and "là", "chỉ" or "được hiểu là" ("2- "Tố cáo" là việc …", "a) Giới tính chỉ …")."""
+    opening = _LETTER_ITEM.sub("", NUMBER_LABEL.sub("", fold(LABEL_RE.sub("", sentence)).strip())).lstrip(_QUOTES)
+    return re.match(rf"{re.escape(term)}[{_QUOTES}]?\s+(?:la|chi|duoc hieu la)\b", opening) is not None
 
 
 def rarity(present_in: int, n: int) -> float:
@@ -277,8 +292,7 @@ class ExtractiveGenerator(Generator):
         if verb and "figure" in ask and re.search(rf"\b{verb.group(1)} (?:\w+ ){{0,2}}\d", fold(sentence)):
             bonus += 0.1  # "… đạt bao nhiêu": "chỉ đạt 75%" answers it, "để đạt mục tiêu tăng trưởng 10%" less so
         term = defined_term(question)
-        opening = _ITEM_LABEL.sub("", fold(LABEL_RE.sub("", sentence)).strip())
-        if term and re.match(rf"{re.escape(term)} (?:la|chi|duoc hieu la)\b", opening):
+        if term and defines(term, sentence):
             bonus += 0.4  # "Giới tính chỉ các đặc điểm sinh học …" defines what "giới tính là gì?" asks
         return bonus
 
