@@ -326,6 +326,32 @@ def test_the_blind_laws_set_is_all_report_split() -> None:
     assert sum(not q.answerable for q in questions) == 12
 
 
+HELD_OUT_SET = SET_PATH.parent / "laws_heldout.jsonl"
+HELD_OUT_LAWS = {
+    "luat-an-ninh-quoc-gia.txt",
+    "luat-bao-ve-cham-soc-va-giao-duc-tre-em.txt",
+    "luat-giao-dich-dien-tu.txt",
+}
+
+
+def test_the_held_out_laws_set_is_all_report_split_on_laws_no_other_set_uses() -> None:
+    questions = load_questions(HELD_OUT_SET)
+    assert validate_questions(questions) == []
+    assert len(questions) == 48
+    assert {q.split for q in questions} == {"report"}  # nothing in it may be tuned on
+    assert {name for q in questions for name in q.documents} == HELD_OUT_LAWS
+    assert sum(not q.answerable for q in questions) == 9
+    others = [
+        load_questions(SET_PATH.parent / name)
+        for name in ("topic_guide.jsonl", "party_docs.jsonl", "party_docs_new.jsonl", "laws_new.jsonl",
+                     "laws_blind.jsonl", "laws_tune.jsonl")
+    ]  # fmt: skip
+    assert not HELD_OUT_LAWS & {name for qs in others for q in qs for name in q.documents}
+    from eval.longdoc_eval import DEV_LAWS
+
+    assert not {name.removesuffix(".txt") for name in HELD_OUT_LAWS} & set(DEV_LAWS)
+
+
 TUNE_LAWS_SET = SET_PATH.parent / "laws_tune.jsonl"
 TUNE_LAWS = {
     "luat-bau-cu-dai-bieu-hdnd.txt",
@@ -349,8 +375,8 @@ def test_the_developers_laws_set_is_tune_only_on_a_law_no_other_set_uses() -> No
 
 @pytest.mark.parametrize(
     ("path", "laws"),
-    [(LAWS_SET, LAWS), (BLIND_SET, BLIND_LAWS), (TUNE_LAWS_SET, TUNE_LAWS)],
-    ids=["new", "blind", "developers"],
+    [(LAWS_SET, LAWS), (BLIND_SET, BLIND_LAWS), (TUNE_LAWS_SET, TUNE_LAWS), (HELD_OUT_SET, HELD_OUT_LAWS)],
+    ids=["new", "blind", "developers", "held_out"],
 )
 def test_the_laws_sets_match_the_shared_laws(shared_data: Path, path: Path, laws: set[str]) -> None:
     from ingest.pipeline import load_documents
