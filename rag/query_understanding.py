@@ -564,6 +564,18 @@ def _said_loosely(folded: str, phrase: str) -> bool:
     return re.search(rf"\b{re.escape(first)}(?:\s+\w+){{0,2}}\s+{re.escape(second)}\b", folded) is not None
 
 
+_PERCENT = re.compile(r"\d\s*\(?%|\d phan tram")
+"""A percentage, folded: "6,42%", "6,42 phần trăm", a table's "99,6 (%)" (the unit in the column header)."""
+
+
+def _says_counted(folded: str, noun: str) -> bool:
+    """Whether ``folded`` names what a "mấy" question counts: the phrase, or its two words with at most two between
+    them ("hòm phiếu phụ" for "mấy hòm phiếu", "hai bản chính" for "mấy bản")."""
+    if noun == "phan tram":
+        return _PERCENT.search(folded) is not None
+    return has_phrase(folded, noun) or (len(noun.split()) == 2 and _said_loosely(folded, noun))
+
+
 def _figure_with_unit(sentence: str, question: str) -> bool:
     """A new figure; when the question names its unit ("bao nhiêu người", "bao nhiêu đảng viên"), a figure
     followed by that unit, so "90% dân số" does not answer "dân số là bao nhiêu người". Numbers inside codes
@@ -576,6 +588,8 @@ def _figure_with_unit(sentence: str, question: str) -> bool:
     new = _quantities(sentence) - numbers_in(question) - _quantities(question)
     if not new:
         return False
+    if noun is not None and not measured(question)[0] and not _says_counted(_fold(sentence), noun):
+        return False  # "mấy hòm phiếu phụ": a count of voters is no count of ballot boxes
     rate_of = _RATE_OF.search(_fold(question))
     if rate_of is not None and not _said_loosely(_fold(sentence), rate_of.group(1)):
         return False  # "Tỷ lệ hộ nghèo … bao nhiêu": a rate of something else is no answer
@@ -584,7 +598,7 @@ def _figure_with_unit(sentence: str, question: str) -> bool:
         return True
     if unit == "phan tram":
         # "6,42%", "6,42 phần trăm", and a table's "99,6 (%)" (the unit in the column header, in brackets)
-        return re.search(r"\d\s*\(?%|\d phan tram", _fold(sentence)) is not None
+        return _PERCENT.search(_fold(sentence)) is not None
     pattern = r"\d[\d.,]*\s*%?\s*(?:\w+\s+){0,2}?" + re.escape(unit) + r"\b"
     return re.search(pattern, _fold(sentence)) is not None or _counted_in_words(sentence, unit)
 

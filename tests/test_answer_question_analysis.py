@@ -397,6 +397,25 @@ def test_the_noun_a_question_counts(question: str, noun: str | None) -> None:
     assert counted_noun(question) == noun
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "answers"),
+    [
+        (
+            "Mỗi khu vực bỏ phiếu được đặt mấy hòm phiếu phụ?",
+            "Mỗi khu vực bỏ phiếu có từ ba trăm đến bốn nghìn cử tri.",
+            False,
+        ),
+        ("Mỗi khu vực bỏ phiếu được đặt mấy hòm phiếu phụ?", "Mỗi khu vực bỏ phiếu đặt 2 hòm phiếu phụ.", True),
+        ("Phiếu bầu được in thành mấy liên?", "Mỗi đơn vị bầu cử được bầu không quá 5 đại biểu.", False),
+        ("Phiếu bầu được in thành mấy liên?", "Phiếu bầu được in thành 2 liên.", True),
+        ("Mỗi hộ nuôi mấy con gà?", "Mỗi hộ nuôi từ 10 đến 20 con gà thả vườn.", True),
+        ("Kinh tế tỉnh năm ngoái tăng được mấy phần trăm?", "Tăng trưởng kinh tế năm 2025 đạt 6,42%.", True),
+    ],
+)
+def test_a_figure_answers_mấy_only_with_what_the_question_counts(question: str, sentence: str, answers: bool) -> None:
+    assert gives(asks_for(question), sentence, question) is answers
+
+
 def test_an_acronym_and_the_name_it_stands_for_are_the_same_name() -> None:
     question = "UBND tỉnh Cà Mau báo cáo kế hoạch với những cơ quan nào?"
     sentence = "Ủy ban nhân dân tỉnh Cà Mau báo cáo Bộ Tài chính, Kiểm toán nhà nước khu vực V."
