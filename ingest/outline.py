@@ -32,7 +32,7 @@ STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("roman", re.compile(r"^([IVXLC]{1,6})\s*([.\-–/)])\s*(\S.*)$")),
     ("decimal3", re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{1,2})\.?\s+(\S.*)$")),
     ("decimal2", re.compile(r"^(\d{1,2}\.\d{1,2})\.?\s+(\S.*)$")),
-    ("arabic", re.compile(r"^(\d{1,2})[.)]\s+(\S.*)$")),
+    ("arabic", re.compile(r"^(\d{1,2})(?:[.)]|-(?=\s))\s+(\S.*)$")),  # "1.", "1)", and older laws' "1- "
     ("letter", re.compile(r"^(?:[-–+]\s*)?([a-zđ])\)\s*(\S.*)$")),
 )
 ATTACHED_TITLE = re.compile(r"^(?:CHƯƠNG TRÌNH|KẾ HOẠCH|QUY CHẾ|QUY ĐỊNH|ĐỀ ÁN|DANH MỤC)\b")

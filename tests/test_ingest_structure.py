@@ -136,3 +136,24 @@ def test_organisations_listed_on_their_own_lines():
     ]
     start, end = topic.field_spans["Các TCCS Đảng chuẩn bị thảo luận"]
     assert text[start:end].startswith("+ Chi bộ")
+
+
+def test_an_older_laws_clauses_numbered_with_a_dash_are_headings_like_numbered_ones(tmp_path: Path) -> None:
+    # the layout of the laws of the 1990s (Luật Khiếu nại, tố cáo 1998): "1- …" where later laws write "1. …"
+    path = tmp_path / "luat-1998.txt"
+    path.write_text(
+        "QUỐC HỘI\nLUẬT\nKHIẾU NẠI, TỐ CÁO\nChương 1\nNHỮNG QUY ĐỊNH CHUNG\nĐiều 17\n"
+        "1- Người khiếu nại có các quyền sau đây:\na) Tự mình khiếu nại;\nb) Rút khiếu nại.\n"
+        "2- Người khiếu nại có các nghĩa vụ sau đây:\na) Khiếu nại đến đúng người có thẩm quyền;\n"
+        "b) Trình bày trung thực sự việc.\nĐiều 18\nKhiếu nại được giải quyết trong thời hạn 30 ngày.\n",
+        encoding="utf-8",
+    )
+    headings = load_document(path).headings
+    assert [h.label for h in headings] == ["Chương 1", "Điều 17", "1-", "a)", "b)", "2-", "a)", "b)", "Điều 18"]
+    assert [h.level for h in headings] == [1, 2, 3, 4, 4, 3, 4, 4, 2]
+    assert headings[6].path == (
+        "Chương 1 NHỮNG QUY ĐỊNH CHUNG › Điều 17 › 2- Người khiếu nại có các nghĩa vụ sau đây › a) Khiếu nại đến đúng"
+        " người có thẩm quyền;"
+    )
+    text = load_document(path).text
+    assert "2- Người khiếu nại" not in text[headings[4].start : headings[4].end]  # khoản 2 is not inside b)
