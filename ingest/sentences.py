@@ -157,10 +157,27 @@ def list_opening(text: str, start: int) -> str:
     """The line that opens the list an item at ``start`` belongs to ("Người tiếp công dân có trách nhiệm:" for
     "2- Hướng dẫn công dân …"; "2. Đoàn giám sát có những nhiệm vụ, quyền hạn sau đây:" for "b) Thông báo …"), else
     "": read back over the list's earlier items to the nearest line ending with a colon. A line that is not an item
-    and does not end with one means the sentence is not in a list that opens in this text."""
+    and does not end with one means the sentence is not in a list that opens in this text; an item of the same kind
+    ending with one opens a list of its own ("1. … sau đây:" › "a) …" before "2. …")."""
+    return _read_back(text, start) or ""
+
+
+def _item_kind(line: str) -> str:
+    """ "dash", "number", "letter" or "other": what marks a list item, so siblings are told from sub-items."""
+    if re.match(r"[-–—•*+]", line):
+        return "dash"
+    if re.match(r"\(?\d", line):
+        return "number"
+    return "letter" if re.match(r"\(?[a-zđ][.)]", line) else "other"
+
+
+def _read_back(text: str, start: int) -> str | None:
+    """:func:`list_opening`, or None when the list runs back to the start of ``text`` without its opening line (a
+    passage cut inside a list: the opening is in the document before it)."""
     line_start = text.rfind("\n", 0, start) + 1
     if not LIST_ITEM.match(text, line_start):
         return ""
+    kind = _item_kind(text[line_start:].lstrip())
     end = line_start - 1
     while end > 0:
         begin = text.rfind("\n", 0, end) + 1
@@ -168,16 +185,25 @@ def list_opening(text: str, start: int) -> str:
         end = begin - 1
         if not line:
             continue
+        item = LIST_ITEM.match(line) is not None
         if line.endswith(":"):
-            return line
-        if not LIST_ITEM.match(line):
+            return "" if item and _item_kind(line) == kind else line
+        if not item:
             return ""
-    return ""
+    return None
 
 
-def with_item_lead(heading: str, text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
+def opens_before(text: str, start: int) -> bool:
+    """Whether the sentence at ``start`` is in a list that runs back to the start of ``text`` with no opening line
+    in it: a passage cut inside a list, whose opening the document has before the passage."""
+    return _read_back(text, start) is None
+
+
+def with_item_lead(heading: str, text: str, spans: Sequence[tuple[int, int]], start: int, opening: str = "") -> str:
     """``heading`` (a sentence's heading path), then the line opening its list (:func:`list_opening`) and its list
     item's opening (:func:`item_lead`) when the sentence is in one: where names the sentence leaves unsaid are
-    read."""
-    parts = [heading, list_opening(text, start), item_lead(text, spans, start)]
+    read. ``opening`` is the opening line the document has before ``text`` when ``text`` starts inside a list
+    (:func:`opens_before`); it counts for the sentences of that list."""
+    found = _read_back(text, start)
+    parts = [heading, opening if found is None else found, item_lead(text, spans, start)]
     return "\n".join(p for p in parts if p)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ingest.model import Citation
 from ingest.normalize import fold, spell_out
-from ingest.sentences import paragraph_lead, sentence_spans, with_item_lead
+from ingest.sentences import list_opening, opens_before, paragraph_lead, sentence_spans, with_item_lead
 from ingest.wordlists import FRAME_WORDS, FUNCTION_TERMS, FUNCTION_TERMS_WRITTEN, QUESTION_PHRASES, RELATIVE_TIME
 from rag.answerability import Features, load_calibration
 from rag.citations import (
@@ -40,6 +40,7 @@ from rag.generators.extractive import (
     rarity,
     with_marker,
 )
+from rag.hits import Hit
 from rag.query_understanding import (
     Analysis,
     Ask,
@@ -74,7 +75,7 @@ from rag.structured_answers import (
 if TYPE_CHECKING:
     from ingest.model import Chunk, Document
     from rag.protocols import Embedder, IndexReader, Searcher
-    from rag.retrieval import Hit, SearchFilters
+    from rag.retrieval import SearchFilters
     from rag.settings import Settings
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -329,7 +330,9 @@ class AnswerPipeline:
             spans = sentence_spans(hit.chunk.text)
             for s, e in spans:
                 sentence = hit.chunk.text[s:e]
-                if gives(ask, sentence, question, with_item_lead(heading, hit.chunk.text, spans, s), title):
+                if gives(
+                    ask, sentence, question, with_item_lead(heading, hit.chunk.text, spans, s, hit.opening), title
+                ):
                     body = f"{context} | {paragraph_lead(hit.chunk.text, spans, s)} | {sentence}"
                     folded.append(comparable(f"{owner} {body}"))
                     bodies.append((comparable(body), needed))
@@ -458,6 +461,8 @@ class AnswerPipeline:
             yield structured.answer
             yield structured
             return
+        if ask.wants & {"person", "body"}:  # who does a list's items is what its opening line says
+            hits = self._with_list_openings(hits, by_id)
         score, reason, found = self._decide(question, hits, ask, by_id, _constraint_met(question, docs))
         if reason and subject:
             reason = reason.replace("tài liệu không nêu", f"{subject} không nêu", 1)  # "Kết luận số 221-KL/TW …"
@@ -558,19 +563,20 @@ class AnswerPipeline:
 
         spans: dict[str, list[tuple[int, int]]] = {}  # each cited passage split once, however many claims cite it
 
-        def where(chunk: Chunk, sentence: str) -> tuple[str, str]:
+        def where(hit: Hit, sentence: str) -> tuple[str, str]:
             """The sentence's heading path and the opening sentence of its list item (what a later sentence of the
-            item is about: "- Ví dụ mục 2: Xây dựng chính sách PPP … . Đề xuất: Điều chỉnh thời hạn …"), and
-            its document's title."""
+            item is about: "- Ví dụ mục 2: Xây dựng chính sách PPP … . Đề xuất: Điều chỉnh thời hạn …") or the
+            line opening a list the passage starts inside, and its document's title."""
+            chunk = hit.chunk
             doc = (docs or {}).get(chunk.doc_id)
             heading, at = heading_text(chunk), chunk.text.find(sentence)
-            if at > 0:
+            if at > 0 or (at == 0 and hit.opening):
                 if chunk.chunk_id not in spans:
                     spans[chunk.chunk_id] = sentence_spans(chunk.text)
-                heading = with_item_lead(heading, chunk.text, spans[chunk.chunk_id], at)
+                heading = with_item_lead(heading, chunk.text, spans[chunk.chunk_id], at, hit.opening)
             return heading, _about(doc) if doc is not None else chunk.doc_title
 
-        if not any(gives(ask, c.text, question, *where(hits[c.markers[0] - 1].chunk, c.text)) for c in checked):
+        if not any(gives(ask, c.text, question, *where(hits[c.markers[0] - 1], c.text)) for c in checked):
             return self._refused(question, f"tài liệu không nêu {_missing(question, ask)}", hits, started, name)
         citations, sentences = build_citations(checked, hits)
         citations = [_placed(c, (docs or {}).get(c.doc_id)) for c in citations]
@@ -709,6 +715,31 @@ class AnswerPipeline:
             return found, subject[:1] if found else [], document_name(subject[0])
         ids = {d.doc_id for d in subject}
         return [h for h in hits if h.chunk.doc_id in ids], [d for d in docs if d.doc_id in ids], ""
+
+    def _with_list_openings(self, hits: list[Hit], docs: Mapping[str, Document]) -> list[Hit]:
+        """``hits`` with the opening line of a list a passage starts inside ("Ủy ban nhân dân cấp tỉnh có trách
+        nhiệm:" before "2. Bảo đảm kinh phí …", cut into passages of their own): it names who does the items. The
+        passage holding that line joins the hits after them (same document, so the same clearance), so an answer
+        can open with it and cite it."""
+        out, extra = [], []
+        seen = {h.chunk.chunk_id for h in hits}
+        for hit in hits:
+            chunk, doc = hit.chunk, docs.get(hit.chunk.doc_id)
+            first = len(chunk.text) - len(chunk.text.lstrip())
+            if doc is None or hit.opening or not opens_before(chunk.text, first):
+                out.append(hit)
+                continue
+            opening = list_opening(doc.text, chunk.start + first)
+            at = doc.text.rfind(opening, 0, chunk.start + first) if opening else -1
+            held = self.index.chunk_at(chunk.doc_id, at) if at >= 0 else None
+            if held is None or held.classification != chunk.classification:
+                out.append(hit)
+                continue
+            out.append(replace(hit, opening=opening))
+            if held.chunk_id not in seen:
+                seen.add(held.chunk_id)
+                extra.append(Hit(held, hit.score))
+        return out + extra
 
     def _documents_of(self, hits: Sequence[Hit]) -> list[Document]:
         """The retrieved documents, best-ranked first (they passed the reader's clearance)."""

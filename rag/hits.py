@@ -31,3 +31,6 @@ class Hit:
     lexical_rank: int | None = None
     dense_score: float | None = None
     lexical_score: float | None = None
+    opening: str = ""
+    """The line opening the list the passage starts inside, when the document has it before the passage
+    (``ingest.sentences.opens_before``): "Ủy ban nhân dân cấp tỉnh có trách nhiệm:" for "2. Bảo đảm kinh phí …"."""

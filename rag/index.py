@@ -986,6 +986,14 @@ class Index:
                 found[cid] = Chunk.from_metadata(text, json.loads(meta))
         return [found[i] for i in ids if i in found]
 
+    def chunk_at(self, doc_id: str, offset: int) -> Chunk | None:
+        """The first passage of ``doc_id`` (in document order) that holds the character at ``offset``."""
+        for text, meta in self.db.execute("SELECT text, meta FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,)):
+            data = json.loads(meta)
+            if int(data.get("start", -1)) <= offset < int(data.get("end", -1)):
+                return Chunk.from_metadata(text, data)
+        return None
+
     def all_chunks(self) -> list[Chunk]:
         rows = self.db.execute("SELECT text, meta FROM chunks ORDER BY doc_id, ord").fetchall()
         return [Chunk.from_metadata(text, json.loads(meta)) for text, meta in rows]

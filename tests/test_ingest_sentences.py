@@ -151,3 +151,15 @@ def test_an_item_reads_the_line_opening_its_list_through_earlier_items_and_prose
     assert opening("Đoạn văn xuôi") == ""  # not an item
     assert opening("c) Một mục") == ""  # prose stands between it and any opening
     assert opening("Người tiếp công dân") == ""
+
+
+def test_an_item_after_a_sibling_that_opens_a_sub_list_has_no_opening_of_its_own_and_a_cut_list_is_seen() -> None:
+    from ingest.sentences import list_opening, opens_before
+
+    text = "1. Bộ Tài chính có nhiệm vụ sau đây:\na) Lập dự toán;\nb) Kiểm tra quyết toán.\n2. Công khai số liệu."
+    assert list_opening(text, text.index("2. Công khai")) == ""  # "1. …:" opens the a), b) list, not 2.'s
+    assert list_opening(text, text.index("b) Kiểm tra")) == "1. Bộ Tài chính có nhiệm vụ sau đây:"
+    cut = "2. Bảo đảm kinh phí sửa chữa.\n3. Kiểm tra việc thực hiện chế độ."  # a passage that starts in a list
+    assert opens_before(cut, cut.index("3. Kiểm tra")) and opens_before(cut, 0)
+    assert not opens_before(text, text.index("b) Kiểm tra"))
+    assert not opens_before("Điều 5. Nguyên tắc\n1. Công khai.", 20)

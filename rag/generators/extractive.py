@@ -126,9 +126,15 @@ def _opening_naming(question: str, ask: Ask, item: Candidate, cands: Sequence[Ca
         return None
     if not gives(ask, item.text, question, item.heading, item.title):
         return None
-    before = [c for c in cands if c.n == item.n and c.abs_start < item.abs_start and c.text.rstrip().endswith(":")]
-    opening = max(before, key=lambda c: c.abs_start, default=None)
-    return opening if opening is not None and opening.text.strip() in item.heading else None
+    before = [
+        c
+        for c in cands
+        if c.doc_id == item.doc_id
+        and c.abs_start < item.abs_start
+        and c.text.rstrip().endswith(":")
+        and c.text.strip() in item.heading
+    ]  # the opening may be in the passage before the item's (``Hit.opening``)
+    return max(before, key=lambda c: c.abs_start, default=None)
 
 
 def heading_context(chunk: Chunk) -> str:
@@ -223,7 +229,7 @@ class ExtractiveGenerator(Generator):
                         chunk.start + start,
                         chunk.doc_id,
                         heading_context(chunk),
-                        with_item_lead(path, chunk.text, spans, start),
+                        with_item_lead(path, chunk.text, spans, start, hit.opening),
                         chunk.doc_title,
                         before,
                     )
