@@ -988,11 +988,12 @@ class Index:
 
     def chunk_at(self, doc_id: str, offset: int) -> Chunk | None:
         """The first passage of ``doc_id`` (in document order) that holds the character at ``offset``."""
-        for text, meta in self.db.execute("SELECT text, meta FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,)):
-            data = json.loads(meta)
-            if int(data.get("start", -1)) <= offset < int(data.get("end", -1)):
-                return Chunk.from_metadata(text, data)
-        return None
+        row = self.db.execute(
+            "SELECT text, meta FROM chunks WHERE doc_id=? AND json_extract(meta, '$.start') <= ?"
+            " AND json_extract(meta, '$.end') > ? ORDER BY ord LIMIT 1",
+            (doc_id, offset, offset),
+        ).fetchone()
+        return Chunk.from_metadata(row[0], json.loads(row[1])) if row else None
 
     def all_chunks(self) -> list[Chunk]:
         rows = self.db.execute("SELECT text, meta FROM chunks ORDER BY doc_id, ord").fetchall()
