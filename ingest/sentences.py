@@ -141,8 +141,12 @@ def paragraph_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> s
 NUMBER_LABEL = re.compile(r"^\s*(?:[-–•+*]\s*)?(?:\d{1,3}(?:\.\d{1,3})*[.)\-–]|[IVXLC]{1,6}[.\-–)]|\(\d{1,3}\))\s+")
 """A numbered list or heading label ("1.", "2.1.", "II-", "(3)", the older laws' "2-"): it numbers the document's
 item, so it is neither a figure the sentence states nor part of the sentence an answer quotes."""
-LIST_ITEM = re.compile(r"\s*(?:[-–—•*+]|\(?(?:\d{1,3}|[ivxIVX]{1,5}|[a-zđ])[.)]|\(\w{1,4}\)|\d{1,3}-)\s")
-"""The marker a list item opens with: a dash or bullet, "1.", "a)", "(2)", "iv.", and the older laws' "1-"."""
+LIST_ITEM = re.compile(
+    r"\s*(?:(?P<dash>[-–—•*+])|\(?(?:(?P<number>\d{1,3})|[ivxIVX]{1,5}|(?P<letter>[a-zđ]))[.)]|\(\w{1,4}\)"
+    r"|(?P<older>\d{1,3})-)\s"
+)
+"""The marker a list item opens with: a dash or bullet, "1.", "a)", "(2)", "iv.", and the older laws' "1-" (the
+named groups tell the kinds apart)."""
 
 
 def item_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
@@ -163,12 +167,16 @@ def list_opening(text: str, start: int) -> str:
 
 
 def _item_kind(line: str) -> str:
-    """ "dash", "number", "letter" or "other": what marks a list item, so siblings are told from sub-items."""
-    if re.match(r"[-–—•*+]", line):
+    """ "dash", "number", "letter" or "other" (a Roman numeral, "(iv)"): what marks a list item (:data:`LIST_ITEM`),
+    so siblings are told from sub-items."""
+    match = LIST_ITEM.match(line)
+    if match is None:
+        return "other"
+    if match.group("dash"):
         return "dash"
-    if re.match(r"\(?\d", line):
+    if match.group("number") or match.group("older"):
         return "number"
-    return "letter" if re.match(r"\(?[a-zđ][.)]", line) else "other"
+    return "letter" if match.group("letter") else "other"
 
 
 def _read_back(text: str, start: int) -> str | None:
