@@ -166,12 +166,9 @@ def list_opening(text: str, start: int) -> str:
     return _read_back(text, start) or ""
 
 
-def _item_kind(line: str) -> str:
-    """ "dash", "number", "letter" or "other" (a Roman numeral, "(iv)"): what marks a list item (:data:`LIST_ITEM`),
-    so siblings are told from sub-items."""
-    match = LIST_ITEM.match(line)
-    if match is None:
-        return "other"
+def _item_kind(match: re.Match[str]) -> str:
+    """ "dash", "number", "letter" or "other" (a Roman numeral, "(iv)"): what marks a list item (a
+    :data:`LIST_ITEM` match), so siblings are told from sub-items."""
     if match.group("dash"):
         return "dash"
     if match.group("number") or match.group("older"):
@@ -183,9 +180,10 @@ def _read_back(text: str, start: int) -> str | None:
     """:func:`list_opening`, or None when the list runs back to the start of ``text`` without its opening line (a
     passage cut inside a list: the opening is in the document before it)."""
     line_start = text.rfind("\n", 0, start) + 1
-    if not LIST_ITEM.match(text, line_start):
+    first = LIST_ITEM.match(text, line_start)
+    if first is None:
         return ""
-    kind = _item_kind(text[line_start:].lstrip())
+    kind = _item_kind(first)
     end = line_start - 1
     while end > 0:
         begin = text.rfind("\n", 0, end) + 1
@@ -193,10 +191,10 @@ def _read_back(text: str, start: int) -> str | None:
         end = begin - 1
         if not line:
             continue
-        item = LIST_ITEM.match(line) is not None
+        item = LIST_ITEM.match(line)
         if line.endswith(":"):
-            return "" if item and _item_kind(line) == kind else line
-        if not item:
+            return "" if item is not None and _item_kind(item) == kind else line
+        if item is None:
             return ""
     return None
 
