@@ -326,6 +326,16 @@ def test_the_blind_laws_set_is_all_report_split() -> None:
     assert sum(not q.answerable for q in questions) == 12
 
 
+def _documents_used_elsewhere(own: Path) -> set[str]:
+    """The documents every other question set names, and the laws of the retrieval development set (as file
+    names): a set written on laws nobody else uses must share none of them."""
+    from eval.longdoc_eval import DEV_LAWS
+
+    others = [load_questions(path) for path in sorted(SET_PATH.parent.glob("*.jsonl")) if path != own]
+    assert len(others) >= 6  # the topic guide, both party sets and the other law sets
+    return {name for qs in others for q in qs for name in q.documents} | {f"{law}.txt" for law in DEV_LAWS}
+
+
 HELD_OUT_SET = SET_PATH.parent / "laws_heldout.jsonl"
 HELD_OUT_LAWS = {
     "luat-an-ninh-quoc-gia.txt",
@@ -341,15 +351,7 @@ def test_the_held_out_laws_set_is_all_report_split_on_laws_no_other_set_uses() -
     assert {q.split for q in questions} == {"report"}  # nothing in it may be tuned on
     assert {name for q in questions for name in q.documents} == HELD_OUT_LAWS
     assert sum(not q.answerable for q in questions) == 9
-    others = [
-        load_questions(SET_PATH.parent / name)
-        for name in ("topic_guide.jsonl", "party_docs.jsonl", "party_docs_new.jsonl", "laws_new.jsonl",
-                     "laws_blind.jsonl", "laws_tune.jsonl")
-    ]  # fmt: skip
-    assert not HELD_OUT_LAWS & {name for qs in others for q in qs for name in q.documents}
-    from eval.longdoc_eval import DEV_LAWS
-
-    assert not {name.removesuffix(".txt") for name in HELD_OUT_LAWS} & set(DEV_LAWS)
+    assert not HELD_OUT_LAWS & _documents_used_elsewhere(HELD_OUT_SET)
 
 
 TUNE_LAWS_SET = SET_PATH.parent / "laws_tune.jsonl"
@@ -366,11 +368,7 @@ def test_the_developers_laws_set_is_tune_only_on_a_law_no_other_set_uses() -> No
     assert len(questions) == 31 and {q.split for q in questions} == {"tune"}
     assert all("class_tune" in q.tags for q in questions)
     assert {name for q in questions for name in q.documents} == TUNE_LAWS
-    others = [load_questions(p) for p in (SET_PATH, NEW_SET, LAWS_SET, BLIND_SET, SET_PATH.parent / "party_docs.jsonl")]
-    assert not TUNE_LAWS & {name for qs in others for q in qs for name in q.documents}
-    from eval.longdoc_eval import DEV_LAWS
-
-    assert not {name.removesuffix(".txt") for name in TUNE_LAWS} & set(DEV_LAWS)  # nor the retrieval development set
+    assert not TUNE_LAWS & _documents_used_elsewhere(TUNE_LAWS_SET)
 
 
 @pytest.mark.parametrize(
