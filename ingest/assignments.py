@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from ingest.model import Assignment, Document, Heading, Topic
 from ingest.normalize import fold
 from ingest.paragraphs import Paragraph
-from ingest.sentences import sentence_spans
+from ingest.sentences import item_kind, sentence_spans
 from ingest.structure import ORGANISATION_LABEL_KEYS
 from ingest.tables import table_cells
 
@@ -65,11 +65,14 @@ _GIAO = re.compile(
 )
 _GIAO_TASK = re.compile(r"^(?:Giao|[^.;:]*?(?<!được)\sgiao)(?: cho)? (?P<rest>.+)$")
 """'… giao X <task verb> …' without a role word ("Giao Văn phòng Trung ương Đảng hướng dẫn và kiểm tra …")."""
-_DUTIES = re.compile(
-    r"^(?P<body>.{3,200}?)(?:,? (?:chịu trách nhiệm|có trách nhiệm)[^:]*?)?,? có (?:các )?(?:nhiệm vụ|trách nhiệm)"
-    r"(?:, quyền hạn)?(?: sau đây)?:$"
+DUTIES_OPENING = re.compile(
+    r"^(?:\d{1,3}[.-]\s*)?(?P<body>\w.{2,200}?)(?:,? (?:chịu|có) trách nhiệm[^:]*?)?,?\s+có\s+(?:những\s+|các\s+)?"
+    r"(?P<what>trách nhiệm|nhiệm vụ|quyền)\b[^:]*:$",
+    re.IGNORECASE,
 )
-"""A body followed by its duties as items ("Bộ Tài nguyên và Môi trường có các nhiệm vụ, quyền hạn sau đây:")."""
+"""A line naming who does the items below it ("Bộ Tài nguyên và Môi trường có các nhiệm vụ, quyền hạn sau đây:",
+"Người tiếp công dân có trách nhiệm:", "1- Hội đồng nhân dân các cấp có nhiệm vụ, quyền hạn sau đây:"); ``what``
+is "quyền" when the items are rights, not duties ("Công dân có quyền:")."""
 _POINTER = re.compile(
     r"(?:^|,?\s+)(?:(?:trong )?(?:việc )?(?:thực hiện )?(?:có )?(?:các )?(?:việc|nhiệm vụ|nội dung|trách nhiệm)"
     r"(?:, quyền hạn)?\s+)?sau(?: đây)?\s*:?$"
@@ -217,7 +220,7 @@ def from_sentence(
                 add_all(bodies, task, "thuc_hien")
         if not out and (match := _RESPONSIBLE.match(text)):
             add_all(match.group("body"), match.group("task"), "chiu_trach_nhiem")
-        if not out and (match := _DUTIES.match(text)):
+        if not out and (match := DUTIES_OPENING.match(text)) and match.group("what").lower() != "quyền":
             add_all(match.group("body"), "", "thuc_hien")
         if not out and (match := _PASSIVE.match(text)):
             add(match.group("body"), f"{match.group('verb')} {match.group('task')}", "thuc_hien")
@@ -454,11 +457,11 @@ def extract_assignments(
 
 
 def _following_items(pars: Sequence[Paragraph], i: int) -> list[Paragraph]:
-    """The items after a sentence ending in ":" ("- …", "+ …" or "a) …", one kind): they are its tasks."""
+    """The items after a sentence ending in ":" ("- …", "a) …" or "1. …", one kind): they are its tasks."""
     items: list[Paragraph] = []
     kind = ""
     for par in pars[i + 1 : i + 16]:
-        mark = "-" if par.text.startswith(("-", "+", "•")) else ("a)" if re.match(r"^[a-zđ]\)\s", par.text) else "")
+        mark = item_kind(par.text)
         if not mark or (kind and mark != kind):
             break
         kind = mark

@@ -142,11 +142,11 @@ NUMBER_LABEL = re.compile(r"^\s*(?:[-–•+*]\s*)?(?:\d{1,3}(?:\.\d{1,3})*[.)\-
 """A numbered list or heading label ("1.", "2.1.", "II-", "(3)", the older laws' "2-"): it numbers the document's
 item, so it is neither a figure the sentence states nor part of the sentence an answer quotes."""
 LIST_ITEM = re.compile(
-    r"\s*(?:(?P<dash>[-–—•*+])|\(?(?:(?P<number>\d{1,3})|[ivxIVX]{1,5}|(?P<letter>[a-zđ]))[.)]|\(\w{1,4}\)"
+    r"\s*(?:(?P<dash>[-–—•*+])|\(?(?:(?P<number>\d{1,3})|(?P<letter>[a-zđ])|[ivxIVX]{1,5})[.)]|\(\w{1,4}\)"
     r"|(?P<older>\d{1,3})-)\s"
 )
 """The marker a list item opens with: a dash or bullet, "1.", "a)", "(2)", "iv.", and the older laws' "1-" (the
-named groups tell the kinds apart)."""
+named groups tell the kinds apart; a single letter is a letter item, so "i)" follows "h)")."""
 
 
 def item_lead(text: str, spans: Sequence[tuple[int, int]], start: int) -> str:
@@ -174,6 +174,13 @@ def _item_kind(match: re.Match[str]) -> str:
     if match.group("number") or match.group("older"):
         return "number"
     return "letter" if match.group("letter") else "other"
+
+
+def item_kind(line: str) -> str:
+    """What marks ``line`` as a list item ("dash", "number", "letter", "other"), or "" when it is not one: the
+    items under one opening share a kind ("- …", "- …"; "1. …", "2. …")."""
+    match = LIST_ITEM.match(line)
+    return "" if match is None else _item_kind(match)
 
 
 def _read_back(text: str, start: int) -> str | None:

@@ -779,8 +779,11 @@ class AnswerPipeline:
         or to the document span itself when no chunk holds it."""
         citations: list[Citation] = []
         sentences: list[str] = []
-        for fact in facts:
-            chunk = _chunk_holding(fact, [h.chunk for h in hits]) or self._chunk_in_document(fact, filters)
+
+        def holding(fact: Fact) -> Chunk | None:
+            return _chunk_holding(fact, [h.chunk for h in hits]) or self._chunk_in_document(fact, filters)
+
+        def cite(fact: Fact, chunk: Chunk | None) -> int:
             citation = _fact_citation(len(citations) + 1, fact, chunk)
             same = next(
                 (c for c in citations if (c.doc_id, c.start, c.end) == (citation.doc_id, citation.start, citation.end)),
@@ -789,7 +792,16 @@ class AnswerPipeline:
             if same is None:
                 citations.append(citation)
                 same = citation
-            sentences.append(with_marker(fact.text, same.n))
+            return same.n
+
+        for fact in facts:
+            chunk, marks = holding(fact), []
+            if fact.lead is not None and not (chunk and chunk.start <= fact.lead[0] and fact.lead[1] <= chunk.end):
+                # the body's name is in a line another passage holds: that line is cited too, first
+                lead = Fact(fact.doc.text[fact.lead[0] : fact.lead[1]], fact.doc, *fact.lead)
+                marks.append(cite(lead, holding(lead)))
+            marks.append(cite(fact, chunk))
+            sentences.append(with_marker(fact.text, *dict.fromkeys(marks)))
         return citations, sentences
 
     def _chunk_in_document(self, fact: Fact, filters: SearchFilters | None) -> Chunk | None:

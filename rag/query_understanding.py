@@ -21,6 +21,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from ingest import wordlists
+from ingest.assignments import DUTIES_OPENING
 from ingest.header import KINDS as _KINDS
 from ingest.model import Document, Topic
 from ingest.normalize import fold, is_vietnamese_syllable, spell_out
@@ -426,25 +427,16 @@ def _has_body(text: str, question: str) -> bool:
     return any(not has_phrase(folded_question, m.group(0)) for m in _GENERIC_BODY.finditer(_fold(text)))
 
 
-_DUTIES_OPENING = re.compile(
-    r"^(?:\d{1,3}[.-]\s*)?(?P<actor>\w.*?)\s+có\s+(?:những\s+|các\s+)?(?:trách nhiệm|nhiệm vụ|quyền)\b[^:]*:$",
-    re.IGNORECASE,
-)
-
-
 def _list_actor(heading: str, question: str) -> bool:
     """Whether the line opening a sentence's list names who does its items and the question does not: "Người tiếp
     công dân có trách nhiệm:" › "2- Hướng dẫn công dân …", "1- Hội đồng nhân dân các cấp có nhiệm vụ, quyền hạn sau
     đây:" › "a) Xem xét báo cáo …" (the opening reaches :func:`gives` as a line of its heading)."""
     folded_question = _fold(question)
     for line in heading.splitlines():
-        match = _DUTIES_OPENING.match(line.strip())
-        if match and not has_phrase(folded_question, _fold(match.group("actor"))):
+        match = DUTIES_OPENING.match(line.strip())
+        if match and not has_phrase(folded_question, _fold(match.group("body"))):
             return True
     return False
-
-
-_WHO_SLOT = re.compile(r"\b(?:ai|co quan nao|don vi nao|to chuc nao)\b")
 
 
 def _named_in_slot(sentence: str, question: str) -> bool:
@@ -454,7 +446,7 @@ def _named_in_slot(sentence: str, question: str) -> bool:
     …"), which :func:`_new` would not let it do. ``fold`` keeps every character's place, so the folded match
     points into the sentence as written."""
     folded_question = _fold(question)
-    slot = _WHO_SLOT.search(folded_question)
+    slot = min((m for p in (_PERSON, _BODY) if (m := p.search(folded_question))), key=lambda m: m.start(), default=None)
     if slot is None:
         return False
     before = WORD_RE_FOLDED.findall(folded_question[: slot.start()])[-3:]
@@ -1403,6 +1395,36 @@ def missing_phrase(question: str, ask: Ask, kinds: frozenset[str]) -> str:
     return label
 
 
+_NAMED_AFTER = re.compile(r"\s+(?:so\s+)?\d|\s+nay\b")
+"""After a kind word, what makes it a document's name: a number ("Kết luận 221", "Quyết định số 06") or "này"."""
+_OPENING_MARKS = " \"“'‘(-–"
+_NOUN_BEFORE = re.compile(r"\b(?:cua|trong|tai|du thao|cac|nhung|ban)\s+$")
+"""Before a kind word, what makes it a noun: "số hiệu của kế hoạch …", "dự thảo báo cáo của …", "trong kế hoạch"
+(not a verb: "phải báo cáo", "được quy định", "ai quyết định")."""
+
+
+def named_kind(question: str) -> str:
+    """The kind of document the question names first (a ``DocumentMeta.kind``), "" when it names none. A kind word
+    names a document when it opens the question ("Kế hoạch tài chính … ban hành ngày nào?"), is capitalised ("mà
+    Nghị quyết đề ra"), has a number or "này" after it ("ket luan 221") or a noun's word before it ("của kế hoạch
+    …"). Otherwise it is a verb or a common noun: "do cơ quan nào quyết định", "được quy định tại", "để báo cáo",
+    "hướng dẫn công dân", "chương trình tiểu học"."""
+    folded = _fold(question)
+    same_places = len(folded) == len(question)
+    found = []
+    for word, kind in _KINDS:
+        for match in re.finditer(rf"\b{word}\b", folded):
+            if (
+                _NAMED_AFTER.match(folded, match.end())
+                or _NOUN_BEFORE.search(folded, 0, match.start())
+                or not question[: match.start()].strip(_OPENING_MARKS)
+                or (same_places and question[match.start()].isupper())
+            ):
+                found.append((match.start(), kind))
+                break
+    return min(found)[1] if found else ""
+
+
 @functools.lru_cache(maxsize=1024)
 def analyse(question: str) -> Analysis:
     """Read ``question`` once: what it asks for, its parts (each a question of its own, with its own
@@ -1426,10 +1448,9 @@ def analyse(question: str) -> Analysis:
             ask = parts[-1].ask
             parts = [Part(question, ask, kinds_of(question, ask))]
     heading = _HEADING_REF.search(folded)
-    named_kind = [(m.start(), kind) for word, kind in _KINDS for m in [re.search(rf"\b{word}\b", folded)] if m]
     constraints = Constraints(
         numbers=numbers_named(question),
-        kind=min(named_kind)[1] if named_kind else "",
+        kind=named_kind(question),
         section=(heading.group(1), heading.group(2)) if heading else None,
         years=tuple(dict.fromkeys(_YEARS.findall(question))),
         topic=topic_number(question),

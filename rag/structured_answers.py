@@ -30,6 +30,7 @@ from ingest.wordlists import (
 from rag.citations import WORD_RE, has_phrase
 from rag.query_understanding import (
     Ask,
+    analyse,
     asked_part_kind,
     asked_unit,
     number_matches,
@@ -57,6 +58,9 @@ class Fact:
     end: int
     context: str = ""
     """Words the fact may take from outside its span (a table's header row: "Tiến độ" names the cell's column)."""
+    lead: tuple[int, int] | None = None
+    """Where the line naming the fact's body stands when its span does not ("Ủy ban nhân dân cấp tỉnh có trách
+    nhiệm:" above "3. Kiểm tra …"): cited too when the passage cited for the span does not hold it."""
 
 
 def _title(meta: DocumentMeta, doc: Document) -> str:
@@ -202,15 +206,8 @@ def _documents_named(
 def _of_kind_named(question: str, docs: Sequence[Document]) -> Document | None:
     """The best-ranked document of the kind the question names first ("Báo cáo của … do ai ký" → the report,
     not the công văn that covers it in the same file)."""
-    kind = _first_kind(question)
+    kind = analyse(question).constraints.kind
     return next((d for d in docs if d.meta.kind == kind), None) if kind else None
-
-
-def _first_kind(question: str) -> str:
-    """The kind of document the question names first ("Kết luận 221 giao …" → ket_luan), "" when none."""
-    folded = fold(question)
-    named = [(m.start(), kind) for word, kind in KINDS for m in [re.search(rf"\b{word}\b", folded)] if m]
-    return min(named)[1] if named else ""
 
 
 def subject_documents(
@@ -223,7 +220,7 @@ def subject_documents(
     named = {n for n in numbers_named(question) if not re.fullmatch(r"(?:19|20)\d\d", n)}
     if not named:
         return [d for d in docs if named_by_title(question, d)] or None
-    kind = _first_kind(question)
+    kind = analyse(question).constraints.kind
     held = {d.doc_id: d for d in [*docs, *more()] if _number_matches(d, named) and kind in ("", d.meta.kind)}
     return list(held.values()) or None
 
@@ -270,7 +267,7 @@ def _about_another_kind(question: str) -> bool:
     """The question names a kind of document first, and every number it names belongs to another kind."""
     from rag.document_numbers import query_codes
 
-    kind = _first_kind(question)
+    kind = analyse(question).constraints.kind
     letters = {k.code for k in DOCUMENT_KINDS if k.kind == kind and k.code}
     refs = query_codes(question)
     return bool(kind and letters and refs) and all(r.kind and r.kind not in letters for r in refs)
@@ -359,8 +356,9 @@ def _statement(doc: Document, bodies: str, assignment: Assignment, who: str = ""
     where = f" (thời hạn: {assignment.deadline})" if assignment.deadline else ""
     said = f"{bodies} {verb}".strip()
     if not task or fold(task) in fold(doc.text[assignment.start : assignment.end]):
-        context = _lead_line(doc, assignment)
-        return [Fact(f"{said}: {task}{where}.", doc, assignment.start, assignment.end, context)]
+        lead = _lead_line(doc, assignment)
+        context = doc.text[lead[0] : lead[1]] if lead else ""
+        return [Fact(f"{said}: {task}{where}.", doc, assignment.start, assignment.end, context, lead)]
     facts = [Fact(f"{said}{where}.", doc, assignment.start, assignment.end)]
     topic = _topic_of(doc, assignment.start)
     found = doc.text.rfind(task, 0, assignment.start)
@@ -375,19 +373,23 @@ LEAD_REACH = 2000
 """Characters before an item that its lead line ("X chủ trì, phối hợp với Y:") may be found in."""
 
 
-def _lead_line(doc: Document, assignment: Assignment) -> str:
-    """The line that names an item's body when the item itself does not ("Văn phòng Trung ương Đảng chủ trì, phối
-    hợp với Bộ Khoa học và Công nghệ:" above "(i) Nghiên cứu …"): the fact may take the body's name from it."""
+def _lead_line(doc: Document, assignment: Assignment) -> tuple[int, int] | None:
+    """Where the line that names an item's body stands when the item itself does not ("Văn phòng Trung ương Đảng
+    chủ trì, phối hợp với Bộ Khoa học và Công nghệ:" above "(i) Nghiên cứu …"): the fact may take the body's name
+    from it."""
     if fold(assignment.body) in fold(doc.text[assignment.start : assignment.end]):
-        return ""
-    before = doc.text[max(0, assignment.start - LEAD_REACH) : assignment.start]
+        return None
+    offset = max(0, assignment.start - LEAD_REACH)
+    before = doc.text[offset : assignment.start]
     bare = strip_diacritics(before).lower()  # one character per character: offsets hold
     at = bare.rfind(strip_diacritics(assignment.body).lower()) if len(bare) == len(before) else -1
     if at < 0:
-        return ""
+        return None
     line_start = before.rfind("\n", 0, at) + 1
     line_end = before.find("\n", at)
-    return before[line_start : line_end if line_end >= 0 else len(before)].strip()
+    line = before[line_start : line_end if line_end >= 0 else len(before)]
+    start = offset + line_start + (len(line) - len(line.lstrip()))
+    return start, offset + line_start + len(line.rstrip())
 
 
 def _task_facts(doc: Document, assignment: Assignment) -> list[Fact]:

@@ -73,8 +73,16 @@ def test_the_passage_holding_the_opening_joins_the_hits_after_them(pipeline: Ans
     ] == [(prose.chunk_id, "")]  # a passage that does not start inside a list is left as it is
 
 
-def test_only_a_question_asking_who_reads_the_opening_from_the_passage_before(pipeline: AnswerPipeline) -> None:
+def test_who_cites_the_opening_in_another_passage_and_what_reads_no_opening(pipeline: AnswerPipeline) -> None:
+    # the numbered clauses under "… có trách nhiệm:" are the body's tasks (ingest.assignments); the answer names
+    # the body from the opening line, which another passage holds, so that passage is cited too
     who = pipeline.ask("Cơ quan nào kiểm tra việc thực hiện chế độ đối với người làm công tác văn hóa ở cơ sở?")
-    assert any(h.opening == "Ủy ban nhân dân cấp tỉnh có trách nhiệm:" for h in who.hits)
+    assert not who.refused, who.reason
+    assert who.answer.startswith("Ủy ban nhân dân cấp tỉnh")
+    quotes = [c.quote for c in who.citations]
+    assert "Ủy ban nhân dân cấp tỉnh có trách nhiệm:" in quotes
+    assert "3. Kiểm tra việc thực hiện chế độ đối với người làm công tác văn hóa ở cơ sở." in quotes
+    chunks = {c.chunk_id: c for c in pipeline.index.all_chunks()}
+    assert all(c.quote in chunks[c.chunk_id].text for c in who.citations)  # each quote is in the passage cited
     what = pipeline.ask("Việc kiểm tra chế độ đối với người làm công tác văn hóa ở cơ sở gồm những gì?")
     assert all(h.opening == "" for h in what.hits)

@@ -183,6 +183,25 @@ def test_constraints_name_the_document_section_year_and_topic() -> None:
     assert ("ca", "mau") in analyse("Tổng thu ngân sách của tỉnh Cà Mau là bao nhiêu?").constraints.names
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("ket luan 221-KL/TW do ai ky", "ket_luan"),
+        ("Mục tiêu tăng trưởng mà Nghị quyết đề ra cho năm 2025 là bao nhiêu?", "nghi_quyet"),
+        ("Báo cáo của Ban Thường vụ Đảng ủy Chính phủ do ai ký?", "bao_cao"),
+        ("Số hiệu của kế hoạch triển khai Nghị quyết 57 là gì?", "ke_hoach"),
+        # the verbs and common nouns the kind words also are: no document named
+        ("Việc đóng một cửa khẩu do cơ quan nào quyết định?", ""),
+        ("ai quy dinh danh muc cong viec nang nhoc", ""),
+        ("Tổ chức phải thông báo trước bao lâu?", ""),
+        ("Học sinh phải học xong chương trình tiểu học trước bao nhiêu tuổi?", ""),
+        ("Ai có trách nhiệm hướng dẫn công dân khiếu nại?", ""),
+    ],
+)
+def test_a_kind_word_names_a_document_only_as_a_name_not_as_a_verb(question: str, kind: str) -> None:
+    assert analyse(question).constraints.kind == kind
+
+
 def test_missing_part_is_named_in_plain_vietnamese() -> None:
     parts = analyse("Tỷ lệ hộ nghèo năm 2025 là bao nhiêu và năm 2030 là bao nhiêu?").parts
     assert parts[1].missing() == "số liệu về “tỷ lệ hộ nghèo năm 2030”"

@@ -159,6 +159,22 @@ def test_duties_followed_by_items_are_tasks_of_their_own(plan) -> None:
     assert {"Bố trí kinh phí số hóa hồ sơ.", "Hướng dẫn thanh toán, quyết toán kinh phí."} <= finance
 
 
+def test_numbered_duties_and_a_ninth_letter_item_are_tasks_of_their_body(tmp_path: Path) -> None:
+    # a duties line followed by "1. …" items gave nothing, and a list's "i)" (after "h)") ended it as a numeral
+    text = (
+        "KẾ HOẠCH\nThử nghiệm phân công\n\nI. TỔ CHỨC THỰC HIỆN\n\n"
+        "Sở Nội vụ có trách nhiệm sau đây:\n\n1. Lập danh mục hồ sơ số hóa.\n\n2. Kiểm tra việc số hóa.\n\n"
+        "Sở Tài chính có các nhiệm vụ sau đây:\n\n"
+        + "".join(f"{c}) Việc thứ {n} của Sở.\n\n" for n, c in enumerate("abcdeghi", start=1))
+        + "Nơi nhận:\n- Lưu: VT.\n"
+    )
+    doc = _one_document(tmp_path, "ke-hoach-phan-cong.txt", text)
+    home = {t for r, t, _ in _of(doc, "Sở Nội vụ")}
+    assert {"Lập danh mục hồ sơ số hóa.", "Kiểm tra việc số hóa."} <= home
+    finance = {t for r, t, _ in _of(doc, "Sở Tài chính")}
+    assert "Việc thứ 8 của Sở." in finance and "Việc thứ 1 của Sở." in finance
+
+
 def test_giao_without_a_role_word_and_the_passive(plan) -> None:
     office = _of(plan, "Văn phòng Ủy ban nhân dân tỉnh")
     assert [(r, t) for r, t, _ in office] == [("thuc_hien", "theo dõi, đôn đốc việc thực hiện Kế hoạch này")]

@@ -163,3 +163,17 @@ def test_an_item_after_a_sibling_that_opens_a_sub_list_has_no_opening_of_its_own
     assert opens_before(cut, cut.index("3. Kiểm tra")) and opens_before(cut, 0)
     assert not opens_before(text, text.index("b) Kiểm tra"))
     assert not opens_before("Điều 5. Nguyên tắc\n1. Công khai.", 20)
+
+
+def test_letter_i_after_h_is_a_letter_item_not_a_roman_numeral() -> None:
+    # Luật Đê điều, Điều 42, khoản 2 runs a) … h), i): "i)" is the ninth letter, "ii." and "IV." are numerals
+    from ingest.sentences import item_kind, list_opening
+
+    assert item_kind("i) Giải quyết khiếu nại, tố cáo.") == "letter"
+    assert item_kind("h) Tổ chức thanh tra.") == "letter"
+    assert item_kind("ii. Nhiệm vụ thứ hai.") == "other"
+    assert item_kind("IV. TỔ CHỨC THỰC HIỆN") == "other"
+    assert item_kind("3- Giữ bí mật.") == "number"
+    assert item_kind("Bộ Tài chính có nhiệm vụ:") == ""
+    text = "Bộ Công Thương có nhiệm vụ sau đây:\nh) Tổ chức thanh tra;\ni) Giải quyết khiếu nại."
+    assert list_opening(text, text.index("i) Giải")) == "Bộ Công Thương có nhiệm vụ sau đây:"

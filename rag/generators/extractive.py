@@ -67,7 +67,6 @@ def term_pairs(question: str) -> list[str]:
     ]
 
 
-_LETTER_ITEM = re.compile(r"^(?:[a-zđ]\)|\(\w{1,4}\))\s*")
 _DEFINITION_ASKED = re.compile(r"^(?:theo [^,]+,\s*)?(.+?)\s+(?:la gi|duoc hieu (?:la|nhu the nao))\s*\??$")
 _QUOTED_TERM = re.compile(r"[\"“'‘]([^\"“”'‘’]{1,60})[\"”'’]\s+(?:la gi|duoc hieu (?:la|nhu the nao))\s*\??$")
 _QUOTES = "\"“”'‘’"
@@ -88,7 +87,9 @@ def defined_term(question: str) -> str:
 def defines(term: str, sentence: str) -> bool:
     """Whether ``sentence`` is the definition of ``term`` (folded): it opens, after its item label and any quotes,
     with the term and "là", "chỉ" or "được hiểu là" ("2- "Tố cáo" là việc …", "a) Giới tính chỉ …")."""
-    opening = _LETTER_ITEM.sub("", NUMBER_LABEL.sub("", fold(LABEL_RE.sub("", sentence)).strip())).lstrip(_QUOTES)
+    opening = NUMBER_LABEL.sub("", fold(LABEL_RE.sub("", sentence)).strip())
+    opening = LIST_ITEM.sub("", opening, count=1) if LIST_ITEM.match(opening) else opening
+    opening = opening.lstrip(_QUOTES)
     return re.match(rf"{re.escape(term)}[{_QUOTES}]?\s+(?:la|chi|duoc hieu la)\b", opening) is not None
 
 
