@@ -95,10 +95,15 @@ _ITEM_START = re.compile(r"^(?:[-–+•]\s*|[a-zđ]\)\s*|\d{1,2}\.\s*)")
 _NAME = r"(?:[^,:;]|,(?=\S)){3,120}?"  # "Ủy ban KH,CN&MT": a comma without a space stays inside a name
 _CHU_TRI = re.compile(rf"^(?P<body>{_NAME}) chủ trì,? phối hợp với (?P<rest>.+)$")
 _RESPONSIBLE = re.compile(r"^(?P<body>.{3,400}?) (?:chịu trách nhiệm|có trách nhiệm)(?: về)? (?P<task>.+)$")
-_PHOI_HOP = re.compile(rf"^(?P<body>{_NAME}) phối hợp với (?P<rest>.+)$")
+_PHOI_HOP = re.compile(r"^(?P<body>[^:;]{3,160}?) phối hợp với (?P<rest>.+)$")
+"""'X phối hợp với Y …': X may be a list ("Bộ, cơ quan ngang bộ phối hợp với …"), read by :func:`split_bodies`."""
+_FOCAL = re.compile(rf"^(?P<body>{_NAME}) là (?P<task>(?:cơ quan|đơn vị) đầu mối\b.+)$")
+"""'X là cơ quan đầu mối giúp Chính phủ …': X leads the work."""
+_MODAL_END = re.compile(r"\s+(?:phải|cần|sẽ|đều)$")
+"""A modal verb the body's match ends with ("Người đứng đầu địa phương … phải chịu trách nhiệm …")."""
 _CLAUSE = re.compile(r"\b(?:được|đã|là|có|về|để|đang|sẽ|thực hiện|triển khai)\b")
 """Words that make a heading a clause ("Ban Chỉ đạo các cấp được thành lập …"), not the name of a body."""
-_CUE = re.compile(r"chủ trì|giao|[Gg]iao|trách nhiệm|phối hợp|nhiệm vụ|\sdo [A-ZĐÂĂÊÔƠƯ]")
+_CUE = re.compile(r"chủ trì|giao|[Gg]iao|trách nhiệm|phối hợp|nhiệm vụ|đầu mối|\sdo [A-ZĐÂĂÊÔƠƯ]")
 """Words without which a sentence assigns nothing."""
 _QUALIFIER = re.compile(
     r"\s+(?:chịu trách nhiệm|có trách nhiệm|trong phạm vi|theo chức năng|căn cứ|trong (?:các )?việc|trong công tác)\b"
@@ -195,7 +200,7 @@ def from_sentence(
     out: list[Assignment] = []
 
     def add(body: str, task: str, role: str) -> None:
-        body = _QUALIFIER.split(body, maxsplit=1)[0]
+        body = _MODAL_END.sub("", _QUALIFIER.split(body, maxsplit=1)[0])
         task = _POINTER.sub("", task.strip()).strip(" :;,.") or following.strip()
         if looks_like_body(body) and (task or items):
             out.append(Assignment(body.strip(), task, role, deadline_in(task), start, end, path))
@@ -224,11 +229,16 @@ def from_sentence(
             add_all(match.group("body"), "", "thuc_hien")
         if not out and (match := _PASSIVE.match(text)):
             add(match.group("body"), f"{match.group('verb')} {match.group('task')}", "thuc_hien")
+        if not out and (match := _FOCAL.match(text)):
+            add(match.group("body"), match.group("task"), "chu_tri")
         if not out and (match := _PHOI_HOP.match(text)):
-            others, task = _until_verb(match.group("rest"))
-            add(match.group("body"), task, "thuc_hien")
-            for body in split_bodies(others):
-                add(body, task, "phoi_hop")
+            named = split_bodies(match.group("body"))
+            whole = bool(named) and fold(match.group("body")).startswith(fold(named[0]))
+            if whole and all(looks_like_body(b) for b in named):  # not "Trên cơ sở …, Sở Tài chính phối hợp …"
+                others, task = _until_verb(match.group("rest"))
+                add_all(match.group("body"), task, "thuc_hien")
+                for body in split_bodies(others) if out else []:
+                    add(body, task, "phoi_hop")
         out.extend(_partners(out))
     if items and out:
         return _per_item(out, items, path)

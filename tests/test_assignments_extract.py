@@ -227,3 +227,26 @@ def test_a_file_is_read_as_one_document_with_its_forms(tmp_path: Path) -> None:
     docs = load_documents(path)
     assert len(docs) == 1  # "Mẫu biểu số 01" after the signature is an attached form, not a new document
     assert not [a for a in docs[0].assignments if a.body == "Hộp"]  # "Đơn vị tính" is a unit column
+
+
+def test_a_list_of_bodies_co_operating_a_focal_body_and_a_modal_verb() -> None:
+    # Luật Dạy nghề Điều 84, Luật Cạnh tranh Điều 7, Luật Đường sắt Điều 48 (written again by hand, shortened)
+    from ingest.assignments import from_sentence
+
+    def got(sentence: str) -> list[tuple[str, str]]:
+        return [(a.body, a.role) for a in from_sentence(sentence, 0, len(sentence), "")]
+
+    assert got("Bộ, cơ quan ngang bộ phối hợp với Tổng cục Dạy nghề thực hiện quản lý nhà nước về dạy nghề.") == [
+        ("Bộ, cơ quan ngang bộ", "thuc_hien"),
+        ("Tổng cục Dạy nghề", "phoi_hop"),
+    ]
+    assert got("Bộ Công Thương là cơ quan đầu mối giúp Chính phủ thực hiện quản lý nhà nước về cạnh tranh.") == [
+        ("Bộ Công Thương", "chu_tri")
+    ]
+    assert got("Người đứng đầu địa phương phải chịu trách nhiệm khi để xảy ra tai nạn trên địa bàn.") == [
+        ("Người đứng đầu địa phương", "chiu_trach_nhiem")
+    ]
+    # a clause before the body is not a body: "Trên cơ sở …" names who proposed, not who co-operates
+    assert ("Ban, ngành chuyên môn", "thuc_hien") not in got(
+        "Trên cơ sở đề xuất của các Sở, ban, ngành chuyên môn, Sở Tài chính phối hợp với các đơn vị thẩm định kinh phí."
+    )
