@@ -49,6 +49,7 @@ from rag.query_understanding import (
     asked_part_kind,
     asked_unit,
     asks_for,
+    field_words,
     gives,
     kinds_of,
     names_absent,
@@ -621,7 +622,8 @@ class AnswerPipeline:
         scored = [h.dense_score for h in hits if h.dense_score is not None]
         dense = max(scored) if scored else 1.0
         restore = getattr(self.retriever, "restore_query", None)
-        terms = question_terms(restore(question) if restore else question)
+        said = field_words(question, ask.meta_field)  # "trước đây mang số hiệu": the field asked, not its subject
+        terms = [t for t in question_terms(restore(question) if restore else question) if t not in said]
         # a fact read from the document's structure is about that document: its title, number, issuer and place
         # count with it ("Số hiệu của kế hoạch … triển khai Nghị quyết 57" is answered by "Số hiệu … là 3260-…")
         texts = [

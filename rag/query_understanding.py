@@ -165,7 +165,11 @@ def asks_for(question: str) -> Ask:
         # the deadline is what the question is about, the documents or the body are what it asks
         wants.discard("date")
     found = sorted((m.start(), name) for name, pattern in _META.items() for m in [pattern.search(folded)] if m)
-    metas = tuple(dict.fromkeys(name for _, name in found)) if not _EARLIER.search(folded) else ()
+    metas = tuple(dict.fromkeys(name for _, name in found))
+    if asks_earlier(question):
+        # its own header is not the answer: the clause naming the document it replaces is, when the question asks
+        # that document's number or date
+        metas = ("replaced",) if wants & {"code", "date"} or _CODE_ASKED.search(folded) else ()
     if "date" in metas and not _ISSUED.search(folded) and (_DEADLINE.search(folded) or "effective" in metas):
         # "Kế hoạch … hạn báo cáo là ngày nào": a deadline in the text, not the date of issue; "Quyết định 2820 có
         # hiệu lực khi nào" also reads "<văn bản> … khi nào": the document's effect clause, not the date of issue
@@ -861,6 +865,10 @@ def gives(ask: Ask, sentence: str, question: str, heading: str = "", title: str 
         return False
     if "date" in ask and is_deadline_question(question) and not _DEADLINE_SAID.search(_fold(around)):
         return False  # "phải xong trước ngày nào": a date the sentence does not call a deadline is not the answer
+    if ask.meta_field == "replaced" and not (
+        REPLACES.search(_fold(sentence)) and ("date" not in ask or DATE_WRITTEN.search(sentence))
+    ):
+        return False  # "Luật Đường sắt cũ …": only the clause naming the document replaced speaks of that one
     if ask.meta_field == "signer" and not _says_signed(around):
         return False  # "Ai ký Quyết định 3103": an office named in a citing sentence did not sign anything
     names = {"person", "body", "name"} & ask.wants
@@ -961,9 +969,54 @@ _HOW_OFTEN = re.compile(
     r"\bbao lau (?:mot|1) lan\b|\b(?:may|bao nhieu) lan (?:mot|moi|1) (?:nam|quy|thang|tuan|ngay)\b"
 )
 """How often, not how long: "bao lâu một lần", "mấy lần một năm"."""
-_EARLIER = re.compile(r"\btruoc (?:do|day)\b")
-"""An earlier document the question asks about ("luật giám sát trước đó mang số hiệu gì"): the header of the one
-that names it (its own number, date, signer) is not the answer; the sentence naming the earlier one is."""
+_EARLIER = re.compile(r"\btruoc (?:do|day)\b|\bthay the\b")
+"""What asks about an earlier document, after a kind of document the question names (:func:`asks_earlier`)."""
+_CODE_ASKED = re.compile(r"\bso (?:may|nao|bao nhieu)\s*\??\s*$")
+"""A number asked at the end of a question about an earlier document ("thay thế Luật hải quan số mấy?")."""
+_OLD = re.compile(r"(?<!\w)cũ(?!\w)")
+""""Luật Đấu thầu cũ": read with its marks, as unaccented "cu" is also "cư", "cứ", "cử" ("bầu cử")."""
+REPLACES = re.compile(
+    r"\bnay\b[^.;\n]{0,80}\bthay the\b|\bhet hieu luc\b[^.;\n]{0,80}\bnay\b|\bbai bo\b[^.;\n]{0,120}\bnay\b"
+)
+"""Where a document says, of itself, which document it replaces, folded: "Quy định này thay thế Quy định số 270-
+QĐ/TW …", "Luật Đường sắt số 35/2005/QH11 hết hiệu lực kể từ ngày Luật này có hiệu lực thi hành"; "này" makes it
+the document's own clause, not one it reports ("Quyết định số 929/QĐ-TTg … thay thế Quyết định số 598/QĐ-TTg")."""
+
+
+DATE_WRITTEN = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\bngày \d{1,2} tháng \d{1,2} năm \d{4}\b", re.IGNORECASE)
+"""A day written out ("06/12/2014", "ngày 28 tháng 12 năm 1989"), not a relative one ("kể từ ngày … có hiệu lực")."""
+
+
+def field_words(question: str, field_name: str) -> set[str]:
+    """The folded words with which ``question`` asks for a header field rather than name its subject: for the
+    document replaced, "trước đây", "trước đó", "cũ", "thay thế", "(mang) số hiệu" ("Luật Đường sắt trước đây mang
+    số hiệu gì?" is about Luật Đường sắt). They are not looked for in the answer: the clause answering it says
+    "Luật Đường sắt số 35/2005/QH11 hết hiệu lực …"."""
+    if field_name != "replaced":
+        return set()
+    folded = _fold(question)
+    found = {m.group(0) for p in (_EARLIER, _CODE) for m in p.finditer(folded)}
+    if _OLD.search(unicodedata.normalize("NFC", question.lower())):
+        found.add("cu")
+    if re.search(r"\bmang so\b", folded):
+        found.add("mang")
+    return {w for phrase in found for w in (phrase, *phrase.split())}
+
+
+def asks_earlier(question: str) -> bool:
+    """Whether ``question`` asks about the document an earlier one was replaced by or replaced ("Luật Đường sắt
+    trước đây mang số hiệu gì?", "Luật Đấu thầu cũ …")."""
+    folded = _fold(question)
+    cues = [m.start() for m in _EARLIER.finditer(folded)]
+    cues += [m.start() for m in _OLD.finditer(unicodedata.normalize("NFC", question.lower()))]
+    named = [at for at, _ in _kinds_named(question)] + [m.start() for m in re.finditer(r"\bvan ban\b", folded)]
+    return any(cue - at > 0 and len(folded[at:cue].split()) <= _EARLIER_REACH for cue in cues for at in named)
+
+
+_EARLIER_REACH = 12
+"""Words from a document's kind to "trước đây"/"cũ"/"thay thế" ("Luật hoạt động giám sát của Quốc hội ban hành
+trước đây"). "trước đó" alone is time ("thông báo trước đó 30 ngày"), "thay thế" alone any replacing ("thay thế
+hoa tiêu"), "cũ" alone any old thing ("nhà cũ")."""
 _DURATION = re.compile(r"\b(?:bao nhieu|may) (?:ngay|tuan|thang|quy|nam)\b|\bbao nhieu gio\b")
 """A count of time units asked ("tối đa bao nhiêu năm", "mấy ngày"), a duration; "ngày bao nhiêu", "năm nào" and
 "mấy giờ" (a time of day) ask when."""
@@ -1110,6 +1163,7 @@ _META_WANTS = {
     "place": frozenset({"place"}),
     "recipients": frozenset({"body"}),
     "effective": frozenset({"date"}),
+    "replaced": frozenset({"code"}),
 }
 _META_LABELS = {
     "signer": "người ký",
@@ -1120,6 +1174,7 @@ _META_LABELS = {
     "trich_yeu": "trích yếu",
     "recipients": "nơi nhận",
     "effective": "ngày có hiệu lực",
+    "replaced": "văn bản được thay thế",
 }
 
 
@@ -1256,13 +1311,19 @@ _FRAME = re.compile(r"(?:theo|trong|tai|o|doi voi|ve|can cu)\b")
 """A leading phrase that frames every part ("Theo Kết luận 221, …", "Trong kế hoạch của Cà Mau, …")."""
 
 
+_THEN = re.compile(r"\s+thì\s+", re.IGNORECASE)
+"""The "thì" of "còn X thì …", which joins, not asks; "thi" of "thi hành" is another word."""
+_THEN_FOLDED = re.compile(r"\s+thi\s+(?!(?:hanh|dua|cong|tuyen)\b)", re.IGNORECASE)
+""":data:`_THEN` typed without marks: "thi" is then also "thi hành", "thi đua", "thi công", "thi tuyển"."""
+
+
 def _split(question: str) -> list[str]:
     """The question's parts as questions of their own: coordinated questions that each ask something ("ban hành
     ngày nào và do ai ký"), and parallel subjects before one question word ("Tỷ lệ … năm 2025 và năm 2030 là bao
     nhiêu?", "tỷ lệ hộ nghèo và tỷ lệ bao phủ bảo hiểm y tế là bao nhiêu?"). A leading frame ("Theo Kết luận
     221, …") is said again in every part, and a phrase that asks nothing belongs to the part that asks before it
     (the first part's to the one after it: "việc sắp xếp trường học, trạm y tế do ai làm")."""
-    body = re.sub(r"\s+(?:thì|thi)\s+", " ", question.strip().rstrip("?").strip())  # "còn X thì …"
+    body = re.sub(_THEN if has_diacritics(question) else _THEN_FOLDED, " ", question.strip().rstrip("?").strip())
     split = re.split(f"({_CONNECTOR.pattern})", body, flags=re.IGNORECASE)
     pieces: list[str] = []
     joints: list[str] = []  # what joins each piece to the one before ("", ", ", " và ")
@@ -1409,6 +1470,12 @@ def named_kind(question: str) -> str:
     Nghị quyết đề ra"), has a number or "này" after it ("ket luan 221") or a noun's word before it ("của kế hoạch
     …"). Otherwise it is a verb or a common noun: "do cơ quan nào quyết định", "được quy định tại", "để báo cáo",
     "hướng dẫn công dân", "chương trình tiểu học"."""
+    found = _kinds_named(question)
+    return found[0][1] if found else ""
+
+
+def _kinds_named(question: str) -> list[tuple[int, str]]:
+    """(place in the question, kind) of every kind word that names a document (:func:`named_kind`), in order."""
     folded = _fold(question)
     same_places = len(folded) == len(question)
     found = []
@@ -1421,8 +1488,7 @@ def named_kind(question: str) -> str:
                 or (same_places and question[match.start()].isupper())
             ):
                 found.append((match.start(), kind))
-                break
-    return min(found)[1] if found else ""
+    return sorted(found)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1432,7 +1498,9 @@ def analyse(question: str) -> Analysis:
     ask = asks_for(question)
     folded = _fold(question)
     parts: list[Part] = []
-    if len(ask.meta_fields) > 1:  # "số hiệu và ngày ban hành": one part per field, each about the whole question
+    if len(ask.meta_fields) > 1 and not any(asks_earlier(piece) for piece in _split(question)):
+        # "số hiệu và ngày ban hành": one part per field, each about the whole question (not when a part asks
+        # about an earlier document: "… có hiệu lực từ ngày nào, và luật … trước đó mang số hiệu gì")
         for name in ask.meta_fields:
             part_ask = Ask(_META_WANTS.get(name, frozenset()), name, (name,))
             parts.append(Part(question, part_ask, kinds_of(question, part_ask)))

@@ -29,10 +29,13 @@ from ingest.wordlists import (
 )
 from rag.citations import WORD_RE, has_phrase
 from rag.query_understanding import (
+    DATE_WRITTEN,
+    REPLACES,
     Ask,
     analyse,
     asked_part_kind,
     asked_unit,
+    asks_for,
     number_matches,
     numbers_named,
     organisation_core,
@@ -143,17 +146,38 @@ def _effective_clause(doc: Document) -> tuple[str, int, int] | None:
     span; not a sentence that only refers to that moment ("Kể từ ngày Quy định này có hiệu lực thi hành: …")."""
     plain = strip_diacritics(doc.text).lower()
     for match in _SELF_EFFECT.finditer(plain):
-        if _AFTER_DATE.search(plain[max(0, match.start() - 12) : match.start()]):
-            continue
-        line_start = plain.rfind("\n", 0, match.start()) + 1
-        stop = plain.rfind(". ", line_start, match.start())  # an earlier sentence, or the article's label
-        sentence_start = stop + 2 if stop >= 0 else line_start
-        ends = [i for i in (plain.find(". ", match.end()), plain.find("\n", match.end())) if i >= 0]
-        end = min(ends) + 1 if ends else len(plain)
-        text = doc.text[sentence_start:end].strip()
-        start = doc.text.index(text, sentence_start)
-        return text.rstrip(". ") + ".", start, start + len(text)
+        if not _AFTER_DATE.search(plain[max(0, match.start() - 12) : match.start()]):
+            return _sentence_around(doc, plain, match)
     return None
+
+
+_DOCUMENT_CODE = re.compile(r"\d{1,4}(?:/\d{4})?[/-][^\W\d_]{1,6}\b|\d{1,4}/\d{4}/\w+")
+"""A document's number as written in a sentence ("35/2005/QH11", "270-QĐ/TW", "598/QĐ-TTg")."""
+
+
+def _replaced_clause(doc: Document) -> tuple[str, int, int] | None:
+    """The sentence in which ``doc`` says which document it replaces ("Quy định này thay thế Quy định số 270-QĐ/TW,
+    ngày 06/12/2014 …", "2. Luật Đường sắt số 35/2005/QH11 hết hiệu lực kể từ ngày Luật này có hiệu lực thi
+    hành."), with its span; only one naming that document by its number."""
+    plain = strip_diacritics(doc.text).lower()
+    for match in REPLACES.finditer(plain):
+        text, start, end = _sentence_around(doc, plain, match)
+        if _DOCUMENT_CODE.search(text):
+            return text, start, end
+    return None
+
+
+def _sentence_around(doc: Document, plain: str, match: re.Match[str]) -> tuple[str, int, int]:
+    """The sentence of ``doc`` holding ``match`` (found in ``plain``, its text folded place for place), its
+    article label dropped, with its span."""
+    line_start = plain.rfind("\n", 0, match.start()) + 1
+    stop = plain.rfind(". ", line_start, match.start())  # an earlier sentence, or the article's label
+    sentence_start = stop + 2 if stop >= 0 else line_start
+    ends = [i for i in (plain.find(". ", match.end()), plain.find("\n", match.end())) if i >= 0]
+    end = min(ends) + 1 if ends else len(plain)
+    text = doc.text[sentence_start:end].strip()
+    start = doc.text.index(text, sentence_start)
+    return text.rstrip(". ") + ".", start, start + len(text)
 
 
 def meta_fact(field_name: str, doc: Document, question: str = "") -> Fact | None:
@@ -180,6 +204,11 @@ def meta_fact(field_name: str, doc: Document, question: str = "") -> Fact | None
     elif field_name == "effective":
         clause = _effective_clause(doc)
         return Fact(clause[0], doc, clause[1], clause[2]) if clause else None
+    elif field_name == "replaced":
+        clause = _replaced_clause(doc)
+        if clause is None or ("date" in asks_for(question) and not DATE_WRITTEN.search(clause[0])):
+            return None  # "Luật Đường sắt cũ thông qua ngày nào": the clause names the old law by number only
+        return Fact(clause[0], doc, clause[1], clause[2])
     elif sent is not None:
         value, names = sent
         text = f"{title} gửi: {value}." if names == ("recipients",) else f"{title} kính gửi {value}."
@@ -250,6 +279,15 @@ def pick_document(
     else the best-ranked retrieved one. None when a named number matches no document (then the question is
     about a document troly does not hold, e.g. the Nghị quyết that a plan implements)."""
     named = numbers_named(question)
+    if field_name == "replaced":
+        # "Quy định 270-QĐ/TW … trước đây ban hành ngày nào": a number named is the old document's, read in the
+        # clause of the one that replaced it
+        words = set(fold(question).split())
+        clauses = [(doc, fold(c[0])) for doc in docs if (c := _replaced_clause(doc)) is not None]
+        held = [(doc, c) for doc, c in clauses if not named or any(n in c for n in named)]
+        if held:  # the clause sharing most of the question's words: "luật giám sát trước đó" is not Luật đấu thầu's
+            return max(held, key=lambda dc: len(words & set(dc[1].split())))[0]
+        return _of_kind_named(question, docs) or (docs[0] if docs else None)
     if not named or field_name == "number":  # a question asking for the number cannot name it: numbers it
         # names are other documents' ("số hiệu của kế hoạch triển khai Nghị quyết 57")
         return _of_kind_named(question, docs) or (docs[0] if docs else None)

@@ -686,6 +686,7 @@ def test_an_older_law_item_number_is_not_a_figure() -> None:
 
 def test_an_earlier_document_asked_about_is_not_answered_by_the_header_of_the_one_naming_it() -> None:
     earlier = asks_for("Luật hoạt động giám sát ban hành trước đây có số hiệu là gì?")
-    assert earlier.meta_fields == () and "code" in earlier.wants
+    assert earlier.meta_fields == ("replaced",) and "code" in earlier.wants  # the clause naming it, not the header
     assert asks_for("Luật hoạt động giám sát có số hiệu là gì?").meta_fields == ("number",)
-    assert asks_for("Văn bản trước đó được ký ngày nào?").meta_fields == ()
+    assert asks_for("Văn bản trước đó được ký ngày nào?").meta_fields == ("replaced",)
+    assert asks_for("Phải thông báo trước đó bao nhiêu ngày?").meta_fields == ()  # "trước đó" of time
