@@ -236,7 +236,8 @@ def from_sentence(
             whole = bool(named) and fold(match.group("body")).startswith(fold(named[0]))
             if whole and all(looks_like_body(b) for b in named):  # not "Trên cơ sở …, Sở Tài chính phối hợp …"
                 others, task = _until_verb(match.group("rest"))
-                add_all(match.group("body"), task, "thuc_hien")
+                for body in named:
+                    add(body, task, "thuc_hien")
                 for body in split_bodies(others) if out else []:
                     add(body, task, "phoi_hop")
         out.extend(_partners(out))

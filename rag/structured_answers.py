@@ -9,6 +9,7 @@ the span of ``Document.text`` that states it, so the answer pipeline can cite it
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -144,11 +145,24 @@ def _effective_clause(doc: Document) -> tuple[str, int, int] | None:
     """The sentence in which ``doc`` says when it takes effect ("Quyết định này có hiệu lực thi hành kể từ ngày
     ký.", "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2007."), its own article label dropped, with its
     span; not a sentence that only refers to that moment ("Kể từ ngày Quy định này có hiệu lực thi hành: …")."""
-    plain = strip_diacritics(doc.text).lower()
+    return _effective_in(doc.text)
+
+
+@functools.lru_cache(maxsize=16)
+def _effective_in(text: str) -> tuple[str, int, int] | None:
+    """:func:`_effective_clause` of a document's text, read once per text (retrieval's structure vote and the
+    structured answer both ask, for every retrieved document)."""
+    plain = _plain(text)
     for match in _SELF_EFFECT.finditer(plain):
         if not _AFTER_DATE.search(plain[max(0, match.start() - 12) : match.start()]):
-            return _sentence_around(doc, plain, match)
+            return _sentence_around(text, plain, match)
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _plain(text: str) -> str:
+    """``text`` without tone marks, lower case, place for place (a long law takes tens of milliseconds)."""
+    return strip_diacritics(text).lower()
 
 
 _DOCUMENT_CODE = re.compile(r"\d{1,4}(?:/\d{4})?[/-][^\W\d_]{1,6}\b|\d{1,4}/\d{4}/\w+")
@@ -159,25 +173,31 @@ def _replaced_clause(doc: Document) -> tuple[str, int, int] | None:
     """The sentence in which ``doc`` says which document it replaces ("Quy định này thay thế Quy định số 270-QĐ/TW,
     ngày 06/12/2014 …", "2. Luật Đường sắt số 35/2005/QH11 hết hiệu lực kể từ ngày Luật này có hiệu lực thi
     hành."), with its span; only one naming that document by its number."""
-    plain = strip_diacritics(doc.text).lower()
+    return _replaced_in(doc.text)
+
+
+@functools.lru_cache(maxsize=16)
+def _replaced_in(text: str) -> tuple[str, int, int] | None:
+    """:func:`_replaced_clause` of a document's text, read once per text (see :func:`_effective_in`)."""
+    plain = _plain(text)
     for match in REPLACES.finditer(plain):
-        text, start, end = _sentence_around(doc, plain, match)
-        if _DOCUMENT_CODE.search(text):
-            return text, start, end
+        sentence, start, end = _sentence_around(text, plain, match)
+        if _DOCUMENT_CODE.search(sentence):
+            return sentence, start, end
     return None
 
 
-def _sentence_around(doc: Document, plain: str, match: re.Match[str]) -> tuple[str, int, int]:
-    """The sentence of ``doc`` holding ``match`` (found in ``plain``, its text folded place for place), its
+def _sentence_around(text: str, plain: str, match: re.Match[str]) -> tuple[str, int, int]:
+    """The sentence of ``text`` holding ``match`` (found in ``plain``, ``text`` folded place for place), its
     article label dropped, with its span."""
     line_start = plain.rfind("\n", 0, match.start()) + 1
     stop = plain.rfind(". ", line_start, match.start())  # an earlier sentence, or the article's label
     sentence_start = stop + 2 if stop >= 0 else line_start
     ends = [i for i in (plain.find(". ", match.end()), plain.find("\n", match.end())) if i >= 0]
     end = min(ends) + 1 if ends else len(plain)
-    text = doc.text[sentence_start:end].strip()
-    start = doc.text.index(text, sentence_start)
-    return text.rstrip(". ") + ".", start, start + len(text)
+    sentence = text[sentence_start:end].strip()
+    start = text.index(sentence, sentence_start)
+    return sentence.rstrip(". ") + ".", start, start + len(sentence)
 
 
 def meta_fact(field_name: str, doc: Document, question: str = "") -> Fact | None:

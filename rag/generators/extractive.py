@@ -88,8 +88,8 @@ def defines(term: str, sentence: str) -> bool:
     """Whether ``sentence`` is the definition of ``term`` (folded): it opens, after its item label and any quotes,
     with the term and "là", "chỉ" or "được hiểu là" ("2- "Tố cáo" là việc …", "a) Giới tính chỉ …")."""
     opening = NUMBER_LABEL.sub("", fold(LABEL_RE.sub("", sentence)).strip())
-    opening = LIST_ITEM.sub("", opening, count=1) if LIST_ITEM.match(opening) else opening
-    opening = opening.lstrip(_QUOTES)
+    item = LIST_ITEM.match(opening)
+    opening = opening[item.end() if item else 0 :].lstrip(_QUOTES)
     return re.match(rf"{re.escape(term)}[{_QUOTES}]?\s+(?:la|chi|duoc hieu la)\b", opening) is not None
 
 
